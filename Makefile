@@ -1,0 +1,37 @@
+# `make demo` and `make test` each set everything up on a fresh clone:
+# one virtual environment, every distribution under core/, plugins/ and
+# contrib/ installed editable into it.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DISTS := core $(wildcard plugins/*/pyproject.toml) $(wildcard contrib/*/pyproject.toml)
+DIST_DIRS := core $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml contrib/*/pyproject.toml))
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test test-sqlite bench clean
+
+setup: $(STAMP)
+
+$(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard contrib/*/pyproject.toml) requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(foreach d,$(DIST_DIRS),-e ./$(d)$(if $(filter core,$(d)),[postgres])) -r requirements-dev.txt
+	touch $(STAMP)
+
+EXAMPLE_ENTITIES := teams managers customers contacts accounts interactions measurements customer_team lists targets
+
+demo: $(STAMP)
+	rm -rf demo && mkdir -p demo
+	cd demo && ../$(BIN)/guanxi init
+	cd demo && for e in $(EXAMPLE_ENTITIES); do ../$(BIN)/guanxi import $$e ../docs/examples/$$e.csv || exit 1; done
+	cd demo && ../$(BIN)/guanxi customers list
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) demo

@@ -1,0 +1,81 @@
+"""guanxi: customer-relationship management for field organizations.
+
+The public API. A script opens a workspace and works through it::
+
+    import guanxi
+
+    ws = guanxi.open("guanxi.toml")
+    result = ws.import_file("customers", "customers.csv")
+    for customer in ws.customers(manager="M001"):
+        print(customer.id, customer.name)
+
+A pack imports what it needs from here: ``hookimpl`` and the contribution
+records. Heavy modules load on first use so that the command line starts
+fast.
+"""
+
+from __future__ import annotations
+
+from guanxi.contributions import (
+    Command,
+    ConfigOption,
+    DemoData,
+    Entity,
+    Field,
+    Kpi,
+    Metric,
+    RecordBatch,
+    Rejection,
+    Schema,
+    Segmentation,
+    ServiceRule,
+)
+from guanxi.errors import ConfigError, GuanxiError, ImportFileError, NotFoundError, PackError
+from guanxi.plugins import hookimpl
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Command",
+    "ConfigError",
+    "ConfigOption",
+    "DemoData",
+    "Entity",
+    "Field",
+    "GuanxiError",
+    "ImportFileError",
+    "Kpi",
+    "Metric",
+    "NotFoundError",
+    "PackError",
+    "RecordBatch",
+    "Rejection",
+    "Schema",
+    "Segmentation",
+    "ServiceRule",
+    "Workspace",
+    "hookimpl",
+    "open",
+]
+
+
+def open(config=None, *, database=None, extra_packs=None):  # noqa: A001 - the API's verb
+    """Open the workspace a config describes; see :class:`guanxi.Workspace`.
+
+    :param config: a path to ``guanxi.toml``; else ``GUANXI_CONFIG``, else
+        the working directory's, else the defaults.
+    :param database: a URL overriding the config and ``GUANXI_DATABASE``.
+    :param extra_packs: name -> pack object, registered as if installed and
+        enabled (a pack defined inline in a script or a test).
+    """
+    from guanxi.workspace import Workspace
+
+    return Workspace.open(config, database=database, extra_packs=extra_packs)
+
+
+def __getattr__(name):
+    if name == "Workspace":
+        from guanxi.workspace import Workspace
+
+        return Workspace
+    raise AttributeError(f"module 'guanxi' has no attribute {name!r}")

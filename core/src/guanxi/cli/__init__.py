@@ -1,0 +1,160 @@
+"""The ``guanxi`` command line: a thin layer over :class:`guanxi.Workspace`.
+
+Commands load lazily, so ``guanxi --help`` starts without importing the
+database layer; pack commands are looked up only when a name is not the
+core's. Errors print as one sentence on stderr with the exit status of
+DESIGN.md (1 an error, 2 wrong usage, 3 an import kept its good rows);
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+#: command name -> "module:attribute", imported on first use.
+CORE_COMMANDS = {
+    "init": "guanxi.cli.setup_commands:init",
+    "db": "guanxi.cli.setup_commands:db",
+    "plugins": "guanxi.cli.pack_commands:plugins",
+    "fields": "guanxi.cli.pack_commands:fields",
+    "config": "guanxi.cli.pack_commands:config",
+    "import": "guanxi.cli.io_commands:import_",
+    "export": "guanxi.cli.io_commands:export",
+    "customers": "guanxi.cli.customer_commands:customers",
+}
+
+
+class State:
+    """What the root options set; opens the workspace on first use."""
+
+    def __init__(self, config: str | None, database: str | None, debug: bool) -> None:
+        self.config_path = config
+        self.database = database
+        self.debug = debug
+        self._workspace = None
+
+    @property
+    def workspace(self):
+        if self._workspace is None:
+            from guanxi.workspace import Workspace
+
+            self._workspace = Workspace.open(self.config_path, database=self.database)
+        return self._workspace
+
+    def close(self) -> None:
+        if self._workspace is not None:
+            self._workspace.close()
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def pass_workspace(func):
+    """Decorate a command to receive the opened :class:`guanxi.Workspace` first."""
+    import functools
+
+    @functools.wraps(func)
+    @pass_state
+    def wrapper(state, *args, **kwargs):
+        return func(state.workspace, *args, **kwargs)
+
+    return wrapper
+
+
+class GuanxiGroup(click.Group):
+    """Lazy core commands, pack commands, and errors for people."""
+
+    def list_commands(self, ctx):
+        return sorted(set(CORE_COMMANDS) | set(self.commands) | set(self._pack_commands(ctx)))
+
+    def get_command(self, ctx, name):
+        if name in self.commands:
+            return self.commands[name]
+        if name in CORE_COMMANDS:
+            module, attr = CORE_COMMANDS[name].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return self._pack_commands(ctx).get(name)
+
+    def _pack_commands(self, ctx) -> dict:
+        state = ctx.find_object(State)
+        if state is None:
+            return {}
+        try:
+            contributed = state.workspace.plugins.commands()
+        except Exception:
+            # A broken config or pack must not hide the core's commands;
+            # running any job reports the error.
+            return {}
+        clashing = [n for n in contributed if n in CORE_COMMANDS]
+        if clashing:
+            from guanxi.errors import PackError
+
+            raise PackError(
+                f"pack {contributed[clashing[0]].pack!r} adds a command {clashing[0]!r} "
+                "the core already has"
+            )
+        return {name: record.command for name, record in contributed.items()}
+
+    def invoke(self, ctx):
+        from guanxi.errors import GuanxiError
+
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except GuanxiError as exc:
+            if _debugging(ctx):
+                raise
+            raise _Failure(str(exc), exc.exit_code) from exc
+        except Exception as exc:
+            if _debugging(ctx):
+                raise
+            raise _Failure(
+                f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
+            ) from exc
+        finally:
+            state = ctx.find_object(State)
+            if state is not None:
+                state.close()
+
+
+def _debugging(ctx) -> bool:
+    state = ctx.find_object(State)
+    return bool(state is not None and state.debug)
+
+
+class _Failure(click.ClickException):
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@click.group(cls=GuanxiGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config", metavar="FILE", envvar="GUANXI_CONFIG",
+              help="The guanxi.toml to use (default: GUANXI_CONFIG, else ./guanxi.toml).")
+@click.option("--database", metavar="URL",
+              help="A database URL overriding the config and GUANXI_DATABASE.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.version_option(package_name="guanxi", prog_name="guanxi")
+@click.pass_context
+def cli(ctx, config, database, debug):
+    """guanxi: customers, managers, tasks and the sector packs that explain them."""
+    ctx.obj = State(config, database, debug)
+
+
+def main(argv=None) -> None:
+    """The console script: unexpected errors also become one sentence."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        cli.main(args=args, prog_name="guanxi", standalone_mode=True)
+    except Exception as exc:  # anything not already a click exit
+        if "--debug" in args:
+            raise
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(1)

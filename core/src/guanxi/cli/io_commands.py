@@ -1,0 +1,73 @@
+"""``guanxi import`` and ``guanxi export``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from guanxi.cli import pass_workspace
+from guanxi.cli.output import to_json
+
+
+@click.command("import")
+@click.argument("entity")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--encoding", help="The file's text encoding, e.g. gb18030 for Chinese Excel CSV "
+              "(default UTF-8, with or without BOM).")
+@click.option("--input-format", "input_format", type=click.Choice(["csv", "jsonl", "xlsx"]),
+              help="Override the format the file's suffix implies.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Rows per chunk (default 10000).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print the summary.")
+@pass_workspace
+def import_(ws, entity, file, encoding, input_format, batch_size, fmt):
+    """Import FILE (CSV, JSON Lines or .xlsx) into ENTITY.
+
+    Rows that fail a check go to FILE.rejects.csv beside it, with line,
+    column, value and reason; the good rows land in one transaction.
+    Exit status: 0 all rows accepted, 3 some rejected, 1 nothing written.
+    """
+    bar = None
+    progress = None
+    if sys.stderr.isatty() and fmt == "table":
+        bar = click.progressbar(length=1, label=f"Importing {entity}", file=sys.stderr)
+        bar.__enter__()
+
+        def progress(done: int, total: int) -> None:
+            if total:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+    try:
+        result = ws.import_file(entity, file, encoding=encoding, format=input_format,
+                                batch_size=batch_size, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    if fmt == "json":
+        click.echo(to_json(result.as_json()))
+    else:
+        click.echo(
+            f"{result.entity}: read {result.read}, inserted {result.inserted}, updated "
+            f"{result.updated}, unchanged {result.unchanged}, rejected {result.rejected}"
+        )
+        if result.rejects_file:
+            click.echo(f"Rejected rows, with line, column and reason: {result.rejects_file}")
+    sys.exit(result.exit_code) if result.exit_code else None
+
+
+@click.command()
+@click.argument("entity")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Text encoding of the file written, e.g. gb18030 for Chinese Excel.")
+@pass_workspace
+def export(ws, entity, file, encoding):
+    """Write ENTITY to FILE (.csv or .jsonl) in the columns import reads."""
+    from guanxi.importing.export import export_file
+
+    ws.require_ready()
+    result = export_file(ws, entity, file, encoding=encoding)
+    click.echo(f"{result.entity}: wrote {result.rows} rows to {result.file}")

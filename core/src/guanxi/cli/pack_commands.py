@@ -1,0 +1,130 @@
+"""``guanxi plugins``, ``guanxi fields`` and ``guanxi config show``."""
+
+from __future__ import annotations
+
+import click
+
+from guanxi.cli import pass_state, pass_workspace
+from guanxi.cli.output import emit, format_option, to_json
+
+
+@click.command()
+@format_option
+@pass_state
+def plugins(state, fmt):
+    """Installed and enabled packs: distribution, version, hooks, problems."""
+    from guanxi.config import read_config
+    from guanxi.plugins import load_plugins
+
+    # Not the workspace: a bad pack section must not hide the pack listing.
+    config = read_config(state.config_path, database=state.database)
+    pm = load_plugins(config.packs)
+    rows = []
+    for info in pm.pack_infos():
+        row = {
+            "name": info.name,
+            "distribution": info.distribution,
+            "version": info.version,
+            "enabled": info.enabled,
+            "hooks": list(info.hooks),
+        }
+        if info.broken:
+            row["broken"] = info.broken
+        rows.append(row)
+    if fmt == "table":
+        for row in rows:
+            row["status"] = ("broken: " + row["broken"]) if row.get("broken") else (
+                "enabled" if row["enabled"] else "installed")
+            row["hooks"] = len(row["hooks"])
+        emit(rows, ["name", "distribution", "version", "status", "hooks"], fmt)
+    else:
+        emit(rows, ["name", "distribution", "version", "enabled", "hooks"], fmt)
+
+
+@click.command()
+@click.option("--entity", help="Only the fields of this entity.")
+@format_option
+@pass_workspace
+def fields(ws, entity, fmt):
+    """Sector fields the enabled packs declare, by entity."""
+    rows = [
+        {"pack": f.pack, "entity": f.entity, "name": f.name, "type": f.type,
+         "required": f.required, "allowed": list(f.allowed), "description": f.description}
+        for f in ws.fields()
+        if not entity or f.entity == entity
+    ]
+    if fmt == "json":
+        for row in rows:
+            row.pop("description")
+    emit(rows, ["pack", "entity", "name", "type", "required", "allowed", "description"], fmt,
+         empty="No sector fields: the enabled packs declare none.")
+
+
+@click.group()
+def config():
+    """The effective configuration."""
+
+
+def _toml_value(value) -> str:
+    import datetime as dt
+
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
+
+
+@config.command()
+@click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml",
+              show_default=True)
+@pass_state
+def show(state, fmt):
+    """Print the effective config: the file's values and every default."""
+    from guanxi.config import pack_settings, read_config
+    from guanxi.plugins import load_plugins
+
+    cfg = read_config(state.config_path, database=state.database)
+    pm = load_plugins(cfg.packs)
+    options: dict[str, list] = {}
+    try:
+        for (pack, _), option in pm.config_options().items():
+            options.setdefault(pack, []).append(option)
+    except Exception as exc:  # a pack failing here is reported, the rest still shown
+        options = {}
+        pm.broken.setdefault("?", str(exc))
+    core = {"database": cfg.database, "packs": list(cfg.packs), "timezone": cfg.timezone,
+            "language": cfg.language}
+    packs = {}
+    for pack in ["core", *cfg.packs]:
+        if pack in pm.broken:
+            continue
+        opts = options.get(pack, [])
+        settings = pack_settings(cfg, pack, opts)
+        packs[pack] = {o.name: (settings[o.name], o) for o in opts}
+    if fmt == "json":
+        data = {"config_file": str(cfg.path) if cfg.path else None, "guanxi": core,
+                "packs": {p: {k: v for k, (v, _) in items.items()} for p, items in packs.items()},
+                "broken": dict(pm.broken)}
+        click.echo(to_json(data))
+        return
+    click.echo(f"# from {cfg.path or 'defaults (no guanxi.toml found)'}")
+    click.echo("[guanxi]")
+    for key, value in core.items():
+        click.echo(f"{key} = {_toml_value(value)}")
+    for name, reason in sorted(pm.broken.items()):
+        click.echo(f"\n# pack {name!r} is broken: {reason}")
+    for pack, items in packs.items():
+        sections: dict[str, list] = {}
+        for name, (value, option) in items.items():
+            head, _, leaf = name.rpartition(".")
+            sections.setdefault(head, []).append((leaf, value, option))
+        for head, entries in sections.items():
+            click.echo(f"\n[{pack}.{head}]" if head else f"\n[{pack}]")
+            for leaf, value, option in entries:
+                click.echo(f"# {option.description}")
+                click.echo(f"{leaf} = {_toml_value(value)}")

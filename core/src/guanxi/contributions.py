@@ -1,0 +1,299 @@
+"""The frozen records a pack returns from its contribution hooks.
+
+Each record names itself; the core stamps ``pack`` with the name of the pack
+that returned it, so every listing and every error can say where a field, a
+segmentation or a KPI came from, and two records with one name are rejected
+naming both packs.
+
+The records are plain data. Behaviour (the query builders, a demo generator,
+a click command) is a callable the record carries; the engines call it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+#: The value types a field, an entity column or a config option may declare.
+FIELD_TYPES = ("text", "integer", "decimal", "boolean", "date", "datetime")
+CONFIG_TYPES = ("text", "integer", "number", "boolean", "date", "text list")
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_DOTTED = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+def _plain_name(instance, attribute, value):
+    if not _NAME.match(value):
+        raise ValueError(
+            f"{type(instance).__name__} {attribute.name} {value!r} must be lower-case letters, "
+            "digits and underscores, starting with a letter"
+        )
+
+
+def _dotted_name(instance, attribute, value):
+    if not _DOTTED.match(value):
+        raise ValueError(
+            f"{type(instance).__name__} name {value!r} must be dotted, starting with the "
+            "pack's name, like 'banking.abc'"
+        )
+
+
+def _option_name(instance, attribute, value):
+    if not all(_NAME.match(part) for part in value.split(".")):
+        raise ValueError(
+            f"config option name {value!r} must be dotted lower-case words, like 'abc.a_share'"
+        )
+
+
+def _tuple(value) -> tuple:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ConfigOption:
+    """One setting of a pack, read from the pack's section of ``guanxi.toml``.
+
+    ``name`` is dotted below the pack's section: the option ``abc.a_share``
+    of the pack ``banking`` is written ``[banking.abc] a_share = 0.15``.
+    """
+
+    name: str = attrs.field(validator=_option_name)
+    type: str = attrs.field(validator=attrs.validators.in_(CONFIG_TYPES))
+    default: Any
+    description: str
+    allowed: tuple = attrs.field(default=(), converter=_tuple)
+    minimum: float | None = None
+    maximum: float | None = None
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Field:
+    """A sector attribute of a core entity (stored in its ``attributes``).
+
+    The importer accepts a column of this name for ``entity``, converts it
+    to ``type``, checks ``allowed`` and ``required``; ``guanxi fields``
+    lists it; engines read it through the context's ``attribute`` helper.
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    entity: str = attrs.field(validator=_plain_name)
+    type: str = attrs.field(validator=attrs.validators.in_(FIELD_TYPES))
+    description: str = ""
+    allowed: tuple = attrs.field(default=(), converter=_tuple)
+    required: bool = False
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Entity:
+    """Something the one importer reads and the exporter writes.
+
+    :param table: the SQLAlchemy ``Table`` rows land in.
+    :param columns: the canonical columns in file order; each must be a
+        column of ``table``. Their types come from the table.
+    :param key: the columns rows upsert by (``id``, or a natural key).
+    :param required: columns a file must have and a row must fill.
+    :param allowed: column -> the values it may take, or a callable that
+        receives the plugin manager and returns them (measurement metrics
+        are whatever the enabled packs declare).
+    :param references: column -> the entity its value must name (checked
+        against the database and the same file).
+    :param types: column -> a value type overriding the one the table
+        implies: ``period`` (stored as its label, ``2026-10``) or
+        ``period_start`` (stored as the period's first day).
+    :param bounds: column -> (minimum, maximum), inclusive; None for open.
+    :param attributes: the JSON column that holds declared fields, or None
+        when the entity takes no fields.
+    :param order: entities import in this order in the demo (references
+        first).
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    table: Any
+    columns: tuple = attrs.field(converter=_tuple)
+    key: tuple = attrs.field(converter=_tuple)
+    required: tuple = attrs.field(default=(), converter=_tuple)
+    allowed: Mapping[str, Any] = attrs.field(factory=dict)
+    references: Mapping[str, str] = attrs.field(factory=dict)
+    types: Mapping[str, str] = attrs.field(factory=dict)
+    bounds: Mapping[str, tuple] = attrs.field(factory=dict)
+    attributes: str | None = None
+    description: str = ""
+    order: int = 100
+    pack: str = ""
+
+    @columns.validator
+    def _columns_in_table(self, attribute, value):
+        missing = [c for c in value if c not in self.table.c]
+        if missing:
+            raise ValueError(
+                f"entity {self.name!r} names columns its table {self.table.name!r} "
+                f"does not have: {', '.join(missing)}"
+            )
+
+
+METRIC_GRAINS = ("day", "month")
+METRIC_AGGREGATES = ("sum", "avg", "last")
+
+
+@attrs.frozen(kw_only=True)
+class Metric:
+    """A periodic figure measurements may carry (AUM, kWh, cartons).
+
+    :param grain: ``day`` or ``month``: what one measurement's period is.
+    :param aggregate: how periods roll up: ``sum`` (kWh), ``avg`` or
+        ``last`` (a balance).
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    title: str
+    grain: str = attrs.field(default="month", validator=attrs.validators.in_(METRIC_GRAINS))
+    aggregate: str = attrs.field(default="sum", validator=attrs.validators.in_(METRIC_AGGREGATES))
+    unit: str = ""
+    description: str = ""
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Schema:
+    """Tables a pack adds, with the Alembic migrations that create them.
+
+    :param metadata: the pack's own ``MetaData`` (never the core's).
+    :param migrations: directory of the pack's Alembic revisions; its first
+        revision carries ``branch_labels = ("<pack>",)`` and
+        ``depends_on = "core"`` so each pack is its own branch.
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    metadata: Any
+    migrations: str
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Segmentation:
+    """Labels every served customer; run by the segmentation engine.
+
+    ``query(ctx)`` returns a ``Select`` of
+    ``(customer_id, label, score, reason)``.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str
+    query: Callable[[Any], Any]
+    labels: tuple = attrs.field(default=(), converter=_tuple)
+    requires: tuple = attrs.field(default=(), converter=_tuple)
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ServiceRule:
+    """Creates tasks for managers; run by the rule engine.
+
+    ``query(ctx)`` returns a ``Select`` of
+    ``(customer_id, due_at, priority, reason)`` and optionally
+    ``manager_id``, ``kind`` and ``dedupe_key`` columns.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str
+    query: Callable[[Any], Any]
+    kind: str = "task"
+    requires: tuple = attrs.field(default=(), converter=_tuple)
+    pack: str = ""
+
+
+KPI_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Kpi:
+    """A figure per period and scope; run by the KPI engine.
+
+    ``query(ctx)`` returns a ``Select`` of ``(scope_key, value)``.
+    ``shown_only`` marks a figure that is reported but must never carry a
+    target (POWER's complaint count).
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str
+    query: Callable[[Any], Any]
+    unit: str = ""
+    target: float | None = None
+    shown_only: bool = False
+    higher_is_better: bool = True
+    scopes: tuple = attrs.field(default=KPI_SCOPES, converter=_tuple)
+    requires: tuple = attrs.field(default=(), converter=_tuple)
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class Command:
+    """A click command or group the pack adds to ``guanxi``."""
+
+    name: str = attrs.field(validator=_plain_name)
+    command: Any
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class DemoData:
+    """Generates the pack's part of the demo base.
+
+    ``generate(ctx)`` returns a mapping of entity name -> iterable of row
+    dicts in the entity's canonical columns; the demo writes them as files
+    and imports them with the real importer.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    description: str
+    generate: Callable[[Any], Mapping[str, Any]]
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Rejection:
+    """A row a validation hook refuses: the importer writes it to rejects.
+
+    ``index`` is the row's position in the batch it was handed.
+    """
+
+    index: int
+    column: str
+    value: Any
+    reason: str
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class RecordBatch:
+    """Rows handed to a lifecycle hook: one call per batch, never per row.
+
+    :param entity: the entity name (``customers``, ``accounts``, ...).
+    :param columns: the names of the values in each row, canonical columns
+        first, then declared fields.
+    :param rows: a list of tuples of converted values (dates as ``date``).
+    :param lines: the source line of each row, for messages.
+    :param connection: during ``after_*_saved``, the connection of the
+        transaction the rows were written in; ``None`` while validating.
+    """
+
+    entity: str
+    columns: tuple
+    rows: list
+    lines: list = attrs.field(factory=list)
+    connection: Any = None
+
+    def dicts(self):
+        """Each row as a dict keyed by column name."""
+        return [dict(zip(self.columns, row)) for row in self.rows]

@@ -1,0 +1,148 @@
+"""How a file's header maps onto an entity: the column plan.
+
+The plan is built once per file from the header, before any row is read,
+so a missing required column or an unknown one fails before anything is
+written. Each planned column knows its converter, allowed values and
+bounds, so converting a row is a loop over prepared closures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
+
+from guanxi.errors import ImportFileError
+from guanxi.importing.values import converter_for
+from guanxi.periods import parse_period
+
+
+def column_type(entity, name: str) -> str:
+    """The value type of an entity column: declared override, else from the table."""
+    if name in entity.types:
+        return entity.types[name]
+    sql_type = entity.table.c[name].type
+    for klass, word in (
+        (Boolean, "boolean"),
+        (DateTime, "datetime"),
+        (Date, "date"),
+        (Integer, "integer"),
+        (Numeric, "decimal"),
+        (Float, "decimal"),
+        (JSON, "json"),
+    ):
+        if isinstance(sql_type, klass):
+            return word
+    return "text"
+
+
+def _period_converter(kind: str) -> Callable[[str | None], Any]:
+    def convert(text: str | None):
+        if text is None:
+            return None
+        period = parse_period(text)
+        return period.label if kind == "period" else period.start
+
+    return convert
+
+
+@attrs.frozen(kw_only=True)
+class PlannedColumn:
+    name: str
+    index: int  # position in the file's rows
+    type: str
+    is_field: bool
+    required: bool
+    convert: Callable[[str | None], Any]
+    allowed: tuple = ()
+    bounds: tuple | None = None
+    #: a key column the table cannot hold as NULL: an empty cell becomes ''.
+    empty_as_blank: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class ColumnPlan:
+    entity: Any
+    header: tuple[str, ...]
+    columns: tuple[PlannedColumn, ...]  # table columns first, then fields
+
+    @property
+    def table_columns(self) -> list[PlannedColumn]:
+        return [c for c in self.columns if not c.is_field]
+
+    @property
+    def field_columns(self) -> list[PlannedColumn]:
+        return [c for c in self.columns if c.is_field]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: ZoneInfo,
+               source_name: str) -> ColumnPlan:
+    """Check the header against the entity and its declared fields; plan each column."""
+    by_field = {f.name: f for f in fields}
+    known = list(entity.columns) + [f for f in by_field if f not in entity.columns]
+    unknown = [h for h in header if h not in entity.columns and h not in by_field]
+    required = list(entity.required) + [f.name for f in fields if f.required]
+    missing = [r for r in required if r not in header]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"misses the required column(s) {', '.join(missing)}")
+        if unknown:
+            hint = (
+                "; extra columns must be fields declared by an enabled pack"
+                if entity.attributes
+                else ""
+            )
+            parts.append(
+                f"has unknown column(s) {', '.join(unknown)} (allowed: {', '.join(known)}{hint})"
+            )
+        raise ImportFileError(
+            f"{source_name}: the header {' and '.join(parts)}; nothing was imported"
+        )
+    if not entity.attributes and any(h in by_field for h in header):
+        raise ImportFileError(f"{source_name}: the entity {entity.name} takes no fields")
+    position = {name: i for i, name in enumerate(header)}
+    planned = []
+    for name in entity.columns:
+        if name not in position:
+            continue
+        kind = column_type(entity, name)
+        allowed = entity.allowed.get(name, ())
+        if callable(allowed):
+            allowed = tuple(allowed(pm))
+        column = entity.table.c[name]
+        planned.append(
+            PlannedColumn(
+                name=name,
+                index=position[name],
+                type=kind,
+                is_field=False,
+                required=name in entity.required,
+                convert=_period_converter(kind) if kind.startswith("period") else converter_for(kind, tz),
+                allowed=tuple(allowed),
+                bounds=entity.bounds.get(name),
+                empty_as_blank=column.primary_key and column.server_default is not None,
+            )
+        )
+    for field in fields:
+        if field.name not in position:
+            continue
+        planned.append(
+            PlannedColumn(
+                name=field.name,
+                index=position[field.name],
+                type=field.type,
+                is_field=True,
+                required=field.required,
+                convert=converter_for(field.type, tz),
+                allowed=tuple(field.allowed),
+            )
+        )
+    return ColumnPlan(entity=entity, header=tuple(header), columns=tuple(planned))

@@ -1,0 +1,499 @@
+"""The one importer: every entity, core or pack, from CSV, JSON Lines or xlsx.
+
+An import runs in four steps on one connection:
+
+1. **Header.** The header is checked against the entity's columns and the
+   declared fields before any row is read (:mod:`.columns`).
+2. **Rows.** Rows stream in chunks: each cell is converted and checked
+   (type, required, allowed values, bounds), the lifecycle validation hooks
+   see each chunk once, and the rows go into a staging table; a refused row
+   is staged with its raw values and its reason (:mod:`.staging`).
+3. **Whole-file checks** in SQL on the staging table: duplicate keys,
+   references to the database or the same file.
+4. **Move**, in one transaction: each good row is marked insert, update or
+   unchanged against the target; new and changed rows are upserted in one
+   statement; customers' changes of manager are written to ownership
+   history; the after-saved hooks see the saved rows in chunks.
+
+So an import lands whole or not at all, re-importing a file changes
+nothing, and rejected rows are written beside the input with line, column,
+value and reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+from sqlalchemy import (
+    and_,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection
+
+from guanxi.contributions import RecordBatch
+from guanxi.errors import GuanxiError, ImportFileError
+from guanxi.importing import staging
+from guanxi.importing.columns import ColumnPlan, build_plan
+from guanxi.importing.readers import open_rows
+from guanxi.importing.values import ValueProblem, format_value
+from guanxi.plugins import hook_names
+from guanxi.storage import tables as t
+
+DEFAULT_BATCH_SIZE = 10_000
+
+
+@attrs.frozen(kw_only=True)
+class ImportResult:
+    """What one import did; ``as_json()`` is the stable shape scripts read."""
+
+    entity: str
+    read: int
+    inserted: int
+    updated: int
+    unchanged: int
+    rejected: int
+    rejects_file: str | None
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every row was accepted, 3 when some were rejected."""
+        return 3 if self.rejected else 0
+
+    def as_json(self) -> dict[str, Any]:
+        return attrs.asdict(self)
+
+
+@attrs.frozen
+class _RowRejection:
+    column: str
+    value: Any
+    reason: str
+
+
+def rejects_path(path: Path) -> Path:
+    """``customers.csv`` -> ``customers.rejects.csv`` beside it."""
+    return path.with_name(f"{path.stem}.rejects.csv")
+
+
+def _convert_row(plan: ColumnPlan, values: list) -> tuple[tuple | None, _RowRejection | None]:
+    out = []
+    for pc in plan.columns:
+        text = values[pc.index] if pc.index < len(values) else None
+        try:
+            value = pc.convert(text)
+        except ValueProblem as problem:
+            return None, _RowRejection(pc.name, text, str(problem))
+        if value is None:
+            if pc.required:
+                return None, _RowRejection(pc.name, text, f"{pc.name} is required")
+            if pc.empty_as_blank:
+                value = ""
+        else:
+            if pc.allowed and value not in pc.allowed:
+                shown = ", ".join(map(str, pc.allowed)) or "nothing yet (none declared)"
+                return None, _RowRejection(pc.name, text, f"not allowed; use one of: {shown}")
+            if pc.bounds:
+                low, high = pc.bounds
+                if (low is not None and value < low) or (high is not None and value > high):
+                    return None, _RowRejection(
+                        pc.name, text, f"must be between {low} and {high}"
+                    )
+        out.append(value)
+    return tuple(out), None
+
+
+class _Importer:
+    """One import of one source into one entity; see the module docstring."""
+
+    def __init__(self, ws, entity, plan: ColumnPlan, conn: Connection, batch_size: int) -> None:
+        self.ws = ws
+        self.entity = entity
+        self.plan = plan
+        self.conn = conn
+        self.batch_size = batch_size
+        self.read = 0
+        hook = f"guanxi_validate_{entity.name}"
+        self.validate_hook = hook if hook in hook_names() else None
+        after = f"guanxi_after_{entity.name}_saved"
+        self.after_hook = after if after in hook_names() else None
+        self.table_names = [pc.name for pc in plan.table_columns]
+        self.field_names = [pc.name for pc in plan.field_columns]
+        self.stage_names = ["_line", *self.table_names]
+        if self.field_names:
+            self.stage_names.append(entity.attributes)
+
+    # -- step 2: rows into the staging table ---------------------------------
+
+    def stage(self, rows: Iterable, progress: Callable[[], None] | None) -> None:
+        self.table = staging.create_stage(self.conn, self.plan)
+        good: list[tuple] = []
+        lines: list[int] = []
+        refused: list[tuple] = []
+        for line, values, problem in rows:
+            self.read += 1
+            if problem:
+                refused.append((line, problem, "", "", staging.raw_json(values)))
+            else:
+                converted, rejection = _convert_row(self.plan, values)
+                if rejection:
+                    refused.append((
+                        line, rejection.reason, rejection.column,
+                        None if rejection.value is None else str(rejection.value),
+                        staging.raw_json(values),
+                    ))
+                else:
+                    good.append(converted)
+                    lines.append(line)
+            if len(good) + len(refused) >= self.batch_size:
+                self._flush(good, lines, refused)
+                good, lines, refused = [], [], []
+                if progress:
+                    progress()
+        self._flush(good, lines, refused)
+        if progress:
+            progress()
+        staging.index_stage(self.conn, self.plan, self.table)
+
+    def _flush(self, good: list[tuple], lines: list[int], refused: list[tuple]) -> None:
+        if good and self.validate_hook:
+            batch = RecordBatch(entity=self.entity.name, columns=self.plan.names,
+                                rows=good, lines=lines)
+            refused_index: dict[int, Any] = {}
+            for pack, result in self.ws.plugins.call_each(
+                self.validate_hook, workspace=self.ws, batch=batch
+            ):
+                for rejection in result or ():
+                    if rejection.index not in refused_index:
+                        refused_index[rejection.index] = (pack, rejection)
+            if refused_index:
+                keep_good, keep_lines = [], []
+                for i, (row, line) in enumerate(zip(good, lines)):
+                    if i in refused_index:
+                        pack, r = refused_index[i]
+                        raw = [format_value(v) for v in row]
+                        refused.append((line, f"{r.reason} (pack {pack})", r.column,
+                                        None if r.value is None else str(r.value),
+                                        staging.raw_json(raw)))
+                    else:
+                        keep_good.append(row)
+                        keep_lines.append(line)
+                good, lines = keep_good, keep_lines
+        n_table = len(self.table_names)
+        staged = []
+        for row, line in zip(good, lines):
+            record = [line, *row[:n_table]]
+            if self.field_names:
+                record.append(staging.attributes_json(self.field_names, row[n_table:]))
+            staged.append(tuple(record))
+        staging.stage_rows(self.conn, self.table, self.stage_names, staged)
+        staging.stage_rows(
+            self.conn, self.table,
+            ["_line", "_reject", "_reject_column", "_reject_value", "_raw"], refused,
+        )
+
+    # -- step 3: whole-file checks ------------------------------------------
+
+    def check(self) -> None:
+        staging.reject_duplicates(self.conn, self.plan, self.table)
+        staging.reject_unknown_references(
+            self.conn, self.plan, self.table, self.ws.plugins.entities()
+        )
+
+    # -- step 4: the move -------------------------------------------------
+
+    def _target_row(self):
+        target = self.entity.table
+        return and_(*[target.c[k] == self.table.c[k] for k in self.entity.key])
+
+    def _differs(self):
+        target, stage = self.entity.table, self.table
+        key = set(self.entity.key)
+        diffs = [
+            target.c[name].is_distinct_from(stage.c[name])
+            for name in self.table_names
+            if name not in key
+        ]
+        if self.field_names:
+            attr = self.entity.attributes
+            diffs.append(
+                _merge_attributes(self.conn, target.c[attr], stage.c[attr]).is_distinct_from(
+                    target.c[attr]
+                )
+            )
+        return or_(*diffs) if diffs else literal(False)
+
+    def classify(self) -> None:
+        stage, target = self.table, self.entity.table
+        good = stage.c._reject.is_(None)
+        self.conn.execute(
+            update(stage).where(good, ~exists().where(self._target_row())).values(_action="insert")
+        )
+        self.conn.execute(
+            update(stage)
+            .where(good, stage.c._action.is_(None),
+                   exists().where(self._target_row(), self._differs()))
+            .values(_action="update")
+        )
+        self.conn.execute(
+            update(stage).where(good, stage.c._action.is_(None)).values(_action="same")
+        )
+
+    def counts(self) -> dict[str, int]:
+        stage = self.table
+        rows = self.conn.execute(
+            select(stage.c._action, func.count()).group_by(stage.c._action)
+        ).all()
+        by = {action: n for action, n in rows}
+        rejected = self.conn.execute(
+            select(func.count()).select_from(stage).where(stage.c._reject.is_not(None))
+        ).scalar_one()
+        return {
+            "inserted": by.get("insert", 0),
+            "updated": by.get("update", 0),
+            "unchanged": by.get("same", 0),
+            "rejected": rejected,
+        }
+
+    def move(self, today) -> None:
+        if self.entity.name == "customers" and "manager_id" in self.table_names:
+            self._record_ownership(today)
+        self._upsert()
+        if self.after_hook and getattr(self.ws.plugins.hook, self.after_hook).get_hookimpls():
+            self._after_saved()
+
+    def _upsert(self) -> None:
+        stage, target = self.table, self.entity.table
+        names = list(self.table_names)
+        values = [stage.c[n] for n in names]
+        attr = self.entity.attributes
+        if self.field_names:
+            names.append(attr)
+            values.append(_clean_attributes(self.conn, stage.c[attr]))
+        source = (
+            select(*values)
+            .where(stage.c._action.in_(("insert", "update")))
+            .order_by(*[stage.c[k] for k in self.entity.key])
+        )
+        dialect_insert = _dialect_insert(self.conn)
+        statement = dialect_insert(target).from_select(names, source)
+        excluded = statement.excluded
+        key = set(self.entity.key)
+        set_ = {n: excluded[n] for n in self.table_names if n not in key}
+        if self.field_names:
+            set_[attr] = _merge_attributes(self.conn, target.c[attr], excluded[attr])
+        if set_:
+            statement = statement.on_conflict_do_update(index_elements=list(self.entity.key),
+                                                        set_=set_)
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=list(self.entity.key))
+        self.conn.execute(statement)
+
+    def _record_ownership(self, today) -> None:
+        """Ownership history: a new owner closes the open period and opens one."""
+        stage, c, o = self.table, t.customers, t.ownership
+        changed = (
+            select(stage.c.id)
+            .join(c, c.c.id == stage.c.id)
+            .where(stage.c._action == "update", c.c.manager_id.is_distinct_from(stage.c.manager_id))
+        )
+        # Open tasks follow their customer to the new manager.
+        old_owner = select(c.c.manager_id).where(c.c.id == t.tasks.c.customer_id).scalar_subquery()
+        new_owner = select(stage.c.manager_id).where(stage.c.id == t.tasks.c.customer_id).scalar_subquery()
+        self.conn.execute(
+            update(t.tasks)
+            .where(t.tasks.c.status == "open", t.tasks.c.customer_id.in_(changed),
+                   t.tasks.c.manager_id.is_not_distinct_from(old_owner))
+            .values(manager_id=new_owner)
+        )
+        self.conn.execute(
+            update(o).where(o.c.ended_at.is_(None), o.c.customer_id.in_(changed)).values(ended_at=today)
+        )
+        self.conn.execute(
+            insert(o).from_select(
+                ["customer_id", "manager_id", "started_at", "reason"],
+                select(stage.c.id, stage.c.manager_id, literal(today), literal("import"))
+                .where(stage.c.id.in_(changed))
+                .order_by(stage.c.id),
+            )
+        )
+        started = func.coalesce(stage.c.created_at, literal(today)) if "created_at" in self.table_names else literal(today)
+        self.conn.execute(
+            insert(o).from_select(
+                ["customer_id", "manager_id", "started_at", "reason"],
+                select(stage.c.id, stage.c.manager_id, started, literal("import"))
+                .where(stage.c._action == "insert", stage.c.manager_id.is_not(None))
+                .order_by(stage.c.id),
+            )
+        )
+
+    def _after_saved(self) -> None:
+        stage = self.table
+        cols = [stage.c[n] for n in self.table_names]
+        if self.field_names:
+            cols.append(stage.c[self.entity.attributes])
+        query = (
+            select(stage.c._line, *cols)
+            .where(stage.c._action.in_(("insert", "update")))
+            .order_by(stage.c._line)
+        )
+        columns = tuple(self.table_names) + ((self.entity.attributes,) if self.field_names else ())
+        result = self.conn.execution_options(stream_results=True).execute(query)
+        for chunk in result.partitions(self.batch_size):
+            batch = RecordBatch(
+                entity=self.entity.name, columns=columns,
+                rows=[tuple(r[1:]) for r in chunk], lines=[r[0] for r in chunk],
+                connection=self.conn,
+            )
+            for _ in self.ws.plugins.call_each(self.after_hook, workspace=self.ws, batch=batch):
+                pass
+
+    def first_problems(self, most: int = 3) -> str:
+        stage = self.table
+        rows = self.conn.execute(
+            select(stage.c._line, stage.c._reject_column, stage.c._reject_value, stage.c._reject)
+            .where(stage.c._reject.is_not(None)).order_by(stage.c._line).limit(most)
+        ).all()
+        said = "; ".join(
+            f"row {line}" + (f" {column}={value!r}" if column else "") + f": {reason}"
+            for line, column, value, reason in rows
+        )
+        return f"{self.entity.name} not saved, nothing was written: {said}"
+
+    # -- rejects ------------------------------------------------------------
+
+    def write_rejects(self, path: Path, header, encoding: str) -> None:
+        import json
+
+        stage = self.table
+        cols = [stage.c[n] for n in self.table_names]
+        attr_col = [stage.c[self.entity.attributes]] if self.field_names else []
+        query = (
+            select(stage.c._line, stage.c._reject, stage.c._reject_column,
+                   stage.c._reject_value, stage.c._raw, *cols, *attr_col)
+            .where(stage.c._reject.is_not(None))
+            .order_by(stage.c._line)
+        )
+        position = {name: i for i, name in enumerate(header)}
+        with open(path, "w", newline="", encoding=encoding) as handle:
+            writer = csv.writer(handle)
+            writer.writerow([*header, "line", "column", "value", "reason"])
+            for row in self.conn.execute(query):
+                line, reason, column, value, raw = row[:5]
+                if raw is not None:
+                    cells = json.loads(raw)
+                    cells = [("" if v is None else v) for v in cells][: len(header)]
+                    cells += [""] * (len(header) - len(cells))
+                else:
+                    cells = [""] * len(header)
+                    for name, v in zip(self.table_names, row[5 : 5 + len(self.table_names)]):
+                        cells[position[name]] = format_value(v)
+                    if attr_col:
+                        doc = row[-1]
+                        doc = json.loads(doc) if isinstance(doc, str) else (doc or {})
+                        for name in self.field_names:
+                            cells[position[name]] = format_value(doc.get(name))
+                writer.writerow([*cells, line, column or "", value or "", reason])
+
+
+def _dialect_insert(conn: Connection):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
+
+
+def _merge_attributes(conn: Connection, old, new):
+    """Fields in the file overwrite, an empty cell removes, others stay."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        return func.jsonb_strip_nulls(old.op("||", return_type=JSONB)(new), type_=JSONB)
+    return func.json_patch(old, new, type_=old.type)
+
+
+def _clean_attributes(conn: Connection, new):
+    """A new row's attributes, without the null (empty) fields."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import JSONB
+
+        return func.jsonb_strip_nulls(new, type_=JSONB)
+    return func.json_patch(literal("{}"), new, type_=new.type)
+
+
+def _run(ws, entity, header, rows: Iterable, *, source_name: str, rejects: Path | None,
+         encoding: str, batch_size: int | None, progress, strict: bool = False) -> ImportResult:
+    fields = ws.plugins.fields_of(entity.name)
+    plan = build_plan(entity, header, fields, ws.plugins, ZoneInfo(ws.config.timezone), source_name)
+    with ws.engine.connect() as conn:
+        importer = _Importer(ws, entity, plan, conn, batch_size or DEFAULT_BATCH_SIZE)
+        try:
+            with conn.begin():
+                importer.stage(rows, progress)
+                importer.check()
+                importer.classify()
+                counts = importer.counts()
+                if strict and counts["rejected"]:
+                    raise GuanxiError(importer.first_problems())
+                importer.move(ws.today())
+            rejects_file = None
+            if counts["rejected"] and rejects is not None:
+                importer.write_rejects(rejects, header, encoding)
+                rejects_file = str(rejects)
+        finally:
+            try:
+                importer.table.drop(conn, checkfirst=True)
+                conn.commit()
+            except Exception:  # the stage is temporary: it dies with the connection anyway
+                pass
+    return ImportResult(entity=entity.name, read=importer.read, rejects_file=rejects_file, **counts)
+
+
+def import_file(ws, entity, path, *, encoding=None, format=None, batch_size=None,
+                progress=None) -> ImportResult:
+    """Import a file into ``entity``; see the module docstring.
+
+    :param progress: called as ``progress(bytes_read, bytes_total)`` after
+        each chunk.
+    """
+    path = Path(path)
+    with open_rows(path, encoding=encoding, format=format) as source:
+        tick = (lambda: progress(source.bytes_read, source.bytes_total)) if progress else None
+        return _run(
+            ws, entity, source.header, source.rows(), source_name=path.name,
+            rejects=rejects_path(path), encoding=encoding or "utf-8", batch_size=batch_size,
+            progress=tick,
+        )
+
+
+def save_rows(ws, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:
+    """Store dict rows through the same checks and hooks as a file.
+
+    Any refused row stops the call: nothing is written and the error names
+    the first problems.
+    """
+    records = list(records)
+    if not records:
+        return ImportResult(entity=entity.name, read=0, inserted=0, updated=0, unchanged=0,
+                            rejected=0, rejects_file=None)
+    header = list(dict.fromkeys(k for record in records for k in record))
+    rows = (
+        (i + 1, [None if r.get(h) is None else format_value(r.get(h)) for h in header], None)
+        for i, r in enumerate(records)
+    )
+    return _run(ws, entity, header, rows, source_name=f"{entity.name} rows", rejects=None,
+                encoding="utf-8", batch_size=None, progress=None, strict=True)

@@ -1,0 +1,541 @@
+"""Streaming readers for the importer: CSV, JSON Lines and xlsx.
+
+``open_rows(path)`` picks the reader from the file's suffix and returns a
+``RowSource``, a context manager that has read the header already::
+
+    with open_rows("customers.csv") as source:
+        for line, values, problem in source.rows():
+            ...
+
+``rows()`` yields ``(line, values, problem)`` for every non-blank row:
+
+- ``line``: where the row starts, 1-based; the physical line for CSV and
+  JSON Lines (the header is line 1), the sheet row for xlsx.
+- ``values``: one ``str | None`` per header column; an empty cell is None.
+  Rows whose cells are all empty or spaces are skipped.
+  Numbers, dates and booleans arrive as the canonical text the value
+  converters read (``12``, ``2026-11-23``, ``true``), whatever the format.
+- ``problem``: None, or the reason the importer must reject the row, e.g.
+  ``row has 5 cells, the header has 4``. Such a row still carries what
+  could be read; a CSV or xlsx row with too many cells keeps all of them,
+  so ``values`` is then longer than the header.
+
+Cells past the header that are all blank are dropped without a problem, and
+so are blank cells at the end of the header: spreadsheets write both for
+columns that were once used.
+
+Whatever makes the whole file unreadable (a missing file, a bad header, the
+wrong encoding, broken CSV quoting) raises ``ImportFileError`` with one
+sentence naming the file and line.
+"""
+
+from __future__ import annotations
+
+import abc
+import codecs
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from guanxi.errors import ImportFileError, UsageError
+from guanxi.importing.values import format_value
+
+__all__ = ["FORMATS", "SUFFIXES", "Row", "RowSource", "open_rows"]
+
+Row = tuple[int, list[str | None], str | None]
+
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+FORMATS = ("csv", "jsonl", "xlsx")
+
+_BUFFER_SIZE = 1 << 16
+
+
+def open_rows(
+    path: str | os.PathLike[str],
+    *,
+    encoding: str | None = None,
+    format: str | None = None,
+) -> RowSource:
+    """Open a file to import and read its header.
+
+    ``format`` ("csv", "jsonl" or "xlsx") overrides the suffix; ``encoding``
+    applies to CSV and JSON Lines (default UTF-8, with or without a BOM) and
+    is ignored for xlsx, which records its own.
+    """
+    path = Path(path)
+    if format is None:
+        format = SUFFIXES.get(path.suffix.lower())
+        if format is None:
+            allowed = ", ".join(SUFFIXES)
+            raise ImportFileError(
+                f"{path.name} has an unsupported file type; the importer reads {allowed}"
+            )
+    elif format == "ndjson":
+        format = "jsonl"
+    elif format not in FORMATS:
+        raise UsageError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
+    if not path.exists():
+        raise ImportFileError(f"{path} does not exist")
+    if not path.is_file():
+        raise ImportFileError(f"{path} is not a file")
+    if format == "csv":
+        return CsvSource(path, encoding)
+    if format == "jsonl":
+        return JsonLinesSource(path, encoding)
+    return XlsxSource(path)
+
+
+class RowSource(abc.ABC):
+    """One open file: its header, its rows, and how far reading has got.
+
+    ``rows()`` streams: call it once.
+    """
+
+    format: str
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.header: list[str] = []
+        self.bytes_total = 0
+        self._name = path.name
+
+    @property
+    @abc.abstractmethod
+    def bytes_read(self) -> int:
+        """How much of ``bytes_total`` has been read, for a progress bar."""
+
+    @abc.abstractmethod
+    def rows(self) -> Iterator[Row]:
+        """Yield ``(line, values, problem)`` for every non-blank row after the header."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release the file; safe to call twice."""
+
+    def __enter__(self) -> RowSource:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def _set_header(self, cells: list[str], where: str, allow_trailing_blanks: bool) -> None:
+        names = [cell.strip() for cell in cells]
+        if allow_trailing_blanks:
+            while names and not names[-1]:
+                names.pop()
+        if not names:
+            raise ImportFileError(f"{self._name} {where}: the header names no columns")
+        seen: dict[str, int] = {}
+        for number, name in enumerate(names, 1):
+            if not name:
+                raise ImportFileError(
+                    f"{self._name} {where}: column {number} has no name; "
+                    "name it or delete the column"
+                )
+            if name in seen:
+                raise ImportFileError(
+                    f'{self._name} {where}: column "{name}" appears twice '
+                    f"(columns {seen[name]} and {number})"
+                )
+            seen[name] = number
+        self.header = names
+
+    def _overflow(self, values: list[str | None]) -> tuple[list[str | None], str | None]:
+        """A row longer than the header: drop blank extras, else flag the row."""
+        width = len(self.header)
+        while len(values) > width and (values[-1] is None or not values[-1].strip()):
+            values.pop()
+        if len(values) == width:
+            return values, None
+        return values, f"row has {len(values)} cells, the header has {width}"
+
+
+class _TextFileSource(RowSource):
+    """CSV and JSON Lines: a byte stream decoded with one encoding."""
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        super().__init__(path)
+        try:
+            self._codec = codecs.lookup(encoding or "utf-8").name
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}; try utf-8 or gb18030") from None
+        try:
+            # Unbuffered, so tell() on it is how far the buffered reader above
+            # has got: a progress figure without counting anything per row.
+            self._raw = open(path, "rb", buffering=0)
+        except OSError as err:
+            raise ImportFileError(f"{path} cannot be opened: {err.strerror}") from None
+        self.bytes_total = os.fstat(self._raw.fileno()).st_size
+        self._bytes_at_close = 0
+
+    @property
+    def bytes_read(self) -> int:
+        if self._raw.closed:
+            return self._bytes_at_close
+        return self._raw.tell()
+
+    def close(self) -> None:
+        if not self._raw.closed:
+            self._bytes_at_close = self._raw.tell()
+            self._raw.close()
+
+    def _encoding_error(self, fallback_line: int) -> ImportFileError:
+        line = _undecodable_line(self.path, self._codec) or fallback_line
+        if self._codec in ("utf-8", "utf-8-sig"):
+            return ImportFileError(
+                f"{self._name} line {line} is not valid UTF-8; a file saved by Chinese "
+                "Excel is usually GB18030: try --encoding gb18030"
+            )
+        label = self._codec.upper()
+        return ImportFileError(
+            f"{self._name} line {line} is not valid {label}; "
+            "pass the encoding the file was saved in with --encoding"
+        )
+
+
+class CsvSource(_TextFileSource):
+    """Comma-separated values, the header on the first non-blank line."""
+
+    format = "csv"
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        super().__init__(path, encoding)
+        # utf-8-sig drops the BOM Excel writes and reads BOM-less UTF-8 alike.
+        codec = "utf-8-sig" if self._codec == "utf-8" else self._codec
+        try:
+            text = io.TextIOWrapper(
+                io.BufferedReader(self._raw, _BUFFER_SIZE), encoding=codec, newline=""
+            )
+            # strict: an unclosed quote would otherwise swallow the rest of
+            # the file into one cell without a word.
+            self._reader = csv.reader(text, strict=True)
+            self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def _read_header(self) -> None:
+        reader = self._reader
+        line = 0
+        try:
+            for cells in reader:
+                start, line = line + 1, reader.line_num
+                if not _is_blank(cells):
+                    break
+            else:
+                raise ImportFileError(
+                    f"{self._name} is empty; its first line must name the columns"
+                )
+        except UnicodeDecodeError:
+            raise self._encoding_error(line + 1) from None
+        except csv.Error as err:
+            raise self._csv_error(err, line + 1) from None
+        # A BOM in an encoding other than UTF-8 (GB18030 has one) decodes to
+        # U+FEFF, which strip() keeps.
+        cells[0] = cells[0].lstrip("\ufeff")
+        self._set_header(cells, f"line {start}", allow_trailing_blanks=True)
+
+    def rows(self) -> Iterator[Row]:
+        reader = self._reader
+        width = len(self.header)
+        line = reader.line_num
+        try:
+            for cells in reader:
+                # line_num counts physical lines, so a quoted cell spanning
+                # several lines still gives the line the row starts on.
+                start, line = line + 1, reader.line_num
+                if _is_blank(cells):
+                    continue
+                count = len(cells)
+                values: list[str | None] = [cell or None for cell in cells]
+                if count == width:
+                    yield start, values, None
+                elif count < width:
+                    values.extend([None] * (width - count))
+                    yield start, values, None
+                else:
+                    values, problem = self._overflow(values)
+                    yield start, values, problem
+        except UnicodeDecodeError:
+            raise self._encoding_error(line + 1) from None
+        except csv.Error as err:
+            raise self._csv_error(err, line + 1) from None
+
+    def _csv_error(self, err: csv.Error, line: int) -> ImportFileError:
+        message = str(err)
+        if "end of data" in message:
+            reason = "a quoted cell that starts on this line is never closed"
+        elif "expected after" in message:
+            reason = (
+                "a cell has text after its closing quote; "
+                'a quote inside a quoted cell is written as two ("")'
+            )
+        elif "field limit" in message:
+            reason = (
+                f"a cell is longer than {csv.field_size_limit()} characters; "
+                "a quote that is never closed is the usual cause"
+            )
+        else:
+            reason = f"it cannot be read as CSV ({message})"
+        return ImportFileError(f"{self._name} line {line}: {reason}")
+
+
+def _json_float(text: str) -> str:
+    # Numbers keep the digits as written (1234.50 stays 1234.50); exponents
+    # are spelled out because the decimal converter refuses them.
+    if "e" in text or "E" in text:
+        return format(Decimal(text), "f")
+    return text
+
+
+def _json_kind(value: object) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number"
+
+
+class JsonLinesSource(_TextFileSource):
+    """One JSON object per line; the first object's keys are the header."""
+
+    format = "jsonl"
+
+    def __init__(self, path: Path, encoding: str | None) -> None:
+        super().__init__(path, encoding)
+        self._file = io.BufferedReader(self._raw, _BUFFER_SIZE)
+        self._decoder = json.JSONDecoder(parse_float=_json_float, parse_constant=str)
+        self._line = 0
+        self._index: dict[str, int] = {}
+        self._first: Row | None = None
+        try:
+            self._read_header()
+        except BaseException:
+            self.close()
+            raise
+
+    def _decode(self, data: bytes, line: int) -> str:
+        try:
+            return data.decode(self._codec)
+        except UnicodeDecodeError:
+            raise self._encoding_error(line) from None
+
+    def _read_header(self) -> None:
+        for self._line, data in enumerate(self._file, 1):
+            if data.strip():
+                break
+        else:
+            raise ImportFileError(f"{self._name} is empty; its first line must be a JSON object")
+        line = self._line
+        text = self._decode(data, line).lstrip("\ufeff")
+        try:
+            # Pairs rather than a dict, so a repeated key is seen, not merged.
+            pairs = json.loads(
+                text,
+                object_pairs_hook=lambda pairs: pairs,
+                parse_float=_json_float,
+                parse_constant=str,
+            )
+        except ValueError as err:
+            raise ImportFileError(
+                f"{self._name} line {line} is not valid JSON ({_json_reason(err, text)}); "
+                "its first object names the columns"
+            ) from None
+        if not isinstance(pairs, list) or (pairs and not isinstance(pairs[0], tuple)):
+            raise ImportFileError(
+                f"{self._name} line {line} is not a JSON object; "
+                'every line must be one object like {"name": "..."}'
+            )
+        self._set_header([key for key, _ in pairs], f"line {line}", allow_trailing_blanks=False)
+        self._index = {name: number for number, name in enumerate(self.header)}
+        # Keys as written, so lines repeating " name " find it without a strip.
+        for number, (key, _) in enumerate(pairs):
+            self._index.setdefault(key, number)
+        self._first = (line, *self._values(pairs))
+
+    def rows(self) -> Iterator[Row]:
+        if self._first is not None:
+            first, self._first = self._first, None
+            yield first
+        width = len(self.header)
+        decode = self._decoder.decode
+        for line, data in enumerate(self._file, self._line + 1):
+            if not data.strip():
+                continue
+            text = self._decode(data, line)
+            try:
+                obj = decode(text)
+            except ValueError as err:
+                yield line, [None] * width, f"not valid JSON: {_json_reason(err, text)}"
+                continue
+            if type(obj) is not dict:
+                yield line, [None] * width, f"the line is {_json_kind(obj)}, not a JSON object"
+                continue
+            values, problem = self._values(obj.items())
+            yield line, values, problem
+
+    def _values(self, items: Any) -> tuple[list[str | None], str | None]:
+        index = self._index
+        values: list[str | None] = [None] * len(self.header)
+        unknown: list[str] = []
+        nested: list[str] = []
+        for key, value in items:
+            number = index.get(key)
+            if number is None:
+                number = index.get(key.strip())
+                if number is None:
+                    unknown.append(key)
+                    continue
+            kind = type(value)
+            if kind is str:
+                values[number] = value or None
+            elif value is None:
+                pass
+            elif kind is bool:
+                values[number] = "true" if value else "false"
+            elif kind is int:
+                values[number] = str(value)
+            else:
+                nested.append(self.header[number])
+        problems = []
+        if unknown:
+            names = ", ".join(f'"{key}"' for key in unknown)
+            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {names}")
+        for name in nested:
+            problems.append(f'column "{name}" holds a list or an object; expected a plain value')
+        return values, "; ".join(problems) or None
+
+
+def _json_reason(err: ValueError, text: str) -> str:
+    if isinstance(err, json.JSONDecodeError):
+        # Counted within the line without its newline, which colno would
+        # count as the start of a line 2.
+        return f"{err.msg} at column {min(err.pos, len(text.rstrip())) + 1}"
+    return str(err)
+
+
+class XlsxSource(RowSource):
+    """The first sheet of a workbook; the header is its first non-blank row.
+
+    The sheet is loaded whole by calamine, so ``bytes_total`` and
+    ``bytes_read`` count sheet rows rather than bytes.
+    """
+
+    format = "xlsx"
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        from python_calamine import CalamineError, CalamineWorkbook
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(path))
+            try:
+                sheet = workbook.get_sheet_by_index(0)
+            finally:
+                # The sheet is in memory now; let go of the file.
+                if hasattr(workbook, "close"):
+                    workbook.close()
+        except (CalamineError, OSError, ValueError, IndexError) as err:
+            raise ImportFileError(
+                f"{self._name} cannot be read as an .xlsx workbook ({err})"
+            ) from None
+        self._row = 0
+        if sheet.start is None:
+            # An empty sheet: calamine's row iterator fails on it.
+            self._iter: Iterator[list[Any]] = iter(())
+        else:
+            self.bytes_total = sheet.end[0] + 1
+            # Both start at row 1 even when the data starts lower, so the
+            # position in the iteration is the sheet row number.
+            if hasattr(sheet, "iter_rows"):
+                self._iter = iter(sheet.iter_rows())
+            else:
+                self._iter = iter(sheet.to_python(skip_empty_area=False))
+        self._read_header()
+
+    @property
+    def bytes_read(self) -> int:
+        return self._row
+
+    def close(self) -> None:
+        self._iter = iter(())
+
+    def _read_header(self) -> None:
+        for self._row, cells in enumerate(self._iter, 1):
+            values = [_xlsx_cell(cell) for cell in cells]
+            if not _is_blank(values):
+                break
+        else:
+            raise ImportFileError(f"{self._name} has no rows; its first row must name the columns")
+        self._set_header(
+            [value or "" for value in values], f"row {self._row}", allow_trailing_blanks=True
+        )
+
+    def rows(self) -> Iterator[Row]:
+        width = len(self.header)
+        for self._row, cells in enumerate(self._iter, self._row + 1):
+            values = [_xlsx_cell(cell) for cell in cells]
+            if _is_blank(values):
+                continue
+            if len(values) == width:
+                yield self._row, values, None
+            elif len(values) < width:
+                values.extend([None] * (width - len(values)))
+                yield self._row, values, None
+            else:
+                values, problem = self._overflow(values)
+                yield self._row, values, problem
+
+
+def _is_blank(cells: list[str] | list[str | None]) -> bool:
+    # One strip per row: the full check runs only when the first cell is
+    # blank, which is rare.
+    if cells and cells[0] and cells[0].strip():
+        return False
+    return not any(cell and cell.strip() for cell in cells)
+
+
+def _xlsx_cell(value: object) -> str | None:
+    if type(value) is str:
+        return value or None
+    if value is None:
+        return None
+    # Floats (Excel stores every number as one), dates, times and booleans.
+    return format_value(value)
+
+
+def _undecodable_line(path: Path, codec: str) -> int | None:
+    """The physical line of the first byte ``codec`` cannot decode.
+
+    The text layer decodes in blocks, so its position says little about where
+    the bad byte is; read again in binary, a line at a time.
+    """
+    decoder = codecs.getincrementaldecoder(codec)()
+    line = 0
+    # Splitting on b"\n" is safe for UTF-8 and GB18030, whose multi-byte
+    # characters never contain that byte; lone "\r" still ends a line.
+    extra = 0
+    with open(path, "rb") as file:
+        for line, data in enumerate(file, 1):
+            try:
+                decoder.decode(data)
+            except UnicodeDecodeError as err:
+                head = data[: err.start]
+                return line + extra + head.count(b"\r") - head.count(b"\r\n")
+            extra += data.count(b"\r") - data.count(b"\r\n")
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return max(line + extra, 1)
+    return None

@@ -1,0 +1,284 @@
+"""Text to typed values for the field types, and back.
+
+The readers hand every cell over as text (or None), so one converter per
+field type serves CSV, JSON Lines and xlsx alike. An import can hold a
+million rows: fetch a converter per column once with ``converter_for`` and
+call it per cell; each converter tries the cheap common form first and only
+then the slower fallbacks.
+
+Every converter maps None and blank text to None and raises ``ValueProblem``
+with a short phrase saying what is allowed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from guanxi.periods import Period, ValueProblem, parse_period
+
+__all__ = [
+    "DEFAULT_TIME_ZONE",
+    "TYPES",
+    "Period",
+    "ValueProblem",
+    "convert",
+    "converter_for",
+    "format_value",
+    "parse_period",
+]
+
+TYPES = ("text", "integer", "decimal", "boolean", "date", "datetime")
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
+
+Converter = Callable[[str | None], object]
+
+_WHOLE_NUMBER = "expected a whole number"
+_NUMBER = "expected a number"
+_BOOLEAN = "expected true or false (also yes/no, 1/0, 是/否)"
+_DATE = "expected a date like 2026-11-23"
+_DATETIME = "expected a date and time like 2026-11-23 09:30"
+
+# "12.0" is how a whole number often arrives from a spreadsheet.
+_INTEGRAL_DECIMAL = re.compile(r"([+-]?\d+)\.0+", re.ASCII)
+_DATE_SEPARATED = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})", re.ASCII)
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+_DATETIME_LOOSE = re.compile(
+    r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?"
+    r" *(Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII | re.IGNORECASE,
+)
+
+_BOOLEANS = {
+    "true": True, "false": False,
+    "yes": True, "no": False,
+    "y": True, "n": False,
+    "1": True, "0": False,
+    "是": True, "否": False,
+}
+
+
+def _text(text: str | None) -> str | None:
+    if text is None:
+        return None
+    return text.strip() or None
+
+
+def _integer(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        pass
+    else:
+        # int() also takes "1_000", which nobody writes in a spreadsheet.
+        if "_" not in text:
+            return value
+        raise ValueProblem(_WHOLE_NUMBER)
+    text = text.strip()
+    if not text:
+        return None
+    match = _INTEGRAL_DECIMAL.fullmatch(text)
+    if match is None:
+        raise ValueProblem(_WHOLE_NUMBER)
+    return int(match[1])
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        if not text.strip():
+            return None
+        raise ValueProblem(_NUMBER) from None
+    # Decimal() also takes NaN, Infinity, exponents and underscores; an
+    # exponent in a file is usually a spreadsheet's rendering of a long id.
+    if not value.is_finite() or "e" in text or "E" in text or "_" in text:
+        raise ValueProblem(_NUMBER)
+    return value
+
+
+def _boolean(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    value = _BOOLEANS.get(text)
+    if value is not None:
+        return value
+    text = text.strip()
+    if not text:
+        return None
+    value = _BOOLEANS.get(text.lower())
+    if value is None:
+        raise ValueProblem(_BOOLEAN)
+    return value
+
+
+def _date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    # The guard keeps fromisoformat to YYYY-MM-DD: from Python 3.11 on it
+    # would also take week dates such as 2026-W47-1.
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    text = text.strip()
+    if not text:
+        return None
+    match = _DATE_SEPARATED.fullmatch(text)
+    if match is not None:
+        year, month, day = match[1], match[3], match[4]
+    else:
+        match = _DATE_COMPACT.fullmatch(text)
+        if match is None:
+            return _midnight_date(text)
+        year, month, day = match[1], match[2], match[3]
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueProblem(_DATE) from None
+
+
+def _midnight_date(text: str) -> dt.date:
+    # Exports from databases write dates as "2026-11-23 00:00:00".
+    match = _DATETIME_LOOSE.fullmatch(text)
+    if match is None or match[5] is None or match[9] is not None:
+        raise ValueProblem(_DATE)
+    if int(match[5]) or int(match[6]) or int(match[7] or 0) or int(match[8] or 0):
+        raise ValueProblem(_DATE)
+    try:
+        return dt.date(int(match[1]), int(match[3]), int(match[4]))
+    except ValueError:
+        raise ValueProblem(_DATE) from None
+
+
+@functools.lru_cache(maxsize=None)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def _datetime_converter(tz: ZoneInfo | None) -> Converter:
+    def convert_datetime(text: str | None) -> dt.datetime | None:
+        if text is None:
+            return None
+        value = None
+        if len(text) >= 10 and text[4] == "-" and text[7] == "-":
+            try:
+                value = dt.datetime.fromisoformat(text)
+            except ValueError:
+                pass
+        if value is None:
+            text = text.strip()
+            if not text:
+                return None
+            value = _loose_datetime(text)
+        if value.tzinfo is not None:
+            # Offsets are moved to the organisation's zone; stored times are naive.
+            zone = tz if tz is not None else _zone(DEFAULT_TIME_ZONE)
+            value = value.astimezone(zone).replace(tzinfo=None)
+        return value
+
+    return convert_datetime
+
+
+def _loose_datetime(text: str) -> dt.datetime:
+    match = _DATETIME_LOOSE.fullmatch(text)
+    if match is None:
+        match = _DATE_COMPACT.fullmatch(text)
+        if match is None:
+            raise ValueProblem(_DATETIME)
+        try:
+            return dt.datetime(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise ValueProblem(_DATETIME) from None
+    year, _, month, day, hour, minute, second, fraction, offset = match.groups()
+    try:
+        tzinfo = None if offset is None else _offset(offset)
+        return dt.datetime(
+            int(year), int(month), int(day),
+            int(hour or 0), int(minute or 0), int(second or 0),
+            int((fraction or "0").ljust(6, "0")),
+            tzinfo=tzinfo,
+        )
+    except ValueError:
+        raise ValueProblem(_DATETIME) from None
+
+
+def _offset(text: str) -> dt.tzinfo:
+    if text in ("Z", "z"):
+        return dt.timezone.utc
+    digits = text[1:].replace(":", "")
+    delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:] or 0))
+    # timezone() raises ValueError for offsets of a day or more.
+    return dt.timezone(-delta if text[0] == "-" else delta)
+
+
+_CONVERTERS: dict[str, Converter] = {
+    "text": _text,
+    "integer": _integer,
+    "decimal": _decimal,
+    "boolean": _boolean,
+    "date": _date,
+}
+
+
+def converter_for(type_name: str, tz: ZoneInfo | None = None) -> Converter:
+    """The converter for one field type; fetch it once per column.
+
+    ``tz`` is the organisation's time zone, used only by "datetime" to turn
+    an offset such as +08:00 or Z into local time; default Asia/Shanghai.
+    """
+    if type_name == "datetime":
+        return _datetime_converter(tz)
+    try:
+        return _CONVERTERS[type_name]
+    except KeyError:
+        raise ValueError(
+            f"unknown field type {type_name!r}; expected one of {', '.join(TYPES)}"
+        ) from None
+
+
+def convert(type_name: str, text: str | None, *, tz: ZoneInfo | None = None) -> object:
+    """Convert one cell; for many cells use ``converter_for``."""
+    return converter_for(type_name, tz)(text)
+
+
+def format_value(value: object) -> str:
+    """The canonical text of a value, as export writes it and import reads it."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):  # before int: True is an int too
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):  # before date: a datetime is a date too
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        # "f" keeps the digits as written (1234.50) and never uses an exponent.
+        return format(value, "f")
+    if isinstance(value, float):
+        return _float_text(value)
+    return str(value)
+
+
+def _float_text(value: float) -> str:
+    # Spreadsheets store whole numbers as floats: 12.0 means 12.
+    if value.is_integer():
+        return str(int(value))
+    # 15 significant digits is what Excel shows, which drops binary noise
+    # such as 0.30000000000000004.
+    text = format(value, ".15g")
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return text

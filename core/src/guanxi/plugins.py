@@ -1,0 +1,315 @@
+"""Finding, loading and checking packs; typed access to what they contribute.
+
+Packs are found through the ``guanxi`` entry-point group, and only the packs
+``[guanxi] packs`` enables are imported (the built-in ``core`` pack always
+is). A pack that cannot be imported, or that has a hook with a wrong name or
+signature, does not stop ``guanxi plugins`` or ``guanxi config show``: it is
+kept as *broken*, with its reason, and every job refuses to run until it is
+fixed, because a daily batch that silently skipped an enabled pack's rules
+would be worse than none.
+
+Callers never touch ``pm.hook``: the typed accessors (:meth:`PackManager.fields`,
+:meth:`PackManager.segmentations`, ...) call each pack's implementation,
+stamp each record with the pack's name, sort by name, and reject two
+records with one name, naming both packs.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+import attrs
+import pluggy
+
+from guanxi import contributions as c
+from guanxi import hookspecs
+from guanxi.errors import PackError
+
+ENTRY_POINT_GROUP = "guanxi"
+BUILTIN = "core"
+
+hookimpl = pluggy.HookimplMarker("guanxi")
+
+
+@attrs.frozen(kw_only=True)
+class PackInfo:
+    """What ``guanxi plugins`` reports about one installed or enabled pack."""
+
+    name: str
+    distribution: str | None
+    version: str | None
+    enabled: bool
+    hooks: tuple[str, ...]
+    broken: str | None = None
+
+
+def installed_packs() -> dict[str, importlib_metadata.EntryPoint]:
+    """Entry points of the ``guanxi`` group by pack name; nothing is imported."""
+    found = importlib_metadata.entry_points(group=ENTRY_POINT_GROUP)
+    return {ep.name: ep for ep in sorted(found, key=lambda ep: ep.name)}
+
+
+def _distribution(ep: importlib_metadata.EntryPoint | None) -> tuple[str | None, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+class PackManager(pluggy.PluginManager):
+    """The plugin manager: pluggy's, plus broken packs and typed accessors."""
+
+    def __init__(self) -> None:
+        super().__init__("guanxi")
+        self.add_hookspecs(hookspecs)
+        self.enabled: tuple[str, ...] = ()
+        self.broken: dict[str, str] = {}
+        self.entry_points: dict[str, importlib_metadata.EntryPoint] = {}
+        self._cache: dict[str, Any] = {}
+
+    # -- registration ------------------------------------------------------
+
+    def add_pack(self, name: str, plugin: object) -> None:
+        """Register ``plugin`` as pack ``name``, or record why it is broken."""
+        try:
+            self.register(plugin, name=name)
+        except pluggy.PluginValidationError as exc:
+            self.broken[name] = _signature_problem(exc)
+            return
+        except ValueError as exc:  # pluggy: a plugin registered twice
+            self.broken[name] = str(exc)
+            return
+        problem = self._unknown_hooks(name, plugin)
+        if problem:
+            self.unregister(name=name)
+            self.broken[name] = problem
+
+    def _unknown_hooks(self, name: str, plugin: object) -> str | None:
+        # pluggy's check_pending() covers the whole manager; asking per pack
+        # lets the message name the pack and keeps the healthy ones.
+        unknown = []
+        for hook_name in dir(self.hook):
+            if hook_name.startswith("_"):
+                continue
+            caller = getattr(self.hook, hook_name)
+            if caller.spec is None and any(i.plugin is plugin for i in caller.get_hookimpls()):
+                unknown.append(hook_name)
+        if unknown:
+            return (
+                f"has hook {', '.join(sorted(unknown))} that guanxi does not know "
+                "(a misspelt name? see docs/hooks.md)"
+            )
+        return None
+
+    def require_healthy(self) -> None:
+        """Refuse to run a job while any enabled pack is broken."""
+        if self.broken:
+            name, reason = next(iter(sorted(self.broken.items())))
+            more = f" (and {len(self.broken) - 1} more broken pack(s))" if len(self.broken) > 1 else ""
+            raise PackError(
+                f"pack {name!r} is broken: {reason}{more}; fix it, or remove it from "
+                "[guanxi] packs, before running any job"
+            )
+
+    # -- calling hooks -----------------------------------------------------
+
+    def _impls(self, hook_name: str):
+        # pluggy lists implementations last-registered first; guanxi calls
+        # packs in the order the config lists them, the core first.
+        return list(reversed(getattr(self.hook, hook_name).get_hookimpls()))
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
+        """Call every implementation of a hook: yields (pack, result).
+
+        An exception from a pack becomes a :class:`PackError` naming the pack
+        and the hook.
+        """
+        for impl in self._impls(hook_name):
+            args = [kwargs[name] for name in impl.argnames]
+            try:
+                result = impl.function(*args)
+                if hasattr(result, "__next__"):  # a generator hook runs now, inside the guard
+                    result = list(result)
+            except PackError:
+                raise
+            except Exception as exc:
+                raise PackError(
+                    f"pack {impl.plugin_name!r} failed in {hook_name}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            yield impl.plugin_name, result
+
+    def _collect(
+        self,
+        hook_name: str,
+        record_type: type,
+        key: Callable[[Any], Any] = lambda record: record.name,
+        prefixed: bool = False,
+    ) -> dict[Any, Any]:
+        if hook_name in self._cache:
+            return self._cache[hook_name]
+        what = record_type.__name__
+        found: dict[Any, Any] = {}
+        for pack, result in self.call_each(hook_name):
+            for record in result or ():
+                if not isinstance(record, record_type):
+                    raise PackError(
+                        f"pack {pack!r} returned {type(record).__name__} from {hook_name}; "
+                        f"expected guanxi.{what} records"
+                    )
+                record = attrs.evolve(record, pack=pack)
+                if prefixed and not record.name.startswith(pack + "."):
+                    raise PackError(
+                        f"pack {pack!r} contributes {what} {record.name!r}: its name must "
+                        f"start with '{pack}.'"
+                    )
+                k = key(record)
+                if k in found:
+                    shown = ".".join(k) if isinstance(k, tuple) else k
+                    raise PackError(
+                        f"two packs contribute the {what} {shown!r}: "
+                        f"{found[k].pack!r} and {pack!r}; disable one of them"
+                    )
+                found[k] = record
+        result = dict(sorted(found.items()))
+        self._cache[hook_name] = result
+        return result
+
+    def config_options(self) -> dict[tuple[str, str], c.ConfigOption]:
+        """(pack, option name) -> option."""
+        return self._collect(
+            "guanxi_config_options", c.ConfigOption, key=lambda o: (o.pack, o.name)
+        )
+
+    def fields(self) -> dict[tuple[str, str], c.Field]:
+        """(entity, field name) -> field."""
+        return self._collect("guanxi_fields", c.Field, key=lambda f: (f.entity, f.name))
+
+    def fields_of(self, entity: str) -> list[c.Field]:
+        return [f for (e, _), f in self.fields().items() if e == entity]
+
+    def entities(self) -> dict[str, c.Entity]:
+        return self._collect("guanxi_entities", c.Entity)
+
+    def metrics(self) -> dict[str, c.Metric]:
+        return self._collect("guanxi_metrics", c.Metric)
+
+    def schemas(self) -> dict[str, c.Schema]:
+        return self._collect("guanxi_schemas", c.Schema)
+
+    def segmentations(self) -> dict[str, c.Segmentation]:
+        return self._collect("guanxi_segmentations", c.Segmentation, prefixed=True)
+
+    def service_rules(self) -> dict[str, c.ServiceRule]:
+        return self._collect("guanxi_service_rules", c.ServiceRule, prefixed=True)
+
+    def kpis(self) -> dict[str, c.Kpi]:
+        return self._collect("guanxi_kpis", c.Kpi, prefixed=True)
+
+    def commands(self) -> dict[str, c.Command]:
+        return self._collect("guanxi_commands", c.Command)
+
+    def demo_data(self) -> dict[str, c.DemoData]:
+        return self._collect("guanxi_demo_data", c.DemoData, prefixed=True)
+
+    def hooks_of(self, name: str) -> tuple[str, ...]:
+        plugin = self.get_plugin(name)
+        if plugin is None:
+            return ()
+        return tuple(sorted(caller.name for caller in self.get_hookcallers(plugin) or ()))
+
+    # -- reporting ---------------------------------------------------------
+
+    def pack_infos(self) -> list[PackInfo]:
+        """Every installed pack and every enabled one, for ``guanxi plugins``."""
+        infos = []
+        names = dict.fromkeys([BUILTIN, *self.enabled, *sorted(self.entry_points)])
+        for name in names:
+            ep = self.entry_points.get(name)
+            dist, version = _distribution(ep)
+            if name == BUILTIN and dist is None:
+                dist, version = "guanxi", _own_version()
+            enabled = name == BUILTIN or name in self.enabled
+            infos.append(
+                PackInfo(
+                    name=name,
+                    distribution=dist,
+                    version=version,
+                    enabled=enabled,
+                    hooks=self.hooks_of(name) if enabled else (),
+                    broken=self.broken.get(name),
+                )
+            )
+        return infos
+
+
+def _own_version() -> str | None:
+    try:
+        return importlib_metadata.version("guanxi")
+    except importlib_metadata.PackageNotFoundError:  # pragma: no cover - a source checkout
+        return None
+
+
+def _signature_problem(exc: pluggy.PluginValidationError) -> str:
+    text = str(exc)
+    # pluggy: "Plugin 'x' for hook 'h'\nhookimpl definition: h(a, b)\nArgument(s) {'b'} are
+    # declared in the hookimpl but can not be found in the hookspec"
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return "has a hook with a wrong signature: " + "; ".join(lines[1:] or lines)
+
+
+def load_plugins(
+    packs: Sequence[str], *, extra: Mapping[str, object] | None = None
+) -> PackManager:
+    """Build the plugin manager for the enabled ``packs``.
+
+    :param packs: pack names from ``[guanxi] packs``; only these are imported.
+    :param extra: name -> plugin object registered as if installed (tests and
+        scripts that define a pack inline).
+
+    A pack not installed, not importable or with a bad hook is recorded in
+    ``broken`` rather than raised, so that listings still work;
+    :meth:`PackManager.require_healthy` turns it into the one error a job
+    reports.
+    """
+    from guanxi import builtin
+
+    extra = dict(extra or {})
+    pm = PackManager()
+    pm.entry_points = installed_packs()
+    pm.enabled = tuple(name for name in packs if name != BUILTIN)
+    pm.add_pack(BUILTIN, builtin)
+    for name in pm.enabled:
+        if name in extra:
+            pm.add_pack(name, extra[name])
+            continue
+        ep = pm.entry_points.get(name)
+        if ep is None:
+            installed = ", ".join(n for n in pm.entry_points if n != BUILTIN) or "none"
+            pm.broken[name] = f"is enabled but not installed; installed packs: {installed}"
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            dist, _ = _distribution(ep)
+            pm.broken[name] = (
+                f"cannot be imported from distribution {dist or '?'} "
+                f"({ep.value}): {type(exc).__name__}: {exc}"
+            )
+            continue
+        pm.add_pack(name, plugin)
+    if os.environ.get("GUANXI_TRACE_HOOKS"):
+        pm.trace.root.setwriter(sys.stderr.write)
+        pm.enable_tracing()
+    return pm
+
+
+@functools.lru_cache(maxsize=None)
+def hook_names() -> tuple[str, ...]:
+    """The names of every hook guanxi specifies, in the order of hookspecs.py."""
+    return tuple(name for name in vars(hookspecs) if name.startswith("guanxi_"))

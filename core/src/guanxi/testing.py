@@ -1,0 +1,185 @@
+"""A pytest plugin for pack authors (and guanxi's own tests).
+
+Installed with guanxi (entry point ``pytest11``), so a pack's tests get:
+
+``make_workspace(packs=(), extra_packs=None, settings=None)``
+    a factory for a workspace in the test's temporary directory, its
+    database at head and empty. On SQLite each test gets its own file,
+    copied from a template built once per session; when
+    ``GUANXI_TEST_DATABASE_URL`` names a PostgreSQL database, the schema is
+    built once per session and the tables are emptied for each test.
+    ``extra_packs`` registers packs defined inline (name -> module or
+    object with ``@guanxi.hookimpl`` functions). ``settings`` fills pack
+    sections: ``{"banking.abc": {"a_share": 0.2}}``.
+
+``workspace``
+    ``make_workspace()`` with no packs beyond the core.
+
+``builder``
+    a :class:`DataBuilder` on ``workspace``: hand-made rows at a rule's
+    boundaries, stored through the same checks as an import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TEST_DATABASE_ENV = "GUANXI_TEST_DATABASE_URL"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
+
+
+def write_config(path: Path, *, database: str, packs=(), settings: Mapping | None = None,
+                 timezone: str = "Asia/Shanghai") -> Path:
+    """Write a ``guanxi.toml``; ``settings`` maps a section to its keys."""
+    lines = [
+        "[guanxi]",
+        f"database = {_toml_value(database)}",
+        f"packs = {_toml_value(list(packs))}",
+        f"timezone = {_toml_value(timezone)}",
+    ]
+    for section, values in (settings or {}).items():
+        lines += ["", f"[{section}]"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+class _Databases:
+    """Schemas built once per session: a SQLite template or a PostgreSQL database."""
+
+    def __init__(self, root: Path, url: str | None) -> None:
+        self.root = root
+        self.url = url
+        self.templates: dict[tuple, Path] = {}
+        self.upgraded: set[tuple] = set()
+
+    def prepare(self, directory: Path, packs, extra) -> str:
+        import guanxi
+
+        key = tuple(sorted(set(packs) | set(extra or {})))
+        if self.url:
+            if key not in self.upgraded:
+                config = write_config(directory / "schema.toml", database=self.url, packs=packs)
+                with guanxi.open(config, extra_packs=extra) as ws:
+                    ws.upgrade()
+                self.upgraded.add(key)
+            self._empty_postgres()
+            return self.url
+        template = self.templates.get(key)
+        if template is None:
+            template = self.root / f"template-{len(self.templates)}.db"
+            config = write_config(self.root / f"template-{len(self.templates)}.toml",
+                                  database=f"sqlite:///{template}", packs=packs)
+            with guanxi.open(config, extra_packs=extra) as ws:
+                ws.upgrade()
+            self.templates[key] = template
+        target = directory / "guanxi.db"
+        shutil.copyfile(template, target)
+        return f"sqlite:///{target}"
+
+    def _empty_postgres(self) -> None:
+        from sqlalchemy import create_engine, inspect, text
+
+        engine = create_engine(self.url)
+        try:
+            with engine.begin() as conn:
+                names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+                if names:
+                    quoted = ", ".join(f'"{n}"' for n in names)
+                    conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def guanxi_databases(tmp_path_factory) -> _Databases:
+    return _Databases(tmp_path_factory.mktemp("guanxi-templates"), os.environ.get(TEST_DATABASE_ENV))
+
+
+@pytest.fixture
+def make_workspace(tmp_path, guanxi_databases):
+    """Factory: ``make_workspace(packs=(), extra_packs=None, settings=None)``."""
+    import guanxi
+
+    opened = []
+
+    def make(packs=(), extra_packs=None, settings=None, timezone="Asia/Shanghai"):
+        url = guanxi_databases.prepare(tmp_path, packs, extra_packs)
+        config = write_config(tmp_path / "guanxi.toml", database=url, packs=packs,
+                              settings=settings, timezone=timezone)
+        ws = guanxi.open(config, extra_packs=extra_packs)
+        opened.append(ws)
+        return ws
+
+    yield make
+    for ws in opened:
+        ws.close()
+
+
+@pytest.fixture
+def workspace(make_workspace):
+    return make_workspace()
+
+
+class DataBuilder:
+    """Hand-made rows for tests, saved through the importer's checks and hooks.
+
+    Each method takes the entity's columns as keyword arguments and fills
+    the required ones that a test does not care about.
+    """
+
+    def __init__(self, ws) -> None:
+        self.ws = ws
+
+    def _save(self, entity: str, rows: list[dict]) -> list[dict]:
+        self.ws.save(entity, rows)
+        return rows
+
+    def team(self, id: str, **values) -> dict:
+        return self._save("teams", [{"id": id, "name": values.pop("name", f"Team {id}"), **values}])[0]
+
+    def manager(self, id: str, **values) -> dict:
+        return self._save("managers", [{"id": id, "name": values.pop("name", f"Manager {id}"), **values}])[0]
+
+    def customer(self, id: str, **values) -> dict:
+        return self._save("customers", [{"id": id, "name": values.pop("name", f"Customer {id}"), **values}])[0]
+
+    def account(self, id: str, customer_id: str, type: str = "deposit", **values) -> dict:
+        return self._save("accounts", [{"id": id, "customer_id": customer_id, "type": type, **values}])[0]
+
+    def interaction(self, id: str, customer_id: str, kind: str, occurred_at, **values) -> dict:
+        return self._save("interactions", [
+            {"id": id, "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at, **values}
+        ])[0]
+
+    def measurement(self, customer_id: str, metric: str, period, value, **values) -> dict:
+        return self._save("measurements", [
+            {"customer_id": customer_id, "metric": metric, "period": period, "value": value, **values}
+        ])[0]
+
+    def rows(self, entity: str, rows: list[dict]) -> list[dict]:
+        """Many rows of one entity in one call (one batch for the hooks)."""
+        return self._save(entity, rows)
+
+
+@pytest.fixture
+def builder(workspace) -> DataBuilder:
+    return DataBuilder(workspace)

@@ -1,0 +1,367 @@
+"""The workspace: one config, its packs and its database, and what they do.
+
+Everything a command does goes through a method here, and returns attrs
+records; the command line only prints them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy.engine import Engine
+
+from guanxi import config as config_mod
+from guanxi import model
+from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.plugins import PackManager, load_plugins
+from guanxi.storage import migrate
+from guanxi.storage import tables as t
+from guanxi.storage.connection import connect
+
+
+@attrs.frozen(kw_only=True)
+class ReassignResult:
+    """A handover: how many customers and open tasks moved, and when."""
+
+    from_manager: str
+    to_manager: str
+    customers: int
+    tasks: int
+    on: dt.date
+
+
+def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None):
+    names = {a.name for a in attrs.fields(cls)}
+    data = {}
+    for key, value in row.items():
+        key = (rename or {}).get(key, key)
+        if key in names:
+            data[key] = value if key != "attributes" else dict(value or {})
+    return cls(**data)
+
+
+class Workspace:
+    """A config, its enabled packs and its database.
+
+    Open one with :func:`guanxi.open`. Listing, importing, exporting and
+    reassigning are methods; each checks first that every enabled pack
+    loaded and that the database is at head.
+    """
+
+    def __init__(self, config: config_mod.Config, plugins: PackManager) -> None:
+        self.config = config
+        self.plugins = plugins
+        self._engine: Engine | None = None
+        self._ready = False
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike | None = None,
+        *,
+        database: str | None = None,
+        extra_packs: Mapping[str, object] | None = None,
+    ) -> Workspace:
+        cfg = config_mod.read_config(path, database=database)
+        packs = tuple(cfg.packs) + tuple(n for n in (extra_packs or {}) if n not in cfg.packs)
+        if packs != cfg.packs:
+            cfg = attrs.evolve(cfg, packs=packs)
+        pm = load_plugins(cfg.packs, extra=extra_packs)
+        ws = cls(cfg, pm)
+        ws.settings  # validate every healthy pack's section now: a bad key fails at open
+        return ws
+
+    # -- configuration -------------------------------------------------------
+
+    @functools.cached_property
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """pack -> option name -> effective value (file or default)."""
+        unknown = config_mod.unknown_sections(self.config, self.plugins.entry_points)
+        if unknown:
+            raise GuanxiError(
+                f"{self.config.label}: section [{unknown[0]}] names no installed pack; "
+                f"installed: {', '.join(sorted(self.plugins.entry_points)) or 'none'}"
+            )
+        by_pack: dict[str, list] = {}
+        for (pack, _), option in self.plugins.config_options().items():
+            by_pack.setdefault(pack, []).append(option)
+        loaded = [name for name in ("core", *self.config.packs) if name not in self.plugins.broken]
+        return {
+            pack: config_mod.pack_settings(self.config, pack, by_pack.get(pack, ()))
+            for pack in loaded
+        }
+
+    # -- database -----------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = connect(self.config.database)
+        return self._engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def schemas(self) -> list:
+        return list(self.plugins.schemas().values())
+
+    def upgrade(self) -> list[migrate.BranchState]:
+        """Bring the core's and every enabled pack's schema to head."""
+        self.plugins.require_healthy()
+        states = migrate.upgrade(self.engine, self.schemas())
+        self._ready = True
+        return states
+
+    def current(self) -> list[migrate.BranchState]:
+        return migrate.current(self.engine, self.schemas())
+
+    def require_ready(self) -> None:
+        """Every job starts here: healthy packs, a database at head."""
+        if self._ready:
+            return
+        self.plugins.require_healthy()
+        migrate.require_head(self.engine, self.schemas())
+        self._ready = True
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def today(self) -> dt.date:
+        """Today in the organization's time zone."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.config.timezone)).date()
+
+    def now(self) -> dt.datetime:
+        """Now in the organization's time zone, naive, as datetimes are stored."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.config.timezone)).replace(tzinfo=None, microsecond=0)
+
+    # -- packs and fields ---------------------------------------------------
+
+    def fields(self) -> list:
+        """Every declared sector field of the enabled packs."""
+        self.plugins.require_healthy()
+        return list(self.plugins.fields().values())
+
+    def entity(self, name: str):
+        entities = self.plugins.entities()
+        if name not in entities:
+            raise UsageError(
+                f"unknown entity {name!r}; importable entities: {', '.join(entities)}"
+            )
+        return entities[name]
+
+    # -- import and export ------------------------------------------------
+
+    def import_file(
+        self,
+        entity: str,
+        path: str | os.PathLike,
+        *,
+        encoding: str | None = None,
+        format: str | None = None,
+        batch_size: int | None = None,
+        progress=None,
+    ):
+        """Import one file into ``entity``; see :mod:`guanxi.importing.loader`.
+
+        :return: an :class:`~guanxi.importing.loader.ImportResult`.
+        """
+        from guanxi.importing.loader import import_file
+
+        self.require_ready()
+        return import_file(
+            self, self.entity(entity), path, encoding=encoding, format=format,
+            batch_size=batch_size, progress=progress,
+        )
+
+    def save(self, entity: str, rows: Iterable[Mapping[str, Any]]):
+        """Store rows given as dicts through the importer's checks and hooks.
+
+        Raises :class:`GuanxiError` listing the first problems when any row
+        is refused; nothing is then written.
+        """
+        from guanxi.importing.loader import save_rows
+
+        self.require_ready()
+        return save_rows(self, self.entity(entity), rows)
+
+    def export(self, entity: str, path: str | os.PathLike):
+        """Write ``entity`` to a file in its canonical columns (CSV or JSONL)."""
+        from guanxi.importing.export import export_file
+
+        self.require_ready()
+        return export_file(self, entity, path)
+
+    # -- customers ------------------------------------------------------------
+
+    def customers(
+        self,
+        *,
+        manager: str | None = None,
+        territory: str | None = None,
+        status: str | None = None,
+        unowned: bool = False,
+        limit: int | None = None,
+    ) -> list[model.Customer]:
+        """Customers by owning manager, territory or status, ordered by id.
+
+        ``unowned=True`` lists customers with no manager, or one who has
+        left or is unknown (全量分配: every customer should have an owner).
+        """
+        self.require_ready()
+        query = select(t.customers).order_by(t.customers.c.id)
+        if manager:
+            query = query.where(t.customers.c.manager_id == manager)
+        if territory:
+            query = query.where(t.customers.c.territory == territory)
+        if status:
+            if status not in model.CUSTOMER_STATUSES:
+                raise UsageError(
+                    f"unknown status {status!r}; use one of: {', '.join(model.CUSTOMER_STATUSES)}"
+                )
+            query = query.where(t.customers.c.status == status)
+        if unowned:
+            query = query.where(self._unowned_condition())
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [_row_to(model.Customer, row._mapping) for row in conn.execute(query)]
+
+    def _unowned_condition(self):
+        m = t.managers
+        active_owner = (
+            select(m.c.id)
+            .where(m.c.id == t.customers.c.manager_id, m.c.active.is_(True))
+            .exists()
+        )
+        return t.customers.c.manager_id.is_(None) | ~active_owner
+
+    def count_unowned(self) -> int:
+        """How many customers have no active owner."""
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(t.customers).where(self._unowned_condition())
+            ).scalar_one()
+
+    def customer(self, customer_id: str) -> model.Customer:
+        self.require_ready()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.customers).where(t.customers.c.id == customer_id)
+            ).first()
+        if row is None:
+            raise NotFoundError(f"no customer with id {customer_id!r}")
+        return _row_to(model.Customer, row._mapping)
+
+    def ownership(self, customer_id: str) -> list[model.Ownership]:
+        """Who owned the customer when, oldest first."""
+        self.require_ready()
+        o = t.ownership
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(o).where(o.c.customer_id == customer_id).order_by(o.c.started_at, o.c.id)
+            )
+            return [_row_to(model.Ownership, row._mapping) for row in rows]
+
+    def managers(self) -> list[model.Manager]:
+        self.require_ready()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.managers).order_by(t.managers.c.id))
+            return [_row_to(model.Manager, row._mapping, {"class": "class_"}) for row in rows]
+
+    def reassign(
+        self,
+        from_manager: str,
+        to_manager: str,
+        *,
+        customers: Sequence[str] | None = None,
+        on: dt.date | None = None,
+        reason: str | None = None,
+    ) -> ReassignResult:
+        """Hand customers from one manager to another, recorded in history.
+
+        Every customer of ``from_manager`` (or only ``customers``) moves, in
+        one transaction: the open ownership period ends ``on`` (default:
+        today), a new one starts, and the customers' open tasks follow them.
+        """
+        self.require_ready()
+        on = on or self.today()
+        if from_manager == to_manager:
+            raise UsageError("--from and --to name the same manager")
+        c, o = t.customers, t.ownership
+        with self.engine.begin() as conn:
+            known = set(
+                conn.scalars(select(t.managers.c.id).where(t.managers.c.id.in_([from_manager, to_manager])))
+            )
+            for who in (from_manager, to_manager):
+                if who not in known:
+                    raise NotFoundError(f"no manager with id {who!r}")
+            active = conn.scalar(select(t.managers.c.active).where(t.managers.c.id == to_manager))
+            if not active:
+                raise GuanxiError(f"manager {to_manager!r} is not active; hand over to an active manager")
+            moving = select(c.c.id).where(c.c.manager_id == from_manager)
+            if customers:
+                customers = list(dict.fromkeys(customers))
+                found = set(conn.scalars(select(c.c.id).where(c.c.id.in_(customers))))
+                missing = [cid for cid in customers if cid not in found]
+                if missing:
+                    raise NotFoundError(f"no customer with id {missing[0]!r}")
+                others = conn.execute(
+                    select(c.c.id, c.c.manager_id).where(
+                        c.c.id.in_(customers), c.c.manager_id.is_distinct_from(from_manager)
+                    ).limit(1)
+                ).first()
+                if others:
+                    raise GuanxiError(
+                        f"customer {others.id!r} belongs to {others.manager_id!r}, "
+                        f"not {from_manager!r}; nothing was moved"
+                    )
+                moving = moving.where(c.c.id.in_(customers))
+            ids = moving
+            conn.execute(
+                update(o)
+                .where(o.c.ended_at.is_(None), o.c.customer_id.in_(ids))
+                .values(ended_at=on)
+            )
+            conn.execute(
+                insert(o).from_select(
+                    ["customer_id", "manager_id", "started_at", "reason"],
+                    select(c.c.id, literal(to_manager), literal(on), literal(reason or "reassigned"))
+                    .where(c.c.id.in_(ids))
+                    .order_by(c.c.id),
+                )
+            )
+            tasks = conn.execute(
+                update(t.tasks)
+                .where(
+                    t.tasks.c.status == "open",
+                    t.tasks.c.customer_id.in_(ids),
+                    t.tasks.c.manager_id == from_manager,
+                )
+                .values(manager_id=to_manager)
+            ).rowcount
+            moved = conn.execute(
+                update(c).where(c.c.id.in_(ids)).values(manager_id=to_manager)
+            ).rowcount
+        return ReassignResult(
+            from_manager=from_manager, to_manager=to_manager, customers=moved, tasks=tasks, on=on
+        )
