@@ -333,7 +333,8 @@ def test_jsonl_line_that_is_not_an_object(tmp_path):
 
 
 def test_jsonl_nested_value(tmp_path):
-    path = write(tmp_path, "people.jsonl", '{"name": "Ann", "tags": null}\n{"name": "Bob", "tags": ["a"]}\n')
+    data = '{"name": "Ann", "tags": null}\n{"name": "Bob", "tags": ["a"]}\n'
+    path = write(tmp_path, "people.jsonl", data)
     assert read_all(path)[1][1] == (
         2,
         ["Bob", None],
@@ -354,8 +355,12 @@ def test_jsonl_gb18030(tmp_path):
 def test_jsonl_bad_utf8_names_the_line(tmp_path):
     data = b'{"name": "Ann"}\n\n' + '{"name": "王"}\n'.encode("gb18030")
     path = write(tmp_path, "people.jsonl", data)
-    with pytest.raises(ImportFileError, match=r"^people\.jsonl line 3 is not valid UTF-8; .* try --encoding gb18030$"):
+    with pytest.raises(ImportFileError) as caught:
         read_all(path)
+    assert str(caught.value) == (
+        "people.jsonl line 3 is not valid UTF-8; a file saved by Chinese Excel "
+        "is usually GB18030: try --encoding gb18030"
+    )
 
 
 def test_jsonl_first_line_not_an_object(tmp_path):
@@ -363,7 +368,8 @@ def test_jsonl_first_line_not_an_object(tmp_path):
     with pytest.raises(ImportFileError) as caught:
         open_rows(path)
     assert str(caught.value) == (
-        'people.jsonl line 1 is not a JSON object; every line must be one object like {"name": "..."}'
+        "people.jsonl line 1 is not a JSON object; "
+        'every line must be one object like {"name": "..."}'
     )
 
 
@@ -379,8 +385,11 @@ def test_jsonl_first_line_not_json(tmp_path):
 
 def test_jsonl_repeated_and_blank_keys(tmp_path):
     path = write(tmp_path, "people.jsonl", '{"name": 1, "name": 2}\n')
-    with pytest.raises(ImportFileError, match=r'^people\.jsonl line 1: column "name" appears twice'):
+    with pytest.raises(ImportFileError) as caught:
         open_rows(path)
+    assert str(caught.value) == (
+        'people.jsonl line 1: column "name" appears twice (columns 1 and 2)'
+    )
     path = write(tmp_path, "blank.jsonl", '{"name": 1, " ": 2}\n')
     with pytest.raises(ImportFileError, match=r"^blank\.jsonl line 1: column 2 has no name"):
         open_rows(path)
@@ -461,5 +470,24 @@ def test_xlsx_empty_sheet(tmp_path):
 
 def test_xlsx_not_a_workbook(tmp_path):
     path = write(tmp_path, "people.xlsx", "name\nAnn\n")
-    with pytest.raises(ImportFileError, match=r"^people\.xlsx cannot be read as an \.xlsx workbook"):
+    pattern = r"^people\.xlsx cannot be read as an \.xlsx workbook \(.+\)$"
+    with pytest.raises(ImportFileError, match=pattern):
         open_rows(path)
+
+
+def test_jsonl_first_line_empty_list_is_not_an_object(tmp_path):
+    path = write(tmp_path, "people.jsonl", "[]\n")
+    with pytest.raises(ImportFileError, match=r"^people\.jsonl line 1 is not a JSON object;"):
+        open_rows(path)
+
+
+def test_jsonl_nested_object_on_first_line(tmp_path):
+    path = write(tmp_path, "people.jsonl", '{"name": "Ann", "address": {"city": "Xi\'an"}}\n')
+    assert read_all(path)[1] == [
+        (1, ["Ann", None], 'column "address" holds a list or an object; expected a plain value')
+    ]
+
+
+def test_format_option_is_case_insensitive(tmp_path):
+    path = write(tmp_path, "export.txt", '{"name": "Ann"}\n')
+    assert read_all(path, format="NDJSON") == (["name"], [(1, ["Ann"], None)])

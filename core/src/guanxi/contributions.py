@@ -183,7 +183,10 @@ class Segmentation:
     """Labels every served customer; run by the segmentation engine.
 
     ``query(ctx)`` returns a ``Select`` of
-    ``(customer_id, label, score, reason)``.
+    ``(customer_id, label, score, reason)``. ``reason`` is plain text or,
+    better, ``ctx.reason(key, **figures)``; ``reasons`` maps each key to its
+    template, ``"text"`` or ``{"en": ..., "zh": ...}``, with ``{figure}``
+    placeholders.
     """
 
     name: str = attrs.field(validator=_dotted_name)
@@ -192,6 +195,7 @@ class Segmentation:
     query: Callable[[Any], Any]
     labels: tuple = attrs.field(default=(), converter=_tuple)
     requires: tuple = attrs.field(default=(), converter=_tuple)
+    reasons: Mapping[str, Any] = attrs.field(factory=dict)
     pack: str = ""
 
 
@@ -210,6 +214,7 @@ class ServiceRule:
     query: Callable[[Any], Any]
     kind: str = "task"
     requires: tuple = attrs.field(default=(), converter=_tuple)
+    reasons: Mapping[str, Any] = attrs.field(factory=dict)
     pack: str = ""
 
 
@@ -222,7 +227,9 @@ class Kpi:
 
     ``query(ctx)`` returns a ``Select`` of ``(scope_key, value)``.
     ``shown_only`` marks a figure that is reported but must never carry a
-    target (POWER's complaint count).
+    target (POWER's complaint count). ``empty`` is the value of scope
+    ``all`` when the select finds nothing (0 for a count; None for a rate,
+    which is then undefined).
     """
 
     name: str = attrs.field(validator=_dotted_name)
@@ -231,6 +238,7 @@ class Kpi:
     query: Callable[[Any], Any]
     unit: str = ""
     target: float | None = None
+    empty: float | None = None
     shown_only: bool = False
     higher_is_better: bool = True
     scopes: tuple = attrs.field(default=KPI_SCOPES, converter=_tuple)

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.engine import Engine
 
 from guanxi import config as config_mod
+from guanxi.engines.api import EngineMethods
 from guanxi import model
 from guanxi.errors import GuanxiError, NotFoundError, UsageError
 from guanxi.plugins import PackManager, load_plugins
@@ -46,7 +47,7 @@ def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None
     return cls(**data)
 
 
-class Workspace:
+class Workspace(EngineMethods):
     """A config, its enabled packs and its database.
 
     Open one with :func:`guanxi.open`. Listing, importing, exporting and

@@ -1,11 +1,12 @@
 """The built-in ``core`` pack: registered like any other, never disabled.
 
-It declares the core's importable entities and generic metrics; the generic
-segmentations, rules and KPIs join it with the engines.
+It declares the core's importable entities and generic metrics, the
+activity segmentation, the overdue-task escalation and the generic KPIs.
 """
 
 from __future__ import annotations
 
+from guanxi.builtin import activity, kpis, overdue
 from guanxi.builtin.entities import CORE_ENTITIES
 from guanxi.contributions import Metric
 from guanxi.plugins import hookimpl
@@ -24,3 +25,23 @@ def guanxi_entities():
 @hookimpl
 def guanxi_metrics():
     return GENERIC_METRICS
+
+
+@hookimpl
+def guanxi_config_options():
+    return activity.OPTIONS + overdue.OPTIONS
+
+
+@hookimpl
+def guanxi_segmentations():
+    return (activity.ACTIVITY,)
+
+
+@hookimpl
+def guanxi_service_rules():
+    return (overdue.OVERDUE,)
+
+
+@hookimpl
+def guanxi_kpis():
+    return kpis.KPIS

@@ -24,6 +24,11 @@ CORE_COMMANDS = {
     "import": "guanxi.cli.io_commands:import_",
     "export": "guanxi.cli.io_commands:export",
     "customers": "guanxi.cli.customer_commands:customers",
+    "segment": "guanxi.cli.engine_commands:segment",
+    "rules": "guanxi.cli.engine_commands:rules",
+    "kpi": "guanxi.cli.engine_commands:kpi",
+    "run": "guanxi.cli.engine_commands:run",
+    "tasks": "guanxi.cli.task_commands:tasks",
 }
 
 

@@ -41,18 +41,35 @@ def list_(ws, manager, territory, status, unowned, limit, fmt):
 @format_option
 @pass_workspace
 def show(ws, customer_id, fmt):
-    """Show one customer with its ownership history."""
-    customer = ws.customer(customer_id)
-    data = {"customer": attrs.asdict(customer),
-            "ownership": [attrs.asdict(o) for o in ws.ownership(customer_id)]}
+    """The 360° view: contacts, accounts, interactions, labels, tasks, owners."""
+    view = ws.customer_view(customer_id)
     if fmt == "json":
-        click.echo(to_json(data))
+        click.echo(to_json(view))
         return
-    for key, value in data["customer"].items():
-        click.echo(f"{key:>12}: {value if value not in (None, {}) else ''}")
-    click.echo("\nOwnership")
-    emit(data["ownership"], ["manager_id", "started_at", "ended_at", "reason"], "table"
-         if fmt == "table" else fmt, empty="  (none recorded)")
+    customer = view["customer"]
+    owner = view["manager"]
+    click.echo(f"{customer['id']}  {customer['name']}  ({customer['kind']}, {customer['status']})")
+    click.echo(f"Owner: {owner['id'] + ' ' + owner['name'] if owner else 'nobody'}"
+               f"   Territory: {customer['territory'] or '-'}")
+    for key, value in sorted((customer.get("attributes") or {}).items()):
+        click.echo(f"  {key}: {value}")
+    sections = [
+        ("Labels", view["segments"], ["segmentation", "label", "reason", "as_of", "manual"]),
+        ("Open tasks", view["tasks"], ["id", "rule", "kind", "due_at", "manager_id", "reason"]),
+        ("Contacts", view["contacts"], ["id", "name", "role", "seniority", "phone", "active"]),
+        ("Accounts", view["accounts"], ["id", "type", "status", "opened_at", "closed_at"]),
+        ("Recent interactions", view["interactions"],
+         ["id", "kind", "occurred_at", "channel", "amount", "outcome"]),
+        ("Latest measurements", view["measurements"], ["metric", "account_id", "period", "value"]),
+        ("Customer team", view["team"], ["manager_id", "role", "share"]),
+        ("Lists", view["lists"], ["list", "added_at", "removed_at", "note"]),
+        ("Label history", view["segment_history"],
+         ["segmentation", "old_label", "new_label", "changed_on", "reason"]),
+        ("Ownership", view["ownership"], ["manager_id", "started_at", "ended_at", "reason"]),
+    ]
+    for title, rows, columns in sections:
+        click.echo(f"\n{title}")
+        emit(rows, columns, "table", empty="  (none)")
 
 
 @customers.command()

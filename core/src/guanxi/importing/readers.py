@@ -11,18 +11,23 @@
 
 - ``line``: where the row starts, 1-based; the physical line for CSV and
   JSON Lines (the header is line 1), the sheet row for xlsx.
-- ``values``: one ``str | None`` per header column; an empty cell is None.
-  Rows whose cells are all empty or spaces are skipped.
-  Numbers, dates and booleans arrive as the canonical text the value
-  converters read (``12``, ``2026-11-23``, ``true``), whatever the format.
+- ``values``: a ``str | None`` per header column, in header order; an empty
+  cell is None. Numbers, dates and booleans arrive as the canonical text the
+  value converters read (``12``, ``2026-11-23``, ``true``), whatever the
+  format.
 - ``problem``: None, or the reason the importer must reject the row, e.g.
-  ``row has 5 cells, the header has 4``. Such a row still carries what
-  could be read; a CSV or xlsx row with too many cells keeps all of them,
-  so ``values`` is then longer than the header.
+  ``row has 5 cells, the header has 4`` or ``unknown column "x"``. Such a
+  row still carries what could be read; a CSV or xlsx row with too many
+  cells keeps all of them, so only then is ``values`` longer than the header.
+
+Rows whose cells are all empty or spaces are skipped.
 
 Cells past the header that are all blank are dropped without a problem, and
 so are blank cells at the end of the header: spreadsheets write both for
 columns that were once used.
+
+``bytes_total`` and ``bytes_read`` feed a progress bar: bytes of the file
+for CSV and JSON Lines, sheet rows for xlsx (calamine loads the sheet whole).
 
 Whatever makes the whole file unreadable (a missing file, a bad header, the
 wrong encoding, broken CSV quoting) raises ``ImportFileError`` with one
@@ -75,9 +80,11 @@ def open_rows(
             raise ImportFileError(
                 f"{path.name} has an unsupported file type; the importer reads {allowed}"
             )
-    elif format == "ndjson":
-        format = "jsonl"
-    elif format not in FORMATS:
+    else:
+        format = format.lower()
+        if format == "ndjson":
+            format = "jsonl"
+    if format not in FORMATS:
         raise UsageError(f"unknown format {format!r}; expected one of {', '.join(FORMATS)}")
     if not path.exists():
         raise ImportFileError(f"{path} does not exist")
@@ -170,6 +177,8 @@ class _TextFileSource(RowSource):
             self._raw = open(path, "rb", buffering=0)
         except OSError as err:
             raise ImportFileError(f"{path} cannot be opened: {err.strerror}") from None
+        # What close() closes: the outermost layer, which closes the rest.
+        self._stream: io.IOBase = self._raw
         self.bytes_total = os.fstat(self._raw.fileno()).st_size
         self._bytes_at_close = 0
 
@@ -182,7 +191,7 @@ class _TextFileSource(RowSource):
     def close(self) -> None:
         if not self._raw.closed:
             self._bytes_at_close = self._raw.tell()
-            self._raw.close()
+            self._stream.close()
 
     def _encoding_error(self, fallback_line: int) -> ImportFileError:
         line = _undecodable_line(self.path, self._codec) or fallback_line
@@ -208,12 +217,12 @@ class CsvSource(_TextFileSource):
         # utf-8-sig drops the BOM Excel writes and reads BOM-less UTF-8 alike.
         codec = "utf-8-sig" if self._codec == "utf-8" else self._codec
         try:
-            text = io.TextIOWrapper(
+            self._stream = io.TextIOWrapper(
                 io.BufferedReader(self._raw, _BUFFER_SIZE), encoding=codec, newline=""
             )
             # strict: an unclosed quote would otherwise swallow the rest of
             # the file into one cell without a word.
-            self._reader = csv.reader(text, strict=True)
+            self._reader = csv.reader(self._stream, strict=True)
             self._read_header()
         except BaseException:
             self.close()
@@ -249,7 +258,11 @@ class CsvSource(_TextFileSource):
                 # line_num counts physical lines, so a quoted cell spanning
                 # several lines still gives the line the row starts on.
                 start, line = line + 1, reader.line_num
-                if _is_blank(cells):
+                # The first cell settles almost every row without a call.
+                if not cells:
+                    continue
+                first = cells[0]
+                if (not first or first.isspace()) and _is_blank(cells):
                     continue
                 count = len(cells)
                 values: list[str | None] = [cell or None for cell in cells]
@@ -285,6 +298,10 @@ class CsvSource(_TextFileSource):
         return ImportFileError(f"{self._name} line {line}: {reason}")
 
 
+class _Pairs(list):  # type: ignore[type-arg]
+    """A JSON object's (key, value) pairs, as the first line is read."""
+
+
 def _json_float(text: str) -> str:
     # Numbers keep the digits as written (1234.50 stays 1234.50); exponents
     # are spelled out because the decimal converter refuses them.
@@ -314,7 +331,7 @@ class JsonLinesSource(_TextFileSource):
 
     def __init__(self, path: Path, encoding: str | None) -> None:
         super().__init__(path, encoding)
-        self._file = io.BufferedReader(self._raw, _BUFFER_SIZE)
+        self._file = self._stream = io.BufferedReader(self._raw, _BUFFER_SIZE)
         self._decoder = json.JSONDecoder(parse_float=_json_float, parse_constant=str)
         self._line = 0
         self._index: dict[str, int] = {}
@@ -332,18 +349,18 @@ class JsonLinesSource(_TextFileSource):
             raise self._encoding_error(line) from None
 
     def _read_header(self) -> None:
-        for self._line, data in enumerate(self._file, 1):
+        for line, data in enumerate(self._file, 1):
             if data.strip():
                 break
         else:
             raise ImportFileError(f"{self._name} is empty; its first line must be a JSON object")
-        line = self._line
+        self._line = line
         text = self._decode(data, line).lstrip("\ufeff")
         try:
             # Pairs rather than a dict, so a repeated key is seen, not merged.
             pairs = json.loads(
                 text,
-                object_pairs_hook=lambda pairs: pairs,
+                object_pairs_hook=_Pairs,
                 parse_float=_json_float,
                 parse_constant=str,
             )
@@ -352,7 +369,7 @@ class JsonLinesSource(_TextFileSource):
                 f"{self._name} line {line} is not valid JSON ({_json_reason(err, text)}); "
                 "its first object names the columns"
             ) from None
-        if not isinstance(pairs, list) or (pairs and not isinstance(pairs[0], tuple)):
+        if not isinstance(pairs, _Pairs):
             raise ImportFileError(
                 f"{self._name} line {line} is not a JSON object; "
                 'every line must be one object like {"name": "..."}'
@@ -436,6 +453,7 @@ class XlsxSource(RowSource):
 
     def __init__(self, path: Path) -> None:
         super().__init__(path)
+        # Imported here: only xlsx files need the extension module loaded.
         from python_calamine import CalamineError, CalamineWorkbook
 
         try:
@@ -472,38 +490,36 @@ class XlsxSource(RowSource):
         self._iter = iter(())
 
     def _read_header(self) -> None:
-        for self._row, cells in enumerate(self._iter, 1):
+        for row, cells in enumerate(self._iter, 1):
             values = [_xlsx_cell(cell) for cell in cells]
             if not _is_blank(values):
                 break
         else:
             raise ImportFileError(f"{self._name} has no rows; its first row must name the columns")
-        self._set_header(
-            [value or "" for value in values], f"row {self._row}", allow_trailing_blanks=True
-        )
+        self._row = row
+        names = [value or "" for value in values]
+        self._set_header(names, f"row {row}", allow_trailing_blanks=True)
 
     def rows(self) -> Iterator[Row]:
         width = len(self.header)
-        for self._row, cells in enumerate(self._iter, self._row + 1):
+        for row, cells in enumerate(self._iter, self._row + 1):
+            self._row = row
             values = [_xlsx_cell(cell) for cell in cells]
-            if _is_blank(values):
+            first = values[0] if values else None
+            if (first is None or first.isspace()) and _is_blank(values):
                 continue
             if len(values) == width:
-                yield self._row, values, None
+                yield row, values, None
             elif len(values) < width:
                 values.extend([None] * (width - len(values)))
-                yield self._row, values, None
+                yield row, values, None
             else:
                 values, problem = self._overflow(values)
-                yield self._row, values, problem
+                yield row, values, problem
 
 
 def _is_blank(cells: list[str] | list[str | None]) -> bool:
-    # One strip per row: the full check runs only when the first cell is
-    # blank, which is rare.
-    if cells and cells[0] and cells[0].strip():
-        return False
-    return not any(cell and cell.strip() for cell in cells)
+    return not any(cell and not cell.isspace() for cell in cells)
 
 
 def _xlsx_cell(value: object) -> str | None:

@@ -161,7 +161,7 @@ def _midnight_date(text: str) -> dt.date:
         raise ValueProblem(_DATE) from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 

@@ -1,0 +1,129 @@
+"""The generic KPIs every workspace has, whatever its sector.
+
+Each is one grouped select by the scope key of the customer it counts, for
+the period (``ctx.period``: start inclusive, end exclusive).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, and_, case, cast, func, literal, select
+
+from guanxi.contributions import Kpi
+
+
+def _dt(ctx, day):
+    # Datetimes compare with the period's bounds at midnight.
+    import datetime as dt
+
+    return literal(dt.datetime.combine(day, dt.time()))
+
+
+def customers_query(ctx):
+    c = ctx.tables.customers
+    key = ctx.scope_key(c.c.id).label("scope_key")
+    return (
+        select(key, func.count().label("value"))
+        .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end))
+        .group_by(key)
+    )
+
+
+def new_customers_query(ctx):
+    c = ctx.tables.customers
+    key = ctx.scope_key(c.c.id).label("scope_key")
+    return (
+        select(key, func.count().label("value"))
+        .where(c.c.created_at >= ctx.period.start, c.c.created_at < ctx.period.end)
+        .group_by(key)
+    )
+
+
+def interactions_query(ctx):
+    i = ctx.tables.interactions
+    key = ctx.scope_key(i.c.customer_id).label("scope_key")
+    return (
+        select(key, func.count().label("value"))
+        .where(i.c.occurred_at >= _dt(ctx, ctx.period.start),
+               i.c.occurred_at < _dt(ctx, ctx.period.end))
+        .group_by(key)
+    )
+
+
+def _task_key(ctx, tk):
+    # Tasks belong to the manager who holds them, not the customer's owner.
+    return tk.c.manager_id if ctx.scope == "manager" else ctx.scope_key(tk.c.customer_id)
+
+
+def open_tasks_query(ctx):
+    tk = ctx.tables.tasks
+    key = _task_key(ctx, tk).label("scope_key")
+    end = _dt(ctx, ctx.period.end)
+    still_open = (tk.c.status == "open") | (tk.c.closed_at >= end)
+    return (
+        select(key, func.count().label("value"))
+        .where(tk.c.created_at < end, still_open, tk.c.status != "cancelled")
+        .group_by(key)
+    )
+
+
+def overdue_tasks_query(ctx):
+    tk = ctx.tables.tasks
+    key = _task_key(ctx, tk).label("scope_key")
+    end = _dt(ctx, ctx.period.end)
+    return (
+        select(key, func.count().label("value"))
+        .where(tk.c.status != "cancelled", tk.c.due_at < end,
+               (tk.c.status == "open") | (tk.c.closed_at > tk.c.due_at))
+        .where(tk.c.due_at >= _dt(ctx, ctx.period.start))
+        .group_by(key)
+    )
+
+
+def completion_query(ctx):
+    tk = ctx.tables.tasks
+    key = _task_key(ctx, tk).label("scope_key")
+    done = func.sum(case((tk.c.status == "done", 1), else_=0))
+    return (
+        select(key, (cast(done, Float) / func.count()).label("value"))
+        .where(tk.c.status != "cancelled", tk.c.due_at >= _dt(ctx, ctx.period.start),
+               tk.c.due_at < _dt(ctx, ctx.period.end))
+        .group_by(key)
+    )
+
+
+def coverage_query(ctx):
+    c, i = ctx.tables.customers, ctx.tables.interactions
+    key = ctx.scope_key(c.c.id).label("scope_key")
+    contacted = (
+        select(i.c.id)
+        .where(i.c.customer_id == c.c.id, i.c.occurred_at >= _dt(ctx, ctx.period.start),
+               i.c.occurred_at < _dt(ctx, ctx.period.end))
+        .exists()
+    )
+    share = cast(func.sum(case((contacted, 1), else_=0)), Float) / func.count()
+    return (
+        select(key, share.label("value"))
+        .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end))
+        .group_by(key)
+    )
+
+
+KPIS = (
+    Kpi(name="core.customers", title="Customers", unit="customers", empty=0, query=customers_query,
+        description="Customers on the books at the end of the period."),
+    Kpi(name="core.new_customers", title="New customers", unit="customers", empty=0,
+        query=new_customers_query, description="Customers created during the period."),
+    Kpi(name="core.interactions", title="Interactions", unit="interactions", empty=0,
+        query=interactions_query, description="Interactions that occurred during the period."),
+    Kpi(name="core.open_tasks", title="Open tasks", unit="tasks", empty=0, query=open_tasks_query,
+        shown_only=True, description="Tasks open at the end of the period."),
+    Kpi(name="core.overdue_tasks", title="Overdue tasks", unit="tasks", empty=0,
+        query=overdue_tasks_query, higher_is_better=False,
+        description="Tasks due in the period that were not done by their due time."),
+    Kpi(name="core.task_completion", title="Task completion rate", unit="share",
+        query=completion_query,
+        description="Share of tasks due in the period that are done (cancelled ones aside)."),
+    Kpi(name="core.contact_coverage", title="Customers contacted", unit="share",
+        query=coverage_query,
+        description="Share of customers with at least one interaction in the period."),
+)

@@ -1,0 +1,112 @@
+"""``guanxi segment``, ``guanxi rules run``, ``guanxi kpi`` and ``guanxi run``."""
+
+from __future__ import annotations
+
+import sys
+
+import attrs
+import click
+
+from guanxi.cli import pass_workspace
+from guanxi.cli.output import emit, format_option, to_json
+
+as_of_option = click.option(
+    "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Run as of this date (default: today in the organization's time zone).",
+)
+
+
+def _date(value):
+    return value.date() if value is not None else None
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@as_of_option
+@format_option
+@pass_workspace
+def segment(ws, names, as_of, fmt):
+    """Run segmentations (all, or NAMES) and show the label counts."""
+    runs = ws.segment(names or None, as_of=_date(as_of))
+    if fmt == "json":
+        click.echo(to_json([r.as_json() for r in runs]))
+        return
+    rows = []
+    for r in runs:
+        counts = ", ".join(f"{label} {n}" for label, n in r.counts.items()) or "no customers"
+        rows.append({"segmentation": r.name, "as_of": r.as_of, "labels": counts,
+                     "changed": "locked" if r.locked else r.changed})
+    emit(rows, ["segmentation", "as_of", "labels", "changed"], fmt)
+
+
+@click.group()
+def rules():
+    """Service rules: conditions that create tasks."""
+
+
+@rules.command("run")
+@click.argument("names", nargs=-1)
+@as_of_option
+@format_option
+@pass_workspace
+def rules_run(ws, names, as_of, fmt):
+    """Run service rules (all, or NAMES); a rerun creates nothing new."""
+    runs = ws.run_rules(names or None, as_of=_date(as_of))
+    emit([r.as_json() for r in runs], ["rule", "created", "existing"], fmt)
+
+
+@rules.command("list")
+@format_option
+@pass_workspace
+def rules_list(ws, fmt):
+    """The service rules of the enabled packs."""
+    rows = [{"rule": r.name, "pack": r.pack, "kind": r.kind, "title": r.title,
+             "description": r.description} for r in ws.plugins.service_rules().values()]
+    emit(rows, ["rule", "pack", "kind", "title", "description"], fmt)
+
+
+@click.command()
+@click.argument("names", nargs=-1)
+@click.option("--period", help="2026-10, 2026-Q3 or 2026 (default: this month).")
+@click.option("--by", default="all", show_default=True,
+              help="Scope: all, manager, team, territory, segment:NAME or list:NAME.")
+@format_option
+@pass_workspace
+def kpi(ws, names, period, by, fmt):
+    """Compute KPIs (all, or NAMES) for a period and scope, with targets."""
+    rows = [r.as_json() for r in ws.kpi(names or None, period=period, by=by)]
+    emit(rows, ["kpi", "period", "scope", "scope_key", "value", "target", "unit"], fmt,
+         empty="No values.")
+
+
+@click.command()
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_workspace
+def run(ws, as_of, fmt):
+    """The daily batch: segmentations, then rules, then this month's KPIs."""
+    result = ws.run(as_of=_date(as_of))
+    if fmt == "json":
+        click.echo(to_json({
+            "as_of": result.as_of.isoformat(),
+            "segments": [r.as_json() for r in result.segments],
+            "rules": [r.as_json() for r in result.rules],
+            "kpis": [r.as_json() for r in result.kpis if r.scope == "all"],
+            "failures": result.failures,
+        }))
+    else:
+        click.echo(f"Daily batch as of {result.as_of}")
+        for r in result.segments:
+            counts = ", ".join(f"{label} {n}" for label, n in r.counts.items())
+            click.echo(f"  segment {r.name}: {counts or 'no customers'}"
+                       f" ({'locked' if r.locked else f'{r.changed} changed'})")
+        for r in result.rules:
+            click.echo(f"  rule {r.rule}: {r.created} new task(s), {r.existing} already open")
+        for r in result.kpis:
+            if r.scope == "all":
+                target = f" (target {r.target:g})" if r.target is not None else ""
+                click.echo(f"  kpi {r.kpi}: {r.value if r.value is not None else '-':}{target}")
+        for failure in result.failures:
+            click.echo(f"FAILED: {failure}", err=True)
+    if result.exit_code:
+        sys.exit(result.exit_code)

@@ -1,0 +1,251 @@
+"""The engines' part of the workspace API: segment, rules, KPIs, tasks, 360°.
+
+:class:`guanxi.Workspace` inherits these methods; each returns attrs
+records with reasons rendered in the workspace's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Sequence
+
+from sqlalchemy import desc, select, update
+
+from guanxi import model
+from guanxi.engines import reasons as reason_text
+from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.model import TASK_STATUSES
+from guanxi.periods import Period, parse_period
+from guanxi.storage import tables as t
+
+
+class EngineMethods:
+    """Mixed into :class:`guanxi.Workspace`."""
+
+    # -- reasons ---------------------------------------------------------------
+
+    @functools.cached_property
+    def reason_templates(self) -> dict:
+        return reason_text.all_templates(self.plugins)
+
+    def render_reason(self, stored: str | None) -> str:
+        """A stored reason as a sentence in ``[guanxi] language``."""
+        return reason_text.render(stored, self.reason_templates, self.config.language)
+
+    # -- running -------------------------------------------------------------------
+
+    def segment(self, names: Sequence[str] | None = None, *, as_of: dt.date | None = None) -> list:
+        """Run segmentations (all, or ``names`` with what they require)."""
+        from guanxi.engines.batch import ordered
+        from guanxi.engines.segmentation import run_segmentation
+
+        self.require_ready()
+        as_of = as_of or self.today()
+        return [run_segmentation(self, s, as_of)
+                for s in ordered(self.plugins.segmentations(), names)]
+
+    def run_rules(self, names: Sequence[str] | None = None, *, as_of: dt.date | None = None) -> list:
+        """Run service rules; a rerun creates nothing new."""
+        from guanxi.engines.batch import ordered
+        from guanxi.engines.rules import run_rule
+
+        self.require_ready()
+        as_of = as_of or self.today()
+        return [run_rule(self, r, as_of) for r in ordered(self.plugins.service_rules(), names)]
+
+    def kpi(self, names: Sequence[str] | None = None, *, period: str | Period | None = None,
+            by: str | None = None) -> list:
+        """Compute KPIs for a period (default: this month) and a scope."""
+        from guanxi.engines.batch import ordered
+        from guanxi.engines.kpis import run_kpi
+
+        self.require_ready()
+        if period is None:
+            period = Period.containing(self.today(), "month")
+        elif isinstance(period, str):
+            period = parse_period(period)
+        rows = []
+        for kpi in ordered(self.plugins.kpis(), names):
+            rows.extend(run_kpi(self, kpi, period, by))
+        return rows
+
+    def run(self, *, as_of: dt.date | None = None):
+        """The daily batch: segmentations, rules, KPIs; failures named, not fatal."""
+        from guanxi.engines.batch import run_batch
+
+        self.require_ready()
+        return run_batch(self, as_of or self.today())
+
+    # -- labels ------------------------------------------------------------------------
+
+    def _segmentation(self, name: str):
+        segs = self.plugins.segmentations()
+        if name not in segs:
+            raise UsageError(f"unknown segmentation {name!r}; known: {', '.join(segs)}")
+        return segs[name]
+
+    def set_label(self, segmentation: str, customer_id: str, label: str, reason: str,
+                  set_by: str | None = None) -> None:
+        """A manual label: wins over the derived one from the next run until cleared."""
+        from guanxi.engines.segmentation import set_override
+
+        self.require_ready()
+        seg = self._segmentation(segmentation)
+        if seg.labels and label not in seg.labels:
+            raise UsageError(f"label {label!r} is not one of {', '.join(seg.labels)}")
+        if not reason:
+            raise UsageError("a manual label needs a reason")
+        self.customer(customer_id)
+        set_override(self, segmentation, customer_id, label, reason, set_by)
+
+    def clear_label(self, segmentation: str, customer_id: str) -> bool:
+        from guanxi.engines.segmentation import clear_override
+
+        self.require_ready()
+        self._segmentation(segmentation)
+        return clear_override(self, segmentation, customer_id)
+
+    def lock_segmentation(self, segmentation: str, period: str) -> None:
+        """Freeze a segmentation's labels for a period (published grades)."""
+        from guanxi.engines.segmentation import lock_period
+
+        self.require_ready()
+        self._segmentation(segmentation)
+        lock_period(self, segmentation, parse_period(period))
+
+    def labels(self, customer_id: str) -> list[model.SegmentAssignment]:
+        s = t.segments
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(s).where(s.c.customer_id == customer_id)
+                                .order_by(s.c.segmentation)).all()
+        return [model.SegmentAssignment(
+            segmentation=r.segmentation, customer_id=r.customer_id, label=r.label,
+            score=r.score, reason=self.render_reason(r.reason), as_of=r.as_of, manual=r.manual)
+            for r in rows]
+
+    def label_history(self, customer_id: str) -> list[model.SegmentChange]:
+        h = t.segment_history
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(h).where(h.c.customer_id == customer_id)
+                                .order_by(h.c.changed_on, h.c.id)).all()
+        return [model.SegmentChange(
+            segmentation=r.segmentation, customer_id=r.customer_id, old_label=r.old_label,
+            new_label=r.new_label, changed_on=r.changed_on, reason=self.render_reason(r.reason))
+            for r in rows]
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def _task(self, row) -> model.Task:
+        data = dict(row._mapping)
+        data["reason"] = self.render_reason(data["reason"])
+        return model.Task(**data)
+
+    def tasks(self, *, manager: str | None = None, status: str | None = "open",
+              rule: str | None = None, customer: str | None = None,
+              limit: int | None = None) -> list[model.Task]:
+        """Tasks, soonest due first; ``status=None`` for every status."""
+        self.require_ready()
+        tk = t.tasks
+        query = select(tk).order_by(tk.c.due_at, tk.c.priority, tk.c.id)
+        if status:
+            if status not in TASK_STATUSES:
+                raise UsageError(f"unknown status {status!r}; use one of: {', '.join(TASK_STATUSES)}")
+            query = query.where(tk.c.status == status)
+        if manager:
+            query = query.where(tk.c.manager_id == manager)
+        if rule:
+            query = query.where(tk.c.rule == rule)
+        if customer:
+            query = query.where(tk.c.customer_id == customer)
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return [self._task(r) for r in conn.execute(query)]
+
+    def _close_task(self, task_id: int, status: str, outcome: str | None) -> model.Task:
+        self.require_ready()
+        tk = t.tasks
+        with self.engine.begin() as conn:
+            row = conn.execute(select(tk).where(tk.c.id == task_id)).first()
+            if row is None:
+                raise NotFoundError(f"no task with id {task_id}")
+            if row.status != "open":
+                raise GuanxiError(f"task {task_id} is already {row.status}")
+            conn.execute(update(tk).where(tk.c.id == task_id)
+                         .values(status=status, outcome=outcome, closed_at=self.now()))
+            return self._task(conn.execute(select(tk).where(tk.c.id == task_id)).one())
+
+    def task_done(self, task_id: int, outcome: str | None = None) -> model.Task:
+        return self._close_task(task_id, "done", outcome)
+
+    def task_cancel(self, task_id: int, reason: str) -> model.Task:
+        if not reason:
+            raise UsageError("cancelling a task needs a reason")
+        return self._close_task(task_id, "cancelled", reason)
+
+    def task_reassign(self, task_id: int, to_manager: str) -> model.Task:
+        self.require_ready()
+        tk, m = t.tasks, t.managers
+        with self.engine.begin() as conn:
+            if conn.execute(select(m.c.id).where(m.c.id == to_manager)).first() is None:
+                raise NotFoundError(f"no manager with id {to_manager!r}")
+            row = conn.execute(select(tk).where(tk.c.id == task_id)).first()
+            if row is None:
+                raise NotFoundError(f"no task with id {task_id}")
+            if row.status != "open":
+                raise GuanxiError(f"task {task_id} is {row.status}; only open tasks move")
+            conn.execute(update(tk).where(tk.c.id == task_id).values(manager_id=to_manager))
+            return self._task(conn.execute(select(tk).where(tk.c.id == task_id)).one())
+
+    # -- the 360° view ---------------------------------------------------------------------------
+
+    def customer_view(self, customer_id: str, *, recent: int = 20) -> dict:
+        """Everything about one customer, as the ``customers show`` JSON."""
+        import attrs
+
+        customer = self.customer(customer_id)
+        with self.engine.connect() as conn:
+            def rows(query):
+                return [dict(r._mapping) for r in conn.execute(query)]
+
+            c_ = t.contacts
+            contacts = rows(select(c_).where(c_.c.customer_id == customer_id).order_by(c_.c.id))
+            a = t.accounts
+            accounts = rows(select(a).where(a.c.customer_id == customer_id).order_by(a.c.id))
+            i = t.interactions
+            interactions = rows(select(i).where(i.c.customer_id == customer_id)
+                                .order_by(desc(i.c.occurred_at), i.c.id).limit(recent))
+            ms = t.measurements
+            latest = (select(ms.c.metric, ms.c.account_id, ms.c.period, ms.c.value)
+                      .where(ms.c.customer_id == customer_id)
+                      .order_by(ms.c.metric, ms.c.account_id, desc(ms.c.period)))
+            measurements, seen = [], set()
+            for r in conn.execute(latest):
+                if (r.metric, r.account_id) not in seen:
+                    seen.add((r.metric, r.account_id))
+                    measurements.append({"metric": r.metric, "account_id": r.account_id or None,
+                                         "period": r.period, "value": r.value})
+            ct = t.customer_team
+            team = rows(select(ct).where(ct.c.customer_id == customer_id)
+                        .order_by(ct.c.role, ct.c.manager_id))
+            lm = t.list_members
+            lists = rows(select(lm).where(lm.c.customer_id == customer_id).order_by(lm.c.list))
+            manager = None
+            if customer.manager_id:
+                mrow = conn.execute(select(t.managers).where(t.managers.c.id == customer.manager_id)).first()
+                manager = dict(mrow._mapping) if mrow else None
+        return {
+            "customer": attrs.asdict(customer),
+            "manager": manager,
+            "contacts": contacts,
+            "accounts": accounts,
+            "interactions": interactions,
+            "measurements": measurements,
+            "segments": [attrs.asdict(s) for s in self.labels(customer_id)],
+            "segment_history": [attrs.asdict(h) for h in self.label_history(customer_id)],
+            "tasks": [attrs.asdict(x) for x in self.tasks(customer=customer_id)],
+            "ownership": [attrs.asdict(o) for o in self.ownership(customer_id)],
+            "team": team,
+            "lists": lists,
+        }

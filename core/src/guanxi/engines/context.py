@@ -1,0 +1,226 @@
+"""The context a query builder receives, and its dialect-neutral SQL helpers.
+
+A segmentation, service rule or KPI is a function ``query(ctx)`` returning a
+SQLAlchemy ``Select``. Everything it needs is on ``ctx``: the pack's
+settings, the tables, the as-of date or the period, and helpers whose SQL
+is the same on SQLite and PostgreSQL (date arithmetic, declared fields read
+from the JSON column, the current label of another segmentation, a reason
+with its figures).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    Numeric,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from guanxi.periods import Period
+from guanxi.storage import tables
+
+
+@attrs.define(kw_only=True)
+class Context:
+    """What a query builder sees; see the module docstring.
+
+    :ivar config: the pack's settings, by dotted option name.
+    :ivar tables: the core's tables module (``ctx.tables.customers``, ...).
+    :ivar as_of: the date the job runs for; periods end on or before it.
+    :ivar period: the KPI period (``None`` for segmentations and rules).
+    :ivar scope: the KPI scope: all, manager, team, territory, segment, list.
+    :ivar scope_arg: the segmentation or list a ``segment:``/``list:`` scope names.
+    """
+
+    dialect: str
+    pack: str
+    config: dict[str, Any]
+    as_of: dt.date
+    period: Period | None = None
+    scope: str = "all"
+    scope_arg: str | None = None
+    tables: Any = tables
+
+    # -- values --------------------------------------------------------------
+
+    @property
+    def today(self) -> ColumnElement:
+        """The as-of date as a SQL date."""
+        return literal(self.as_of, Date)
+
+    def at(self, day: dt.date, days: int = 0, hour: int = 0) -> ColumnElement:
+        """A datetime ``days`` after ``day`` at ``hour`` o'clock, as SQL: for due dates."""
+        moment = dt.datetime.combine(day, dt.time(hour)) + dt.timedelta(days=days)
+        return literal(moment, DateTime)
+
+    def due(self, days: int = 0, hour: int = 0) -> ColumnElement:
+        """Due ``days`` after the as-of date (0 = the as-of date itself)."""
+        return self.at(self.as_of, days, hour)
+
+    # -- date arithmetic -------------------------------------------------------
+
+    def date_of(self, expr) -> ColumnElement:
+        """The date part of a date or datetime column."""
+        if self.dialect == "sqlite":
+            return func.date(expr, type_=Date)
+        return cast(expr, Date)
+
+    def days_between(self, start, end=None) -> ColumnElement:
+        """Whole days from ``start`` to ``end`` (default: the as-of date)."""
+        end = self.today if end is None else end
+        if self.dialect == "sqlite":
+            return cast(
+                func.julianday(func.date(end)) - func.julianday(func.date(start)), Integer
+            )
+        return cast(end, Date) - cast(start, Date)
+
+    def add_days(self, expr, days) -> ColumnElement:
+        """A date ``days`` (an int or a SQL integer) after ``expr``."""
+        if self.dialect == "sqlite":
+            return func.date(expr, cast(days, String) + literal(" days"), type_=Date)
+        return cast(cast(expr, Date) + cast(days, Integer), Date)
+
+    def add_months(self, expr, months: int) -> ColumnElement:
+        """A date ``months`` calendar months after ``expr`` (negative: before)."""
+        if self.dialect == "sqlite":
+            return func.date(expr, f"{months:+d} months", type_=Date)
+        return cast(cast(expr, Date) + func.make_interval(0, months), Date)
+
+    def start_of_month(self, expr) -> ColumnElement:
+        if self.dialect == "sqlite":
+            return func.date(expr, "start of month", type_=Date)
+        return cast(func.date_trunc("month", cast(expr, DateTime)), Date)
+
+    def start_of_quarter(self, expr) -> ColumnElement:
+        if self.dialect == "sqlite":
+            month = cast(func.strftime("%m", expr), Integer)
+            back = (month - 1) % 3
+            return func.date(expr, "start of month", "-" + cast(back, String) + " months",
+                             type_=Date)
+        return cast(func.date_trunc("quarter", cast(expr, DateTime)), Date)
+
+    def start_of_year(self, expr) -> ColumnElement:
+        if self.dialect == "sqlite":
+            return func.date(expr, "start of year", type_=Date)
+        return cast(func.date_trunc("year", cast(expr, DateTime)), Date)
+
+    def months_back(self, months: int) -> dt.date:
+        """The first day of the month ``months`` before the as-of date's month.
+
+        ``months_back(12)`` with as-of 2026-11-23 is 2025-11-01.
+        """
+        year, month = self.as_of.year, self.as_of.month - months
+        while month <= 0:
+            month += 12
+            year -= 1
+        return dt.date(year, month, 1)
+
+    def trailing_months(self, months: int) -> tuple[dt.date, dt.date]:
+        """(first, end) of the last ``months`` closed months before the as-of month.
+
+        ``end`` is exclusive: the first day of the as-of month.
+        """
+        end = dt.date(self.as_of.year, self.as_of.month, 1)
+        return self.months_back(months), end
+
+    # -- fields and labels ---------------------------------------------------------
+
+    def attribute(self, table, name: str, type: str = "text") -> ColumnElement:
+        """A declared field from ``table.attributes`` as SQL of ``type``."""
+        column = table.c.attributes
+        if self.dialect == "sqlite":
+            raw = func.json_extract(column, f"$.{name}")
+        else:
+            raw = column.op("->>")(literal(name))
+        sql_type = {"text": String, "integer": Integer, "decimal": Numeric(20, 4),
+                    "number": Float, "date": Date, "boolean": Integer}.get(type, String)
+        if type == "boolean":
+            if self.dialect == "sqlite":
+                return raw == 1
+            return raw == "true"
+        if type == "text":
+            return cast(raw, String)
+        return cast(raw, sql_type)
+
+    def label(self, segmentation: str, customer_id) -> ColumnElement:
+        """The current label of ``segmentation`` for a customer (NULL: none)."""
+        s = tables.segments
+        return (
+            select(s.c.label)
+            .where(s.c.segmentation == segmentation, s.c.customer_id == customer_id)
+            .scalar_subquery()
+        )
+
+    def on_list(self, name: str, customer_id) -> ColumnElement:
+        """True when the customer is on the named list at the as-of date."""
+        m = tables.list_members
+        return (
+            select(m.c.customer_id)
+            .where(
+                m.c.list == name,
+                m.c.customer_id == customer_id,
+                (m.c.added_at.is_(None)) | (m.c.added_at <= self.today),
+                (m.c.removed_at.is_(None)) | (m.c.removed_at > self.today),
+            )
+            .exists()
+        )
+
+    # -- scopes (KPIs) -------------------------------------------------------------
+
+    def scope_key(self, customer_id) -> ColumnElement:
+        """The scope key of a customer for the KPI's scope.
+
+        all: ''; manager: the owning manager; territory: the customer's
+        territory; team: the owning manager's team; segment: the customer's
+        label in ``scope_arg``; list: ``scope_arg`` for members (others NULL).
+        """
+        c, m = tables.customers, tables.managers
+        owner = select(c.c.manager_id).where(c.c.id == customer_id).scalar_subquery()
+        if self.scope == "all":
+            return literal("")
+        if self.scope == "manager":
+            return owner
+        if self.scope == "territory":
+            return select(c.c.territory).where(c.c.id == customer_id).scalar_subquery()
+        if self.scope == "team":
+            return (
+                select(m.c.team_id)
+                .join(c, c.c.manager_id == m.c.id)
+                .where(c.c.id == customer_id)
+                .scalar_subquery()
+            )
+        if self.scope == "segment":
+            return self.label(self.scope_arg, customer_id)
+        if self.scope == "list":
+            return case((self.on_list(self.scope_arg, customer_id), literal(self.scope_arg)))
+        raise ValueError(f"unknown scope {self.scope!r}")
+
+    # -- reasons -------------------------------------------------------------------
+
+    def reason(self, key: str, **figures) -> ColumnElement:
+        """A reason as stored: its template key and figures, as JSON text.
+
+        Rendered in one place (:mod:`guanxi.engines.reasons`) in the
+        workspace's language, so figures read the same on both databases.
+        """
+        pairs: list[Any] = [literal("key"), literal(key)]
+        for name, value in figures.items():
+            if not isinstance(value, ColumnElement):
+                value = literal(value)
+            pairs += [literal(name), value]
+        if self.dialect == "sqlite":
+            return func.json_object(*pairs, type_=String)
+        return cast(func.json_build_object(*pairs), String)

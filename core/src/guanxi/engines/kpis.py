@@ -1,0 +1,110 @@
+"""The KPI engine: a KPI's select per period and scope, stored with targets.
+
+For one KPI, period and scope, in one transaction: the values of that
+period and scope are replaced by the select's ``(scope_key, value)`` rows,
+each with its target beside it: from the importable ``targets`` entity for
+that key, else the KPI's own default (scope ``all`` only). A KPI declared
+``shown_only`` never carries a target.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select
+
+from guanxi.engines.context import Context
+from guanxi.engines.running import build_query, failure
+from guanxi.errors import UsageError
+from guanxi.periods import Period
+from guanxi.storage import tables as t
+
+REQUIRED = ("scope_key", "value")
+BY_CHOICES = ("all", "manager", "team", "territory")
+
+
+@attrs.frozen(kw_only=True)
+class KpiRow:
+    kpi: str
+    period: str
+    scope: str
+    scope_key: str
+    value: float | None
+    target: float | None
+    unit: str
+
+    def as_json(self) -> dict:
+        return attrs.asdict(self)
+
+
+def parse_scope(by: str | None) -> tuple[str, str | None, str]:
+    """``manager`` / ``segment:banking.abc`` -> (scope, argument, stored name)."""
+    by = by or "all"
+    base, _, arg = by.partition(":")
+    if base in BY_CHOICES and not arg:
+        return base, None, base
+    if base in ("segment", "list") and arg:
+        return base, arg, by
+    raise UsageError(
+        f"--by {by!r} is not a scope; use all, manager, team, territory, segment:NAME or list:NAME"
+    )
+
+
+def run_kpi(ws, kpi, period: Period, by: str | None = None) -> list[KpiRow]:
+    scope, arg, stored = parse_scope(by)
+    if scope not in kpi.scopes and not (scope in ("segment", "list") and scope in kpi.scopes):
+        raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}")
+    as_of = period.end - dt.timedelta(days=1)
+    ctx = Context(dialect=ws.dialect, pack=kpi.pack, config=ws.settings.get(kpi.pack, {}),
+                  as_of=as_of, period=period, scope=scope, scope_arg=arg)
+    query = build_query(kpi, ctx, REQUIRED, "KPI")
+    v, tg = t.kpi_values, t.targets
+    key = func.coalesce(cast(query.c.scope_key, String), "")
+    if kpi.shown_only:
+        target = literal(None, Float)
+    else:
+        imported = (
+            select(tg.c.target)
+            .where(tg.c.kpi == kpi.name, tg.c.period == period.label, tg.c.scope == scope,
+                   tg.c.scope_key == key)
+            .scalar_subquery()
+        )
+        fallback = literal(kpi.target, Float) if (kpi.target is not None and scope == "all") else literal(None, Float)
+        target = func.coalesce(cast(imported, Float), fallback)
+    mine = and_(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == stored)
+    with ws.engine.connect() as conn:
+        try:
+            with conn.begin():
+                conn.execute(delete(v).where(mine))
+                conn.execute(insert(v).from_select(
+                    ["kpi", "period", "scope", "scope_key", "value", "target", "unit", "computed_at"],
+                    select(literal(kpi.name), literal(period.label), literal(stored), key,
+                           cast(query.c.value, Float), target, literal(kpi.unit),
+                           literal(ws.now(), DateTime))
+                    .where(query.c.scope_key.is_not(None))
+                    .order_by(key),
+                ))
+                if scope == "all" and kpi.empty is not None:
+                    _fill_empty(conn, kpi, period, target, ws.now())
+                rows = conn.execute(select(v).where(mine).order_by(v.c.scope_key)).all()
+        except Exception as exc:
+            raise failure(kpi, "KPI", exc) from exc
+    return [
+        KpiRow(kpi=r.kpi, period=r.period, scope=r.scope, scope_key=r.scope_key,
+               value=r.value, target=r.target, unit=r.unit)
+        for r in rows
+    ]
+
+
+def _fill_empty(conn, kpi, period: Period, target, now) -> None:
+    """Scope ``all`` always has a value: ``empty`` when the select found nothing."""
+    v = t.kpi_values
+    found = conn.execute(
+        select(v.c.kpi).where(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == "all")
+    ).first()
+    if found is None:
+        fallback = None if kpi.shown_only or kpi.target is None else kpi.target
+        conn.execute(insert(v).values(kpi=kpi.name, period=period.label, scope="all",
+                                      scope_key="", value=kpi.empty, target=fallback,
+                                      unit=kpi.unit, computed_at=now))

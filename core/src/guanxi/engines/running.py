@@ -1,0 +1,56 @@
+"""What every engine shares: building a contribution's select, guarded.
+
+A query builder that raises, or returns something that is not a select
+with the columns its kind requires, stops that contribution's job with an
+error naming the contribution and its pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Column, MetaData, Table
+from sqlalchemy.sql import Select
+
+from guanxi.engines.context import Context
+from guanxi.errors import PackError
+
+
+def build_query(record, ctx: Context, required: Iterable[str], kind: str):
+    """Call ``record.query(ctx)``; check it returns a Select with ``required`` columns."""
+    try:
+        query = record.query(ctx)
+    except Exception as exc:
+        raise PackError(
+            f"{kind} {record.name!r} of pack {record.pack!r} failed building its query: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not isinstance(query, Select):
+        raise PackError(
+            f"{kind} {record.name!r} of pack {record.pack!r} returned "
+            f"{type(query).__name__}, not a SQLAlchemy Select"
+        )
+    names = set(query.selected_columns.keys())
+    missing = [name for name in required if name not in names]
+    if missing:
+        raise PackError(
+            f"{kind} {record.name!r} of pack {record.pack!r} returns no column(s) "
+            f"{', '.join(missing)}; it must return {', '.join(required)}"
+        )
+    return query.subquery(record.name.replace(".", "_"))
+
+
+def temp_table(name: str, *columns: Column) -> Table:
+    """A temporary work table; it lives with the connection of the job."""
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def failure(record, kind: str, exc: Exception) -> PackError:
+    """The error a failing statement of a contribution becomes."""
+    if isinstance(exc, PackError):
+        return exc
+    message = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+    return PackError(
+        f"{kind} {record.name!r} of pack {record.pack!r} failed: {type(exc).__name__}: "
+        f"{message}; its job was rolled back"
+    )
