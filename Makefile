@@ -26,6 +26,9 @@ demo: $(STAMP)
 	cd demo && ../$(BIN)/guanxi init
 	cd demo && for e in $(EXAMPLE_ENTITIES); do ../$(BIN)/guanxi import $$e ../docs/examples/$$e.csv || exit 1; done
 	cd demo && ../$(BIN)/guanxi customers list
+	cd demo && ../$(BIN)/guanxi run --as-of 2026-11-23
+	cd demo && ../$(BIN)/guanxi kpi --period 2026-11 --by manager
+	cd demo && ../$(BIN)/guanxi customers show C0002
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -157,7 +157,7 @@ class Context:
 
     def label(self, segmentation: str, customer_id) -> ColumnElement:
         """The current label of ``segmentation`` for a customer (NULL: none)."""
-        s = tables.segments
+        s = tables.segments.alias("current_label")
         return (
             select(s.c.label)
             .where(s.c.segmentation == segmentation, s.c.customer_id == customer_id)
@@ -166,7 +166,7 @@ class Context:
 
     def on_list(self, name: str, customer_id) -> ColumnElement:
         """True when the customer is on the named list at the as-of date."""
-        m = tables.list_members
+        m = tables.list_members.alias("list_member")
         return (
             select(m.c.customer_id)
             .where(
@@ -187,7 +187,9 @@ class Context:
         territory; team: the owning manager's team; segment: the customer's
         label in ``scope_arg``; list: ``scope_arg`` for members (others NULL).
         """
-        c, m = tables.customers, tables.managers
+        # Aliases: the outer query is often on customers itself, and a
+        # subquery on the same table would not correlate.
+        c, m = tables.customers.alias("scope_customer"), tables.managers.alias("scope_manager")
         owner = select(c.c.manager_id).where(c.c.id == customer_id).scalar_subquery()
         if self.scope == "all":
             return literal("")

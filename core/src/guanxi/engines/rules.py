@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-from sqlalchemy import Column, DateTime, Integer, String, Text, and_, exists, func, insert, literal, select
+from sqlalchemy import Column, DateTime, Integer, String, Text, cast, exists, func, insert, literal, select
 
 from guanxi.engines.context import Context
 from guanxi.engines.running import build_query, failure, temp_table
@@ -61,7 +61,7 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                 work.create(conn)
                 conn.execute(insert(work).from_select(
                     ["customer_id", "manager_id", "kind", "due_at", "priority", "reason", "dedupe_key"],
-                    select(query.c.customer_id, manager, kind, query.c.due_at, query.c.priority,
+                    select(query.c.customer_id, manager, kind, query.c.due_at, cast(query.c.priority, Integer),
                            func.coalesce(query.c.reason, ""), dedupe),
                 ))
                 open_task = exists().where(
@@ -71,7 +71,10 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                 existing = conn.execute(
                     select(func.count()).select_from(work).where(open_task)
                 ).scalar_one()
-                created = conn.execute(insert(tk).from_select(
+                created = conn.execute(
+                    select(func.count()).select_from(work).where(~open_task)
+                ).scalar_one()
+                conn.execute(insert(tk).from_select(
                     ["rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
                      "reason", "dedupe_key", "created_at"],
                     select(literal(rule.name), work.c.customer_id, work.c.manager_id, work.c.kind,
@@ -79,7 +82,7 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                            work.c.dedupe_key, literal(created_at, DateTime))
                     .where(~open_task)
                     .order_by(work.c.customer_id, work.c.dedupe_key),
-                )).rowcount
+                ))
         except Exception as exc:
             raise failure(rule, "service rule", exc) from exc
         finally:

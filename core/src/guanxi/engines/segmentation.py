@@ -20,6 +20,7 @@ import datetime as dt
 import attrs
 from sqlalchemy import (
     Boolean,
+    cast,
     Column,
     Float,
     String,
@@ -105,7 +106,7 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                 work.create(conn)
                 conn.execute(insert(work).from_select(
                     ["customer_id", "label", "score", "reason", "manual"],
-                    select(query.c.customer_id, query.c.label, query.c.score,
+                    select(query.c.customer_id, query.c.label, cast(query.c.score, Float),
                            func.coalesce(query.c.reason, ""), false())
                     .where(query.c.label.is_not(None))
                     .order_by(query.c.customer_id),
@@ -127,21 +128,25 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                 ))
                 current = and_(s.c.segmentation == seg.name, s.c.customer_id == work.c.customer_id)
                 old_label = select(s.c.label).where(current).scalar_subquery()
-                changed = conn.execute(insert(h).from_select(
+                # Counted by SELECT, not rowcount: drivers differ on INSERT ... SELECT.
+                differs = old_label.is_distinct_from(work.c.label)
+                gone = and_(s.c.segmentation == seg.name,
+                            ~exists().where(work.c.customer_id == s.c.customer_id))
+                changed = _count(conn, select(work.c.customer_id).where(differs))
+                changed += _count(conn, select(s.c.customer_id).where(gone))
+                conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), work.c.customer_id, old_label, work.c.label,
                            literal(as_of), work.c.reason)
-                    .where(old_label.is_distinct_from(work.c.label))
+                    .where(differs)
                     .order_by(work.c.customer_id),
-                )).rowcount
-                gone = and_(s.c.segmentation == seg.name,
-                            ~exists().where(work.c.customer_id == s.c.customer_id))
-                changed += conn.execute(insert(h).from_select(
+                ))
+                conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), s.c.customer_id, s.c.label, literal(None, String),
                            literal(as_of), ctx.reason("core.no_longer_qualifies"))
                     .where(gone).order_by(s.c.customer_id),
-                )).rowcount
+                ))
                 conn.execute(delete(s).where(gone))
                 _upsert_labels(conn, work, seg.name, as_of)
                 counts = label_counts(conn, seg.name)
@@ -150,6 +155,10 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
         finally:
             _drop(conn, work)
     return SegmentRun(name=seg.name, as_of=as_of, counts=counts, changed=changed)
+
+
+def _count(conn, query) -> int:
+    return conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def _upsert_labels(conn, work, name: str, as_of: dt.date) -> None:

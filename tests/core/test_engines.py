@@ -1,0 +1,239 @@
+"""The engines and the generic pack at their boundaries, with exact values."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import literal, select
+
+import guanxi
+from guanxi.errors import PackError
+
+AS_OF = dt.date(2026, 11, 23)
+
+
+@pytest.fixture
+def base(workspace, builder):
+    builder.manager("LEAD", name="Lead")
+    builder.manager("M1", reports_to="LEAD")
+    builder.manager("M2")
+    return workspace
+
+
+def test_activity_thresholds_exactly(base, builder):
+    # core.activity: fewer than 90 days active; 90 dormant; 365 lost (defaults).
+    builder.customer("A", manager_id="M1", created_at="2020-01-01")
+    builder.customer("D", manager_id="M1", created_at="2020-01-01")
+    builder.customer("L", manager_id="M1", created_at="2020-01-01")
+    builder.customer("N", manager_id="M1")
+    builder.customer("NEW", manager_id="M1", created_at="2026-11-20")
+    builder.interaction("i1", "A", "visit", AS_OF - dt.timedelta(days=89))
+    builder.interaction("i2", "D", "visit", AS_OF - dt.timedelta(days=90))
+    builder.interaction("i3", "L", "call", AS_OF - dt.timedelta(days=365))
+    # An interaction after the as-of date does not count (reproducible runs).
+    builder.interaction("i4", "L", "call", AS_OF + dt.timedelta(days=1))
+    (run,) = base.segment(as_of=AS_OF)
+    assert run.as_json() == {"name": "core.activity", "as_of": "2026-11-23",
+                             "counts": {"active": 2, "dormant": 1, "lost": 2}, "changed": 5}
+    labels = {c: base.labels(c)[0] for c in ["A", "D", "L", "N", "NEW"]}
+    assert {c: s.label for c, s in labels.items()} == {
+        "A": "active", "D": "dormant", "L": "lost", "N": "lost", "NEW": "active"}
+    assert labels["D"].reason == "last contact 2026-08-25, 90 days ago"
+    assert labels["NEW"].reason == "no contact since created on 2026-11-20, 3 days ago"
+    assert labels["N"].reason == "no contact and no creation date recorded"
+
+
+def test_a_rerun_records_no_change_and_a_change_is_recorded_once(base, builder):
+    builder.customer("C", manager_id="M1", created_at="2026-01-01")
+    builder.interaction("i1", "C", "visit", dt.datetime(2026, 8, 1, 10))
+    base.segment(as_of=dt.date(2026, 10, 29))  # 89 days: active
+    assert base.segment(as_of=dt.date(2026, 10, 29))[0].changed == 0
+    assert base.segment(as_of=dt.date(2026, 10, 30))[0].changed == 1  # 90 days: dormant
+    assert base.segment(as_of=dt.date(2026, 10, 31))[0].changed == 0
+    history = base.label_history("C")
+    assert [(h.old_label, h.new_label, h.changed_on) for h in history] == [
+        (None, "active", dt.date(2026, 10, 29)),
+        ("active", "dormant", dt.date(2026, 10, 30)),
+    ]
+
+
+def test_a_customer_the_select_drops_loses_the_label(make_workspace):
+    def only_vips(ctx):
+        c = ctx.tables.customers
+        return select(c.c.id.label("customer_id"), literal("vip").label("label"),
+                      literal(1.0).label("score"), literal("flagged").label("reason")
+                      ).where(c.c.territory == "vip")
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_segmentations(self):
+            return [guanxi.Segmentation(name="p.vip", title="VIP", description="",
+                                        query=only_vips)]
+
+    ws = make_workspace(extra_packs={"p": Pack()})
+    ws.save("customers", [{"id": "C", "name": "c", "territory": "vip"}])
+    ws.segment(["p.vip"], as_of=AS_OF)
+    ws.save("customers", [{"id": "C", "name": "c", "territory": "plain"}])
+    (run,) = ws.segment(["p.vip"], as_of=AS_OF + dt.timedelta(days=1))
+    assert (run.counts, run.changed) == ({}, 1)
+    assert ws.labels("C") == []
+    last = ws.label_history("C")[-1]
+    assert (last.old_label, last.new_label, last.reason) == ("vip", None, "no longer qualifies")
+
+
+def test_manual_label_wins_until_cleared(base, builder):
+    builder.customer("C", manager_id="M1", created_at="2020-01-01")
+    base.set_label("core.activity", "C", "active", "met at the branch, not recorded", set_by="M1")
+    base.segment(as_of=AS_OF)
+    (label,) = base.labels("C")
+    assert (label.label, label.manual, label.reason) == (
+        "active", True, "met at the branch, not recorded")
+    assert base.clear_label("core.activity", "C") is True
+    base.segment(as_of=AS_OF)
+    assert base.labels("C")[0].label == "lost"
+    with pytest.raises(guanxi.GuanxiError, match="not one of active, dormant, lost"):
+        base.set_label("core.activity", "C", "vip", "why")
+
+
+def test_a_locked_period_is_left_alone(base, builder):
+    builder.customer("C", manager_id="M1", created_at="2026-11-01")
+    base.segment(as_of=dt.date(2026, 11, 2))
+    base.lock_segmentation("core.activity", "2026-11")
+    builder.customer("C2", manager_id="M1", created_at="2026-11-01")
+    (run,) = base.segment(as_of=dt.date(2026, 11, 30))
+    assert (run.locked, run.counts, run.changed) == (True, {"active": 1}, 0)
+    (run,) = base.segment(as_of=dt.date(2026, 12, 1))
+    assert (run.locked, run.counts) == (False, {"active": 2})
+
+
+def test_overdue_task_escalates_once_to_reports_to(base, builder):
+    builder.customer("C", manager_id="M1")
+    builder.customer("C2", manager_id="M2")
+    now = dt.datetime(2026, 11, 20, 12)
+    with base.engine.begin() as conn:
+        from guanxi.storage import tables as t
+
+        conn.execute(t.tasks.insert(), [
+            dict(rule="x.call", customer_id="C", manager_id="M1", kind="call",
+                 due_at=dt.datetime(2026, 11, 22, 9), priority=2, status="open",
+                 reason="call", created_at=now, dedupe_key="a"),
+            dict(rule="x.call", customer_id="C", manager_id="M1", kind="call",
+                 due_at=dt.datetime(2026, 11, 23, 9), priority=2, status="open",
+                 reason="due today: not overdue", created_at=now, dedupe_key="b"),
+            dict(rule="x.call", customer_id="C2", manager_id="M2", kind="call",
+                 due_at=dt.datetime(2026, 11, 1), priority=2, status="open",
+                 reason="M2 reports to no one", created_at=now, dedupe_key="c"),
+        ])
+    (run,) = base.run_rules(["core.overdue_tasks"], as_of=AS_OF)
+    assert run.as_json() == {"rule": "core.overdue_tasks", "created": 1, "existing": 0}
+    (again,) = base.run_rules(["core.overdue_tasks"], as_of=AS_OF)
+    assert again.as_json() == {"rule": "core.overdue_tasks", "created": 0, "existing": 1}
+    (task,) = base.tasks(rule="core.overdue_tasks")
+    assert (task.manager_id, task.customer_id, task.kind, task.due_at, task.priority) == (
+        "LEAD", "C", "escalation", dt.datetime(2026, 11, 24), 1)
+    assert task.reason == "task 1 (x.call) of M1 was due 2026-11-22: 1 days overdue"
+
+
+def test_tasks_done_cancel_reassign_and_follow_their_customer(base, builder):
+    builder.customer("C", manager_id="M1")
+    with base.engine.begin() as conn:
+        from guanxi.storage import tables as t
+
+        conn.execute(t.tasks.insert(), [
+            dict(rule="x.r", customer_id="C", manager_id="M1", kind="call",
+                 due_at=dt.datetime(2026, 11, 25), priority=2, status="open", reason="r",
+                 created_at=dt.datetime(2026, 11, 1), dedupe_key=str(i)) for i in range(3)])
+    assert base.task_done(1, "reached").status == "done"
+    assert base.task_cancel(2, "duplicate").outcome == "duplicate"
+    with pytest.raises(guanxi.GuanxiError, match="task 1 is already done"):
+        base.task_done(1)
+    result = base.reassign("M1", "M2", customers=["C"])
+    assert (result.customers, result.tasks) == (1, 1)
+    assert [(x.id, x.manager_id) for x in base.tasks(status=None)] == [
+        (1, "M1"), (2, "M1"), (3, "M2")]
+    assert base.task_reassign(3, "LEAD").manager_id == "LEAD"
+
+
+def test_kpis_by_scope_with_targets(base, builder, examples):
+    builder.customer("C1", manager_id="M1", created_at="2026-10-31")
+    builder.customer("C2", manager_id="M1", created_at="2026-11-01")
+    builder.customer("C3", manager_id="M2", created_at="2026-11-30")
+    builder.customer("C4", manager_id="M2", created_at="2026-12-01")
+    builder.interaction("i1", "C1", "visit", dt.datetime(2026, 11, 1, 0, 0))
+    builder.interaction("i2", "C1", "call", dt.datetime(2026, 11, 30, 23, 59))
+    builder.interaction("i3", "C3", "call", dt.datetime(2026, 12, 1, 0, 0))
+    base.save("targets", [{"kpi": "core.interactions", "period": "2026-11", "scope": "manager",
+                           "scope_key": "M1", "target": 3}])
+    by_manager = {(r.kpi, r.scope_key): (r.value, r.target)
+                  for r in base.kpi(period="2026-11", by="manager")}
+    assert by_manager[("core.customers", "M1")] == (2.0, None)
+    assert by_manager[("core.customers", "M2")] == (1.0, None)
+    assert by_manager[("core.new_customers", "M1")] == (1.0, None)
+    assert by_manager[("core.interactions", "M1")] == (2.0, 3.0)
+    assert ("core.interactions", "M2") not in by_manager
+    assert by_manager[("core.contact_coverage", "M1")] == (0.5, None)
+    assert by_manager[("core.contact_coverage", "M2")] == (0.0, None)
+    everything = {r.kpi: r.value for r in base.kpi(period="2026-11")}
+    assert everything["core.customers"] == 3.0
+    assert everything["core.open_tasks"] == 0.0
+    # A rate over no tasks is undefined: no value rather than a misleading 0.
+    assert "core.task_completion" not in everything
+
+
+def test_a_failing_contribution_is_named_and_rolled_back_and_the_batch_goes_on(make_workspace):
+    def broken(ctx):
+        c = ctx.tables.customers
+        return select(c.c.id.label("customer_id"), literal("x").label("label"),
+                      literal(1.0).label("score"), literal(None).label("reason")
+                      ).select_from(c).where(c.c.no_such_column == 1)
+
+    def wrong_shape(ctx):
+        return "not a select"
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_segmentations(self):
+            return [guanxi.Segmentation(name="bad.raises", title="", description="", query=broken),
+                    guanxi.Segmentation(name="bad.shape", title="", description="",
+                                        query=wrong_shape)]
+
+    ws = make_workspace(extra_packs={"bad": Pack()})
+    ws.save("customers", [{"id": "C", "name": "c", "created_at": "2026-11-01"}])
+    with pytest.raises(PackError, match="segmentation 'bad.raises' of pack 'bad' failed"):
+        ws.segment(["bad.raises"], as_of=AS_OF)
+    with pytest.raises(PackError, match="returned str, not a SQLAlchemy Select"):
+        ws.segment(["bad.shape"], as_of=AS_OF)
+    result = ws.run(as_of=AS_OF)
+    assert result.exit_code == 1
+    assert len(result.failures) == 2
+    assert [r.name for r in result.segments] == ["core.activity"]
+    assert ws.labels("C")[0].label == "active"
+
+
+def test_requires_orders_the_batch(make_workspace):
+    calls = []
+
+    def query(name):
+        def build(ctx):
+            calls.append(name)
+            c = ctx.tables.customers
+            return select(c.c.id.label("customer_id"), literal("x").label("label"),
+                          literal(None).label("score"), literal("r").label("reason"))
+        return build
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_segmentations(self):
+            return [guanxi.Segmentation(name="o.a", title="", description="", query=query("o.a"),
+                                        requires=("o.b",)),
+                    guanxi.Segmentation(name="o.b", title="", description="", query=query("o.b"))]
+
+    ws = make_workspace(extra_packs={"o": Pack()})
+    ws.segment(["o.a"], as_of=AS_OF)
+    assert calls == ["o.b", "o.a"]
+
+
+def test_an_empty_base(workspace):
+    result = workspace.run(as_of=AS_OF)
+    assert result.failures == []
+    assert result.segments[0].counts == {}
+    assert {r.kpi: r.value for r in result.kpis if r.scope == "all"}["core.customers"] == 0.0
