@@ -1,0 +1,101 @@
+"""The engine commands through the command line, with their stable JSON."""
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from guanxi.cli import cli
+
+ORDER = ["teams", "managers", "customers", "contacts", "accounts", "interactions",
+         "measurements", "customer_team", "lists", "targets"]
+
+
+@pytest.fixture
+def loaded(workspace, examples, monkeypatch):
+    for entity in ORDER:
+        workspace.import_file(entity, examples / f"{entity}.csv")
+    monkeypatch.setenv("GUANXI_CONFIG", str(workspace.config.path))
+    return workspace
+
+
+def invoke(*args):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    return result
+
+
+def test_segment_json(loaded):
+    result = invoke("segment", "--as-of", "2026-11-23", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.output) == [{
+        "name": "core.activity", "as_of": "2026-11-23",
+        "counts": {"active": 4, "dormant": 1, "lost": 1}, "changed": 6,
+    }]
+
+
+def test_rules_run_json_and_rerun(loaded):
+    first = json.loads(invoke("rules", "run", "--as-of", "2026-11-23", "--format", "json").output)
+    assert first == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0}]
+
+
+def test_tasks_list_json_shape(loaded):
+    from guanxi.storage import tables as t
+    import datetime as dt
+
+    with loaded.engine.begin() as conn:
+        conn.execute(t.tasks.insert().values(
+            rule="x.call", customer_id="C0001", manager_id="M001", kind="call",
+            due_at=dt.datetime(2026, 11, 20), priority=2, status="open", reason="call back",
+            created_at=dt.datetime(2026, 11, 1), dedupe_key=""))
+    invoke("rules", "run", "--as-of", "2026-11-23")
+    rows = json.loads(invoke("tasks", "list", "--format", "json").output)
+    assert [sorted(r) for r in rows] == [sorted(
+        ["id", "rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
+         "reason"])] * 2
+    escalation = [r for r in rows if r["rule"] == "core.overdue_tasks"][0]
+    assert escalation["manager_id"] == "M002"
+    assert escalation["reason"] == "task 1 (x.call) of M001 was due 2026-11-20: 3 days overdue"
+    assert invoke("tasks", "done", "1", "--outcome", "called").exit_code == 0
+    assert json.loads(invoke("tasks", "list", "--manager", "M001", "--format", "json").output) == []
+
+
+def test_kpi_json_shape_and_targets(loaded):
+    rows = json.loads(invoke("kpi", "core.interactions", "--period", "2026-11", "--by", "manager",
+                             "--format", "json").output)
+    assert rows == [
+        {"kpi": "core.interactions", "period": "2026-11", "scope": "manager",
+         "scope_key": "M001", "value": 2.0, "target": 20.0, "unit": "interactions"},
+        {"kpi": "core.interactions", "period": "2026-11", "scope": "manager",
+         "scope_key": "M003", "value": 1.0, "target": 15.0, "unit": "interactions"},
+    ]
+
+
+def test_kpi_by_list_and_segment(loaded):
+    invoke("segment", "--as-of", "2026-11-23")
+    rows = json.loads(invoke("kpi", "core.customers", "--period", "2026-11", "--by",
+                             "segment:core.activity", "--format", "json").output)
+    assert {r["scope_key"]: r["value"] for r in rows} == {"active": 4.0, "dormant": 1.0, "lost": 1.0}
+    rows = json.loads(invoke("kpi", "core.customers", "--period", "2026-11", "--by",
+                             "list:watch", "--format", "json").output)
+    assert [(r["scope"], r["scope_key"], r["value"]) for r in rows] == [("list:watch", "watch", 1.0)]
+
+
+def test_bad_scope_is_a_usage_error(loaded):
+    result = CliRunner().invoke(cli, ["kpi", "--by", "planet"])
+    assert result.exit_code == 2
+    assert "is not a scope" in result.output
+
+
+def test_run_and_customers_show_json(loaded):
+    result = invoke("run", "--as-of", "2026-11-23", "--format", "json")
+    assert result.exit_code == 0
+    summary = json.loads(result.output)
+    assert summary["failures"] == []
+    view = json.loads(invoke("customers", "show", "C0002", "--format", "json").output)
+    assert {"customer", "contacts", "accounts", "interactions", "measurements", "segments",
+            "segment_history", "tasks", "ownership", "team", "lists"} <= set(view)
+    assert [s["label"] for s in view["segments"]] == ["active"]
+    assert view["segments"][0]["reason"] == "last contact 2026-11-05, 18 days ago"
+    assert [m["metric"] for m in view["measurements"]] == ["revenue"]
+    assert [c["id"] for c in view["contacts"]] == ["P001", "P002"]
+    assert [x["role"] for x in view["team"]] == ["corporate_partner", "risk"]
