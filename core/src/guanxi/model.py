@@ -208,6 +208,8 @@ class SegmentChange:
 
 @attrs.frozen(kw_only=True)
 class KpiValue:
+    """A KPI's value for a period and scope key, with its target (None: none)."""
+
     kpi: str
     period: str
     scope: str

@@ -74,7 +74,7 @@ def rules_list(ws, fmt):
 @pass_workspace
 def kpi(ws, names, period, by, fmt):
     """Compute KPIs (all, or NAMES) for a period and scope, with targets."""
-    rows = [r.as_json() for r in ws.kpi(names or None, period=period, by=by)]
+    rows = [attrs.asdict(r) for r in ws.kpi(names or None, period=period, by=by)]
     emit(rows, ["kpi", "period", "scope", "scope_key", "value", "target", "unit"], fmt,
          empty="No values.")
 
@@ -91,7 +91,7 @@ def run(ws, as_of, fmt):
             "as_of": result.as_of.isoformat(),
             "segments": [r.as_json() for r in result.segments],
             "rules": [r.as_json() for r in result.rules],
-            "kpis": [r.as_json() for r in result.kpis if r.scope == "all"],
+            "kpis": [attrs.asdict(r) for r in result.kpis if r.scope == "all"],
             "failures": result.failures,
         }))
     else:

@@ -11,31 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
 from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select
 
 from guanxi.engines.context import Context
 from guanxi.engines.running import build_query, failure
 from guanxi.errors import UsageError
+from guanxi.model import KpiValue
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
 REQUIRED = ("scope_key", "value")
 BY_CHOICES = ("all", "manager", "team", "territory")
-
-
-@attrs.frozen(kw_only=True)
-class KpiRow:
-    kpi: str
-    period: str
-    scope: str
-    scope_key: str
-    value: float | None
-    target: float | None
-    unit: str
-
-    def as_json(self) -> dict:
-        return attrs.asdict(self)
 
 
 def parse_scope(by: str | None) -> tuple[str, str | None, str]:
@@ -51,7 +37,7 @@ def parse_scope(by: str | None) -> tuple[str, str | None, str]:
     )
 
 
-def run_kpi(ws, kpi, period: Period, by: str | None = None) -> list[KpiRow]:
+def run_kpi(ws, kpi, period: Period, by: str | None = None) -> list[KpiValue]:
     scope, arg, stored = parse_scope(by)
     if scope not in kpi.scopes and not (scope in ("segment", "list") and scope in kpi.scopes):
         raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}")
@@ -91,7 +77,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None) -> list[KpiRow]:
         except Exception as exc:
             raise failure(kpi, "KPI", exc) from exc
     return [
-        KpiRow(kpi=r.kpi, period=r.period, scope=r.scope, scope_key=r.scope_key,
+        KpiValue(kpi=r.kpi, period=r.period, scope=r.scope, scope_key=r.scope_key,
                value=r.value, target=r.target, unit=r.unit)
         for r in rows
     ]
