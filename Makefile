@@ -19,16 +19,8 @@ $(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard co
 	$(BIN)/python -m pip install --quiet $(foreach d,$(DIST_DIRS),-e ./$(d)$(if $(filter core,$(d)),[postgres])) -r requirements-dev.txt
 	touch $(STAMP)
 
-EXAMPLE_ENTITIES := teams managers customers contacts accounts interactions measurements customer_team lists targets
-
 demo: $(STAMP)
-	rm -rf demo && mkdir -p demo
-	cd demo && ../$(BIN)/guanxi init
-	cd demo && for e in $(EXAMPLE_ENTITIES); do ../$(BIN)/guanxi import $$e ../docs/examples/$$e.csv || exit 1; done
-	cd demo && ../$(BIN)/guanxi customers list
-	cd demo && ../$(BIN)/guanxi run --as-of 2026-11-23
-	cd demo && ../$(BIN)/guanxi kpi --period 2026-11 --by manager
-	cd demo && ../$(BIN)/guanxi customers show C0002
+	$(BIN)/guanxi demo --dir demo $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -34,8 +34,19 @@ def test_segment_json(loaded):
 
 
 def test_rules_run_json_and_rerun(loaded):
+    invoke("segment", "--as-of", "2026-11-23")
     first = json.loads(invoke("rules", "run", "--as-of", "2026-11-23", "--format", "json").output)
-    assert first == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0}]
+    # C0004 is dormant (last contact 2026-08-01, 114 days) and M003 is active.
+    assert first == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0},
+                     {"rule": "core.reactivation", "created": 1, "existing": 0}]
+    again = json.loads(invoke("rules", "run", "--as-of", "2026-11-24", "--format", "json").output)
+    assert again == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0},
+                     {"rule": "core.reactivation", "created": 0, "existing": 1}]
+    (task,) = json.loads(invoke("tasks", "list", "--rule", "core.reactivation",
+                                "--format", "json").output)
+    assert (task["customer_id"], task["manager_id"], task["kind"], task["due_at"]) == (
+        "C0004", "M003", "call", "2026-11-30T00:00:00")
+    assert task["reason"] == "last contact 2026-08-01, 114 days ago"
 
 
 def test_tasks_list_json_shape(loaded):
@@ -47,7 +58,7 @@ def test_tasks_list_json_shape(loaded):
             rule="x.call", customer_id="C0001", manager_id="M001", kind="call",
             due_at=dt.datetime(2026, 11, 20), priority=2, status="open", reason="call back",
             created_at=dt.datetime(2026, 11, 1), dedupe_key=""))
-    invoke("rules", "run", "--as-of", "2026-11-23")
+    invoke("rules", "run", "core.overdue_tasks", "--as-of", "2026-11-23")
     rows = json.loads(invoke("tasks", "list", "--format", "json").output)
     assert [sorted(r) for r in rows] == [sorted(
         ["id", "rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",

@@ -230,3 +230,35 @@ def unknown_sections(config: Config, installed: Iterable[str]) -> list[str]:
     """Top-level sections that belong to no installed pack (typos, leftovers)."""
     known = set(installed) | {"core"}
     return sorted(name for name in config.sections if name not in known)
+
+
+def toml_value(value: Any) -> str:
+    """A Python value as TOML text (the few types guanxi's config uses)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return repr(value)
+
+
+def write_config(path: Path, *, database: str, packs: Iterable[str] = (),
+                 settings: Mapping[str, Mapping[str, Any]] | None = None,
+                 timezone: str = "Asia/Shanghai", language: str = "en") -> Path:
+    """Write a ``guanxi.toml``; ``settings`` maps a section (``banking.abc``) to its keys."""
+    lines = [
+        "# guanxi workspace configuration; see docs/configuration.md.",
+        "[guanxi]",
+        f"database = {toml_value(database)}",
+        f"packs = {toml_value(list(packs))}",
+        f"timezone = {toml_value(timezone)}",
+        f"language = {toml_value(language)}",
+    ]
+    for section, values in (settings or {}).items():
+        lines += ["", f"[{section}]"]
+        lines += [f"{key} = {toml_value(value)}" for key, value in values.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -259,9 +259,11 @@ class Command:
 class DemoData:
     """Generates the pack's part of the demo base.
 
-    ``generate(ctx)`` returns a mapping of entity name -> iterable of row
-    dicts in the entity's canonical columns; the demo writes them as files
-    and imports them with the real importer.
+    ``generate(ctx)`` (ctx: a :class:`guanxi.demo.DemoContext`) returns a
+    mapping of entity name -> iterable of row dicts in the entity's
+    canonical columns and declared fields, every row of one entity with the
+    same keys (a column a file leaves out is left alone on update); the
+    demo writes them as files and imports them with the real importer.
     """
 
     name: str = attrs.field(validator=_dotted_name)

@@ -1,12 +1,13 @@
 """The built-in ``core`` pack: registered like any other, never disabled.
 
 It declares the core's importable entities and generic metrics, the
-activity segmentation, the overdue-task escalation and the generic KPIs.
+activity segmentation, the reactivation call for dormant customers, the
+overdue-task escalation, the generic KPIs and the generic demo base.
 """
 
 from __future__ import annotations
 
-from guanxi.builtin import activity, kpis, overdue
+from guanxi.builtin import activity, demo_base, kpis, overdue, reactivation
 from guanxi.builtin.entities import CORE_ENTITIES
 from guanxi.contributions import Metric
 from guanxi.plugins import hookimpl
@@ -29,7 +30,7 @@ def guanxi_metrics():
 
 @hookimpl
 def guanxi_config_options():
-    return activity.OPTIONS + overdue.OPTIONS
+    return activity.OPTIONS + overdue.OPTIONS + reactivation.OPTIONS
 
 
 @hookimpl
@@ -39,9 +40,14 @@ def guanxi_segmentations():
 
 @hookimpl
 def guanxi_service_rules():
-    return (overdue.OVERDUE,)
+    return (reactivation.REACTIVATION, overdue.OVERDUE)
 
 
 @hookimpl
 def guanxi_kpis():
     return kpis.KPIS
+
+
+@hookimpl
+def guanxi_demo_data():
+    return (demo_base.BASE,)

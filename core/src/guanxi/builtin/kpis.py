@@ -67,14 +67,14 @@ def open_tasks_query(ctx):
 
 
 def overdue_tasks_query(ctx):
+    # Due in the period up to the as-of day, and not done by the due time.
     tk = ctx.tables.tasks
     key = _task_key(ctx, tk).label("scope_key")
-    end = _dt(ctx, ctx.period.end)
     return (
         select(key, func.count().label("value"))
-        .where(tk.c.status != "cancelled", tk.c.due_at < end,
+        .where(tk.c.status != "cancelled", tk.c.due_at < ctx.due(0),
+               tk.c.due_at >= _dt(ctx, ctx.period.start),
                (tk.c.status == "open") | (tk.c.closed_at > tk.c.due_at))
-        .where(tk.c.due_at >= _dt(ctx, ctx.period.start))
         .group_by(key)
     )
 
@@ -119,7 +119,8 @@ KPIS = (
         shown_only=True, description="Tasks open at the end of the period."),
     Kpi(name="core.overdue_tasks", title="Overdue tasks", unit="tasks", empty=0,
         query=overdue_tasks_query, higher_is_better=False,
-        description="Tasks due in the period that were not done by their due time."),
+        description="Tasks due in the period before the as-of day that were not done by "
+                    "their due time."),
     Kpi(name="core.task_completion", title="Task completion rate", unit="share",
         query=completion_query,
         description="Share of tasks due in the period that are done (cancelled ones aside)."),

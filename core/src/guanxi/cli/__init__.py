@@ -29,6 +29,7 @@ CORE_COMMANDS = {
     "kpi": "guanxi.cli.engine_commands:kpi",
     "run": "guanxi.cli.engine_commands:run",
     "tasks": "guanxi.cli.task_commands:tasks",
+    "demo": "guanxi.cli.demo_commands:demo",
 }
 
 
@@ -86,7 +87,12 @@ class GuanxiGroup(click.Group):
     def _pack_commands(self, ctx) -> dict:
         state = ctx.find_object(State)
         if state is None:
-            return {}
+            if ctx.parent is not None or "config" not in ctx.params:
+                return {}
+            # Click looks the subcommand up before the group's callback runs:
+            # make the State from the options already parsed.
+            ctx.obj = state = State(ctx.params["config"], ctx.params.get("database"),
+                                    bool(ctx.params.get("debug")))
         try:
             contributed = state.workspace.plugins.commands()
         except Exception:
@@ -147,7 +153,8 @@ class _Failure(click.ClickException):
 @click.pass_context
 def cli(ctx, config, database, debug):
     """guanxi: customers, managers, tasks and the sector packs that explain them."""
-    ctx.obj = State(config, database, debug)
+    if not isinstance(ctx.obj, State):  # made already if a pack command was looked up
+        ctx.obj = State(config, database, debug)
 
 
 def main(argv=None) -> None:

@@ -55,8 +55,11 @@ class EngineMethods:
         return [run_rule(self, r, as_of) for r in ordered(self.plugins.service_rules(), names)]
 
     def kpi(self, names: Sequence[str] | None = None, *, period: str | Period | None = None,
-            by: str | None = None) -> list:
-        """Compute KPIs for a period (default: this month) and a scope."""
+            by: str | None = None, as_of: dt.date | None = None) -> list:
+        """Compute KPIs for a period (default: this month) and a scope.
+
+        Figures of a period not yet over are as of ``as_of`` (default today).
+        """
         from guanxi.engines.batch import ordered
         from guanxi.engines.kpis import run_kpi
 
@@ -67,7 +70,7 @@ class EngineMethods:
             period = parse_period(period)
         rows = []
         for kpi in ordered(self.plugins.kpis(), names):
-            rows.extend(run_kpi(self, kpi, period, by))
+            rows.extend(run_kpi(self, kpi, period, by, as_of or self.today()))
         return rows
 
     def run(self, *, as_of: dt.date | None = None):

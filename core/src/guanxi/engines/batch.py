@@ -86,7 +86,7 @@ def run_batch(ws, as_of: dt.date) -> BatchResult:
             if by not in kpi.scopes:
                 continue
             try:
-                kpis.extend(run_kpi(ws, kpi, period, by))
+                kpis.extend(run_kpi(ws, kpi, period, by, as_of))
             except PackError as exc:
                 failures.append(str(exc))
     return BatchResult(as_of=as_of, segments=segments, rules=rules, kpis=kpis, failures=failures)

@@ -37,11 +37,18 @@ def parse_scope(by: str | None) -> tuple[str, str | None, str]:
     )
 
 
-def run_kpi(ws, kpi, period: Period, by: str | None = None) -> list[KpiValue]:
+def run_kpi(ws, kpi, period: Period, by: str | None = None,
+            as_of: dt.date | None = None) -> list[KpiValue]:
+    """Compute one KPI for a period and scope; see the module docstring.
+
+    ``ctx.as_of`` is the period's last day, or ``as_of`` when that is
+    earlier (this month's figures so far).
+    """
     scope, arg, stored = parse_scope(by)
     if scope not in kpi.scopes and not (scope in ("segment", "list") and scope in kpi.scopes):
         raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}")
-    as_of = period.end - dt.timedelta(days=1)
+    last_day = period.end - dt.timedelta(days=1)
+    as_of = min(as_of, last_day) if as_of else last_day
     ctx = Context(dialect=ws.dialect, pack=kpi.pack, config=ws.settings.get(kpi.pack, {}),
                   as_of=as_of, period=period, scope=scope, scope_arg=arg)
     query = build_query(kpi, ctx, REQUIRED, "KPI")

@@ -1,0 +1,219 @@
+"""The generic demo base: managers in teams and territories, and customers.
+
+Skewed and seasonal like real data: a few customers bring most revenue
+(log-normal), revenue follows the seasons, most customers are in regular
+contact while some fade and some are gone, one manager has left with his
+customers still assigned, a few customers have no owner at all. Every
+customer's properties come from a generator seeded by the run's seed and
+the customer's number, so each entity's rows agree with the others' while
+streaming one customer at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections.abc import Iterator
+
+from guanxi.contributions import DemoData
+
+TERRITORIES = ("north", "south", "east", "west", "central", "harbour", "hills", "river")
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲飞鹏辉红斌宇浩凯健俊帆"
+COMPANY = ("机械", "物流", "贸易", "电子", "食品", "建材", "纺织", "化工", "医药", "科技")
+TEAM_SIZE = 5
+
+
+def _customer_rng(ctx, number: int) -> random.Random:
+    return random.Random(ctx.seed * 7_368_787 + number)
+
+
+class _Customer:
+    """One customer's derived properties, the same for every entity."""
+
+    def __init__(self, ctx, number: int) -> None:
+        rng = _customer_rng(ctx, number)
+        self.number = number
+        self.id = ctx.customer_id(number)
+        self.organization = rng.random() < 0.15
+        if self.organization:
+            self.name = f"{rng.choice(SURNAMES)}{rng.choice('华新泰安盛达')}{rng.choice(COMPANY)}有限公司"
+        else:
+            self.name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+        owner = ctx.owner_number(number)
+        self.unowned = rng.random() < 0.005
+        self.manager = None if self.unowned else ctx.manager_id(owner)
+        self.territory = TERRITORIES[((owner - 1) // TEAM_SIZE) % len(TERRITORIES)]
+        new = rng.random() < 0.02
+        self.created = ctx.as_of - dt.timedelta(days=rng.randint(5, 60) if new else rng.randint(61, 6 * 365))
+        roll = rng.random()
+        self.profile = "regular" if roll < 0.6 else ("fading" if roll < 0.85 else "gone")
+        self.status = rng.choices(["active", "dormant", "lost", "prospect"], [90, 5, 2, 3])[0]
+        # Log-normal monthly revenue: a few customers bring most of it.
+        self.revenue = math.exp(rng.gauss(7.0 if not self.organization else 9.0, 1.2))
+        self.rng = rng
+
+
+def _customers(ctx) -> Iterator[_Customer]:
+    for number in range(1, ctx.customers + 1):
+        yield _Customer(ctx, number)
+
+
+def _teams(ctx):
+    count = math.ceil(ctx.managers / TEAM_SIZE)
+    for t in range(1, count + 1):
+        yield {"id": f"T{t:03d}", "name": f"{TERRITORIES[(t - 1) % len(TERRITORIES)].title()} team {t}",
+               "territory": TERRITORIES[(t - 1) % len(TERRITORIES)], "leader_id": f"L{t:03d}"}
+
+
+def _managers(ctx):
+    rng = ctx.random("core.managers")
+    yield {"id": "R01", "name": "区域经理 " + rng.choice(SURNAMES) + rng.choice(GIVEN),
+           "team_id": None, "role": "regional manager", "territory": None, "class": None,
+           "active": True, "left_at": None, "reports_to": None}
+    for team in _teams(ctx):
+        yield {"id": team["leader_id"], "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+               "team_id": team["id"], "role": "team lead", "territory": team["territory"],
+               "class": None, "active": True, "left_at": None, "reports_to": "R01"}
+    for m in range(1, ctx.managers + 1):
+        team = (m - 1) // TEAM_SIZE + 1
+        left = m == ctx.managers  # one manager has left, his customers still assigned
+        yield {
+            "id": ctx.manager_id(m), "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+            "team_id": f"T{team:03d}", "role": "account manager",
+            "territory": TERRITORIES[(team - 1) % len(TERRITORIES)],
+            "class": rng.choice(["1", "2", "3"]), "active": not left,
+            "left_at": ctx.as_of - dt.timedelta(days=30) if left else None,
+            "reports_to": f"L{team:03d}",
+        }
+
+
+def _customer_rows(ctx):
+    for c in _customers(ctx):
+        yield {"id": c.id, "name": c.name, "kind": "organization" if c.organization else "person",
+               "manager_id": c.manager, "territory": c.territory, "status": c.status,
+               "created_at": c.created}
+
+
+def _contacts(ctx):
+    for c in _customers(ctx):
+        if not c.organization:
+            continue
+        for j in range(1, c.rng.randint(1, 3) + 1):
+            yield {"id": f"{c.id}-P{j}", "customer_id": c.id,
+                   "name": c.rng.choice(SURNAMES) + c.rng.choice(GIVEN),
+                   "role": c.rng.choice(["general manager", "finance", "purchasing", "operations"]),
+                   "seniority": c.rng.choice(["senior", "middle", "staff"]),
+                   "phone": f"13{c.rng.randint(0, 999_999_999):09d}", "active": True,
+                   "started_at": c.created}
+
+
+def _accounts(ctx):
+    for c in _customers(ctx):
+        for j in range(1, 2 + (c.rng.random() < 0.5)):
+            opened = c.created + dt.timedelta(days=c.rng.randint(0, 30))
+            yield {"id": f"{c.id}-A{j}", "customer_id": c.id,
+                   "type": "service" if j == 1 else "subscription", "status": "open",
+                   "opened_at": min(opened, ctx.as_of)}
+
+
+KINDS = (("visit", 30), ("call", 35), ("transaction", 25), ("complaint", 3), ("feedback", 7))
+CHANNELS = {"visit": "on site", "call": "phone", "transaction": "online", "complaint": "phone",
+            "feedback": "wechat"}
+
+
+def _interactions(ctx):
+    kinds, weights = zip(*KINDS)
+    for c in _customers(ctx):
+        rng = c.rng
+        if c.profile == "regular":
+            newest, count = rng.randint(0, 60), rng.randint(3, 9)
+        elif c.profile == "fading":
+            newest, count = rng.randint(90, 330), rng.randint(1, 5)
+        else:
+            newest, count = rng.randint(366, 900), rng.randint(0, 2)
+        age = (ctx.as_of - c.created).days
+        for j in range(count):
+            days = newest + j * rng.randint(7, 45)
+            if days > age:
+                break
+            kind = rng.choices(kinds, weights)[0]
+            at = dt.datetime.combine(ctx.as_of - dt.timedelta(days=days),
+                                     dt.time(rng.randint(8, 18), rng.choice((0, 15, 30, 45))))
+            yield {
+                "id": f"{c.id}-I{j + 1}", "customer_id": c.id, "kind": kind, "occurred_at": at,
+                "manager_id": c.manager if kind in ("visit", "call") else None,
+                "channel": CHANNELS[kind],
+                "amount": round(c.revenue * rng.uniform(0.1, 0.6), 2) if kind == "transaction" else None,
+                "outcome": rng.choices(["positive", "neutral", "negative"], [50, 35, 15])[0]
+                if kind in ("visit", "call") else None,
+                "resolved_at": at + dt.timedelta(hours=rng.randint(2, 120)) if kind == "complaint" else None,
+            }
+
+
+def _month(as_of: dt.date, back: int) -> dt.date:
+    year, month = as_of.year, as_of.month - back
+    while month <= 0:
+        month += 12
+        year -= 1
+    return dt.date(year, month, 1)
+
+
+def _measurements(ctx):
+    for c in _customers(ctx):
+        for back in range(12, 0, -1):
+            period = _month(ctx.as_of, back)
+            if period < c.created.replace(day=1):
+                continue
+            season = 1 + 0.15 * math.sin(2 * math.pi * (period.month - 3) / 12)
+            fade = 1.0 if c.profile == "regular" else (0.7 ** (12 - back) if c.profile == "fading" else 0.0)
+            value = c.revenue * season * fade * c.rng.uniform(0.85, 1.15)
+            if value >= 1:
+                yield {"customer_id": c.id, "metric": "revenue", "period": period,
+                       "value": round(value, 2)}
+
+
+def _customer_team(ctx):
+    for c in _customers(ctx):
+        if c.organization and c.manager and c.rng.random() < 0.2:
+            partner = ctx.manager_id(ctx.owner_number(c.number + 1))
+            if partner != c.manager:
+                yield {"customer_id": c.id, "manager_id": partner, "role": "corporate_partner",
+                       "share": 0.3}
+
+
+def _lists(ctx):
+    for c in _customers(ctx):
+        if c.profile == "fading" and c.revenue > 5000:
+            yield {"list": "watch", "customer_id": c.id, "added_at": ctx.as_of - dt.timedelta(days=14),
+                   "note": "revenue falling"}
+        elif c.organization and c.rng.random() < 0.03:
+            yield {"list": "key_projects", "customer_id": c.id,
+                   "added_at": ctx.as_of - dt.timedelta(days=60), "note": None}
+
+
+def _targets(ctx):
+    period = f"{ctx.as_of.year}-{ctx.as_of.month:02d}"
+    for m in range(1, ctx.managers + 1):
+        yield {"kpi": "core.interactions", "period": period, "scope": "manager",
+               "scope_key": ctx.manager_id(m), "target": 80}
+    yield {"kpi": "core.contact_coverage", "period": period, "scope": "all", "scope_key": None,
+           "target": 0.5}
+
+
+def generate(ctx):
+    return {
+        "teams": _teams(ctx), "managers": _managers(ctx), "customers": _customer_rows(ctx),
+        "contacts": _contacts(ctx), "accounts": _accounts(ctx),
+        "interactions": _interactions(ctx), "measurements": _measurements(ctx),
+        "customer_team": _customer_team(ctx), "lists": _lists(ctx), "targets": _targets(ctx),
+    }
+
+
+BASE = DemoData(
+    name="core.base",
+    description="Managers in teams and territories; customers with contacts, accounts, "
+                "interactions and a year of monthly revenue.",
+    generate=generate,
+)

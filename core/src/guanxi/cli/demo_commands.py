@@ -1,0 +1,114 @@
+"""``guanxi demo``: generate, import, run the batch, show a manager's day."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from guanxi.cli import pass_state
+from guanxi.cli.output import emit
+
+
+@click.command()
+@click.option("--pack", "packs", multiple=True, metavar="NAME",
+              help="A pack to enable and generate data for; repeat for several.")
+@click.option("--customers", type=click.IntRange(min=10), default=10_000, show_default=True,
+              help="How many customers the generic base has.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False), default="guanxi-demo",
+              show_default=True, help="Where the config, the data files and the database go.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same data.")
+@click.option("--database", "database", metavar="URL",
+              help="Use this database instead of a SQLite file in DIR (it must be empty).")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day the demo runs for (default: today).")
+@click.option("--reset", is_flag=True, help="Empty a non-empty --database first.")
+@pass_state
+def demo(state, packs, customers, directory, seed, database, as_of, reset):
+    """Generate a realistic base, import it, run the daily batch, show the results."""
+    from guanxi.config import write_config
+    from guanxi.demo import (
+        DemoContext,
+        database_is_empty,
+        empty_database,
+        work_through_tasks,
+        write_demo_files,
+    )
+    from guanxi.errors import GuanxiError
+    from guanxi.workspace import Workspace
+
+    folder = Path(directory)
+    folder.mkdir(parents=True, exist_ok=True)
+    url = database or state.database
+    if not url:
+        for suffix in ("", "-wal", "-shm"):  # a fresh SQLite file each run
+            (folder / f"guanxi.db{suffix}").unlink(missing_ok=True)
+        url = "sqlite:///guanxi.db"
+    config = write_config(folder / "guanxi.toml", database=url, packs=packs)
+    with Workspace.open(config) as ws:
+        ws.upgrade()
+        if not database_is_empty(ws):
+            if not reset:
+                raise GuanxiError(
+                    "the demo database already holds customers; use an empty one, or --reset "
+                    "to empty guanxi's tables first"
+                )
+            empty_database(ws)
+        day = as_of.date() if as_of else ws.today()
+        ctx = DemoContext(customers=customers, seed=seed, as_of=day, packs=tuple(packs))
+        click.echo(f"Generating {customers:,} customers (seed {seed}) into {folder / 'data'} ...")
+        files = write_demo_files(ws, ctx, folder / "data")
+        for entity, path in files:
+            result = ws.import_file(entity, path)
+            click.echo(f"  imported {entity:<14} {result.inserted:>9,} rows from {path.name}"
+                       + (f", {result.rejected} rejected" if result.rejected else ""))
+        # Two weeks of life: a batch a fortnight ago, managers working through
+        # most of its tasks, and today's batch, which escalates what was left.
+        earlier = day - dt.timedelta(days=14)
+        click.echo(f"\nRunning the daily batch as of {earlier}, then managers work for two weeks ...")
+        ws.run(as_of=earlier)
+        work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
+        click.echo(f"Running the daily batch as of {day} ...")
+        batch = ws.run(as_of=day)
+        _summary(ws, batch)
+    click.echo(f"\nThe workspace is in {folder}: cd there and try `guanxi tasks list` or "
+               "`guanxi customers show ID`.")
+    if batch.failures:
+        for failure in batch.failures:
+            click.echo(f"FAILED: {failure}", err=True)
+        sys.exit(1)
+
+
+def _summary(ws, batch) -> None:
+    for run in batch.segments:
+        click.echo(f"\nSegment {run.name}")
+        total = sum(run.counts.values()) or 1
+        emit([{"label": label, "customers": n, "share": f"{n / total:.1%}"}
+              for label, n in run.counts.items()], ["label", "customers", "share"], "table")
+    unowned = ws.count_unowned()
+    if unowned:
+        click.echo(f"\nCustomers without an active owner: {unowned:,} "
+                   "(guanxi customers list --unowned)")
+    tasks = ws.tasks()
+    click.echo(f"\nOpen tasks: {len(tasks):,}")
+    by_rule = Counter(t.rule for t in tasks)
+    emit([{"rule": r, "tasks": n} for r, n in by_rule.most_common()], ["rule", "tasks"], "table")
+    by_manager = Counter(t.manager_id for t in tasks)
+    if by_manager:
+        click.echo("\nBusiest managers")
+        emit([{"manager": m, "open tasks": n} for m, n in by_manager.most_common(5)],
+             ["manager", "open tasks"], "table")
+    for task in tasks[:3]:
+        click.echo(f"  e.g. task {task.id} for {task.manager_id} on {task.customer_id}: {task.reason}")
+    click.echo("\nKPIs this month")
+    emit([{"kpi": r.kpi, "value": _figure(r.value), "target": _figure(r.target), "unit": r.unit}
+          for r in batch.kpis if r.scope == "all"], ["kpi", "value", "target", "unit"], "table")
+
+
+def _figure(value):
+    if value is None:
+        return ""
+    return f"{value:.1%}" if 0 < abs(value) < 1 else f"{value:,.0f}"
