@@ -140,7 +140,15 @@ def empty_database(ws) -> None:
 
     from guanxi.storage import migrate
 
+    names = [table.name for metadata in migrate.metadata_for(ws.schemas())
+             for table in reversed(metadata.sorted_tables)]
     with ws.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Ids restart too, so the same seed gives the same task ids.
+            conn.exec_driver_sql(
+                "TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY"
+            )
+            return
         for metadata in migrate.metadata_for(ws.schemas()):
             for table in reversed(metadata.sorted_tables):
                 conn.execute(delete(table))

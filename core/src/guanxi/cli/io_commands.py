@@ -65,7 +65,11 @@ def import_(ws, entity, file, encoding, input_format, batch_size, fmt):
               help="Text encoding of the file written, e.g. gb18030 for Chinese Excel.")
 @pass_workspace
 def export(ws, entity, file, encoding):
-    """Write ENTITY to FILE (.csv or .jsonl) in the columns import reads."""
+    """Write ENTITY to FILE (.csv or .jsonl) in the columns import reads.
+
+    ENTITY may also be `tasks` or `segments`: the engines' results with
+    their reasons, for reading and reporting.
+    """
     from guanxi.importing.export import export_file
 
     ws.require_ready()

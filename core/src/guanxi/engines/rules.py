@@ -52,7 +52,10 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
         Column("reason", Text, nullable=False),
         Column("dedupe_key", t.Key, nullable=False),
     )
-    created_at = ws.now()
+    # A run for a past day dates its tasks that day, so a rerun of history
+    # gives the same tasks; today's run keeps the real moment.
+    now = ws.now()
+    created_at = now if as_of >= now.date() else dt.datetime.combine(as_of, dt.time())
     tk = t.tasks
     with ws.engine.connect() as conn:
         try:

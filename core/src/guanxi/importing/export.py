@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from guanxi.errors import UsageError
 from guanxi.importing.values import format_value
+from guanxi.storage import tables as t
 
 CHUNK = 10_000
 
@@ -37,11 +38,48 @@ def _format_of(path: Path, format: str | None) -> str:
     return fmt
 
 
+def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str) -> int:
+    """Stream rows (sequences in ``header`` order) to CSV or JSON Lines."""
+    n = 0
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        writer = csv.writer(handle) if fmt == "csv" else None
+        if writer:
+            writer.writerow(header)
+        for values in rows:
+            if writer:
+                writer.writerow([format_value(v) for v in values])
+            else:
+                doc = {h: (None if v is None else format_value(v)) for h, v in zip(header, values)}
+                handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
+            n += 1
+    return n
+
+
+def _stream(ws, query):
+    with ws.engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        for chunk in result.partitions(CHUNK):
+            yield from chunk
+
+
 def export_file(ws, entity_name: str, path, *, format: str | None = None,
                 encoding: str = "utf-8") -> ExportResult:
-    entity = ws.entity(entity_name)
+    """Write an entity, or the engines' ``tasks`` or ``segments``, to a file."""
     path = Path(path)
     fmt = _format_of(path, format)
+    if entity_name in RESULTS:
+        header, query = RESULTS[entity_name]()
+        reason = header.index("reason")
+
+        def rendered():
+            for row in _stream(ws, query):
+                values = list(row)
+                values[reason] = ws.render_reason(values[reason])
+                yield values
+
+        n = _write_rows(path, fmt, header, rendered(), encoding)
+        return ExportResult(entity=entity_name, rows=n, file=str(path))
+    entity = ws.entity(entity_name)
     fields = [f.name for f in ws.plugins.fields_of(entity.name)] if entity.attributes else []
     header = list(entity.columns) + fields
     table = entity.table
@@ -49,29 +87,37 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
     if fields:
         cols.append(table.c[entity.attributes])
     query = select(*cols).order_by(*[table.c[k] for k in entity.key])
-    n = 0
-    with ws.engine.connect() as conn, open(path, "w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle) if fmt == "csv" else None
-        if writer:
-            writer.writerow(header)
-        result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
-        for chunk in result.partitions(CHUNK):
-            for row in chunk:
-                values = list(row[: len(entity.columns)])
-                if fields:
-                    doc = row[-1] or {}
-                    values += [doc.get(name) for name in fields]
-                values = _blank_keys(entity, values)
-                if writer:
-                    writer.writerow([format_value(v) for v in values])
-                else:
-                    doc = {h: (None if v is None else format_value(v)) for h, v in zip(header, values)}
-                    handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
-                n += 1
+
+    def values():
+        for row in _stream(ws, query):
+            out = list(row[: len(entity.columns)])
+            if fields:
+                doc = row[-1] or {}
+                out += [doc.get(name) for name in fields]
+            yield _blank_keys(out)
+
+    n = _write_rows(path, fmt, header, values(), encoding)
     return ExportResult(entity=entity.name, rows=n, file=str(path))
 
 
-def _blank_keys(entity, values: list) -> list:
+def _blank_keys(values: list) -> list:
     # '' stands for "none" in key columns that cannot be NULL (a measurement
     # of the customer as a whole); a file says that with an empty cell.
     return [None if v == "" else v for v in values]
+
+
+def _tasks():
+    tk = t.tasks
+    header = ["id", "rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
+              "reason", "created_at", "closed_at", "outcome"]
+    return header, select(*[tk.c[h] for h in header]).order_by(tk.c.id)
+
+
+def _segments():
+    s = t.segments
+    header = ["segmentation", "customer_id", "label", "score", "reason", "as_of", "manual"]
+    return header, select(*[s.c[h] for h in header]).order_by(s.c.segmentation, s.c.customer_id)
+
+
+#: What the engines produce, exported with reasons rendered (not importable).
+RESULTS = {"tasks": _tasks, "segments": _segments}
