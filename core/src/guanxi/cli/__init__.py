@@ -30,6 +30,7 @@ CORE_COMMANDS = {
     "run": "guanxi.cli.engine_commands:run",
     "tasks": "guanxi.cli.task_commands:tasks",
     "demo": "guanxi.cli.demo_commands:demo",
+    "pack": "guanxi.cli.scaffold_commands:pack",
 }
 
 
