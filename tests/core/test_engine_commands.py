@@ -110,3 +110,21 @@ def test_run_and_customers_show_json(loaded):
     assert [m["metric"] for m in view["measurements"]] == ["revenue"]
     assert [c["id"] for c in view["contacts"]] == ["P001", "P002"]
     assert [x["role"] for x in view["team"]] == ["corporate_partner", "risk"]
+
+
+def test_labels_set_clear_and_lock_through_the_command_line(loaded):
+    assert invoke("labels", "set", "core.activity", "C0004", "active", "--reason",
+                  "visited, not yet recorded", "--by", "M003").exit_code == 0
+    invoke("segment", "--as-of", "2026-11-23")
+    view = json.loads(invoke("customers", "show", "C0004", "--format", "json").output)
+    assert [(s["label"], s["manual"], s["reason"]) for s in view["segments"]] == [
+        ("active", True, "visited, not yet recorded")]
+    assert invoke("labels", "clear", "core.activity", "C0004").exit_code == 0
+    assert invoke("labels", "lock", "core.activity", "--period", "2026-11").exit_code == 0
+    runs = json.loads(invoke("segment", "--as-of", "2026-11-24", "--format", "json").output)
+    assert runs[0]["changed"] == 0  # locked: the cleared label waits for December
+    view = json.loads(invoke("customers", "show", "C0004", "--format", "json").output)
+    assert view["segments"][0]["label"] == "active"
+    runs = json.loads(invoke("segment", "--as-of", "2026-12-01", "--format", "json").output)
+    view = json.loads(invoke("customers", "show", "C0004", "--format", "json").output)
+    assert (view["segments"][0]["label"], view["segments"][0]["manual"]) == ("dormant", False)

@@ -237,3 +237,63 @@ def test_an_empty_base(workspace):
     assert result.failures == []
     assert result.segments[0].counts == {}
     assert {r.kpi: r.value for r in result.kpis if r.scope == "all"}["core.customers"] == 0.0
+
+
+def test_revenue_is_split_by_credit_shares_that_do_not_divide_evenly(base, builder):
+    # rule BANK-SHARE (generic form): the owner keeps what the team does not take.
+    builder.customer("C1", manager_id="M1")
+    builder.customer("C2", manager_id="M2")
+    base.save("customer_team", [
+        {"customer_id": "C1", "manager_id": "M2", "role": "corporate_partner", "share": "0.3333"},
+        {"customer_id": "C1", "manager_id": "LEAD", "role": "risk", "share": None},
+    ])
+    base.save("measurements", [
+        {"customer_id": "C1", "metric": "revenue", "period": "2026-10", "value": "100.00"},
+        {"customer_id": "C2", "metric": "revenue", "period": "2026-10", "value": "10.00"},
+        {"customer_id": "C2", "metric": "revenue", "period": "2026-09", "value": "999.00"},
+    ])
+    rows = base.kpi(["core.revenue"], period="2026-10", by="manager")
+    values = {r.scope_key: round(r.value, 6) for r in rows}
+    # A member without a share gets no credit; the split adds up to the whole.
+    assert values == {"M1": 66.67, "M2": 43.33}
+    assert round(sum(values.values()), 6) == 110.0
+    (total,) = base.kpi(["core.revenue"], period="2026-10")
+    assert total.value == 110.0
+
+
+def test_a_pack_keeps_to_the_customers_it_serves(make_workspace):
+    def everyone(ctx):
+        c = ctx.tables.customers
+        return select(c.c.id.label("customer_id"), literal("ranked").label("label"),
+                      literal(None).label("score"), literal("r").label("reason"))
+
+    def call_everyone(ctx):
+        c = ctx.tables.customers
+        return select(c.c.id.label("customer_id"), ctx.due(1).label("due_at"),
+                      literal(2).label("priority"), literal("call").label("reason"))
+
+    class Corporate:
+        @guanxi.hookimpl
+        def guanxi_customer_filters(self):
+            return [guanxi.CustomerFilter(name="corp.organizations", description="",
+                                          condition=lambda ctx, c: c.c.kind == "organization")]
+
+        @guanxi.hookimpl
+        def guanxi_segmentations(self):
+            return [guanxi.Segmentation(name="corp.rank", title="", description="",
+                                        query=everyone)]
+
+        @guanxi.hookimpl
+        def guanxi_service_rules(self):
+            return [guanxi.ServiceRule(name="corp.call", title="", description="",
+                                       query=call_everyone)]
+
+    ws = make_workspace(extra_packs={"corp": Corporate()})
+    ws.save("customers", [{"id": "P", "name": "person", "kind": "person"},
+                          {"id": "O", "name": "org", "kind": "organization"}])
+    (run,) = ws.segment(["corp.rank"], as_of=AS_OF)
+    assert run.counts == {"ranked": 1}
+    assert [s.segmentation for s in ws.labels("O")] == ["corp.rank"]
+    assert [s.segmentation for s in ws.labels("P")] == []
+    (rule,) = ws.run_rules(["corp.call"], as_of=AS_OF)
+    assert (rule.created, [t.customer_id for t in ws.tasks(rule="corp.call")]) == (1, ["O"])

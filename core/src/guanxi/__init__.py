@@ -19,6 +19,7 @@ from __future__ import annotations
 from guanxi.contributions import (
     Command,
     ConfigOption,
+    CustomerFilter,
     DemoData,
     Entity,
     Field,
@@ -39,6 +40,7 @@ __all__ = [
     "Command",
     "ConfigError",
     "ConfigOption",
+    "CustomerFilter",
     "DemoData",
     "Entity",
     "Field",

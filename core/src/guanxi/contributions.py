@@ -247,6 +247,23 @@ class Kpi:
 
 
 @attrs.frozen(kw_only=True, eq=False)
+class CustomerFilter:
+    """Which customers a pack serves, so packs on one base keep to their own.
+
+    ``condition(ctx, customers)`` returns a SQL condition on the customers
+    table (by ``kind``, territory or a declared field). The engines keep the
+    pack's segmentations and rules to customers meeting any of its filters;
+    its KPIs use ``ctx.served(customer_id)``. A pack without a filter
+    serves every customer.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    description: str
+    condition: Callable[[Any, Any], Any]
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
 class Command:
     """A click command or group the pack adds to ``guanxi``."""
 

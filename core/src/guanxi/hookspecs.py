@@ -239,6 +239,33 @@ def guanxi_kpis():
 
 
 @hookspec
+def guanxi_customer_filters():
+    """Declare which customers the pack serves.
+
+    Called once when a workspace opens. When two packs share one customer
+    base (a bank's retail and corporate packs, a utility's residential and
+    industrial ones), each keeps to its own: the engines run the pack's
+    segmentations and rules only for customers that meet one of its
+    filters, and ``ctx.served(customer_id)`` lets its KPIs do the same. A
+    pack that declares no filter serves every customer.
+
+    :return: an iterable of :class:`guanxi.CustomerFilter`, each named
+        ``<pack>.<name>``.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_customer_filters():
+            return [guanxi.CustomerFilter(
+                name="tobacco.retailers", description="Licensed retailers.",
+                condition=lambda ctx, c: ctx.attribute(ctx.tables.customers, "licence_no").is_not(None))]
+
+    .. versionadded:: 0.1
+    """
+    return ()
+
+
+@hookspec
 def guanxi_commands():
     """Add command groups to the ``guanxi`` command line.
 

@@ -7,7 +7,7 @@ declarations and the tables' documentation read them from this module.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -31,9 +31,16 @@ def _share(instance, attribute, value):
 
 
 def _decimal(value):
-    if value is None or isinstance(value, Decimal):
+    if value is None:
         return value
-    return Decimal(str(value))
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        number = None
+    # NaN and infinities pass Decimal() but break every comparison after it.
+    if number is None or not number.is_finite() or isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    return number
 
 
 _opt_str = v.optional(v.instance_of(str))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata as importlib_metadata
@@ -79,7 +80,7 @@ class PackManager(pluggy.PluginManager):
         try:
             self.register(plugin, name=name)
         except pluggy.PluginValidationError as exc:
-            self.broken[name] = _signature_problem(exc)
+            self.broken[name] = _signature_problem(exc, self)
             return
         except ValueError as exc:  # pluggy: a plugin registered twice
             self.broken[name] = str(exc)
@@ -119,9 +120,10 @@ class PackManager(pluggy.PluginManager):
     # -- calling hooks -----------------------------------------------------
 
     def _impls(self, hook_name: str):
-        # pluggy lists implementations last-registered first; guanxi calls
-        # packs in the order the config lists them, the core first.
-        return list(reversed(getattr(self.hook, hook_name).get_hookimpls()))
+        # pluggy lists implementations in registration order (and calls them
+        # last-registered first); guanxi calls packs in the order the config
+        # lists them, the core first, so it keeps pluggy's list as it is.
+        return list(getattr(self.hook, hook_name).get_hookimpls())
 
     def call_each(self, hook_name: str, **kwargs: Any) -> Iterable[tuple[str, Any]]:
         """Call every implementation of a hook: yields (pack, result).
@@ -171,6 +173,8 @@ class PackManager(pluggy.PluginManager):
                 k = key(record)
                 if k in found:
                     shown = ".".join(k) if isinstance(k, tuple) else k
+                    if found[k].pack == pack:
+                        raise PackError(f"pack {pack!r} contributes the {what} {shown!r} twice")
                     raise PackError(
                         f"two packs contribute the {what} {shown!r}: "
                         f"{found[k].pack!r} and {pack!r}; disable one of them"
@@ -188,7 +192,16 @@ class PackManager(pluggy.PluginManager):
 
     def fields(self) -> dict[tuple[str, str], c.Field]:
         """(entity, field name) -> field."""
-        return self._collect("guanxi_fields", c.Field, key=lambda f: (f.entity, f.name))
+        found = self._collect("guanxi_fields", c.Field, key=lambda f: (f.entity, f.name))
+        # A field on a misspelt entity would otherwise vanish without a word.
+        takes = sorted(name for name, e in self.entities().items() if e.attributes)
+        for field in found.values():
+            if field.entity not in takes:
+                raise PackError(
+                    f"pack {field.pack!r} declares the field {field.name!r} on {field.entity!r}, "
+                    f"which is no entity that takes fields; those are: {', '.join(takes)}"
+                )
+        return found
 
     def fields_of(self, entity: str) -> list[c.Field]:
         return [f for (e, _), f in self.fields().items() if e == entity]
@@ -210,6 +223,12 @@ class PackManager(pluggy.PluginManager):
 
     def kpis(self) -> dict[str, c.Kpi]:
         return self._collect("guanxi_kpis", c.Kpi, prefixed=True)
+
+    def customer_filters(self) -> dict[str, c.CustomerFilter]:
+        return self._collect("guanxi_customer_filters", c.CustomerFilter, prefixed=True)
+
+    def filters_of(self, pack: str) -> list[c.CustomerFilter]:
+        return [f for f in self.customer_filters().values() if f.pack == pack]
 
     def commands(self) -> dict[str, c.Command]:
         return self._collect("guanxi_commands", c.Command)
@@ -255,10 +274,19 @@ def _own_version() -> str | None:
         return None
 
 
-def _signature_problem(exc: pluggy.PluginValidationError) -> str:
+def _signature_problem(exc: pluggy.PluginValidationError, pm: pluggy.PluginManager) -> str:
     text = str(exc)
     # pluggy: "Plugin 'x' for hook 'h'\nhookimpl definition: h(a, b)\nArgument(s) {'b'} are
     # declared in the hookimpl but can not be found in the hookspec"
+    hook = re.search(r"for hook '([^']+)'", text)
+    wrong = re.search(r"Argument\(s\) \{([^}]*)\}", text)
+    caller = getattr(pm.hook, hook.group(1), None) if hook else None
+    if wrong and caller is not None and caller.spec is not None:
+        passed = ", ".join(caller.spec.argnames) or "no arguments"
+        return (
+            f"has a hook with a wrong signature: {hook.group(1)} takes "
+            f"{wrong.group(1).replace(chr(39), '')}, but guanxi passes {passed}"
+        )
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return "has a hook with a wrong signature: " + "; ".join(lines[1:] or lines)
 

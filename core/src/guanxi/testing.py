@@ -101,7 +101,7 @@ class _Databases:
         engine = create_engine(self.url)
         try:
             with engine.begin() as conn:
-                names = [n for n in inspect(conn).get_table_names() if n != "alembic_version"]
+                names = [n for n in inspect(conn).get_table_names() if not n.startswith("alembic_version")]
                 if names:
                     quoted = ", ".join(f'"{n}"' for n in names)
                     conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from guanxi import config as config_mod
 from guanxi.engines.api import EngineMethods
 from guanxi import model
-from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError
 from guanxi.plugins import PackManager, load_plugins
 from guanxi.storage import migrate
 from guanxi.storage import tables as t
@@ -83,9 +83,11 @@ class Workspace(EngineMethods):
     @functools.cached_property
     def settings(self) -> dict[str, dict[str, Any]]:
         """pack -> option name -> effective value (file or default)."""
-        unknown = config_mod.unknown_sections(self.config, self.plugins.entry_points)
+        # Packs given to open() inline are enabled without an entry point.
+        known = set(self.plugins.entry_points) | set(self.config.packs)
+        unknown = config_mod.unknown_sections(self.config, known)
         if unknown:
-            raise GuanxiError(
+            raise ConfigError(
                 f"{self.config.label}: section [{unknown[0]}] names no installed pack; "
                 f"installed: {', '.join(sorted(self.plugins.entry_points)) or 'none'}"
             )
@@ -205,7 +207,11 @@ class Workspace(EngineMethods):
         return save_rows(self, self.entity(entity), rows)
 
     def export(self, entity: str, path: str | os.PathLike):
-        """Write ``entity`` to a file in its canonical columns (CSV or JSONL)."""
+        """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
+
+        ``tasks`` and ``segments`` export the engines' results, reasons
+        rendered; they are for reading, not for import.
+        """
         from guanxi.importing.export import export_file
 
         self.require_ready()

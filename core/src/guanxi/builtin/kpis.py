@@ -108,6 +108,25 @@ def coverage_query(ctx):
     )
 
 
+def revenue_query(ctx):
+    """Revenue of the period; by manager, team or territory split by credit shares."""
+    ms = ctx.tables.measurements
+    in_period = (ms.c.metric == "revenue", ms.c.period >= ctx.period.start,
+                 ms.c.period < ctx.period.end)
+    if ctx.scope in ("manager", "team", "territory"):
+        credit = ctx.credit_shares()
+        key = ctx.credit_scope_key(credit.c.manager_id).label("scope_key")
+        value = func.sum(cast(ms.c.value, Float) * credit.c.share)
+        return (
+            select(key, value.label("value"))
+            .join(credit, credit.c.customer_id == ms.c.customer_id)
+            .where(*in_period)
+            .group_by(key)
+        )
+    key = ctx.scope_key(ms.c.customer_id).label("scope_key")
+    return select(key, func.sum(cast(ms.c.value, Float)).label("value")).where(*in_period).group_by(key)
+
+
 KPIS = (
     Kpi(name="core.customers", title="Customers", unit="customers", empty=0, query=customers_query,
         description="Customers on the books at the end of the period."),
@@ -124,6 +143,9 @@ KPIS = (
     Kpi(name="core.task_completion", title="Task completion rate", unit="share",
         query=completion_query,
         description="Share of tasks due in the period that are done (cancelled ones aside)."),
+    Kpi(name="core.revenue", title="Revenue", unit="CNY", empty=0, query=revenue_query,
+        description="Revenue measured in the period; by manager, team or territory each "
+                    "customer's revenue is split by the customer team's credit shares."),
     Kpi(name="core.contact_coverage", title="Customers contacted", unit="share",
         query=coverage_query,
         description="Share of customers with at least one interaction in the period."),

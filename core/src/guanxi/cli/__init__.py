@@ -26,6 +26,7 @@ CORE_COMMANDS = {
     "customers": "guanxi.cli.customer_commands:customers",
     "segment": "guanxi.cli.engine_commands:segment",
     "rules": "guanxi.cli.engine_commands:rules",
+    "labels": "guanxi.cli.engine_commands:labels",
     "kpi": "guanxi.cli.engine_commands:kpi",
     "run": "guanxi.cli.engine_commands:run",
     "tasks": "guanxi.cli.task_commands:tasks",

@@ -110,3 +110,44 @@ def run(ws, as_of, fmt):
             click.echo(f"FAILED: {failure}", err=True)
     if result.exit_code:
         sys.exit(result.exit_code)
+
+
+@click.group()
+def labels():
+    """Manual labels and locked periods of segmentations."""
+
+
+@labels.command("set")
+@click.argument("segmentation")
+@click.argument("customer_id")
+@click.argument("label")
+@click.option("--reason", required=True, help="Why; shown as the label's reason.")
+@click.option("--by", "set_by", metavar="M", help="The manager setting it.")
+@pass_workspace
+def labels_set(ws, segmentation, customer_id, label, reason, set_by):
+    """Set CUSTOMER_ID's LABEL by hand: it wins over the derived one from the next run."""
+    ws.set_label(segmentation, customer_id, label, reason, set_by=set_by)
+    click.echo(f"{customer_id} is {label!r} in {segmentation} by hand until cleared; "
+               "it applies from the next segment run.")
+
+
+@labels.command("clear")
+@click.argument("segmentation")
+@click.argument("customer_id")
+@pass_workspace
+def labels_clear(ws, segmentation, customer_id):
+    """Clear a manual label: the derived one returns on the next run."""
+    if ws.clear_label(segmentation, customer_id):
+        click.echo(f"Cleared the manual {segmentation} label of {customer_id}.")
+    else:
+        click.echo(f"{customer_id} had no manual {segmentation} label.")
+
+
+@labels.command("lock")
+@click.argument("segmentation")
+@click.option("--period", required=True, help="2026-11, 2026-Q4 or 2026.")
+@pass_workspace
+def labels_lock(ws, segmentation, period):
+    """Freeze SEGMENTATION's labels for a period: later runs in it change nothing."""
+    ws.lock_segmentation(segmentation, period)
+    click.echo(f"{segmentation} is locked for {period}.")

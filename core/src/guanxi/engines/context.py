@@ -25,7 +25,9 @@ from sqlalchemy import (
     cast,
     func,
     literal,
+    or_,
     select,
+    true,
 )
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -43,6 +45,7 @@ class Context:
     :ivar period: the KPI period (``None`` for segmentations and rules).
     :ivar scope: the KPI scope: all, manager, team, territory, segment, list.
     :ivar scope_arg: the segmentation or list a ``segment:``/``list:`` scope names.
+    :ivar filters: the pack's :class:`~guanxi.CustomerFilter` records.
     """
 
     dialect: str
@@ -52,6 +55,7 @@ class Context:
     period: Period | None = None
     scope: str = "all"
     scope_arg: str | None = None
+    filters: tuple = ()
     tables: Any = tables
 
     # -- values --------------------------------------------------------------
@@ -209,6 +213,52 @@ class Context:
         if self.scope == "list":
             return case((self.on_list(self.scope_arg, customer_id), literal(self.scope_arg)))
         raise ValueError(f"unknown scope {self.scope!r}")
+
+    def served(self, customer_id) -> ColumnElement:
+        """True for a customer the pack serves (every one when it has no filter)."""
+        if not self.filters:
+            return true()
+        c = tables.customers.alias("served_customer")
+        conditions = [f.condition(self, c) for f in self.filters]
+        return select(c.c.id).where(c.c.id == customer_id, or_(*conditions)).exists()
+
+    def credit_shares(self):
+        """Who gets credit for each customer: ``(customer_id, manager_id, share)``.
+
+        Each customer-team member gets its share; the owning manager keeps
+        the remainder (all of it when the customer has no team). A KPI that
+        splits results across managers (BANK-SHARE, 公私联动) joins this and
+        multiplies by ``share``; shares need not divide evenly.
+        """
+        c, ct = tables.customers.alias("credit_customer"), tables.customer_team
+        given = (
+            select(ct.c.customer_id, func.sum(ct.c.share).label("given"))
+            .where(ct.c.share.is_not(None))
+            .group_by(ct.c.customer_id)
+            .subquery("credit_given")
+        )
+        owners = select(
+            c.c.id.label("customer_id"),
+            c.c.manager_id.label("manager_id"),
+            (literal(1.0) - func.coalesce(cast(given.c.given, Float), 0.0)).label("share"),
+        ).select_from(c.outerjoin(given, given.c.customer_id == c.c.id)).where(
+            c.c.manager_id.is_not(None)
+        )
+        members = select(
+            ct.c.customer_id, ct.c.manager_id, cast(ct.c.share, Float).label("share")
+        ).where(ct.c.share.is_not(None), ct.c.share > 0)
+        return owners.union_all(members).subquery("credit")
+
+    def credit_scope_key(self, manager_id) -> ColumnElement:
+        """The scope key of a credited manager: the manager, team or territory."""
+        m = tables.managers.alias("credit_manager")
+        if self.scope == "manager":
+            return manager_id
+        if self.scope == "team":
+            return select(m.c.team_id).where(m.c.id == manager_id).scalar_subquery()
+        if self.scope == "territory":
+            return select(m.c.territory).where(m.c.id == manager_id).scalar_subquery()
+        raise ValueError(f"credit is split by manager, team or territory, not {self.scope}")
 
     # -- reasons -------------------------------------------------------------------
 

@@ -13,8 +13,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select
 
-from guanxi.engines.context import Context
-from guanxi.engines.running import build_query, failure
+from guanxi.engines.running import build_query, context_for, failure
 from guanxi.errors import UsageError
 from guanxi.model import KpiValue
 from guanxi.periods import Period
@@ -49,8 +48,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
         raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}")
     last_day = period.end - dt.timedelta(days=1)
     as_of = min(as_of, last_day) if as_of else last_day
-    ctx = Context(dialect=ws.dialect, pack=kpi.pack, config=ws.settings.get(kpi.pack, {}),
-                  as_of=as_of, period=period, scope=scope, scope_arg=arg)
+    ctx = context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg)
     query = build_query(kpi, ctx, REQUIRED, "KPI")
     v, tg = t.kpi_values, t.targets
     key = func.coalesce(cast(query.c.scope_key, String), "")

@@ -15,8 +15,7 @@ import datetime as dt
 import attrs
 from sqlalchemy import Column, DateTime, Integer, String, Text, cast, exists, func, insert, literal, select
 
-from guanxi.engines.context import Context
-from guanxi.engines.running import build_query, failure, temp_table
+from guanxi.engines.running import build_query, context_for, failure, temp_table
 from guanxi.engines.segmentation import _drop
 from guanxi.storage import tables as t
 
@@ -34,8 +33,7 @@ class RuleRun:
 
 
 def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
-    ctx = Context(dialect=ws.dialect, pack=rule.pack, config=ws.settings.get(rule.pack, {}),
-                  as_of=as_of)
+    ctx = context_for(ws, rule, as_of)
     query = build_query(rule, ctx, REQUIRED, "service rule")
     c = t.customers
     owner = select(c.c.manager_id).where(c.c.id == query.c.customer_id).scalar_subquery()

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy import Column, MetaData, Table, select
 from sqlalchemy.sql import Select
 
 from guanxi.engines.context import Context
 from guanxi.errors import PackError
+
+
+def context_for(ws, record, as_of, **extra) -> Context:
+    """The context a contribution's builder receives."""
+    return Context(dialect=ws.dialect, pack=record.pack, config=ws.settings.get(record.pack, {}),
+                   as_of=as_of, filters=tuple(ws.plugins.filters_of(record.pack)), **extra)
 
 
 def build_query(record, ctx: Context, required: Iterable[str], kind: str):
@@ -37,6 +43,10 @@ def build_query(record, ctx: Context, required: Iterable[str], kind: str):
             f"{kind} {record.name!r} of pack {record.pack!r} returns no column(s) "
             f"{', '.join(missing)}; it must return {', '.join(required)}"
         )
+    if ctx.filters and kind != "KPI":
+        # Keep the pack to the customers it serves.
+        inner = query.subquery(record.name.replace(".", "_") + "_all")
+        query = select(inner).where(ctx.served(inner.c.customer_id))
     return query.subquery(record.name.replace(".", "_"))
 
 

@@ -37,8 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from guanxi.engines.context import Context
-from guanxi.engines.running import build_query, failure, temp_table
+from guanxi.engines.running import build_query, context_for, failure, temp_table
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
@@ -82,8 +81,7 @@ def label_counts(conn, name: str) -> dict[str, int]:
 
 
 def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
-    ctx = Context(dialect=ws.dialect, pack=seg.pack, config=ws.settings.get(seg.pack, {}),
-                  as_of=as_of)
+    ctx = context_for(ws, seg, as_of)
     s, o, h = t.segments, t.segment_overrides, t.segment_history
     with ws.engine.connect() as conn:
         period = locked_period(conn, seg.name, as_of)

@@ -61,6 +61,9 @@ class PlannedColumn:
     bounds: tuple | None = None
     #: a key column the table cannot hold as NULL: an empty cell becomes ''.
     empty_as_blank: bool = False
+    #: what an empty cell means in a column the table cannot hold as NULL
+    #: but has a default for (a customer's kind, a manager's active).
+    default: Any = None
 
 
 @attrs.frozen(kw_only=True)
@@ -111,13 +114,24 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
     position = {name: i for i, name in enumerate(header)}
     planned = []
     for name in entity.columns:
+        column = entity.table.c[name]
+        blankable = column.primary_key and column.server_default is not None
         if name not in position:
-            continue
+            # A key column a file may leave out (a measurement's account_id)
+            # is still planned, as an empty cell past the row's end: the
+            # whole-file checks and the upsert match on the full key.
+            if not (blankable and name in entity.key):
+                continue
+            position[name] = len(header)
         kind = column_type(entity, name)
         allowed = entity.allowed.get(name, ())
         if callable(allowed):
             allowed = tuple(allowed(pm))
-        column = entity.table.c[name]
+        convert = _period_converter(kind) if kind.startswith("period") else converter_for(kind, tz)
+        default = None
+        if not column.nullable and not blankable and column.server_default is not None:
+            arg = column.server_default.arg
+            default = convert(arg if isinstance(arg, str) else arg.text)
         planned.append(
             PlannedColumn(
                 name=name,
@@ -125,10 +139,11 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 type=kind,
                 is_field=False,
                 required=name in entity.required,
-                convert=_period_converter(kind) if kind.startswith("period") else converter_for(kind, tz),
+                convert=convert,
                 allowed=tuple(allowed),
                 bounds=entity.bounds.get(name),
-                empty_as_blank=column.primary_key and column.server_default is not None,
+                empty_as_blank=blankable,
+                default=default,
             )
         )
     for field in fields:

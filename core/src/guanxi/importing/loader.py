@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from sqlalchemy import (
     and_,
+    case,
     exists,
     func,
     insert,
@@ -100,6 +101,8 @@ def _convert_row(plan: ColumnPlan, values: list) -> tuple[tuple | None, _RowReje
                 return None, _RowRejection(pc.name, text, f"{pc.name} is required")
             if pc.empty_as_blank:
                 value = ""
+            elif pc.default is not None:
+                value = pc.default
         else:
             if pc.allowed and value not in pc.allowed:
                 shown = ", ".join(map(str, pc.allowed)) or "nothing yet (none declared)"
@@ -140,6 +143,9 @@ class _Importer:
         self.table = staging.create_stage(self.conn, self.plan)
         good: list[tuple] = []
         lines: list[int] = []
+        # The cells as read, kept for the chunk only: a row a validate hook
+        # refuses goes to the rejects file as it was written.
+        cells: list[list] = []
         refused: list[tuple] = []
         for line, values, problem in rows:
             self.read += 1
@@ -156,17 +162,19 @@ class _Importer:
                 else:
                     good.append(converted)
                     lines.append(line)
+                    cells.append(values)
             if len(good) + len(refused) >= self.batch_size:
-                self._flush(good, lines, refused)
-                good, lines, refused = [], [], []
+                self._flush(good, lines, cells, refused)
+                good, lines, cells, refused = [], [], [], []
                 if progress:
                     progress()
-        self._flush(good, lines, refused)
+        self._flush(good, lines, cells, refused)
         if progress:
             progress()
         staging.index_stage(self.conn, self.plan, self.table)
 
-    def _flush(self, good: list[tuple], lines: list[int], refused: list[tuple]) -> None:
+    def _flush(self, good: list[tuple], lines: list[int], cells: list[list],
+               refused: list[tuple]) -> None:
         if good and self.validate_hook:
             batch = RecordBatch(entity=self.entity.name, columns=self.plan.names,
                                 rows=good, lines=lines)
@@ -182,10 +190,9 @@ class _Importer:
                 for i, (row, line) in enumerate(zip(good, lines)):
                     if i in refused_index:
                         pack, r = refused_index[i]
-                        raw = [format_value(v) for v in row]
                         refused.append((line, f"{r.reason} (pack {pack})", r.column,
                                         None if r.value is None else str(r.value),
-                                        staging.raw_json(raw)))
+                                        staging.raw_json(cells[i])))
                     else:
                         keep_good.append(row)
                         keep_lines.append(line)
@@ -280,7 +287,13 @@ class _Importer:
         attr = self.entity.attributes
         if self.field_names:
             names.append(attr)
-            values.append(_clean_attributes(self.conn, stage.c[attr]))
+            # A new row stores its document without the nulls of empty cells;
+            # a changed row keeps them, so that the merge below removes those
+            # fields from the stored document.
+            values.append(case(
+                (stage.c._action == "insert", _clean_attributes(self.conn, stage.c[attr])),
+                else_=stage.c[attr],
+            ))
         source = (
             select(*values)
             .where(stage.c._action.in_(("insert", "update")))
@@ -348,12 +361,28 @@ class _Importer:
             .where(stage.c._action.in_(("insert", "update")))
             .order_by(stage.c._line)
         )
-        columns = tuple(self.table_names) + ((self.entity.attributes,) if self.field_names else ())
-        result = self.conn.execution_options(stream_results=True).execute(query)
+        # The same columns and value types the validate hooks saw: the
+        # staged attributes document is spread back into the field columns.
+        columns = self.plan.names
+        n_table = len(self.table_names)
+        fields = self.plan.field_columns
+
+        def row_of(r) -> tuple:
+            if not fields:
+                return tuple(r[1:])
+            doc = r[-1] or {}
+            return tuple(r[1 : 1 + n_table]) + tuple(
+                None if doc.get(f.name) is None else f.convert(format_value(doc[f.name]))
+                for f in fields
+            )
+
+        # Streaming for this statement only: Connection.execution_options()
+        # would set it on the connection the hooks then write through.
+        result = self.conn.execute(query, execution_options={"stream_results": True})
         for chunk in result.partitions(self.batch_size):
             batch = RecordBatch(
                 entity=self.entity.name, columns=columns,
-                rows=[tuple(r[1:]) for r in chunk], lines=[r[0] for r in chunk],
+                rows=[row_of(r) for r in chunk], lines=[r[0] for r in chunk],
                 connection=self.conn,
             )
             for _ in self.ws.plugins.call_each(self.after_hook, workspace=self.ws, batch=batch):
@@ -398,7 +427,8 @@ class _Importer:
                 else:
                     cells = [""] * len(header)
                     for name, v in zip(self.table_names, row[5 : 5 + len(self.table_names)]):
-                        cells[position[name]] = format_value(v)
+                        if name in position:  # not a key column the file left out
+                            cells[position[name]] = format_value(v)
                     if attr_col:
                         doc = row[-1]
                         doc = json.loads(doc) if isinstance(doc, str) else (doc or {})

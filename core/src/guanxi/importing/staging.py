@@ -53,7 +53,9 @@ def create_stage(conn: Connection, plan) -> Table:
     for pc in plan.table_columns:
         cols.append(Column(pc.name, entity.table.c[pc.name].type))
     if plan.field_columns:
-        cols.append(Column(entity.attributes, JSON))
+        # The target's own type (JSONB on PostgreSQL): merging the staged
+        # document into the stored one needs both of one type.
+        cols.append(Column(entity.attributes, entity.table.c[entity.attributes].type))
     stage = Table(f"guanxi_stage_{entity.name}", md, *cols, prefixes=["TEMPORARY"])
     stage.drop(conn, checkfirst=True)
     stage.create(conn)
@@ -160,7 +162,7 @@ def reject_unknown_references(conn: Connection, plan, stage: Table, entities) ->
                 condition,
                 ~exists().where(same.c[target_key] == stage.c[column], same.c._reject.is_(None)),
             )
-        conn.execute(
+        statement = (
             update(stage)
             .where(condition)
             .values(
@@ -170,3 +172,9 @@ def reject_unknown_references(conn: Connection, plan, stage: Table, entities) ->
                 _reject_value=stage.c[column],
             )
         )
+        # A row naming a row of this file that is itself rejected is
+        # rejected in turn: repeat until a chain (M2 -> M3 -> unknown) has
+        # been followed to its end, since one UPDATE sees the rows as they
+        # were before it.
+        while conn.execute(statement).rowcount and target_name == plan.entity.name:
+            pass

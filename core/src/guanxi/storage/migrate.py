@@ -3,6 +3,14 @@
 The core's migrations are the branch ``core``; each pack's :class:`Schema`
 adds a branch labelled with the pack's name whose first revision depends on
 the core's. ``upgrade`` brings every branch to its head in one transaction.
+
+Each branch keeps its revision in its own version table: the core's in
+``alembic_version``, a pack's in ``alembic_version_<pack>``. In one shared
+table Alembic would replace the core's row by the pack's revision that
+depends on it, and a database holding the revision of a pack that is no
+longer enabled could then be neither read nor upgraded: Alembic cannot
+place a revision whose script it does not see. Apart, a disabled pack's
+tables and version simply wait until it is enabled again.
 """
 
 from __future__ import annotations
@@ -33,7 +41,15 @@ class BranchState:
         return self.current == self.head
 
 
-def _alembic_config(connection: Connection, schemas: Iterable) -> "object":
+CORE_VERSION_TABLE = "alembic_version"
+
+
+def version_table(branch: str) -> str:
+    """The table that holds ``branch``'s revision."""
+    return CORE_VERSION_TABLE if branch == "core" else f"{CORE_VERSION_TABLE}_{branch}"
+
+
+def _alembic_config(connection: Connection, schemas: Iterable, branch: str = "core") -> "object":
     from alembic.config import Config
 
     schemas = list(schemas)
@@ -46,6 +62,7 @@ def _alembic_config(connection: Connection, schemas: Iterable) -> "object":
     cfg.set_main_option("version_locations", os.pathsep.join(locations))
     cfg.attributes["connection"] = connection
     cfg.attributes["target_metadata"] = [tables.metadata] + [s.metadata for s in schemas]
+    cfg.attributes["version_table"] = version_table(branch)
     return cfg
 
 
@@ -55,35 +72,69 @@ def _script(cfg):
     return ScriptDirectory.from_config(cfg)
 
 
+def _version_rows(connection: Connection, branch: str) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
+    context = MigrationContext.configure(connection, opts={"version_table": version_table(branch)})
+    return set(context.get_current_heads())
+
+
+def _applied(script, rows: Iterable[str]) -> set[str]:
+    # A revision whose dependency was the head takes that head's row, so a
+    # revision counts as applied when a row is it or lies above it.
+    return {rev.revision for row in rows for rev in script.walk_revisions("base", row)}
+
+
+def _branch_revisions(script, branch: str) -> list:
+    """The branch's own revisions, newest first."""
+    return [
+        rev
+        for rev in script.walk_revisions(base="base", head=f"{branch}@head")
+        if branch in _labels(script, rev)
+    ]
+
+
 def upgrade(engine: Engine, schemas: Iterable) -> list[BranchState]:
     """Bring the core and every pack schema to head; return where each stands."""
     from alembic import command
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, delete, insert
 
+    schemas = list(schemas)
     with engine.begin() as connection:
-        cfg = _alembic_config(connection, schemas)
-        command.upgrade(cfg, "heads")
+        command.upgrade(_alembic_config(connection, []), "core@head")
+        core_rows = _version_rows(connection, "core")
+        for schema in schemas:
+            cfg = _alembic_config(connection, [schema], schema.name)
+            script = _script(cfg)
+            name = version_table(schema.name)
+            # The pack's table lends itself the core's revision for the run,
+            # so that Alembic sees the pack's dependency met and runs only
+            # the pack's revisions; the loan is returned afterwards.
+            lent = core_rows - _applied(script, _version_rows(connection, schema.name))
+            versions = Table(
+                name, MetaData(), Column("version_num", String(32), nullable=False),
+                PrimaryKeyConstraint("version_num", name=f"{name}_pkc"),
+            )
+            versions.create(connection, checkfirst=True)
+            if lent:
+                connection.execute(insert(versions), [{"version_num": r} for r in sorted(lent)])
+            command.upgrade(cfg, f"{schema.name}@head")
+            core_revisions = {rev.revision for rev in _branch_revisions(script, "core")}
+            connection.execute(delete(versions).where(versions.c.version_num.in_(core_revisions)))
     return current(engine, schemas)
 
 
 def current(engine: Engine, schemas: Iterable) -> list[BranchState]:
     """Each branch's revision in the database beside its head."""
-    from alembic.runtime.migration import MigrationContext
-
     schemas = list(schemas)
-    with engine.connect() as connection:
-        cfg = _alembic_config(connection, schemas)
-        script = _script(cfg)
-        in_db = set(MigrationContext.configure(connection).get_current_heads())
     states = []
-    for branch in ["core"] + [s.name for s in schemas]:
-        head = script.get_revision(f"{branch}@head").revision
-        mine = {
-            rev.revision
-            for rev in script.walk_revisions(base="base", head=f"{branch}@head")
-            if branch in _labels(script, rev)
-        }
-        now = next(iter(in_db & mine), None)
-        states.append(BranchState(branch=branch, current=now, head=head))
+    with engine.connect() as connection:
+        for branch, branch_schemas in [("core", [])] + [(s.name, [s]) for s in schemas]:
+            script = _script(_alembic_config(connection, branch_schemas, branch))
+            applied = _applied(script, _version_rows(connection, branch))
+            mine = _branch_revisions(script, branch)
+            now = next((rev.revision for rev in mine if rev.revision in applied), None)
+            states.append(BranchState(branch=branch, current=now, head=mine[0].revision))
     return states
 
 

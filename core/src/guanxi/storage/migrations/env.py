@@ -9,6 +9,7 @@ context.configure(
     target_metadata=config.attributes.get("target_metadata"),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    version_table=config.attributes.get("version_table", "alembic_version"),
 )
 with context.begin_transaction():
     context.run_migrations()
