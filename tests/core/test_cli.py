@@ -77,7 +77,9 @@ def test_init_writes_the_config_and_brings_the_database_to_head(tmp_path, worksp
         'timezone = "Asia/Shanghai"\n'
         'language = "en"\n')
     again = CliRunner().invoke(cli, ["init", "--dir", str(folder)])
-    assert again.stdout.splitlines()[0] == f"Kept the existing {folder / 'guanxi.toml'}."
+    assert again.stdout.splitlines()[0] == (
+        f"Kept the existing {folder / 'guanxi.toml'}; its packs and database stand "
+        "(--pack and --database apply to a new file only).")
     config = str(folder / "guanxi.toml")
     current = CliRunner().invoke(cli, ["--config", config, "db", "current", "--format", "json"])
     assert json.loads(current.stdout) == [
@@ -137,12 +139,23 @@ def test_init_with_a_pack(tmp_path, fake_dists, workspace):
 
 
 def test_a_job_on_a_database_without_the_schema_says_what_to_run(tmp_path):
+    (tmp_path / "empty.db").write_bytes(b"")
     config = write(tmp_path / "guanxi.toml",
                    f'[guanxi]\ndatabase = "sqlite:///{tmp_path / "empty.db"}"\n')
     result = CliRunner().invoke(cli, ["--config", str(config), "customers", "list"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == ("Error: the database has no 'core' schema yet; run `guanxi db "
                              "upgrade` (or `guanxi init` for a new workspace)\n")
+
+
+def test_a_job_without_a_database_file_creates_none_and_says_to_init(tmp_path):
+    missing = tmp_path / "missing.db"
+    config = write(tmp_path / "guanxi.toml", f'[guanxi]\ndatabase = "sqlite:///{missing}"\n')
+    result = CliRunner().invoke(cli, ["--config", str(config), "customers", "list"])
+    assert result.exit_code == 1
+    assert result.stderr == (f"Error: no database at {missing}; run `guanxi init` to create one "
+                             "(config: guanxi.toml)\n")
+    assert not missing.exists()
 
 
 # ---------------------------------------------------------------------------

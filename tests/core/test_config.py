@@ -323,7 +323,7 @@ def test_config_show_as_json(tmp_path, fake_dists):
                    "timezone": "Asia/Shanghai", "language": "zh"},
         "packs": {"core": core_defaults,
                   "testpack": {**TESTPACK_DEFAULTS, "notes.since": "2026-01-01"}},
-        "broken": {},
+        "broken": {}, "unknown_sections": [],
     }
 
 
@@ -343,3 +343,27 @@ def test_a_bad_config_stops_a_command_with_one_line(tmp_path):
     assert result.stderr == (
         "Error: guanxi.toml: unknown key 'databse' in [guanxi]; allowed: database, packs, "
         "timezone, language\n")
+
+
+def test_a_text_list_option_checks_each_item_against_allowed(tmp_path):
+    from guanxi.config import pack_settings
+
+    option = guanxi.ConfigOption(name="days", type="text list", default=["mon"],
+                                 allowed=("mon", "tue", "wed"), description="")
+    good = read_config(config(tmp_path, '[p]\ndays = ["mon", "wed"]\n'))
+    assert pack_settings(good, "p", [option]) == {"days": ["mon", "wed"]}
+    bad = read_config(config(tmp_path, '[p]\ndays = ["mon", "sun"]\n', name="bad.toml"))
+    with pytest.raises(ConfigError) as caught:
+        pack_settings(bad, "p", [option])
+    assert str(caught.value) == (
+        "bad.toml: [p] days = ['mon', 'sun'] is not allowed; use one of: mon, tue, wed")
+
+
+def test_config_show_flags_a_section_of_no_installed_pack(tmp_path):
+    path = config(tmp_path, "[bankin.abc]\na_share = 0.1\n")
+    result = CliRunner().invoke(cli, ["--config", str(path), "config", "show"])
+    assert result.exit_code == 0
+    assert "# section [bankin] names no installed pack: every job refuses it" in result.output
+    data = json.loads(CliRunner().invoke(
+        cli, ["--config", str(path), "config", "show", "--format", "json"]).output)
+    assert data["unknown_sections"] == ["bankin"]

@@ -387,3 +387,19 @@ def test_every_hook_has_a_test():
     missing = [name for name in hook_names()
                if f"test_hook_{name.removeprefix('guanxi_')}" not in globals()]
     assert missing == []
+
+
+def test_pack_commands_are_listed_by_help(make_workspace, fake_dists, monkeypatch):
+    fake_dists.add("guanxi-testpack", "0.0.1", {"testpack": "hookpack:pack"})
+    ws = make_workspace(packs=("testpack",))
+    monkeypatch.setenv("GUANXI_CONFIG", str(ws.config.path))
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    assert "  testpack " in result.output
+
+
+def test_guanxi_trace_hooks_writes_each_call(make_workspace, fake_dists, monkeypatch, capsys):
+    monkeypatch.setenv("GUANXI_TRACE_HOOKS", "1")
+    ws = make_workspace()
+    ws.plugins.segmentations()
+    assert "guanxi: core.guanxi_segmentations() -> 1 result(s)\n" in capsys.readouterr().err

@@ -633,3 +633,25 @@ def test_save_stores_typed_values(workspace):
     assert (result.inserted, result.rejects_file) == (1, None)
     assert workspace.customer("C1").created_at == dt.date(2026, 2, 1)
     assert count(workspace, t.customers) == 1
+
+
+def test_a_rejects_column_that_clashes_with_the_file_is_renamed(workspace, tmp_path):
+    workspace.save("customers", [{"id": "C1", "name": "c"}])
+    path = write(tmp_path / "m.csv", "customer_id,metric,period,value\n"
+                                     "C1,revenue,2026-10,x\nC1,revenue,2026-11,5\n")
+    result = workspace.import_file("measurements", path)
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert rejects(result.rejects_file) == [
+        "customer_id,metric,period,value,line,column,rejected_value,reason",
+        "C1,revenue,2026-10,x,2,value,x,expected a number",
+    ]
+
+
+def test_a_clean_import_removes_an_earlier_rejects_file(workspace, tmp_path):
+    path = write(tmp_path / "customers.csv", "id,name,kind\nC1,a,robot\n")
+    first = workspace.import_file("customers", path)
+    assert first.rejects_file is not None
+    write(path, "id,name,kind\nC1,a,person\n")
+    second = workspace.import_file("customers", path)
+    assert (second.rejected, second.rejects_file) == (0, None)
+    assert not (tmp_path / "customers.rejects.csv").exists()

@@ -102,13 +102,16 @@ def test_a_disabled_packs_schema_waits_for_it(make_workspace, tmp_path):
     again.close()
 
 
-def test_sqlite_settings(workspace):
-    if workspace.dialect != "sqlite":
-        pytest.skip("SQLite pragmas")
-    with workspace.engine.connect() as conn:
+def test_sqlite_settings(tmp_path):
+    # Always on a SQLite file of its own: the pragmas are SQLite's whatever the test database.
+    ws = guanxi.open(write(tmp_path / "guanxi.toml",
+                           f'[guanxi]\ndatabase = "sqlite:///{tmp_path / "g.db"}"\n'))
+    ws.upgrade()
+    with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+    ws.close()
 
 
 @pytest.mark.parametrize(("url", "message"), [
@@ -218,3 +221,16 @@ def test_reassign_from_a_manager_who_left_to_an_active_one(base):
     assert (result.customers, base.count_unowned()) == (1, 1)
     assert [(o.manager_id, o.started_at, o.ended_at) for o in base.ownership("C4")] == [
         ("M3", ON, ON), ("M2", ON, None)]
+
+
+def test_a_handover_dated_before_the_current_ownership_began_is_refused(workspace):
+    import datetime as dt
+
+    workspace.save("managers", [{"id": "M1", "name": "a"}, {"id": "M2", "name": "b"}])
+    workspace.save("customers", [{"id": "C1", "name": "c", "manager_id": "M1",
+                                  "created_at": "2026-06-01"}])
+    with pytest.raises(guanxi.GuanxiError) as caught:
+        workspace.reassign("M1", "M2", on=dt.date(2026, 5, 31))
+    assert str(caught.value) == ("customer 'C1' has been 'M1''s only since 2026-06-01; a "
+                                 "handover on 2026-05-31 would end that before it began")
+    assert workspace.reassign("M1", "M2", on=dt.date(2026, 6, 1)).customers == 1

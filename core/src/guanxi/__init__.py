@@ -31,7 +31,14 @@ from guanxi.contributions import (
     Segmentation,
     ServiceRule,
 )
-from guanxi.errors import ConfigError, GuanxiError, ImportFileError, NotFoundError, PackError
+from guanxi.errors import (
+    ConfigError,
+    GuanxiError,
+    ImportFileError,
+    NotFoundError,
+    PackError,
+    UsageError,
+)
 from guanxi.plugins import hookimpl
 
 __version__ = "0.1.0"
@@ -55,6 +62,7 @@ __all__ = [
     "Schema",
     "Segmentation",
     "ServiceRule",
+    "UsageError",
     "Workspace",
     "hookimpl",
     "open",

@@ -211,7 +211,8 @@ def pack_settings(config: Config, pack: str, options: Iterable[Any]) -> dict[str
                 f"{config.label}: unknown key {where}; the pack {pack!r} takes: {allowed}"
             )
         value = _check_type(config.label, where, value, option.type)
-        if option.allowed and value not in option.allowed:
+        items = value if isinstance(value, list) else [value]
+        if option.allowed and any(item not in option.allowed for item in items):
             raise ConfigError(
                 f"{config.label}: {where} = {value!r} is not allowed; use one of: "
                 + ", ".join(map(str, option.allowed))

@@ -169,7 +169,8 @@ class Schema:
     :param metadata: the pack's own ``MetaData`` (never the core's).
     :param migrations: directory of the pack's Alembic revisions; its first
         revision carries ``branch_labels = ("<pack>",)`` and
-        ``depends_on = "core"`` so each pack is its own branch.
+        ``depends_on = "0001"`` (the core's first revision) so each pack is
+        its own branch, with its own version table.
     """
 
     name: str = attrs.field(validator=_plain_name)

@@ -383,9 +383,9 @@ def guanxi_validate_interactions(workspace, batch):
 
         @guanxi.hookimpl
         def guanxi_validate_interactions(batch):
-            k, o = batch.columns.index("kind"), batch.columns.index("outcome")
-            for i, row in enumerate(batch.rows):
-                if row[k] == "visit" and not row[o]:
+            # a file may leave out optional columns: read rows by name
+            for i, row in enumerate(batch.dicts()):
+                if row["kind"] == "visit" and not row.get("outcome"):
                     yield guanxi.Rejection(index=i, column="outcome", value=None,
                                            reason="a visit records its outcome")
 

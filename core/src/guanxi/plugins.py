@@ -72,6 +72,8 @@ class PackManager(pluggy.PluginManager):
         self.broken: dict[str, str] = {}
         self.entry_points: dict[str, importlib_metadata.EntryPoint] = {}
         self._cache: dict[str, Any] = {}
+        #: GUANXI_TRACE_HOOKS: each hook call is written to stderr.
+        self.tracing = False
 
     # -- registration ------------------------------------------------------
 
@@ -144,6 +146,9 @@ class PackManager(pluggy.PluginManager):
                     f"pack {impl.plugin_name!r} failed in {hook_name}: "
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
+            if self.tracing:
+                count = f"{len(result)} result(s)" if isinstance(result, (list, tuple)) else repr(result)
+                sys.stderr.write(f"guanxi: {impl.plugin_name}.{hook_name}() -> {count}\n")
             yield impl.plugin_name, result
 
     def _collect(
@@ -331,9 +336,7 @@ def load_plugins(
             )
             continue
         pm.add_pack(name, plugin)
-    if os.environ.get("GUANXI_TRACE_HOOKS"):
-        pm.trace.root.setwriter(sys.stderr.write)
-        pm.enable_tracing()
+    pm.tracing = bool(os.environ.get("GUANXI_TRACE_HOOKS"))
     return pm
 
 

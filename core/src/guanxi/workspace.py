@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+from pathlib import Path
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -122,7 +123,19 @@ class Workspace(EngineMethods):
         self._ready = True
         return states
 
+    def _require_database_file(self) -> None:
+        # Connecting would create an empty SQLite file; say what to run instead.
+        url = self.config.database
+        if url.startswith("sqlite:///") and ":memory:" not in url:
+            path = Path(url[len("sqlite:///"):].split("?", 1)[0])
+            if not path.exists():
+                raise GuanxiError(
+                    f"no database at {path}; run `guanxi init` to create one "
+                    f"(config: {self.config.label})"
+                )
+
     def current(self) -> list[migrate.BranchState]:
+        self._require_database_file()
         return migrate.current(self.engine, self.schemas())
 
     def require_ready(self) -> None:
@@ -130,6 +143,7 @@ class Workspace(EngineMethods):
         if self._ready:
             return
         self.plugins.require_healthy()
+        self._require_database_file()
         migrate.require_head(self.engine, self.schemas())
         self._ready = True
 
@@ -206,7 +220,7 @@ class Workspace(EngineMethods):
         self.require_ready()
         return save_rows(self, self.entity(entity), rows)
 
-    def export(self, entity: str, path: str | os.PathLike):
+    def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8"):
         """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
 
         ``tasks`` and ``segments`` export the engines' results, reasons
@@ -215,7 +229,7 @@ class Workspace(EngineMethods):
         from guanxi.importing.export import export_file
 
         self.require_ready()
-        return export_file(self, entity, path)
+        return export_file(self, entity, path, encoding=encoding)
 
     # -- customers ------------------------------------------------------------
 
@@ -344,6 +358,16 @@ class Workspace(EngineMethods):
                     )
                 moving = moving.where(c.c.id.in_(customers))
             ids = moving
+            later = conn.execute(
+                select(o.c.customer_id, o.c.started_at)
+                .where(o.c.ended_at.is_(None), o.c.customer_id.in_(ids), o.c.started_at > on)
+                .limit(1)
+            ).first()
+            if later:
+                raise GuanxiError(
+                    f"customer {later.customer_id!r} has been {from_manager!r}'s only since "
+                    f"{later.started_at}; a handover on {on} would end that before it began"
+                )
             conn.execute(
                 update(o)
                 .where(o.c.ended_at.is_(None), o.c.customer_id.in_(ids))

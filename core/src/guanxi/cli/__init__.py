@@ -10,6 +10,7 @@ DESIGN.md (1 an error, 2 wrong usage, 3 an import kept its good rows);
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -89,12 +90,15 @@ class GuanxiGroup(click.Group):
     def _pack_commands(self, ctx) -> dict:
         state = ctx.find_object(State)
         if state is None:
-            if ctx.parent is not None or "config" not in ctx.params:
+            if ctx.parent is not None:
                 return {}
-            # Click looks the subcommand up before the group's callback runs:
-            # make the State from the options already parsed.
-            ctx.obj = state = State(ctx.params["config"], ctx.params.get("database"),
-                                    bool(ctx.params.get("debug")))
+            # Click looks the subcommand up (and --help lists commands) before
+            # the group's callback runs: make the State from what is parsed.
+            state = State(ctx.params.get("config") or os.environ.get("GUANXI_CONFIG"),
+                          ctx.params.get("database"), bool(ctx.params.get("debug")))
+            if not _packs_enabled(state.config_path):
+                return {}  # nothing to add: keep `guanxi --help` fast
+            ctx.obj = state
         try:
             contributed = state.workspace.plugins.commands()
         except Exception:
@@ -137,6 +141,15 @@ class GuanxiGroup(click.Group):
 def _debugging(ctx) -> bool:
     state = ctx.find_object(State)
     return bool(state is not None and state.debug)
+
+
+def _packs_enabled(config_path) -> bool:
+    from guanxi.config import read_config
+
+    try:
+        return bool(read_config(config_path).packs)
+    except Exception:  # a bad config is reported by the command that needs it
+        return False
 
 
 class _Failure(click.ClickException):

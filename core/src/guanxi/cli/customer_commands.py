@@ -38,7 +38,8 @@ def list_(ws, manager, territory, status, unowned, limit, fmt):
 
 @customers.command()
 @click.argument("customer_id")
-@format_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A page for people, or JSON for scripts.")
 @pass_workspace
 def show(ws, customer_id, fmt):
     """The 360° view: contacts, accounts, interactions, labels, tasks, owners."""
@@ -78,7 +79,8 @@ def show(ws, customer_id, fmt):
 @click.option("--customer", "customer_ids", multiple=True, metavar="ID",
               help="Only these customers (repeat); default: all of M's.")
 @click.option("--reason", help="Why, kept in the ownership history.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A sentence for people, or JSON for scripts.")
 @pass_workspace
 def reassign(ws, from_manager, to_manager, customer_ids, reason, fmt):
     """Hand customers from M to N; history and open tasks follow."""

@@ -81,7 +81,8 @@ def kpi(ws, names, period, by, fmt):
 
 @click.command()
 @as_of_option
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A summary for people, or JSON for scripts.")
 @pass_workspace
 def run(ws, as_of, fmt):
     """The daily batch: segmentations, then rules, then this month's KPIs."""

@@ -81,11 +81,11 @@ def _toml_value(value) -> str:
 
 @config.command()
 @click.option("--format", "fmt", type=click.Choice(["toml", "json"]), default="toml",
-              show_default=True)
+              show_default=True, help="TOML to read or copy, or JSON for scripts.")
 @pass_state
 def show(state, fmt):
     """Print the effective config: the file's values and every default."""
-    from guanxi.config import pack_settings, read_config
+    from guanxi.config import pack_settings, read_config, unknown_sections
     from guanxi.plugins import load_plugins
 
     cfg = read_config(state.config_path, database=state.database)
@@ -97,6 +97,7 @@ def show(state, fmt):
     except Exception as exc:  # a pack failing here is reported, the rest still shown
         options = {}
         pm.broken.setdefault("?", str(exc))
+    unknown = unknown_sections(cfg, pm.entry_points)
     core = {"database": cfg.database, "packs": list(cfg.packs), "timezone": cfg.timezone,
             "language": cfg.language}
     packs = {}
@@ -109,7 +110,7 @@ def show(state, fmt):
     if fmt == "json":
         data = {"config_file": str(cfg.path) if cfg.path else None, "guanxi": core,
                 "packs": {p: {k: v for k, (v, _) in items.items()} for p, items in packs.items()},
-                "broken": dict(pm.broken)}
+                "broken": dict(pm.broken), "unknown_sections": unknown}
         click.echo(to_json(data))
         return
     click.echo(f"# from {cfg.path or 'defaults (no guanxi.toml found)'}")
@@ -118,6 +119,8 @@ def show(state, fmt):
         click.echo(f"{key} = {_toml_value(value)}")
     for name, reason in sorted(pm.broken.items()):
         click.echo(f"\n# pack {name!r} is broken: {reason}")
+    for name in unknown:
+        click.echo(f"\n# section [{name}] names no installed pack: every job refuses it")
     for pack, items in packs.items():
         sections: dict[str, list] = {}
         for name, (value, option) in items.items():

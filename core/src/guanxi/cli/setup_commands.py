@@ -35,7 +35,8 @@ def init(state, packs, database, directory):
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "guanxi.toml"
     if path.exists():
-        click.echo(f"Kept the existing {path}.")
+        click.echo(f"Kept the existing {path}; its packs and database stand "
+                   "(--pack and --database apply to a new file only).")
     else:
         path.write_text(
             CONFIG_TEMPLATE.format(database=database, packs=", ".join(f'"{p}"' for p in packs)),

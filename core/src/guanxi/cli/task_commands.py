@@ -25,10 +25,10 @@ def tasks():
 @tasks.command("list")
 @click.option("--manager", help="Only this manager's tasks.")
 @click.option("--status", type=click.Choice(["open", "done", "cancelled", "all"]), default="open",
-              show_default=True)
+              show_default=True, help="Which tasks: open ones, or done, cancelled, all.")
 @click.option("--rule", help="Only tasks of this rule.")
 @click.option("--customer", help="Only this customer's tasks.")
-@click.option("--limit", type=click.IntRange(min=1))
+@click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @format_option
 @pass_workspace
 def list_(ws, manager, status, rule, customer, limit, fmt):

@@ -83,6 +83,14 @@ class _RowRejection:
     reason: str
 
 
+REJECT_COLUMNS = ("line", "column", "value", "reason")
+
+
+def rejects_columns(header) -> list[str]:
+    """The four columns a rejects file adds; ``rejected_<name>`` where the file has one."""
+    return [f"rejected_{name}" if name in header else name for name in REJECT_COLUMNS]
+
+
 def rejects_path(path: Path) -> Path:
     """``customers.csv`` -> ``customers.rejects.csv`` beside it."""
     return path.with_name(f"{path.stem}.rejects.csv")
@@ -417,7 +425,7 @@ class _Importer:
         position = {name: i for i, name in enumerate(header)}
         with open(path, "w", newline="", encoding=encoding) as handle:
             writer = csv.writer(handle)
-            writer.writerow([*header, "line", "column", "value", "reason"])
+            writer.writerow([*header, *rejects_columns(header)])
             for row in self.conn.execute(query):
                 line, reason, column, value, raw = row[:5]
                 if raw is not None:
@@ -481,6 +489,9 @@ def _run(ws, entity, header, rows: Iterable, *, source_name: str, rejects: Path 
                     raise GuanxiError(importer.first_problems())
                 importer.move(ws.today())
             rejects_file = None
+            if rejects is not None and not counts["rejected"]:
+                # A rejects file from an earlier run would describe rows that are now in.
+                rejects.unlink(missing_ok=True)
             if counts["rejected"] and rejects is not None:
                 importer.write_rejects(rejects, header, encoding)
                 rejects_file = str(rejects)
