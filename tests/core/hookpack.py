@@ -201,6 +201,21 @@ class HookPack:
                                       condition=lambda ctx, c: c.c.status != "lost")]
 
     @guanxi.hookimpl
+    def guanxi_case_policies(self, workspace):
+        self.workspaces.append(workspace)
+        self._record("guanxi_case_policies")
+        return [guanxi.CasePolicy(name="testpack.complaint", title="Complaint",
+                                  opens_on=("complaint",), response_hours=24,
+                                  resolution_hours=workspace.settings["testpack"]["threshold"])]
+
+    @guanxi.hookimpl
+    def guanxi_visit_cadences(self, workspace):
+        self.workspaces.append(workspace)
+        self._record("guanxi_visit_cadences")
+        return [guanxi.VisitCadence(name="testpack.visits", title="Visits",
+                                    segmentation="testpack.everyone", intervals={"all": 7})]
+
+    @guanxi.hookimpl
     def guanxi_commands(self):
         self._record("guanxi_commands")
         return [guanxi.Command(name="testpack", command=command_group)]

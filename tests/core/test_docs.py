@@ -293,3 +293,14 @@ def test_every_core_setting_is_documented(option):
     kind, default = rows[written][:2]
     assert kind == option.type, f"{written} is {option.type}, documented {kind}"
     assert default == f"`{option.default}`", f"{written} defaults to {option.default!r}"
+
+
+def test_the_hook_reference_page_is_generated_from_the_docstrings():
+    # docs/tools/hook_reference.py writes docs/hooks.md; rerun it after changing a hook.
+    import importlib.util
+
+    path = DOCS / "tools" / "hook_reference.py"
+    spec = importlib.util.spec_from_file_location("hook_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert (DOCS / "hooks.md").read_text(encoding="utf-8") == module.render()

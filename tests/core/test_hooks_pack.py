@@ -65,8 +65,8 @@ def test_the_pack_implements_every_hook(make_pack_ws):
     assert hook_names() == (
         "guanxi_config_options", "guanxi_fields", "guanxi_entities", "guanxi_metrics",
         "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules", "guanxi_kpis",
-        "guanxi_customer_filters", "guanxi_commands", "guanxi_demo_data",
-        "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
+        "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
+        "guanxi_commands", "guanxi_demo_data", "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
         "guanxi_after_customers_saved", "guanxi_after_accounts_saved",
         "guanxi_after_interactions_saved",
     )
@@ -97,6 +97,8 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.service_rules()
         ws.plugins.kpis()
         ws.plugins.customer_filters()
+        ws.plugins.case_policies(ws)
+        ws.plugins.visit_cadences(ws)
         ws.plugins.commands()
         ws.plugins.demo_data()
 
@@ -123,6 +125,8 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ("guanxi_service_rules",),
         ("guanxi_kpis",),
         ("guanxi_customer_filters",),
+        ("guanxi_case_policies",),
+        ("guanxi_visit_cadences",),
         ("guanxi_commands",),
         ("guanxi_demo_data",),
     ]
@@ -289,6 +293,24 @@ def test_hook_customer_filters(make_pack_ws, tmp_path):
     with ws.engine.connect() as conn:
         assert conn.execute(select(t.segments.c.customer_id).order_by(
             t.segments.c.customer_id)).scalars().all() == ["C1", "C3"]
+
+
+def test_hook_case_policies(make_pack_ws):
+    ws, pack = make_pack_ws()
+    (policy,) = ws.plugins.case_policies(ws).values()
+    # The hook reads the pack's settings through the workspace it is given.
+    assert (policy.name, policy.pack, policy.opens_on, policy.resolution_hours) == (
+        "testpack.complaint", "testpack", ("complaint",), ws.settings["testpack"]["threshold"])
+    assert [e.level for e in policy.escalations] == [2, 3]
+    assert pack.workspaces[-1] is ws
+
+
+def test_hook_visit_cadences(make_pack_ws):
+    ws, _ = make_pack_ws()
+    (cadence,) = ws.plugins.visit_cadences(ws).values()
+    assert (cadence.name, cadence.pack, cadence.segmentation, dict(cadence.intervals),
+            cadence.daily_cap, cadence.group_by) == (
+        "testpack.visits", "testpack", "testpack.everyone", {"all": 7}, 30, "territory")
 
 
 def test_hook_commands(make_workspace, fake_dists, monkeypatch):

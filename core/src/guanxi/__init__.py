@@ -17,11 +17,14 @@ fast.
 from __future__ import annotations
 
 from guanxi.contributions import (
+    CasePolicy,
+    CaseStep,
     Command,
     ConfigOption,
     CustomerFilter,
     DemoData,
     Entity,
+    Escalation,
     Field,
     Kpi,
     Metric,
@@ -30,6 +33,7 @@ from guanxi.contributions import (
     Schema,
     Segmentation,
     ServiceRule,
+    VisitCadence,
 )
 from guanxi.errors import (
     ConfigError,
@@ -44,12 +48,15 @@ from guanxi.plugins import hookimpl
 __version__ = "0.1.0"
 
 __all__ = [
+    "CasePolicy",
+    "CaseStep",
     "Command",
     "ConfigError",
     "ConfigOption",
     "CustomerFilter",
     "DemoData",
     "Entity",
+    "Escalation",
     "Field",
     "GuanxiError",
     "ImportFileError",
@@ -63,6 +70,7 @@ __all__ = [
     "Segmentation",
     "ServiceRule",
     "UsageError",
+    "VisitCadence",
     "Workspace",
     "hookimpl",
     "open",

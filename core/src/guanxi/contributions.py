@@ -247,6 +247,87 @@ class Kpi:
     pack: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class CaseStep:
+    """One step of an approval chain: who must act, and how long they have.
+
+    :param role: a manager role (``regional market manager``) or
+        ``reports_to`` / ``owner``; it resolves to a person through the
+        manager hierarchy (the case owner's ``reports_to``, team, territory).
+    """
+
+    name: str = attrs.field(validator=_plain_name)
+    role: str
+    limit_hours: float | None = None
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Escalation:
+    """An escalation level: reached ``after`` times the resolution target."""
+
+    level: int
+    after: float
+    role: str = "reports_to"
+
+
+DEFAULT_ESCALATIONS = (Escalation(level=2, after=1.0), Escalation(level=3, after=2.0))
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class CasePolicy:
+    """An SLA policy for a kind of case (a complaint, a repair, a quality case).
+
+    :param opens_on: interaction kinds that open a case of this policy when
+        they are saved (empty: cases are opened through the API only).
+    :param response_hours, resolution_hours, callback_hours: targets from
+        opening (response, resolution) and from resolving (callback);
+        ``None``: no such clock.
+    :param working_time: count working hours of the business calendar
+        instead of calendar hours.
+    :param warn_before_hours: raise a warning this long before a breach.
+    :param escalations: levels reached past the resolution target.
+    :param steps: an approval chain the case goes through, in order.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str = ""
+    opens_on: tuple = attrs.field(default=(), converter=_tuple)
+    response_hours: float | None = None
+    resolution_hours: float | None = None
+    callback_hours: float | None = None
+    working_time: bool = False
+    warn_before_hours: float | None = None
+    escalations: tuple = DEFAULT_ESCALATIONS
+    steps: tuple = ()
+    pack: str = ""
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class VisitCadence:
+    """How often a segment's customers are visited: the planner's input.
+
+    :param segmentation: whose labels set the interval (``tobacco.grade``).
+    :param intervals: label -> days between visits (7 weekly, 14 every two
+        weeks, 15 twice a month, 30 monthly); labels not named get no plan.
+    :param daily_cap: at most this many planned visits per manager a day.
+    :param group_by: ``territory``: a manager's day keeps to one territory
+        where the cap allows.
+    :param visit_kinds: interaction kinds that count as a visit done.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    segmentation: str
+    intervals: Mapping[str, int] = attrs.field(factory=dict)
+    daily_cap: int = 30
+    group_by: str = "territory"
+    visit_kinds: tuple = attrs.field(default=("visit",), converter=_tuple)
+    description: str = ""
+    pack: str = ""
+
+
 @attrs.frozen(kw_only=True, eq=False)
 class CustomerFilter:
     """Which customers a pack serves, so packs on one base keep to their own.

@@ -266,6 +266,64 @@ def guanxi_customer_filters():
 
 
 @hookspec
+def guanxi_case_policies(workspace):
+    """Declare SLA policies: clocks, escalations and approval chains for cases.
+
+    Called once when a workspace opens. A case of a policy is opened when an
+    interaction of one of its ``opens_on`` kinds is saved, or through the
+    API; ``guanxi cases tick`` moves every clock, raises warnings and
+    escalations, and breaches become tasks. The same records feed the case
+    KPIs (on-time response and resolution, escalation and callback rates,
+    mean and 90th-percentile durations).
+
+    :param workspace: the :class:`guanxi.Workspace`; read the pack's
+        settings from ``workspace.settings[<pack>]`` for configurable targets.
+    :return: an iterable of :class:`guanxi.CasePolicy`, each named
+        ``<pack>.<name>``.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_case_policies(workspace):
+            cfg = workspace.settings["banking"]
+            return [guanxi.CasePolicy(name="banking.complaint", title="Complaint",
+                                      opens_on=("complaint",), response_hours=cfg["complaint.response_hours"],
+                                      resolution_hours=24 * 5)]
+
+    .. versionadded:: 0.1
+    """
+    return ()
+
+
+@hookspec
+def guanxi_visit_cadences(workspace):
+    """Declare visit cadences by segment label: what the planner plans.
+
+    Called once when a workspace opens. Cadence visits go through the
+    planner only (``guanxi plan build --week 2026-W48``): it finds the
+    customers due in the week, places them over the manager's working days
+    under the daily cap, grouped by territory, and creates one visit task
+    each.
+
+    :param workspace: the :class:`guanxi.Workspace`; read the pack's
+        settings for configurable intervals and caps.
+    :return: an iterable of :class:`guanxi.VisitCadence`, each named
+        ``<pack>.<name>``.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_visit_cadences(workspace):
+            return [guanxi.VisitCadence(name="tobacco.plan", title="Weekly visit plan",
+                                        segmentation="tobacco.grade", daily_cap=30,
+                                        intervals={"1": 7, "2": 7, "3": 14, "4": 30, "5": 30})]
+
+    .. versionadded:: 0.1
+    """
+    return ()
+
+
+@hookspec
 def guanxi_commands():
     """Add command groups to the ``guanxi`` command line.
 

@@ -157,12 +157,13 @@ class PackManager(pluggy.PluginManager):
         record_type: type,
         key: Callable[[Any], Any] = lambda record: record.name,
         prefixed: bool = False,
+        **kwargs: Any,
     ) -> dict[Any, Any]:
         if hook_name in self._cache:
             return self._cache[hook_name]
         what = record_type.__name__
         found: dict[Any, Any] = {}
-        for pack, result in self.call_each(hook_name):
+        for pack, result in self.call_each(hook_name, **kwargs):
             for record in result or ():
                 if not isinstance(record, record_type):
                     raise PackError(
@@ -228,6 +229,14 @@ class PackManager(pluggy.PluginManager):
 
     def kpis(self) -> dict[str, c.Kpi]:
         return self._collect("guanxi_kpis", c.Kpi, prefixed=True)
+
+    def case_policies(self, workspace) -> dict[str, c.CasePolicy]:
+        return self._collect("guanxi_case_policies", c.CasePolicy, prefixed=True,
+                             workspace=workspace)
+
+    def visit_cadences(self, workspace) -> dict[str, c.VisitCadence]:
+        return self._collect("guanxi_visit_cadences", c.VisitCadence, prefixed=True,
+                             workspace=workspace)
 
     def customer_filters(self) -> dict[str, c.CustomerFilter]:
         return self._collect("guanxi_customer_filters", c.CustomerFilter, prefixed=True)

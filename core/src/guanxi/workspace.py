@@ -19,6 +19,10 @@ from sqlalchemy.engine import Engine
 
 from guanxi import config as config_mod
 from guanxi.engines.api import EngineMethods
+from guanxi.service.calendar_api import CalendarMethods
+from guanxi.service.case_api import CaseMethods
+from guanxi.service.plan_api import PlanMethods
+from guanxi.service.report_api import ReportMethods
 from guanxi import model
 from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError
 from guanxi.plugins import PackManager, load_plugins
@@ -48,7 +52,7 @@ def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None
     return cls(**data)
 
 
-class Workspace(EngineMethods):
+class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, ReportMethods):
     """A config, its enabled packs and its database.
 
     Open one with :func:`guanxi.open`. Listing, importing, exporting and

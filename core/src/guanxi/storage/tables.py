@@ -275,3 +275,6 @@ kpi_values = Table(
     Column("unit", String, nullable=False, server_default=""),
     Column("computed_at", DateTime, nullable=False),
 )
+
+# The service machinery's tables join the same metadata.
+from guanxi.storage import service_tables  # noqa: E402,F401  (registers its tables)
