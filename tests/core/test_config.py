@@ -323,7 +323,7 @@ def test_config_show_as_json(tmp_path, fake_dists):
                    "timezone": "Asia/Shanghai", "language": "zh"},
         "packs": {"core": core_defaults,
                   "testpack": {**TESTPACK_DEFAULTS, "notes.since": "2026-01-01"}},
-        "broken": {}, "unknown_sections": [],
+        "targets": {}, "broken": {}, "unknown_sections": [],
     }
 
 

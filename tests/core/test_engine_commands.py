@@ -128,3 +128,35 @@ def test_labels_set_clear_and_lock_through_the_command_line(loaded):
     runs = json.loads(invoke("segment", "--as-of", "2026-12-01", "--format", "json").output)
     view = json.loads(invoke("customers", "show", "C0004", "--format", "json").output)
     assert (view["segments"][0]["label"], view["segments"][0]["manual"]) == ("dormant", False)
+
+
+def test_targets_from_the_config_and_imported_rows(loaded, tmp_path):
+    # Imported targets for one key win; [targets] fills the scope; a KPI's default is last.
+    path = loaded.config.path
+    path.write_text(path.read_text(encoding="utf-8")
+                    + '\n[targets]\n"core.interactions" = { manager = 12, all = 30 }\n'
+                      '"core.customers" = { manager = 4 }\n"core.new_customers" = 5\n',
+                    encoding="utf-8")
+    rows = json.loads(invoke("kpi", "core.interactions", "core.customers", "--period",
+                             "2026-11", "--by", "manager", "--format", "json").output)
+    assert {(r["kpi"], r["scope_key"]): r["target"] for r in rows} == {
+        ("core.interactions", "M001"): 20.0, ("core.interactions", "M003"): 15.0,
+        ("core.customers", "M001"): 4.0, ("core.customers", "M003"): 4.0,
+        ("core.customers", "M005"): 4.0, ("core.customers", ""): 4.0}
+    rows = json.loads(invoke("kpi", "core.interactions", "core.new_customers", "core.open_tasks",
+                             "--period", "2026-11", "--format", "json").output)
+    assert {r["kpi"]: r["target"] for r in rows} == {
+        "core.interactions": 30.0, "core.new_customers": 5.0, "core.open_tasks": None}
+
+
+def test_targets_naming_an_unknown_kpi_or_scope_are_config_errors(loaded):
+    path = loaded.config.path
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + '\n[targets]\n"core.nothing" = 3\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["kpi"])
+    assert result.exit_code == 1
+    assert "[targets] names the KPI 'core.nothing', which no enabled pack has" in result.output
+    path.write_text(original + '\n[targets]\n"core.customers" = { planet = 3 }\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["kpi"])
+    assert result.exit_code == 1
+    assert "[targets] 'core.customers' names the scope 'planet'" in result.output

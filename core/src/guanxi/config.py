@@ -48,6 +48,8 @@ class Config:
     timezone: str
     language: str
     sections: Mapping[str, Any] = attrs.field(factory=dict)
+    #: ``[targets]``: KPI name -> scope -> target (see :func:`_read_targets`).
+    targets: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -112,7 +114,8 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
     url = database or os.environ.get("GUANXI_DATABASE") or values["database"]
     directory = found.parent if found else Path.cwd()
     packs = tuple(dict.fromkeys(values["packs"]))  # keep order, drop repeats
-    sections = {k: v for k, v in data.items() if k != "guanxi"}
+    sections = {k: v for k, v in data.items() if k not in ("guanxi", "targets")}
+    targets = _read_targets(where, data.get("targets", {}))
     return Config(
         path=found,
         database=resolve_sqlite_path(url, directory),
@@ -120,7 +123,40 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
         timezone=values["timezone"],
         language=values["language"],
         sections=sections,
+        targets=targets,
     )
+
+
+TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+
+
+def _read_targets(where: str, table: Any) -> dict[str, dict[str, float]]:
+    """``[targets]``: KPI name -> a target for scope all, or scope -> target.
+
+    ``"core.interactions" = 400`` sets the target of scope ``all``;
+    ``"core.interactions" = { manager = 40 }`` the default for every
+    manager. Imported ``targets`` rows for one key win over these.
+    """
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: [targets] must be a table of KPI names")
+    result: dict[str, dict[str, float]] = {}
+    for kpi, value in table.items():
+        if isinstance(value, dict):
+            scopes = value
+        else:
+            scopes = {"all": value}
+        for scope, target in scopes.items():
+            if scope not in TARGET_SCOPES:
+                raise ConfigError(
+                    f"{where}: [targets] {kpi!r} names the scope {scope!r}; use one of: "
+                    + ", ".join(TARGET_SCOPES)
+                )
+            if isinstance(target, bool) or not isinstance(target, (int, float)):
+                raise ConfigError(
+                    f"{where}: [targets] {kpi!r} {scope} = {target!r} must be a number"
+                )
+        result[kpi] = {scope: float(target) for scope, target in scopes.items()}
+    return result
 
 
 def resolve_sqlite_path(url: str, directory: Path) -> str:

@@ -96,6 +96,14 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
                 f"{self.config.label}: section [{unknown[0]}] names no installed pack; "
                 f"installed: {', '.join(sorted(self.plugins.entry_points)) or 'none'}"
             )
+        # Only when targets are set: opening must not ask every pack for its KPIs.
+        unknown_kpis = (sorted(set(self.config.targets) - set(self.plugins.kpis()))
+                        if self.config.targets and not self.plugins.broken else [])
+        if unknown_kpis:
+            raise ConfigError(
+                f"{self.config.label}: [targets] names the KPI {unknown_kpis[0]!r}, which no "
+                f"enabled pack has; KPIs: {', '.join(self.plugins.kpis())}"
+            )
         by_pack: dict[str, list] = {}
         for (pack, _), option in self.plugins.config_options().items():
             by_pack.setdefault(pack, []).append(option)

@@ -110,6 +110,7 @@ def show(state, fmt):
     if fmt == "json":
         data = {"config_file": str(cfg.path) if cfg.path else None, "guanxi": core,
                 "packs": {p: {k: v for k, (v, _) in items.items()} for p, items in packs.items()},
+                "targets": {k: dict(v) for k, v in cfg.targets.items()},
                 "broken": dict(pm.broken), "unknown_sections": unknown}
         click.echo(to_json(data))
         return
@@ -117,6 +118,11 @@ def show(state, fmt):
     click.echo("[guanxi]")
     for key, value in core.items():
         click.echo(f"{key} = {_toml_value(value)}")
+    if cfg.targets:
+        click.echo("\n[targets]")
+        for kpi, scopes in cfg.targets.items():
+            shown = ", ".join(f"{scope} = {_toml_value(v)}" for scope, v in scopes.items())
+            click.echo(f'"{kpi}" = {{ {shown} }}')
     for name, reason in sorted(pm.broken.items()):
         click.echo(f"\n# pack {name!r} is broken: {reason}")
     for name in unknown:

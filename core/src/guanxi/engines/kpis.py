@@ -3,7 +3,8 @@
 For one KPI, period and scope, in one transaction: the values of that
 period and scope are replaced by the select's ``(scope_key, value)`` rows,
 each with its target beside it: from the importable ``targets`` entity for
-that key, else the KPI's own default (scope ``all`` only). A KPI declared
+that key, else ``[targets]`` in the config for the scope, else the KPI's
+own default (scope ``all`` only). A KPI declared
 ``shown_only`` never carries a target.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select
+from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select, true
 
 from guanxi.engines.running import build_query, context_for, failure
 from guanxi.errors import UsageError
@@ -61,7 +62,10 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                    tg.c.scope_key == key)
             .scalar_subquery()
         )
-        fallback = literal(kpi.target, Float) if (kpi.target is not None and scope == "all") else literal(None, Float)
+        configured = ws.config.targets.get(kpi.name, {}).get(scope)
+        if configured is None and scope == "all":
+            configured = kpi.target
+        fallback = literal(configured, Float)
         target = func.coalesce(cast(imported, Float), fallback)
     mine = and_(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == stored)
     with ws.engine.connect() as conn:
@@ -73,11 +77,13 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                     select(literal(kpi.name), literal(period.label), literal(stored), key,
                            cast(query.c.value, Float), target, literal(kpi.unit),
                            literal(ws.now(), DateTime))
-                    .where(query.c.scope_key.is_not(None))
+                    # Non-members of a list are not its figures; elsewhere a missing
+                    # key (a customer with no manager) is reported as '' so it shows.
+                    .where(query.c.scope_key.is_not(None) if scope == "list" else true())
                     .order_by(key),
                 ))
                 if scope == "all" and kpi.empty is not None:
-                    _fill_empty(conn, kpi, period, target, ws.now())
+                    _fill_empty(conn, kpi, period, ws.config.targets, ws.now())
                 rows = conn.execute(select(v).where(mine).order_by(v.c.scope_key)).all()
         except Exception as exc:
             raise failure(kpi, "KPI", exc) from exc
@@ -88,14 +94,15 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
     ]
 
 
-def _fill_empty(conn, kpi, period: Period, target, now) -> None:
+def _fill_empty(conn, kpi, period: Period, ws_targets, now) -> None:
     """Scope ``all`` always has a value: ``empty`` when the select found nothing."""
     v = t.kpi_values
     found = conn.execute(
         select(v.c.kpi).where(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == "all")
     ).first()
     if found is None:
-        fallback = None if kpi.shown_only or kpi.target is None else kpi.target
+        configured = ws_targets.get(kpi.name, {}).get("all", kpi.target)
+        fallback = None if kpi.shown_only else configured
         conn.execute(insert(v).values(kpi=kpi.name, period=period.label, scope="all",
                                       scope_key="", value=kpi.empty, target=fallback,
                                       unit=kpi.unit, computed_at=now))
