@@ -103,8 +103,25 @@ def stage_rows(conn: Connection, stage: Table, names: Sequence[str], rows: list[
         return
     marks = ", ".join("?" for _ in names)
     cols = ", ".join(f'"{n}"' for n in names)
-    converted = [tuple(_sqlite_value(v) for v in row) for row in rows]
-    conn.exec_driver_sql(f'INSERT INTO "{stage.name}" ({cols}) VALUES ({marks})', converted)
+    # Only dates, datetimes, decimals and booleans need SQLite's stored form;
+    # text columns pass as they are (most of a file's cells).
+    convert = [i for i, n in enumerate(names) if _needs_sqlite_form(stage.c[n].type)]
+    if convert:
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i in convert:
+                if row[i] is not None:
+                    row[i] = _sqlite_value(row[i])
+            converted.append(tuple(row))
+        rows = converted
+    conn.exec_driver_sql(f'INSERT INTO "{stage.name}" ({cols}) VALUES ({marks})', rows)
+
+
+def _needs_sqlite_form(sql_type) -> bool:
+    from sqlalchemy import Boolean, Date, DateTime, Numeric
+
+    return isinstance(sql_type, (Boolean, Date, DateTime, Numeric))
 
 
 def attributes_json(names: Sequence[str], values: Iterable) -> str:
