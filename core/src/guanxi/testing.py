@@ -22,44 +22,18 @@ Installed with guanxi (entry point ``pytest11``), so a pack's tests get:
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
+
+# write_config is part of the kit: pack tests write configs with it.
+from guanxi.config import write_config  # noqa: F401
 
 TEST_DATABASE_ENV = "GUANXI_TEST_DATABASE_URL"
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return repr(value)
-
-
-def write_config(path: Path, *, database: str, packs=(), settings: Mapping | None = None,
-                 timezone: str = "Asia/Shanghai") -> Path:
-    """Write a ``guanxi.toml``; ``settings`` maps a section to its keys."""
-    lines = [
-        "[guanxi]",
-        f"database = {_toml_value(database)}",
-        f"packs = {_toml_value(list(packs))}",
-        f"timezone = {_toml_value(timezone)}",
-    ]
-    for section, values in (settings or {}).items():
-        lines += ["", f"[{section}]"]
-        lines += [f"{key} = {_toml_value(value)}" for key, value in values.items()]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 class _Databases:

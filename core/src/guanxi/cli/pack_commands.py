@@ -65,18 +65,6 @@ def config():
     """The effective configuration."""
 
 
-def _toml_value(value) -> str:
-    import datetime as dt
-
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return repr(value)
 
 
 @config.command()
@@ -85,7 +73,7 @@ def _toml_value(value) -> str:
 @pass_state
 def show(state, fmt):
     """Print the effective config: the file's values and every default."""
-    from guanxi.config import pack_settings, read_config, unknown_sections
+    from guanxi.config import pack_settings, read_config, toml_value, unknown_sections
     from guanxi.plugins import load_plugins
 
     cfg = read_config(state.config_path, database=state.database)
@@ -117,11 +105,11 @@ def show(state, fmt):
     click.echo(f"# from {cfg.path or 'defaults (no guanxi.toml found)'}")
     click.echo("[guanxi]")
     for key, value in core.items():
-        click.echo(f"{key} = {_toml_value(value)}")
+        click.echo(f"{key} = {toml_value(value)}")
     if cfg.targets:
         click.echo("\n[targets]")
         for kpi, scopes in cfg.targets.items():
-            shown = ", ".join(f"{scope} = {_toml_value(v)}" for scope, v in scopes.items())
+            shown = ", ".join(f"{scope} = {toml_value(v)}" for scope, v in scopes.items())
             click.echo(f'"{kpi}" = {{ {shown} }}')
     for name, reason in sorted(pm.broken.items()):
         click.echo(f"\n# pack {name!r} is broken: {reason}")
@@ -136,4 +124,4 @@ def show(state, fmt):
             click.echo(f"\n[{pack}.{head}]" if head else f"\n[{pack}]")
             for leaf, value, option in entries:
                 click.echo(f"# {option.description}")
-                click.echo(f"{leaf} = {_toml_value(value)}")
+                click.echo(f"{leaf} = {toml_value(value)}")
