@@ -297,3 +297,27 @@ def test_a_pack_keeps_to_the_customers_it_serves(make_workspace):
     assert [s.segmentation for s in ws.labels("P")] == []
     (rule,) = ws.run_rules(["corp.call"], as_of=AS_OF)
     assert (rule.created, [t.customer_id for t in ws.tasks(rule="corp.call")]) == (1, ["O"])
+
+
+def test_a_rule_puts_its_customers_on_a_named_list_once(make_workspace):
+    def flagged(ctx):
+        c = ctx.tables.customers
+        return select(c.c.id.label("customer_id"), ctx.due(1).label("due_at"),
+                      literal(1).label("priority"), literal("watch").label("reason")
+                      ).where(c.c.territory == "risky")
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_service_rules(self):
+            return [guanxi.ServiceRule(name="w.flag", title="", description="", query=flagged,
+                                       adds_to_list="watch")]
+
+    ws = make_workspace(extra_packs={"w": Pack()})
+    ws.save("customers", [{"id": "C1", "name": "a", "territory": "risky"},
+                          {"id": "C2", "name": "b", "territory": "calm"}])
+    ws.run_rules(["w.flag"], as_of=AS_OF)
+    ws.run_rules(["w.flag"], as_of=AS_OF + dt.timedelta(days=3))
+    lists = ws.customer_view("C1")["lists"]
+    assert [(m["list"], m["added_at"], m["note"]) for m in lists] == [
+        ("watch", AS_OF, "added by w.flag")]
+    assert ws.customer_view("C2")["lists"] == []

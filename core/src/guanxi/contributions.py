@@ -206,7 +206,8 @@ class ServiceRule:
 
     ``query(ctx)`` returns a ``Select`` of
     ``(customer_id, due_at, priority, reason)`` and optionally
-    ``manager_id``, ``kind`` and ``dedupe_key`` columns.
+    ``manager_id``, ``kind`` and ``dedupe_key`` columns. With
+    ``adds_to_list`` the selected customers also go onto that named list.
     """
 
     name: str = attrs.field(validator=_dotted_name)
@@ -216,6 +217,9 @@ class ServiceRule:
     kind: str = "task"
     requires: tuple = attrs.field(default=(), converter=_tuple)
     reasons: Mapping[str, Any] = attrs.field(factory=dict)
+    #: a named list (名单制) every customer the rule selects is put on, dated
+    #: the as-of day, unless already a member (BANK-CHURN's watch list).
+    adds_to_list: str | None = None
     pack: str = ""
 
 

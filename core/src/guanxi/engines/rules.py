@@ -84,8 +84,22 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                     .where(~open_task)
                     .order_by(work.c.customer_id, work.c.dedupe_key),
                 ))
+                if rule.adds_to_list:
+                    _add_to_list(conn, work, rule, as_of)
         except Exception as exc:
             raise failure(rule, "service rule", exc) from exc
         finally:
             _drop(conn, work)
     return RuleRun(rule=rule.name, created=created, existing=existing)
+
+
+def _add_to_list(conn, work, rule, as_of: dt.date) -> None:
+    """Put the rule's customers on its named list; members stay as they are."""
+    lm = t.list_members
+    current = exists().where(lm.c.list == rule.adds_to_list, lm.c.customer_id == work.c.customer_id)
+    conn.execute(insert(lm).from_select(
+        ["list", "customer_id", "added_at", "note"],
+        select(literal(rule.adds_to_list), work.c.customer_id, literal(as_of),
+               literal(f"added by {rule.name}"))
+        .where(~current).group_by(work.c.customer_id).order_by(work.c.customer_id),
+    ))
