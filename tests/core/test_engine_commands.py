@@ -37,10 +37,16 @@ def test_rules_run_json_and_rerun(loaded):
     invoke("segment", "--as-of", "2026-11-23")
     first = json.loads(invoke("rules", "run", "--as-of", "2026-11-23", "--format", "json").output)
     # C0004 is dormant (last contact 2026-08-01, 114 days) and M003 is active.
-    assert first == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0},
+    assert first == [{"rule": "core.case_breach", "created": 0, "existing": 0},
+                     {"rule": "core.case_callback", "created": 0, "existing": 0},
+                     {"rule": "core.case_escalation", "created": 0, "existing": 0},
+                     {"rule": "core.overdue_tasks", "created": 0, "existing": 0},
                      {"rule": "core.reactivation", "created": 1, "existing": 0}]
     again = json.loads(invoke("rules", "run", "--as-of", "2026-11-24", "--format", "json").output)
-    assert again == [{"rule": "core.overdue_tasks", "created": 0, "existing": 0},
+    assert again == [{"rule": "core.case_breach", "created": 0, "existing": 0},
+                     {"rule": "core.case_callback", "created": 0, "existing": 0},
+                     {"rule": "core.case_escalation", "created": 0, "existing": 0},
+                     {"rule": "core.overdue_tasks", "created": 0, "existing": 0},
                      {"rule": "core.reactivation", "created": 0, "existing": 1}]
     (task,) = json.loads(invoke("tasks", "list", "--rule", "core.reactivation",
                                 "--format", "json").output)

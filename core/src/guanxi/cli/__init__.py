@@ -33,6 +33,11 @@ CORE_COMMANDS = {
     "tasks": "guanxi.cli.task_commands:tasks",
     "demo": "guanxi.cli.demo_commands:demo",
     "pack": "guanxi.cli.scaffold_commands:pack",
+    "calendar": "guanxi.cli.calendar_commands:calendar",
+    "rota": "guanxi.cli.calendar_commands:rota",
+    "reports": "guanxi.cli.report_commands:reports",
+    "plan": "guanxi.cli.plan_commands:plan",
+    "cases": "guanxi.cli.case_commands:cases",
 }
 
 

@@ -67,6 +67,7 @@ def run_batch(ws, as_of: dt.date) -> BatchResult:
     from guanxi.engines.kpis import run_kpi
     from guanxi.engines.rules import run_rule
     from guanxi.engines.segmentation import run_segmentation
+    from guanxi.errors import GuanxiError
 
     failures: list[str] = []
     segments, rules, kpis = [], [], []
@@ -75,6 +76,12 @@ def run_batch(ws, as_of: dt.date) -> BatchResult:
             segments.append(run_segmentation(ws, seg, as_of))
         except PackError as exc:
             failures.append(str(exc))
+    # The case clocks move first, to the end of the as-of day but never past
+    # now, so that the case rules below see the day's breaches and escalations.
+    try:
+        ws.tick_cases(min(ws.now(), dt.datetime.combine(as_of, dt.time(23, 59, 59))), rules=False)
+    except GuanxiError as exc:
+        failures.append(str(exc))
     for rule in ordered(ws.plugins.service_rules()):
         try:
             rules.append(run_rule(ws, rule, as_of))

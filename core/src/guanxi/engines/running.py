@@ -19,7 +19,8 @@ from guanxi.errors import PackError
 def context_for(ws, record, as_of, **extra) -> Context:
     """The context a contribution's builder receives."""
     return Context(dialect=ws.dialect, pack=record.pack, config=ws.settings.get(record.pack, {}),
-                   as_of=as_of, filters=tuple(ws.plugins.filters_of(record.pack)), **extra)
+                   as_of=as_of, filters=tuple(ws.plugins.filters_of(record.pack)),
+                   ensure_calendar=ws.ensure_business_days, **extra)
 
 
 def build_query(record, ctx: Context, required: Iterable[str], kind: str):

@@ -40,6 +40,7 @@ import abc
 import codecs
 import csv
 import io
+import itertools
 import json
 import os
 from collections.abc import Iterator
@@ -50,9 +51,10 @@ from typing import Any
 from guanxi.errors import ImportFileError, UsageError
 from guanxi.importing.values import format_value
 
-__all__ = ["FORMATS", "SUFFIXES", "Row", "RowSource", "open_rows"]
+__all__ = ["FORMATS", "SUFFIXES", "Chunk", "Row", "RowSource", "chunked", "open_rows"]
 
 Row = tuple[int, list[str | None], str | None]
+Chunk = tuple[list[int], list[list[str | None]], list[Row]]
 
 SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
 FORMATS = ("csv", "jsonl", "xlsx")
@@ -123,6 +125,16 @@ class RowSource(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None:
         """Release the file; safe to call twice."""
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        """``rows()`` in chunks of at most ``size``: ``(lines, values, refused)``.
+
+        ``lines`` and ``values`` are the rows without a problem;
+        ``refused`` holds ``(line, values, problem)`` for the others. The
+        importer converts a chunk column by column. In ``values`` an empty
+        cell may be ``""`` as well as None (CSV leaves it as read).
+        """
+        return chunked(self.rows(), size)
 
     def __enter__(self) -> RowSource:
         return self
@@ -278,6 +290,67 @@ class CsvSource(_TextFileSource):
             raise self._encoding_error(line + 1) from None
         except csv.Error as err:
             raise self._csv_error(err, line + 1) from None
+
+    def chunks(self, size: int) -> Iterator[Chunk]:
+        # rows(), with the per-row work done by C where it can be: csv reads
+        # a chunk in one call (islice), and a chunk whose rows all have the
+        # header's width and a first cell gives its rows as csv read them
+        # (empty cells stay "", which the importer treats as empty). Line
+        # numbers are counted from the reader's position; a row whose quoted
+        # cells hold line breaks moves it by as many lines.
+        reader = self._reader
+        width = len(self.header)
+        try:
+            while True:
+                before = reader.line_num
+                rows = list(itertools.islice(reader, size))
+                if not rows:
+                    return
+                read = reader.line_num - before
+                if read == len(rows):
+                    lines = list(range(before + 1, before + read + 1))
+                else:
+                    lines = _start_lines(rows, before)
+                if (min(map(len, rows)) == width == max(map(len, rows))
+                        and all(f and not f.isspace() for f in set(map(_first, rows)))):
+                    yield lines, rows, []
+                    continue
+                yield self._sort_rows(lines, rows, width)
+        except UnicodeDecodeError:
+            raise self._encoding_error(reader.line_num + 1) from None
+        except csv.Error as err:
+            # Where the bad row starts is known to the row-by-row reader:
+            # read the file again that way to say which line it is.
+            with CsvSource(self.path, self._codec) as again:
+                for _ in again.rows():
+                    pass
+            raise self._csv_error(err, reader.line_num) from None  # pragma: no cover
+
+    def _sort_rows(self, lines: list[int], rows: list[list[str]], width: int) -> Chunk:
+        """A chunk with blank, short or long rows: what rows() does, row by row."""
+        good_lines: list[int] = []
+        good: list[list[str | None]] = []
+        refused: list[Row] = []
+        for start, cells in zip(lines, rows):
+            if not cells or _is_blank(cells):
+                continue
+            if len(cells) == width:
+                good_lines.append(start)
+                good.append(cells)
+                continue
+            values: list[str | None] = [cell or None for cell in cells]
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+                good_lines.append(start)
+                good.append(values)
+                continue
+            values, problem = self._overflow(values)
+            if problem:
+                refused.append((start, values, problem))
+            else:
+                good_lines.append(start)
+                good.append(values)
+        return good_lines, good, refused
 
     def _csv_error(self, err: csv.Error, line: int) -> ImportFileError:
         message = str(err)
@@ -516,6 +589,45 @@ class XlsxSource(RowSource):
             else:
                 values, problem = self._overflow(values)
                 yield row, values, problem
+
+
+def _first(cells: list[str]) -> str:
+    return cells[0] if cells else ""
+
+
+def _start_lines(rows: list[list[str]], before: int) -> list[int]:
+    """The line each row starts on, when quoted cells hold line breaks.
+
+    The reader splits lines at \\n, \\r\\n and a lone \\r; a row takes one
+    line and one more for each break inside its cells.
+    """
+    lines = []
+    line = before + 1
+    for cells in rows:
+        lines.append(line)
+        line += 1
+        for cell in cells:
+            if "\n" in cell or "\r" in cell:
+                line += cell.count("\n") + cell.count("\r") - cell.count("\r\n")
+    return lines
+
+
+def chunked(rows: Iterator[Row] | Any, size: int) -> Iterator[Chunk]:
+    """Group ``(line, values, problem)`` rows into chunks (see ``RowSource.chunks``)."""
+    lines: list[int] = []
+    good: list[list[str | None]] = []
+    refused: list[Row] = []
+    for line, values, problem in rows:
+        if problem:
+            refused.append((line, values, problem))
+        else:
+            lines.append(line)
+            good.append(values)
+        if len(lines) + len(refused) >= size:
+            yield lines, good, refused
+            lines, good, refused = [], [], []
+    if lines or refused:
+        yield lines, good, refused
 
 
 def _is_blank(cells: list[str] | list[str | None]) -> bool:

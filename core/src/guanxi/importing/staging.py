@@ -42,8 +42,11 @@ def create_stage(conn: Connection, plan) -> Table:
     """A temporary table with the plan's columns, typed like the target."""
     entity = plan.entity
     md = MetaData()
+    # On SQLite the line is the rowid (INTEGER PRIMARY KEY): rows append in
+    # line order, and paging by line needs no index.
+    line_key = conn.dialect.name == "sqlite"
     cols = [
-        Column("_line", Integer, nullable=False),
+        Column("_line", Integer, nullable=False, primary_key=line_key, autoincrement=False),
         Column("_reject", Text),
         Column("_reject_column", String),
         Column("_reject_value", Text),
@@ -63,32 +66,49 @@ def create_stage(conn: Connection, plan) -> Table:
 
 
 def index_stage(conn: Connection, plan, stage: Table) -> None:
-    """Index the key and the references after loading: cheaper than during."""
+    """Index the key after loading: cheaper than during.
+
+    The key index serves the duplicate check and the upsert's ORDER BY;
+    references are checked by probing the referenced table's key, so the
+    reference columns need no index here. The index is built unique first:
+    when that succeeds the file has no duplicate key, and the duplicate
+    check has nothing left to do (``stage.info["unique_key"]``).
+    """
     from sqlalchemy import Index
+    from sqlalchemy.exc import IntegrityError
 
     key = [stage.c[k] for k in plan.entity.key if k in stage.c]
-    Index(f"ix_{stage.name}_key", *key, stage.c._line).create(conn)
-    for column in plan.entity.references:
-        if column in stage.c:
-            Index(f"ix_{stage.name}_{column}", stage.c[column]).create(conn)
+    sqlite = conn.dialect.name == "sqlite"
+    try:
+        if sqlite:
+            # A failed CREATE INDEX undoes only itself on SQLite.
+            Index(f"ix_{stage.name}_key", *key, unique=True).create(conn)
+        else:
+            with conn.begin_nested():
+                Index(f"ix_{stage.name}_key", *key, unique=True).create(conn)
+        stage.info["unique_key"] = True
+        return
+    except IntegrityError:
+        stage.info["unique_key"] = False
+    # On SQLite every index entry ends with the rowid, which is the line.
+    Index(f"ix_{stage.name}_key", *key, *([] if sqlite else [stage.c._line])).create(conn)
 
 
-def _sqlite_value(value):
-    # The same text SQLAlchemy's SQLite types store, so staged and stored
-    # values compare equal.
-    if isinstance(value, dt.datetime):
-        return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, bool):
-        return int(value)
-    return value
+def index_lines(conn: Connection, stage: Table) -> None:
+    """What paging the stage by line needs (SQLite's rowid already is the line)."""
+    if conn.dialect.name != "sqlite":
+        from sqlalchemy import Index
+
+        Index(f"ix_{stage.name}_line", stage.c._line).create(conn)
 
 
-def stage_rows(conn: Connection, stage: Table, names: Sequence[str], rows: list[tuple]) -> None:
-    """Append rows (tuples in ``names`` order) with the driver's bulk path."""
+def stage_rows(conn: Connection, stage: Table, names: Sequence[str], rows: list[tuple],
+               *, converted: bool = False) -> None:
+    """Append rows (tuples in ``names`` order) with the driver's bulk path.
+
+    ``converted``: the values are already in the form SQLite stores them
+    (:func:`guanxi.importing.vectors.sqlite_form`).
+    """
     if not rows:
         return
     if conn.dialect.name == "postgresql":
@@ -105,23 +125,11 @@ def stage_rows(conn: Connection, stage: Table, names: Sequence[str], rows: list[
     cols = ", ".join(f'"{n}"' for n in names)
     # Only dates, datetimes, decimals and booleans need SQLite's stored form;
     # text columns pass as they are (most of a file's cells).
-    convert = [i for i, n in enumerate(names) if _needs_sqlite_form(stage.c[n].type)]
-    if convert:
-        converted = []
-        for row in rows:
-            row = list(row)
-            for i in convert:
-                if row[i] is not None:
-                    row[i] = _sqlite_value(row[i])
-            converted.append(tuple(row))
-        rows = converted
+    if not converted:
+        from guanxi.importing.vectors import _sqlite_value
+
+        rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
     conn.exec_driver_sql(f'INSERT INTO "{stage.name}" ({cols}) VALUES ({marks})', rows)
-
-
-def _needs_sqlite_form(sql_type) -> bool:
-    from sqlalchemy import Boolean, Date, DateTime, Numeric
-
-    return isinstance(sql_type, (Boolean, Date, DateTime, Numeric))
 
 
 def attributes_json(names: Sequence[str], values: Iterable) -> str:
@@ -146,6 +154,8 @@ def _key_match(stage: Table, other, key: Sequence[str]):
 
 def reject_duplicates(conn: Connection, plan, stage: Table) -> None:
     """A key seen on an earlier good line rejects the later line (never merged)."""
+    if stage.info.get("unique_key"):
+        return  # the unique key index was built: no key appears twice
     key = list(plan.entity.key)
     first = stage.alias("first")
     earlier = (
@@ -171,8 +181,20 @@ def reject_unknown_references(conn: Connection, plan, stage: Table, entities) ->
         target = entities[target_name]
         (target_key,) = target.key
         in_db = exists().where(target.table.c[target_key] == stage.c[column])
-        condition = and_(stage.c._reject.is_(None), stage.c[column].is_not(None),
-                         stage.c[column] != "", ~in_db)
+        named = and_(stage.c[column].is_not(None), stage.c[column] != "")
+        if (target_name != plan.entity.name and conn.dialect.name == "sqlite"
+                and column == plan.entity.key[0]):
+            # The key index lists this column's values in order: check each
+            # value named once (a customer's 12 measurements: one probe),
+            # and mark rows only if one is unknown.
+            values = select(stage.c[column].label("value")).where(named).distinct().subquery()
+            unknown = conn.execute(
+                select(literal(1)).select_from(values)
+                .where(~exists().where(target.table.c[target_key] == values.c.value)).limit(1)
+            ).first()
+            if unknown is None:
+                continue
+        condition = and_(stage.c._reject.is_(None), named, ~in_db)
         if target_name == plan.entity.name:
             same = stage.alias("same")
             condition = and_(

@@ -1,7 +1,61 @@
-"""The plan part of the workspace API; :class:`guanxi.Workspace` inherits it."""
+"""The plan part of the workspace API; :class:`guanxi.Workspace` inherits it.
+
+``ws.build_plan("2026-W48")`` plans a week's cadence visits (rule
+BANK-VISIT, POWER-VISIT, TOB-PLAN) and ``ws.plan(week, manager)`` reads
+the schedule back; :mod:`guanxi.service.planner` says how.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from guanxi.errors import NotFoundError
 
 
 class PlanMethods:
     """Mixed into :class:`guanxi.Workspace`."""
+
+    def visit_cadences(self) -> list:
+        """The enabled packs' visit cadences, by name."""
+        self.plugins.require_healthy()
+        return list(self.plugins.visit_cadences(self).values())
+
+    def build_plan(self, week=None, cadences: Sequence[str] | None = None):
+        """Plan one ISO week's visits for every cadence, or those named.
+
+        :param week: ``"2026-W48"``, a date in the week, or ``None`` for
+            next week (TOB-PLAN: at each week's end, next week's schedule).
+        :return: a :class:`~guanxi.service.planner.PlanResult`; visits the
+            week could not hold are in ``unplaced``, counted per manager.
+            A second run for the same week adds only what is new.
+        """
+        from guanxi.service import planner
+
+        self.require_ready()
+        chosen = planner.cadences_for(self, cadences)
+        return planner.build_plan(self, planner.week_of(week, self.today()), chosen)
+
+    def plan(self, week=None, manager: str | None = None, *,
+             since: dt.date | None = None) -> list:
+        """Planned visits, ordered by manager, date, territory and customer.
+
+        :param week: ``"2026-W48"`` or a date in it; ``None``: every week.
+        :param manager: only this manager's visits.
+        :param since: only visits planned on or after this day.
+        :return: :class:`~guanxi.service.planner.PlanVisit` records.
+        """
+        from guanxi.service import planner
+        from guanxi.storage import tables as t
+        from sqlalchemy import select
+
+        self.require_ready()
+        if manager:
+            with self.engine.connect() as conn:
+                found = conn.execute(
+                    select(t.managers.c.id).where(t.managers.c.id == manager)
+                ).first()
+            if found is None:
+                raise NotFoundError(f"no manager with id {manager!r}")
+        chosen = None if week is None else planner.week_of(week, self.today())
+        return planner.plan_visits(self, chosen, manager, since)

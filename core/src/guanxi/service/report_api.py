@@ -1,7 +1,260 @@
-"""The report part of the workspace API; :class:`guanxi.Workspace` inherits it."""
+"""The report part of the workspace API; :class:`guanxi.Workspace` inherits it.
+
+Report submission tracking, once for every pack (TOB-REPORT's monthly
+sales analysis per manager, BANK-FEEDBACK's weekly team summary,
+BANK-TEAM's ledgers and reports): a report is expected from an author (a
+manager or a team) for a period, due on a day the business calendar gives;
+it is submitted, maybe late, and reviewed. A report not submitted by the
+end of its due day is overdue.
+
+Due dates: for a month, quarter or year, the ``day_of_month`` of the month
+after the period, moved to the next working day when that is a rest day
+("每月5日前(节假日顺延)": the October report is due 5 November, or after
+the holiday covering it). For a week (``2026-W48``) or a single day, the
+first working day after it. ``due=`` sets the day outright.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+import attrs
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.periods import Period, ValueProblem, parse_period
+from guanxi.storage import service_tables as st
+from guanxi.storage import tables as t
+
+_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """One expected report and what became of it.
+
+    :ivar late: submitted after its due day.
+    :ivar overdue: not submitted and its due day has passed, as of the
+        listing's date.
+    """
+
+    id: int
+    kind: str
+    author_id: str
+    period: str
+    due_on: dt.date
+    submitted_at: dt.datetime | None = None
+    reviewed_at: dt.datetime | None = None
+    reviewer_id: str | None = None
+    late: bool = False
+    overdue: bool = False
+    note: str | None = None
+
+    def as_json(self) -> dict:
+        data = attrs.asdict(self)
+        for key in ("due_on", "submitted_at", "reviewed_at"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+
+def report_period(label: str) -> tuple[str, dt.date, str]:
+    """``2026-10`` -> (label, first day after the period, grain); weeks as ``2026-W48``."""
+    text = (label or "").strip()
+    if match := _WEEK.fullmatch(text):
+        try:
+            monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            raise UsageError(f"period {label!r} is not a week of that year") from None
+        return text, monday + dt.timedelta(days=7), "week"
+    try:
+        period = parse_period(text)
+    except ValueProblem as problem:
+        raise UsageError(f"period {label!r}: {problem}, or a week like 2026-W48") from None
+    return period.label, period.end, period.grain
 
 
 class ReportMethods:
     """Mixed into :class:`guanxi.Workspace`."""
+
+    def report_due_on(self, period: str, day_of_month: int = 5) -> dt.date:
+        """The day a report for ``period`` is due; see the module docstring."""
+        _, after, grain = report_period(period)
+        calendar = self.calendar()
+        if grain in ("week", "day"):
+            return calendar.next_working_day(after)
+        return calendar.due_on(day_of_month, Period.containing(after, "month"))
+
+    def expect_reports(
+        self,
+        kind: str,
+        authors: Iterable[str],
+        period: str,
+        day_of_month: int = 5,
+        *,
+        due: dt.date | None = None,
+    ) -> list[Report]:
+        """Expect a ``kind`` report from each author for ``period``; return them.
+
+        Idempotent: a report already expected keeps its row (and its due
+        day). Authors are manager or team ids.
+        """
+        self.require_ready()
+        if not kind:
+            raise UsageError("a report needs a kind, like tobacco.monthly_sales")
+        authors = list(dict.fromkeys(authors))
+        if not authors:
+            raise UsageError("name at least one author (a manager or team id)")
+        label, _, _ = report_period(period)
+        due_on = due or self.report_due_on(period, day_of_month)
+        r = st.reports
+        with self.engine.begin() as conn:
+            known = set(conn.scalars(select(t.managers.c.id).where(t.managers.c.id.in_(authors))))
+            known |= set(conn.scalars(select(t.teams.c.id).where(t.teams.c.id.in_(authors))))
+            missing = [a for a in authors if a not in known]
+            if missing:
+                raise NotFoundError(
+                    f"no manager or team with id {missing[0]!r}; nothing was expected"
+                )
+            insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+            conn.execute(
+                insert(r)
+                .values([{"kind": kind, "author_id": a, "period": label, "due_on": due_on}
+                         for a in sorted(authors)])
+                .on_conflict_do_nothing(index_elements=["kind", "author_id", "period"])
+            )
+        wanted = set(authors)
+        return [x for x in self.reports(kind=kind, period=label) if x.author_id in wanted]
+
+    def _report_row(self, conn, kind: str, author: str, period: str):
+        label, _, _ = report_period(period)
+        r = st.reports
+        row = conn.execute(
+            select(r).where(r.c.kind == kind, r.c.author_id == author, r.c.period == label)
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"no {kind} report is expected from {author!r} for {label}; "
+                f"run `guanxi reports expect {kind} --period {label} --author {author}` first"
+            )
+        return row
+
+    def submit_report(
+        self,
+        kind: str,
+        author: str,
+        period: str,
+        at: dt.datetime | dt.date | None = None,
+        note: str | None = None,
+    ) -> Report:
+        """Record the submission of an expected report; late when after its due day."""
+        self.require_ready()
+        at = _moment(at, self.config.timezone) if at is not None else self.now()
+        r = st.reports
+        with self.engine.begin() as conn:
+            row = self._report_row(conn, kind, author, period)
+            if row.submitted_at is not None:
+                raise GuanxiError(
+                    f"the {kind} report of {author!r} for {row.period} was already submitted "
+                    f"at {row.submitted_at:%Y-%m-%d %H:%M}"
+                )
+            values = {"submitted_at": at, "late": at.date() > row.due_on}
+            if note is not None:
+                values["note"] = note
+            conn.execute(update(r).where(r.c.id == row.id).values(**values))
+        return self._report(row.id)
+
+    def review_report(
+        self,
+        kind: str,
+        author: str,
+        period: str,
+        by: str,
+        at: dt.datetime | dt.date | None = None,
+        note: str | None = None,
+    ) -> Report:
+        """Record that ``by`` (a manager) reviewed a submitted report."""
+        self.require_ready()
+        at = _moment(at, self.config.timezone) if at is not None else self.now()
+        r = st.reports
+        with self.engine.begin() as conn:
+            row = self._report_row(conn, kind, author, period)
+            if row.submitted_at is None:
+                raise GuanxiError(
+                    f"the {kind} report of {author!r} for {row.period} has not been submitted; "
+                    "only a submitted report can be reviewed"
+                )
+            if conn.scalar(select(t.managers.c.id).where(t.managers.c.id == by)) is None:
+                raise NotFoundError(f"no manager with id {by!r}")
+            if at < row.submitted_at:
+                raise GuanxiError(
+                    f"a review at {at:%Y-%m-%d %H:%M} would come before the submission "
+                    f"at {row.submitted_at:%Y-%m-%d %H:%M}"
+                )
+            values = {"reviewed_at": at, "reviewer_id": by}
+            if note is not None:
+                values["note"] = note
+            conn.execute(update(r).where(r.c.id == row.id).values(**values))
+        return self._report(row.id)
+
+    def _report(self, report_id: int) -> Report:
+        r = st.reports
+        with self.engine.connect() as conn:
+            row = conn.execute(select(r).where(r.c.id == report_id)).one()
+        return _to_report(row, self.today())
+
+    def reports(
+        self,
+        kind: str | None = None,
+        period: str | None = None,
+        author: str | None = None,
+        overdue: bool | None = None,
+        as_of: dt.date | None = None,
+    ) -> list[Report]:
+        """Tracked reports by due day, then kind, author and period.
+
+        ``overdue=True``: only reports not submitted whose due day is
+        before ``as_of`` (default today); ``False``: only the others.
+        """
+        self.require_ready()
+        as_of = as_of or self.today()
+        r = st.reports
+        query = select(r).order_by(r.c.due_on, r.c.kind, r.c.author_id, r.c.period)
+        if kind:
+            query = query.where(r.c.kind == kind)
+        if period:
+            query = query.where(r.c.period == report_period(period)[0])
+        if author:
+            query = query.where(r.c.author_id == author)
+        late_now = r.c.submitted_at.is_(None) & (r.c.due_on < as_of)
+        if overdue is True:
+            query = query.where(late_now)
+        elif overdue is False:
+            query = query.where(~late_now)
+        with self.engine.connect() as conn:
+            return [_to_report(row, as_of) for row in conn.execute(query)]
+
+
+def _moment(at: dt.datetime | dt.date, timezone: str) -> dt.datetime:
+    """Naive, in the organization's time zone, as datetimes are stored."""
+    if isinstance(at, dt.datetime):
+        if at.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            at = at.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+        return at
+    # A bare date is that day's start: on the due day it is on time.
+    return dt.datetime.combine(at, dt.time())
+
+
+def _to_report(row, as_of: dt.date) -> Report:
+    return Report(
+        id=row.id, kind=row.kind, author_id=row.author_id, period=row.period, due_on=row.due_on,
+        submitted_at=row.submitted_at, reviewed_at=row.reviewed_at, reviewer_id=row.reviewer_id,
+        late=bool(row.late), overdue=row.submitted_at is None and row.due_on < as_of,
+        note=row.note,
+    )

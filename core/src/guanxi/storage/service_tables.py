@@ -103,6 +103,9 @@ plan_visits = Table(
     Column("territory", String),
     Column("reason", Text, nullable=False),
     Column("task_id", Integer),
+    # The cadence's visit kinds, comma-separated: what counts as the visit
+    # done (closing its task, the on-plan-day KPI) without the pack loaded.
+    Column("visit_kinds", String, nullable=False, server_default="visit"),
     UniqueConstraint("cadence", "week", "customer_id"),
     Index(None, "manager_id", "day"),
     Index(None, "week", "manager_id"),

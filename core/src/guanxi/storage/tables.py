@@ -276,5 +276,17 @@ kpi_values = Table(
     Column("computed_at", DateTime, nullable=False),
 )
 
-# The service machinery's tables join the same metadata.
-from guanxi.storage import service_tables  # noqa: E402,F401  (registers its tables)
+# The service machinery's tables join the same metadata (importing the module
+# registers them), and are reachable from here so a query builder finds them
+# as ``ctx.tables.cases`` too.
+from guanxi.storage import service_tables  # noqa: E402
+
+SERVICE_TABLES = ("business_days", "calendar_days", "case_events", "cases", "plan_visits",
+                  "reports", "rota_days")
+
+
+def __getattr__(name):
+    # Resolved on use: service_tables imports this module first.
+    if name in SERVICE_TABLES:
+        return getattr(service_tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

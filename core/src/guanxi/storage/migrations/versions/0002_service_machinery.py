@@ -91,6 +91,7 @@ def upgrade() -> None:
     sa.Column('territory', sa.String(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('task_id', sa.Integer(), nullable=True),
+    sa.Column('visit_kinds', sa.String(), server_default='visit', nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_plan_visits')),
     sa.UniqueConstraint('cadence', 'week', 'customer_id', name=op.f('uq_plan_visits_cadence_week_customer_id'))
     )

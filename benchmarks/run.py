@@ -1,0 +1,826 @@
+"""guanxi's scale benchmarks: ``make bench`` (see docs/performance.md).
+
+Every figure stands beside a baseline measured in the same run on the same
+data, because absolute times on shared machines move by a third from one
+run to the next; the ratios are what is reported against the targets of
+issue 8.
+
+Environment:
+
+``BENCH_N``         customers (default 100000)
+``BENCH_DATABASE``  a PostgreSQL URL (default: SQLite in a temporary
+                    directory). The database is emptied: its name must
+                    contain ``bench`` unless ``BENCH_FORCE=1``.
+``BENCH_SEED``      the demo generator's seed (default 1)
+``BENCH_PACKS``     packs to enable, comma-separated (default: every
+                    installed pack)
+``BENCH_KEEP``      keep the work directory (and, on PostgreSQL, the state)
+
+The run, each phase in its own process so that its peak RSS is its own:
+
+1. ``generate``: the demo generator at N customers into
+   ``benchmarks/cache/<N>-<seed>/``, canonical CSV files (once per N and
+   seed: a rerun reads the cache).
+2. for each file, each in its own process, one after the other so that
+   they meet the same load on a shared machine: ``baseline``, the file's
+   rows already in memory as tuples loaded the fastest way the driver
+   offers into the same, empty table of a second database (stdlib
+   ``sqlite3`` ``executemany`` / ``COPY`` into a staging table plus one
+   ``INSERT ... ON CONFLICT``); ``import``, ``guanxi import`` of the file;
+   ``reimport``, the same file again (nothing changed).
+3. ``prime``: a batch two weeks before the as-of day, and managers working
+   through 70% of its tasks, as the demo does: the state a daily batch
+   meets. It is kept as a snapshot.
+4. ``batch``: on a copy of the snapshot, ``guanxi run`` (the daily batch).
+5. ``jobs``: on two more copies, each batch job in the batch's order,
+   written by hand in SQL on one and through the Python API on the other,
+   interleaved, so each engine job meets the state its twin met.
+6. ``latency``: ``customers show`` and ``tasks list --manager`` through the
+   Python API, beside a primary-key lookup, with the plan of every query.
+7. ``startup``: ``guanxi --help`` and ``guanxi tasks list`` beside
+   ``python -c pass``.
+
+Results go to ``benchmarks/results/<date>-<database>-<N>.json`` and ``.md``,
+and the tables into docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CACHE = HERE / "cache"
+RESULTS = HERE / "results"
+DOC = REPO / "docs" / "performance.md"
+sys.path.insert(0, str(HERE))
+
+#: The day the base is generated for and the batch runs as of: fixed, so a
+#: cached base and its figures are the same whatever day the bench runs.
+AS_OF = dt.date(2026, 11, 23)
+PRIME_DAYS_BEFORE = 14
+LATENCY_CALLS = 50
+STARTUP_RUNS = 9
+
+TARGETS = {
+    "import": {"sqlite": 0.5, "postgresql": 0.6},  # >= x of the baseline rate
+    "reimport": 1.0,  # <= x the first import
+    "job": 2.0,  # <= x the hand-written statement
+    "batch": 2.0,  # <= x the sum of the hand-written statements
+    "rss": 1.2,  # <= x the same at 100k
+    "latency_ms": 50.0,  # median under
+    "startup_s": 0.3,  # above python -c pass
+}
+
+
+# ---------------------------------------------------------------------------
+# helpers shared by the phases
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size (ru_maxrss is KiB on Linux)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_state(work: Path) -> dict:
+    return json.loads((work / "state.json").read_text())
+
+
+def open_workspace(state: dict, url: str | None = None):
+    import guanxi
+
+    return guanxi.open(state["config"], database=url or state["database"])
+
+
+def dialect_of(url: str) -> str:
+    return "postgresql" if url.startswith("postgresql") else "sqlite"
+
+
+def run_url(state: dict, name: str) -> str:
+    """The URL of a copy of the snapshot (a file beside it, or a database)."""
+    if state["dialect"] == "sqlite":
+        return f"sqlite:///{Path(state['work']) / (name + '.db')}"
+    from sqlalchemy.engine import make_url
+
+    base = make_url(state["database"])
+    return base.set(database=f"{base.database}_{name}").render_as_string(hide_password=False)
+
+
+def _pg_admin(url: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin = make_url(url).set(database="postgres", drivername="postgresql+psycopg")
+    return create_engine(admin, isolation_level="AUTOCOMMIT")
+
+
+def copy_snapshot(state: dict, name: str) -> str:
+    """A fresh copy of the primed database; returns its URL."""
+    url = run_url(state, name)
+    if state["dialect"] == "sqlite":
+        source = Path(state["database"][len("sqlite:///"):])
+        target = Path(url[len("sqlite:///"):])
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{target}{suffix}").unlink(missing_ok=True)
+        shutil.copyfile(source, target)
+        return url
+    from sqlalchemy.engine import make_url
+
+    engine = _pg_admin(url)
+    with engine.connect() as conn:
+        new, old = make_url(url).database, make_url(state["database"]).database
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{new}"')
+        conn.exec_driver_sql(f'CREATE DATABASE "{new}" TEMPLATE "{old}"')
+    engine.dispose()
+    return url
+
+
+def drop_copy(state: dict, url: str) -> None:
+    if state["dialect"] == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(url[len("sqlite:///"):] + suffix).unlink(missing_ok=True)
+        return
+    from sqlalchemy.engine import make_url
+
+    engine = _pg_admin(url)
+    with engine.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}"')
+    engine.dispose()
+
+
+def checkpoint(ws) -> None:
+    """SQLite: fold the WAL into the file, so a file copy is the whole database."""
+    if ws.dialect == "sqlite":
+        with ws.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def write_output(work: Path, phase: str, data: dict) -> None:
+    data["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    (work / f"{phase}.json").write_text(json.dumps(data, indent=2, default=str))
+
+
+def batch_jobs(ws) -> list[tuple]:
+    """The daily batch's jobs in its order: ("segment", name), ("rule", name), ("kpi", name, by)."""
+    from guanxi.engines.batch import ordered
+
+    jobs: list[tuple] = [("segment", s.name) for s in ordered(ws.plugins.segmentations())]
+    jobs += [("rule", r.name) for r in ordered(ws.plugins.service_rules())]
+    for kpi in ordered(ws.plugins.kpis()):
+        jobs += [("kpi", kpi.name, by) for by in ("all", "manager") if by in kpi.scopes]
+    return jobs
+
+
+def job_label(job) -> str:
+    return job[1] if job[0] != "kpi" else f"{job[1]} by {job[2]}"
+
+
+def run_engine_job(ws, job, as_of: dt.date, period=None) -> None:
+    from guanxi.periods import Period
+
+    kind = job[0]
+    if kind == "segment":
+        ws.segment([job[1]], as_of=as_of)
+    elif kind == "rule":
+        ws.run_rules([job[1]], as_of=as_of)
+    else:
+        from guanxi.engines.kpis import run_kpi
+
+        kpi = ws.plugins.kpis()[job[1]]
+        run_kpi(ws, kpi, period or Period.containing(as_of, "month"), job[2], as_of)
+
+
+def hand_params(ws, as_of: dt.date, period=None):
+    import handsql
+    from guanxi.periods import Period
+
+    period = period or Period.containing(as_of, "month")
+    now = ws.now()
+    created = now if as_of >= now.date() else dt.datetime.combine(as_of, dt.time())
+    core = ws.settings.get("core", {})
+    meta = {}
+    for name, kpi in ws.plugins.kpis().items():
+        targets = ws.config.targets.get(name, {})
+        fallback_all = None if kpi.shown_only else targets.get("all", kpi.target)
+        fallback_manager = None if kpi.shown_only else targets.get("manager")
+        meta[name] = (kpi.unit, fallback_all, fallback_manager)
+    return handsql.Params(
+        dialect=ws.dialect, as_of=as_of, start=period.start, end=period.end, label=period.label,
+        now=now, created_at=created, dormant_days=core.get("activity.dormant_days", 90),
+        lost_days=core.get("activity.lost_days", 365),
+        due_days=core.get("reactivation.due_days", 7),
+        grace_days=core.get("overdue.grace_days", 0), kpi_meta=meta,
+    )
+
+
+def run_hand_job(ws, job, params) -> float:
+    """Run a job's hand-written statements in one transaction; seconds."""
+    import handsql
+    from sqlalchemy import text
+
+    statements = handsql.JOBS[job](params)
+    with ws.engine.connect() as conn:
+        start = time.perf_counter()
+        with conn.begin():
+            for sql, values in statements:
+                conn.execute(text(sql), values)
+        return time.perf_counter() - start
+
+
+# ---------------------------------------------------------------------------
+# phases (each runs in its own process: python run.py --phase NAME --work DIR)
+
+
+def phase_generate(work: Path) -> None:
+    from guanxi.config import write_config
+    from guanxi.demo import DemoContext, write_demo_files
+    import guanxi
+
+    state = load_state(work)
+    target = Path(state["cache_dir"])
+    building = target.with_name(target.name + ".partial")
+    shutil.rmtree(building, ignore_errors=True)
+    building.mkdir(parents=True)
+    config = write_config(building / "generate.toml",
+                          database=f"sqlite:///{building / 'unused.db'}", packs=state["packs"])
+    started = time.perf_counter()
+    with guanxi.open(config) as ws:
+        ctx = DemoContext(customers=state["n"], seed=state["seed"], as_of=AS_OF,
+                          packs=tuple(state["packs"]))
+        files = write_demo_files(ws, ctx, building / "data")
+    seconds = time.perf_counter() - started
+    listed = []
+    for entity, path in files:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = sum(1 for _ in csv.reader(handle)) - 1
+        listed.append({"entity": entity, "file": str(path.relative_to(building)), "rows": rows})
+    (building / "config.toml").unlink(missing_ok=True)
+    (building / "generate.toml").unlink(missing_ok=True)
+    manifest = {"n": state["n"], "seed": state["seed"], "as_of": AS_OF.isoformat(),
+                "packs": state["packs"], "files": listed, "generated_s": round(seconds, 1)}
+    (building / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    shutil.rmtree(target, ignore_errors=True)
+    building.rename(target)
+    write_output(work, "generate", {"seconds": seconds})
+
+
+def _typed_rows(ws, entity_name: str, path: Path):
+    """The file's rows as the table stores them, converted once, untimed."""
+    from zoneinfo import ZoneInfo
+
+    from guanxi.importing.columns import build_plan
+    from guanxi.importing.readers import open_rows
+
+    entity = ws.entity(entity_name)
+    with open_rows(path) as source:
+        plan = build_plan(entity, source.header, ws.plugins.fields_of(entity_name), ws.plugins,
+                          ZoneInfo(ws.config.timezone), path.name)
+        names = [pc.name for pc in plan.table_columns]
+        rows = []
+        for _, values, _ in source.rows():
+            row = []
+            for pc in plan.table_columns:
+                text = values[pc.index] if pc.index < len(values) else None
+                value = pc.convert(text)
+                if value is None and pc.empty_as_blank:
+                    value = ""
+                elif value is None and pc.default is not None:
+                    value = pc.default
+                row.append(value)
+            rows.append(tuple(row))
+    return entity, names, rows
+
+
+def _sqlite_form(value):
+    from decimal import Decimal
+
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M:%S}.{value.microsecond:06d}"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def baseline_url(state: dict) -> str:
+    """A second database with the same schema: the baseline loads into its empty tables."""
+    return run_url(state, "baseline")
+
+
+def phase_baseline_setup(work: Path) -> None:
+    state = load_state(work)
+    url = baseline_url(state)
+    if state["dialect"] == "postgresql":
+        from sqlalchemy.engine import make_url
+
+        engine = _pg_admin(url)
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{make_url(url).database}"')
+            conn.exec_driver_sql(f'CREATE DATABASE "{make_url(url).database}"')
+        engine.dispose()
+    with open_workspace(state, url) as ws:
+        ws.upgrade()
+    write_output(work, "baseline_setup", {"url": url})
+
+
+def phase_baseline(work: Path, entity_name: str) -> None:
+    """One file's rows, in memory as tuples, loaded by the driver's bulk path."""
+    state = load_state(work)
+    item = next(f for f in state["files"] if f["entity"] == entity_name)
+    with open_workspace(state, baseline_url(state)) as ws:
+        ws.require_ready()
+        entity, names, rows = _typed_rows(ws, item["entity"], Path(item["path"]))
+        table = entity.table.name
+        cols = ", ".join(f'"{n}"' for n in names)
+        raw = ws.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            if ws.dialect == "sqlite":
+                rows = [tuple(_sqlite_form(v) for v in row) for row in rows]
+                marks = ", ".join("?" for _ in names)
+                start = time.perf_counter()
+                cursor.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+                raw.commit()
+                seconds = time.perf_counter() - start
+            else:
+                key = list(entity.key)
+                others = [n for n in names if n not in key]
+                stage = f"bench_stage_{table}"
+                update = ", ".join(f'"{n}" = excluded."{n}"' for n in others)
+                mine = ", ".join(f'"{table}"."{n}"' for n in others)
+                theirs = ", ".join(f'excluded."{n}"' for n in others)
+                conflict = (f"DO UPDATE SET {update} WHERE ({mine}) IS DISTINCT FROM ({theirs})"
+                            if others else "DO NOTHING")
+                keys = ", ".join(f'"{k}"' for k in key)
+                start = time.perf_counter()
+                cursor.execute(f'CREATE TEMPORARY TABLE "{stage}" '
+                               f'(LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP')
+                with cursor.copy(f'COPY "{stage}" ({cols}) FROM STDIN') as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(f'INSERT INTO "{table}" ({cols}) SELECT {cols} FROM "{stage}" '
+                               f'ON CONFLICT ({keys}) {conflict}')
+                raw.commit()
+                seconds = time.perf_counter() - start
+        finally:
+            raw.close()
+    print(f"  baseline  {entity_name:<14} {seconds:7.2f} s", flush=True)
+    write_output(work, f"baseline-{entity_name}", {"rows": len(rows), "seconds": seconds})
+
+
+def phase_load(work: Path, entity_name: str, label: str) -> None:
+    """``guanxi import`` of one file, as the command runs it: one process."""
+    state = load_state(work)
+    item = next(f for f in state["files"] if f["entity"] == entity_name)
+    with open_workspace(state) as ws:
+        ws.require_ready()
+        cpu = time.process_time()
+        start = time.perf_counter()
+        result = ws.import_file(item["entity"], item["path"])
+        seconds = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    if result.rejected:
+        raise SystemExit(f"{entity_name}: {result.rejected} rows rejected")
+    print(f"  {label:<9} {entity_name:<14} {seconds:7.2f} s  {result.inserted:>9} new "
+          f"{result.updated:>6} changed {result.unchanged:>9} same", flush=True)
+    write_output(work, f"{label}-{entity_name}", {"rows": result.read, "seconds": seconds,
+                                                 "cpu_s": cpu, "result": result.as_json()})
+
+
+def phase_import(work: Path, entity_name: str) -> None:
+    phase_load(work, entity_name, "import")
+
+
+def phase_reimport(work: Path, entity_name: str) -> None:
+    phase_load(work, entity_name, "reimport")
+
+
+def phase_prime(work: Path) -> None:
+    """Yesterday's world: a batch two weeks ago and most of its tasks done."""
+    from guanxi.demo import work_through_tasks
+
+    state = load_state(work)
+    with open_workspace(state) as ws:
+        ws.require_ready()
+        if ws.dialect == "postgresql":
+            # What autovacuum does after a bulk load, done now so that plans
+            # do not depend on when it woke up.
+            with ws.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        earlier = AS_OF - dt.timedelta(days=PRIME_DAYS_BEFORE)
+        start = time.perf_counter()
+        batch = ws.run(as_of=earlier)
+        seconds = time.perf_counter() - start
+        work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
+        if ws.dialect == "postgresql":
+            with ws.engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        checkpoint(ws)
+        failures = list(batch.failures)
+    write_output(work, "prime", {"seconds": seconds, "failures": failures})
+
+
+def _batch_summary(ws) -> dict:
+    """What a batch left behind, to check the hand-written one did the same."""
+    from sqlalchemy import func, select
+
+    from guanxi.storage import tables as t
+
+    with ws.engine.connect() as conn:
+        labels = conn.execute(
+            select(t.segments.c.segmentation, t.segments.c.label, func.count())
+            .group_by(t.segments.c.segmentation, t.segments.c.label)
+            .order_by(t.segments.c.segmentation, t.segments.c.label)
+        ).all()
+        tasks = conn.execute(
+            select(t.tasks.c.rule, t.tasks.c.status, func.count())
+            .group_by(t.tasks.c.rule, t.tasks.c.status).order_by(t.tasks.c.rule, t.tasks.c.status)
+        ).all()
+        kpis = conn.execute(
+            select(t.kpi_values.c.kpi, t.kpi_values.c.scope, func.count(),
+                   func.sum(t.kpi_values.c.value))
+            .where(t.kpi_values.c.period == f"{AS_OF:%Y-%m}")
+            .group_by(t.kpi_values.c.kpi, t.kpi_values.c.scope)
+            .order_by(t.kpi_values.c.kpi, t.kpi_values.c.scope)
+        ).all()
+    return {
+        "labels": {f"{s}/{label}": n for s, label, n in labels},
+        "tasks": {f"{r}/{st}": n for r, st, n in tasks},
+        "kpis": {f"{k}/{sc}": [n, None if v is None else round(float(v), 4)] for k, sc, n, v in kpis},
+    }
+
+
+def phase_batch(work: Path) -> None:
+    """``guanxi run`` on a copy of the primed state; kept for the latency phase."""
+    state = load_state(work)
+    url = copy_snapshot(state, "batch")
+    with open_workspace(state, url) as ws:
+        ws.require_ready()
+        rss_before = peak_rss_mb()
+        start = time.perf_counter()
+        result = ws.run(as_of=AS_OF)
+        seconds = time.perf_counter() - start
+        summary = _batch_summary(ws)
+        failures = list(result.failures)
+        checkpoint(ws)
+    write_output(work, "batch", {"seconds": seconds, "failures": failures, "url": url,
+                                 "rss_before_mb": rss_before, "summary": summary})
+
+
+def phase_jobs(work: Path) -> None:
+    """Each batch job, by hand and through the API, interleaved on two copies.
+
+    Both copies start from the primed state and take the jobs in the
+    batch's order, so each engine job meets the state its hand-written twin
+    met, and both are timed minutes apart at most.
+    """
+    import handsql
+    from guanxi.periods import Period
+
+    state = load_state(work)
+    hand_url, engine_url = copy_snapshot(state, "hand"), copy_snapshot(state, "jobs")
+    hand_out, engine_out = [], []
+    try:
+        with open_workspace(state, hand_url) as hand_ws, \
+                open_workspace(state, engine_url) as ws:
+            hand_ws.require_ready()
+            ws.require_ready()
+            params = hand_params(hand_ws, AS_OF)
+            for job in batch_jobs(ws):
+                if job in handsql.JOBS:
+                    seconds = run_hand_job(hand_ws, job, params)
+                    hand_out.append({"job": list(job), "seconds": seconds, "hand": True})
+                else:
+                    # No hand-written twin: the engine's own time stands in.
+                    start = time.perf_counter()
+                    run_engine_job(hand_ws, job, AS_OF)
+                    hand_out.append({"job": list(job), "seconds": time.perf_counter() - start,
+                                     "hand": False})
+                start = time.perf_counter()
+                run_engine_job(ws, job, AS_OF)
+                engine_out.append({"job": list(job), "seconds": time.perf_counter() - start})
+            hand_summary = _batch_summary(hand_ws)
+            # The last closed month's revenue: the as-of month has no
+            # measurements yet, so the batch's revenue KPI has nothing to sum.
+            closed = Period.containing(AS_OF.replace(day=1) - dt.timedelta(days=1), "month")
+            closed_params = hand_params(hand_ws, AS_OF, closed)
+            hand_extra, engine_extra = [], []
+            for by in ("all", "manager"):
+                job = ("kpi", "core.revenue", by)
+                hand_extra.append({"job": [*job, closed.label],
+                                   "seconds": run_hand_job(hand_ws, job, closed_params)})
+                start = time.perf_counter()
+                run_engine_job(ws, job, AS_OF, closed)
+                engine_extra.append({"job": [*job, closed.label],
+                                     "seconds": time.perf_counter() - start})
+    finally:
+        drop_copy(state, hand_url)
+        drop_copy(state, engine_url)
+    write_output(work, "jobs", {"jobs": engine_out, "extra": engine_extra,
+                                "hand": hand_out, "hand_extra": hand_extra,
+                                "hand_summary": hand_summary})
+
+
+def _plan_lines(conn, dialect: str, statement: str, parameters) -> list[str]:
+    if dialect == "sqlite":
+        rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+        return [row[-1] for row in rows]
+    rows = conn.exec_driver_sql("EXPLAIN " + statement, parameters).all()
+    return [row[0] for row in rows]
+
+
+def _full_scans(dialect: str, lines: list[str]) -> list[str]:
+    """Plan lines that read a whole table instead of going through an index."""
+    bad = []
+    for line in lines:
+        text = line.strip()
+        if dialect == "sqlite":
+            if text.startswith("SCAN ") and "USING" not in text and "CONSTANT ROW" not in text:
+                bad.append(text)
+        elif "Seq Scan" in text:
+            bad.append(text)
+    return bad
+
+
+def phase_latency(work: Path) -> None:
+    from sqlalchemy import event
+
+    state = load_state(work)
+    batch = json.loads((work / "batch.json").read_text())
+    url = batch["url"]
+    rng = random.Random(state["seed"])
+    n = state["n"]
+    with open_workspace(state, url) as ws:
+        ws.require_ready()
+        from guanxi.demo import DemoContext
+
+        demo = DemoContext(customers=n, seed=state["seed"], as_of=AS_OF)
+        customers = [demo.customer_id(rng.randint(1, n)) for _ in range(LATENCY_CALLS)]
+        managers = [demo.manager_id(rng.randint(1, demo.managers)) for _ in range(LATENCY_CALLS)]
+        # Warm: the first call checks the schema once per workspace.
+        ws.customer_view(customers[0])
+        ws.tasks(manager=managers[0])
+
+        def median_ms(call, args) -> float:
+            times = []
+            for arg in args:
+                start = time.perf_counter()
+                call(arg)
+                times.append((time.perf_counter() - start) * 1000)
+            return statistics.median(times)
+
+        view_ms = median_ms(ws.customer_view, customers)
+        tasks_ms = median_ms(lambda m: ws.tasks(manager=m), managers)
+        task_counts = [len(ws.tasks(manager=m)) for m in managers[:10]]
+
+        raw = ws.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            mark = "?" if ws.dialect == "sqlite" else "%s"
+            sql = f"SELECT * FROM customers WHERE id = {mark}"
+            cursor.execute(sql, (customers[0],))
+            cursor.fetchall()
+
+            def pk(cid):
+                cursor.execute(sql, (cid,))
+                return cursor.fetchall()
+
+            pk_ms = median_ms(pk, customers)
+        finally:
+            raw.close()
+
+        # The plan of every statement the two calls run.
+        seen: list[tuple[str, object]] = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            seen.append((statement, parameters))
+
+        event.listen(ws.engine, "before_cursor_execute", record)
+        ws.customer_view(customers[1])
+        view_statements = len(seen)
+        ws.tasks(manager=managers[1])
+        event.remove(ws.engine, "before_cursor_execute", record)
+        plans = []
+        with ws.engine.connect() as conn:
+            for i, (statement, parameters) in enumerate(seen):
+                lines = _plan_lines(conn, ws.dialect, statement, parameters)
+                plans.append({
+                    "call": "customer_view" if i < view_statements else "tasks",
+                    "statement": " ".join(statement.split())[:160],
+                    "plan": lines,
+                    "full_scans": _full_scans(ws.dialect, lines),
+                })
+    drop_copy(state, url)
+    write_output(work, "latency", {
+        "customer_view_ms": view_ms, "tasks_manager_ms": tasks_ms, "pk_lookup_ms": pk_ms,
+        "tasks_per_manager_sample": task_counts, "plans": plans,
+    })
+
+
+def phase_startup(work: Path) -> None:
+    state = load_state(work)
+    bin_dir = Path(sys.executable).parent
+    guanxi_cmd = str(bin_dir / "guanxi")
+    env = dict(os.environ, GUANXI_CONFIG=state["config"])
+    env.pop("GUANXI_DATABASE", None)
+    commands = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "guanxi --help": [guanxi_cmd, "--help"],
+        "guanxi tasks list --manager M0001 --limit 20": [
+            guanxi_cmd, "tasks", "list", "--manager", "M0001", "--limit", "20"],
+    }
+    out = {}
+    for name, argv in commands.items():
+        times = []
+        for _ in range(STARTUP_RUNS):
+            start = time.perf_counter()
+            done = subprocess.run(argv, env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, text=True)
+            times.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                raise SystemExit(f"{name} failed: {done.stderr.strip()}")
+        out[name] = statistics.median(times)
+    write_output(work, "startup", {"median_s": out})
+
+
+PHASES = {
+    "generate": phase_generate,
+    "baseline_setup": phase_baseline_setup,
+    "baseline": phase_baseline,
+    "import": phase_import,
+    "reimport": phase_reimport,
+    "prime": phase_prime,
+    "batch": phase_batch,
+    "jobs": phase_jobs,
+    "latency": phase_latency,
+    "startup": phase_startup,
+}
+
+
+# ---------------------------------------------------------------------------
+# the orchestrator
+
+
+def run_phase(work: Path, phase: str, arg: str | None = None, quiet: bool = False) -> dict:
+    if not quiet:
+        print(f"[{time.strftime('%H:%M:%S')}] {phase}", flush=True)
+    started = time.perf_counter()
+    argv = [sys.executable, __file__, "--phase", phase, "--work", str(work)]
+    subprocess.run(argv + (["--arg", arg] if arg else []), check=True)
+    name = f"{phase}-{arg}" if arg else phase
+    data = json.loads((work / f"{name}.json").read_text())
+    data["phase_wall_s"] = round(time.perf_counter() - started, 1)
+    return data
+
+
+def installed_packs() -> list[str]:
+    from guanxi.plugins import installed_packs as found
+
+    return sorted(found())
+
+
+def prepare_database(url: str | None, work: Path) -> tuple[str, str]:
+    """(url, dialect): a SQLite file in ``work``, or the named PostgreSQL database emptied."""
+    if not url:
+        return f"sqlite:///{work / 'bench.db'}", "sqlite"
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        raise SystemExit("BENCH_DATABASE must be a PostgreSQL URL (SQLite is the default)")
+    if "bench" not in (parsed.database or "") and os.environ.get("BENCH_FORCE") != "1":
+        raise SystemExit(f"BENCH_DATABASE {parsed.database!r} would be emptied; use a database "
+                         "whose name contains 'bench', or set BENCH_FORCE=1")
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    url = parsed.render_as_string(hide_password=False)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    engine.dispose()
+    return url, "postgresql"
+
+
+def versions(url: str, dialect: str) -> dict:
+    import sqlite3
+
+    import sqlalchemy
+
+    info = {"python": platform.python_version(), "sqlalchemy": sqlalchemy.__version__,
+            "sqlite": sqlite3.sqlite_version, "cpus": os.cpu_count(),
+            "machine": platform.machine()}
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    info["cpu"] = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    if dialect == "postgresql":
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            info["postgresql"] = conn.exec_driver_sql("SHOW server_version").scalar()
+        engine.dispose()
+        import psycopg
+
+        info["psycopg"] = psycopg.__version__
+    return info
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--phase", choices=sorted(PHASES))
+    parser.add_argument("--work", type=Path)
+    parser.add_argument("--arg")
+    args = parser.parse_args()
+    if args.phase:
+        if args.arg:
+            PHASES[args.phase](args.work, args.arg)
+        else:
+            PHASES[args.phase](args.work)
+        return
+
+    n = int(os.environ.get("BENCH_N", "100000"))
+    seed = int(os.environ.get("BENCH_SEED", "1"))
+    packs_env = os.environ.get("BENCH_PACKS")
+    packs = [p for p in packs_env.split(",") if p] if packs_env is not None else installed_packs()
+    work = Path(tempfile.mkdtemp(prefix="guanxi-bench-"))
+    url, dialect = prepare_database(os.environ.get("BENCH_DATABASE"), work)
+    from guanxi.config import write_config
+
+    config = write_config(work / "guanxi.toml", database=url, packs=packs)
+    cache_dir = CACHE / f"{n}-{seed}"
+    state = {"n": n, "seed": seed, "packs": packs, "work": str(work), "config": str(config),
+             "database": url, "dialect": dialect, "cache_dir": str(cache_dir)}
+    (work / "state.json").write_text(json.dumps(state, indent=2))
+    print(f"guanxi bench: N={n:,} seed={seed} database={dialect} packs={packs or ['core']} "
+          f"work={work}", flush=True)
+
+    phases: dict[str, dict] = {}
+    manifest_path = cache_dir / "manifest.json"
+    cached = manifest_path.exists() and json.loads(manifest_path.read_text()).get("packs") == packs
+    if cached:
+        print(f"  base cached in {cache_dir}", flush=True)
+    else:
+        phases["generate"] = run_phase(work, "generate")
+    manifest = json.loads(manifest_path.read_text())
+    state["files"] = [{"entity": f["entity"], "path": str(cache_dir / f["file"]), "rows": f["rows"]}
+                      for f in manifest["files"]]
+    (work / "state.json").write_text(json.dumps(state, indent=2))
+
+    import guanxi
+
+    with guanxi.open(config) as ws:
+        ws.upgrade()
+    # One process per file and step, as `guanxi import` runs; the baseline,
+    # the import and the re-import of a file one after the other, so that
+    # all three meet the same load on a shared machine.
+    run_phase(work, "baseline_setup")
+    print(f"[{time.strftime('%H:%M:%S')}] import (baseline, import, re-import of each file)",
+          flush=True)
+    loads = {"baseline": {}, "import": {}, "reimport": {}}
+    for item in state["files"]:
+        for step in ("baseline", "import", "reimport"):
+            loads[step][item["entity"]] = run_phase(work, step, item["entity"], quiet=True)
+    drop_copy(state, run_url(state, "baseline"))
+    phases.update(loads)
+    for phase in ("prime", "batch", "jobs", "latency", "startup"):
+        phases[phase] = run_phase(work, phase)
+
+    info = versions(url, dialect)
+    import report
+
+    result = report.assemble(state, manifest, phases, info, cached, TARGETS)
+    paths = report.write(result, RESULTS, DOC)
+    print(paths["markdown_text"])
+    print(f"results: {paths['json']}  {paths['markdown']}  (docs/performance.md updated)")
+    if not os.environ.get("BENCH_KEEP"):
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""The visit plan's KPIs: was the plan kept, and on the planned day?
+
+Both count the planned visits of the period whose day has come (on or
+before the as-of day, so a month under way is judged on its days so far).
+By manager, a visit counts for the manager it was planned for, as the task
+KPIs count a task for its holder; by any other scope, for the customer's
+scope key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, case, cast, func, select
+
+from guanxi.contributions import Kpi
+from guanxi.service.planner import kind_in
+from guanxi.storage import service_tables as st
+
+
+def _scope_key(ctx, pv):
+    return pv.c.manager_id if ctx.scope == "manager" else ctx.scope_key(pv.c.customer_id)
+
+
+def _in_period(ctx, pv):
+    return (pv.c.day >= ctx.period.start, pv.c.day < ctx.period.end, pv.c.day <= ctx.as_of)
+
+
+def completion_query(ctx):
+    """Planned visits whose task is done ÷ planned visits (rule TOB-PLAN, BANK-VISIT)."""
+    pv, tk = st.plan_visits, ctx.tables.tasks
+    key = _scope_key(ctx, pv).label("scope_key")
+    done = func.sum(case((tk.c.status == "done", 1), else_=0))
+    return (
+        select(key, (cast(done, Float) / func.count()).label("value"))
+        .select_from(pv.outerjoin(tk, tk.c.id == pv.c.task_id))
+        .where(*_in_period(ctx, pv))
+        .group_by(key)
+    )
+
+
+def on_day_query(ctx):
+    """Planned visits made on the planned day ÷ planned visits.
+
+    Made on the day: an interaction of one of the cadence's visit kinds
+    (kept on the plan row) for that customer on that day.
+    """
+    pv, i = st.plan_visits, ctx.tables.interactions
+    key = _scope_key(ctx, pv).label("scope_key")
+    on_day = (
+        select(i.c.id)
+        .where(i.c.customer_id == pv.c.customer_id,
+               ctx.date_of(i.c.occurred_at) == pv.c.day,
+               kind_in(ctx.dialect, pv.c.visit_kinds, i.c.kind))
+        .exists()
+    )
+    share = cast(func.sum(case((on_day, 1), else_=0)), Float) / func.count()
+    return (
+        select(key, share.label("value"))
+        .where(*_in_period(ctx, pv))
+        .group_by(key)
+    )
+
+
+KPIS = (
+    Kpi(name="core.plan_completion", title="Plan completion", unit="share",
+        query=completion_query,
+        description="Share of the visits planned in the period (up to the as-of day) whose "
+                    "visit task is done."),
+    Kpi(name="core.plan_on_day", title="Visits on the planned day", unit="share",
+        query=on_day_query,
+        description="Share of the visits planned in the period (up to the as-of day) made "
+                    "on the planned day: a visit interaction for that customer that day."),
+)

@@ -1,0 +1,115 @@
+"""``guanxi plan``: build a week's visit plan, show the schedule, list the cadences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+import click
+
+from guanxi.cli import pass_workspace
+from guanxi.cli.output import FORMATS, emit, format_option, table, to_json
+
+SHOW_COLUMNS = ["manager_id", "date", "customer_id", "territory", "reason", "task_id"]
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@click.group()
+def plan():
+    """Visit plans: cadence visits placed on managers' working days."""
+
+
+@plan.command()
+@click.option("--week", metavar="WEEK",
+              help="The ISO week to plan, like 2026-W48 (default: next week).")
+@click.option("--cadence", "cadences", multiple=True, metavar="NAME",
+              help="Plan only this cadence; repeat for several (default: every cadence).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="How to print: a summary for people, or JSON.")
+@pass_workspace
+def build(ws, week, cadences, fmt):
+    """Plan a week's visits; a rerun adds only what is new."""
+    result = ws.build_plan(week, cadences or None)
+    if fmt == "json":
+        click.echo(to_json(result.as_json()))
+        return
+    click.echo(f"Plan {result.week} ({result.start} to {result.end - dt.timedelta(days=1)})")
+    if not result.cadences:
+        click.echo("  no cadences: no enabled pack declares one")
+    for run in result.cadences:
+        click.echo(f"  {run.cadence}: {run.planned} visit(s) planned, "
+                   f"{run.already_planned} already planned, {run.unplaced} not placed")
+    for missed in result.unplaced:
+        click.echo(f"  not placed: {missed.manager_id} {missed.count} ({missed.cadence}); "
+                   "being more overdue, they come first next week")
+
+
+@plan.command()
+@click.option("--week", metavar="WEEK",
+              help="One ISO week, like 2026-W48, or 'all' (default: this week and later).")
+@click.option("--manager", metavar="ID", help="Only this manager's visits.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="How to print: a schedule per manager and day, or JSON or CSV for scripts.")
+@pass_workspace
+def show(ws, week, manager, fmt):
+    """The planned visits by manager and day, each with its reason."""
+    since = None
+    if week is None:
+        since = ws.today() - dt.timedelta(days=ws.today().weekday())
+    elif week.lower() == "all":
+        week = None
+    visits = ws.plan(week, manager, since=since)
+    if fmt != "table":
+        emit([v.as_json() for v in visits], SHOW_COLUMNS, fmt)
+        return
+    if not visits:
+        click.echo("No planned visits.")
+        return
+    click.echo(_schedule(visits, {m.id: m.name for m in ws.managers()}))
+
+
+def _schedule(visits, names) -> str:
+    """A printable schedule: per manager, per day, the visits in order."""
+    per_day = Counter((v.manager_id, v.day) for v in visits)
+    out: list[str] = []
+    rows: list[dict] = []
+
+    def flush():
+        if rows:
+            out.extend("    " + line for line in table(rows, list(rows[0])).splitlines())
+            rows.clear()
+
+    manager = day = None
+    for visit in visits:
+        if visit.manager_id != manager:
+            flush()
+            if out:
+                out.append("")
+            manager, day = visit.manager_id, None
+            out.append(f"{manager}  {names.get(manager) or ''}".rstrip())
+        if visit.day != day:
+            flush()
+            day = visit.day
+            out.append(f"  {WEEKDAYS[day.weekday()]} {day}  {visit.week}  "
+                       f"{per_day[manager, day]} visit(s)")
+        rows.append({"territory": visit.territory, "customer": visit.customer_id,
+                     "name": visit.customer_name, "reason": visit.reason,
+                     "task": visit.task_id, "status": visit.status})
+    flush()
+    return "\n".join(out)
+
+
+@plan.command()
+@format_option
+@pass_workspace
+def cadences(ws, fmt):
+    """The visit cadences of the enabled packs."""
+    rows = [{"cadence": c.name, "pack": c.pack, "segmentation": c.segmentation,
+             "intervals": ", ".join(f"{label} {days}d" for label, days in c.intervals.items()),
+             "daily_cap": c.daily_cap, "group_by": c.group_by,
+             "visit_kinds": list(c.visit_kinds)} for c in ws.visit_cadences()]
+    if fmt == "json":
+        for row, c in zip(rows, ws.visit_cadences()):
+            row["intervals"] = dict(c.intervals)
+    emit(rows, ["cadence", "pack", "segmentation", "intervals", "daily_cap", "group_by",
+                "visit_kinds"], fmt, empty="No cadences.")

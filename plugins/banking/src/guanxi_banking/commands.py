@@ -1,0 +1,145 @@
+"""``guanxi banking``: the tracked reports and the team league table.
+
+- ``guanxi banking reports --week 2026-W48`` expects the week's reports:
+  each team's feedback summary (BANK-FEEDBACK), the leaders' guidance
+  letter and the ledger check (BANK-SPOTCHECK, BANK-TEAM);
+  ``--month 2026-11`` the month's: each team's summary report and the
+  monthly analysis. Submitting and reviewing them is ``guanxi reports``.
+- ``guanxi banking league --period 2026-11`` ranks the teams on customers
+  maintained and accounts opened, with rewards and fines (BANK-TEAM),
+  recorded, never paid.
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from guanxi.cli import pass_workspace
+
+#: Report kinds, by who hands them in and how often.
+WEEKLY_TEAM = "banking.feedback_summary"   # BANK-FEEDBACK: 每周一份总结报告
+MONTHLY_TEAM = "banking.team_summary"      # BANK-TEAM: 每周月的客户总结分析报告
+GUIDANCE = "banking.guidance"              # BANK-SPOTCHECK: 客户维护指导意见书, weekly
+LEDGER = "banking.ledger_check"            # BANK-SPOTCHECK: 分管领导每周检查台账
+ANALYSIS = "banking.monthly_analysis"      # BANK-SPOTCHECK: 董事长每月分析
+
+LEAGUE_KPIS = ("banking.customers_maintained", "banking.accounts_opened",
+               "banking.team_rewards", "banking.team_fines")
+
+
+def expect_reports(ws, *, week: str | None = None, month: str | None = None) -> list:
+    """Expect the banking reports of a week (``2026-W48``) or a month (``2026-11``).
+
+    Every team hands in its weekly feedback summary and its monthly summary;
+    the guidance letter, ledger check and monthly analysis come from the
+    authors ``[banking.reports]`` names (none when empty). Idempotent.
+    :return: the expected :class:`Report` records.
+    """
+    if (week is None) == (month is None):
+        raise click.UsageError("give --week or --month")
+    cfg = ws.settings["banking"]
+    teams = _team_ids(ws)
+    expected = []
+    if week is not None:
+        if teams:
+            expected += ws.expect_reports(WEEKLY_TEAM, teams, week)
+        for kind, option in ((GUIDANCE, "reports.guidance_author"),
+                             (LEDGER, "reports.ledger_author")):
+            if cfg[option]:
+                expected += ws.expect_reports(kind, [cfg[option]], week)
+    else:
+        if teams:
+            expected += ws.expect_reports(MONTHLY_TEAM, teams, month)
+        if cfg["reports.analysis_author"]:
+            expected += ws.expect_reports(ANALYSIS, [cfg["reports.analysis_author"]], month)
+    return expected
+
+
+def league(ws, period: str | None = None, as_of=None) -> list[dict]:
+    """The team league table of a period: one dict per team, best first."""
+    rows: dict[str, dict] = {}
+    for value in ws.kpi(list(LEAGUE_KPIS), period=period, by="team", as_of=as_of):
+        if not value.scope_key:
+            continue
+        row = rows.setdefault(value.scope_key, {"team": value.scope_key, "period": value.period})
+        row[value.kpi.split(".", 1)[1]] = value.value if value.value is not None else 0.0
+    names = {t_id: name for t_id, name in _teams(ws)}
+    table = []
+    for team_id in names:
+        row = rows.get(team_id, {"team": team_id, "period": None})
+        table.append({
+            "team": team_id, "name": names[team_id],
+            "customers_maintained": int(row.get("customers_maintained", 0)),
+            "accounts_opened": int(row.get("accounts_opened", 0)),
+            "reward": float(row.get("team_rewards", 0.0)),
+            "fines": float(row.get("team_fines", 0.0)),
+        })
+    table.sort(key=lambda r: (-r["customers_maintained"] - r["accounts_opened"],
+                              -r["customers_maintained"], r["team"]))
+    return table
+
+
+def _teams(ws):
+    from sqlalchemy import select
+
+    teams = ws.entity("teams").table
+    with ws.engine.connect() as conn:
+        return list(conn.execute(select(teams.c.id, teams.c.name).order_by(teams.c.id)))
+
+
+def _team_ids(ws) -> list[str]:
+    return [team_id for team_id, _ in _teams(ws)]
+
+
+def _print(rows: list[dict], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        return
+    if not rows:
+        click.echo("(none)")
+        return
+    columns = list(rows[0])
+    widths = {c: max(len(c), *(len(_cell(r[c])) for r in rows)) for c in columns}
+    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
+    click.echo("  ".join("-" * widths[c] for c in columns))
+    for row in rows:
+        click.echo("  ".join(_cell(row[c]).ljust(widths[c]) for c in columns))
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
+    return str(value)
+
+
+@click.group()
+def banking():
+    """Banking pack commands: tracked reports and the team league table."""
+
+
+@banking.command("reports")
+@click.option("--week", metavar="YYYY-Www", help="Expect the week's reports (2026-W48).")
+@click.option("--month", metavar="YYYY-MM", help="Expect the month's reports (2026-11).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_workspace
+def reports_command(ws, week, month, fmt):
+    """Expect the week's or the month's banking reports from teams and leaders."""
+    expected = expect_reports(ws, week=week, month=month)
+    _print([{"kind": r.kind, "author_id": r.author_id, "period": r.period,
+             "due_on": r.due_on.isoformat(), "submitted": r.submitted_at is not None}
+            for r in expected], fmt)
+
+
+@banking.command("league")
+@click.option("--period", metavar="P", help="2026-11, 2026-Q4 or 2026 (default: this month).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@pass_workspace
+def league_command(ws, period, fmt):
+    """Rank the teams on customers maintained and accounts opened, with rewards and fines."""
+    _print(league(ws, period), fmt)

@@ -1,0 +1,518 @@
+"""The banking service rules: BANK-CHURN, BANK-HANDOVER, BANK-FEEDBACK,
+BANK-UPGRADE and BANK-SPOTCHECK.
+
+Each is one select the rule engine turns into tasks. A dedupe key names
+what the task is about (the month of the fall, the day of the handover,
+the feedback's id), and a task once made for a key is not made again after
+it is done: a rerun, and the next day's run, create nothing new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
+
+from guanxi import ServiceRule
+from guanxi_banking.sql import (
+    as_of_end,
+    bp,
+    cents,
+    customer_month,
+    day_text,
+    midnight,
+    month_text,
+    reference_month,
+    round_div,
+    service_table,
+    text,
+    valued,
+    yuan,
+)
+
+
+def _never_done(ctx, rule: str, customer_id, key):
+    """No closed task of ``rule`` for this customer and key (an open one the engine counts)."""
+    tk = ctx.tables.tasks
+    return ~exists().where(tk.c.rule == rule, tk.c.customer_id == customer_id,
+                           tk.c.dedupe_key == key, tk.c.status != "open")
+
+
+def _since(ctx, days: int):
+    """Midnight of the first of the last ``days`` days up to the as-of day."""
+    return midnight(ctx.as_of - dt.timedelta(days=days - 1))
+
+
+def _aum_change(ctx, months: int, name: str):
+    """(customer_id, then, now, since, until): month-end AUM ``months`` apart, in cents.
+
+    ``until`` is the last closed month (the one before while the last is
+    not loaded); a customer with a balance then and no row now has 0 now.
+    """
+    ref = reference_month(ctx, "aum")
+    before = ctx.add_months(ref, -months)
+    now = customer_month(ctx, "aum", ref, f"{name}_now")
+    then = customer_month(ctx, "aum", before, f"{name}_then")
+    return (
+        select(then.c.customer_id, then.c.cents.label("then"),
+               func.coalesce(now.c.cents, 0).label("now"),
+               month_text(before).label("since"), month_text(ref).label("until"))
+        .select_from(then.outerjoin(now, now.c.customer_id == then.c.customer_id))
+        .where(then.c.cents > 0)
+        .subquery(name)
+    )
+
+
+# -- BANK-CHURN --------------------------------------------------------------------------
+# rule BANK-CHURN (《用CRM的思想定制客户经理作业平台》§3.2 客户流失具有征兆): for ABC A/B or tier affluent and
+# above: AUM down >= 30% over three month-ends (90 days), or transfers out >=
+# 50% of the balance within 30 days, or no transaction in 90 days -> a
+# high-priority retention call within 3 days, and onto the watch list.
+
+
+def churn_query(ctx):
+    cfg = ctx.config
+    i, c = ctx.tables.interactions, ctx.tables.customers
+    # A customer affluent by AUM before the fall or the transfers counts as
+    # valued even when today's labels no longer say so (the money has gone).
+    affluent = int(round(float(cfg["tier.affluent"]) * 100))
+    rows = []
+
+    # 1. AUM down by churn.aum_drop or more (whole cents and basis points).
+    change = _aum_change(ctx, cfg["churn.months"], "churn_aum")
+    fall = change.c.then - change.c.now
+    rows.append(
+        select(change.c.customer_id, literal(1).label("trigger"),
+               (change.c.then >= affluent).label("was_valued"),
+               ctx.reason("banking.churn.aum", pct=round_div(fall * 100, change.c.then),
+                          old=yuan(change.c.then), new=yuan(change.c.now),
+                          since=change.c.since, until=change.c.until,
+                          days=cfg["churn.months"] * 30).label("reason"),
+               (text("aum:") + change.c.until).label("dedupe_key"))
+        .where(fall * 10_000 >= change.c.then * bp(cfg["churn.aum_drop"]))
+    )
+
+    # 2. Transfers out of churn.transfer_share of the balance or more within
+    # churn.transfer_days; the balance is the last month-end before the window.
+    days = cfg["churn.transfer_days"]
+    first_day = ctx.as_of - dt.timedelta(days=days - 1)
+    base_month = reference_month(ctx, "aum", before=dt.date(first_day.year, first_day.month, 1))
+    balance = customer_month(ctx, "aum", base_month, "churn_balance")
+    direction = ctx.attribute(i, "direction", "text")
+    out = (
+        select(i.c.customer_id,
+               cents(func.sum(i.c.amount)).label("cents"),
+               func.max(ctx.date_of(i.c.occurred_at)).label("last_day"))
+        .where(i.c.kind == "transaction", direction == "out", i.c.amount > 0,
+               i.c.occurred_at >= midnight(first_day), i.c.occurred_at < as_of_end(ctx))
+        .group_by(i.c.customer_id)
+        .subquery("churn_out")
+    )
+    out_cents = out.c.cents
+    rows.append(
+        select(out.c.customer_id, literal(2).label("trigger"),
+               (balance.c.cents >= affluent).label("was_valued"),
+               ctx.reason("banking.churn.transfers", out=yuan(out_cents), days=days,
+                          pct=round_div(out_cents * 100, balance.c.cents),
+                          balance=yuan(balance.c.cents),
+                          month=month_text(base_month)).label("reason"),
+               (text("transfers:") + day_text(out.c.last_day)).label("dedupe_key"))
+        .join(balance, balance.c.customer_id == out.c.customer_id)
+        .where(balance.c.cents > 0,
+               out_cents * 10_000 >= balance.c.cents * bp(cfg["churn.transfer_share"]))
+    )
+
+    # 3. No transaction in churn.idle_days (a customer older than that).
+    idle = cfg["churn.idle_days"]
+    if idle > 0:
+        last = (
+            select(func.max(ctx.date_of(i.c.occurred_at)))
+            .where(i.c.customer_id == c.c.id, i.c.kind == "transaction",
+                   i.c.occurred_at < as_of_end(ctx))
+            .correlate(c).scalar_subquery()
+        )
+        old_enough = or_(c.c.created_at.is_(None),
+                         c.c.created_at <= literal(ctx.as_of - dt.timedelta(days=idle)))
+        rows.append(
+            select(c.c.id.label("customer_id"), literal(3).label("trigger"),
+                   literal(False).label("was_valued"),
+                   case((last.is_(None), ctx.reason("banking.churn.never", days=idle)),
+                        else_=ctx.reason("banking.churn.idle", days=ctx.days_between(last),
+                                         last=last)).label("reason"),
+                   (text("idle:") + func.coalesce(day_text(last), "never")).label("dedupe_key"))
+            .where(c.c.status != "lost",
+                   or_(and_(last.is_(None), old_enough), ctx.days_between(last) >= idle))
+        )
+
+    found = union_all(*rows).subquery("churn_found")
+    first = (
+        select(found,
+               func.row_number().over(partition_by=found.c.customer_id,
+                                      order_by=found.c.trigger).label("n"))
+        .subquery("churn_first")
+    )
+    return (
+        select(first.c.customer_id, ctx.due(cfg["churn.due_days"]).label("due_at"),
+               literal(1).label("priority"), first.c.reason, literal("call").label("kind"),
+               first.c.dedupe_key)
+        .where(first.c.n == 1,
+               or_(first.c.was_valued.is_(True), valued(ctx, first.c.customer_id)),
+               _never_done(ctx, "banking.churn", first.c.customer_id, first.c.dedupe_key))
+    )
+
+
+CHURN = ServiceRule(
+    name="banking.churn",
+    title="Churn warning: retention call",
+    description="BANK-CHURN: an ABC A/B or affluent-and-above customer (or one affluent "
+                "before the fall) whose AUM fell 30% "
+                "over 90 days, who moved out half the balance within 30 days, or who has "
+                "not transacted for 90 days gets a high-priority retention call within 3 "
+                "days, and goes onto the watch list.",
+    kind="call",
+    query=churn_query,
+    requires=("banking.abc", "banking.tier"),
+    adds_to_list="watch",
+    reasons={
+        "banking.churn.aum": {
+            "en": "AUM fell {pct}% in {days} days: {old} → {new} ({since} → {until} month-end)",
+            "zh": "{days} 天内金融资产下降 {pct}%：{old} → {new}（{since} → {until} 月末）"},
+        "banking.churn.transfers": {
+            "en": "transferred out {out} in {days} days: {pct}% of the {month} month-end "
+                  "balance {balance}",
+            "zh": "{days} 天内转出 {out}，占 {month} 月末余额 {balance} 的 {pct}%"},
+        "banking.churn.idle": {
+            "en": "no transaction in {days} days (last {last})",
+            "zh": "已 {days} 天无交易（最近一次 {last}）"},
+        "banking.churn.never": {
+            "en": "no transaction on record for {days} days or more",
+            "zh": "{days} 天以上无任何交易记录"},
+    },
+)
+
+
+# -- BANK-HANDOVER -----------------------------------------------------------------------
+# rule BANK-HANDOVER (《用CRM的思想定制客户经理作业平台》§3.2: customers leave with their manager): every ABC
+# A/B or affluent-and-above customer handed to a new manager gets a retention
+# visit by the new manager within 7 days; one whose manager left and who was
+# not handed on gets a task for the leaver's reports_to: assign and visit.
+
+
+def handover_query(ctx):
+    cfg = ctx.config
+    o, m, i, c = (ctx.tables.ownership, ctx.tables.managers, ctx.tables.interactions,
+                  ctx.tables.customers)
+    lookback = literal(ctx.as_of - dt.timedelta(days=cfg["handover.lookback_days"]))
+    due_days = cfg["handover.due_days"]
+    prev = o.alias("previous_owner")
+    previous = (
+        select(prev.c.manager_id)
+        .where(prev.c.customer_id == o.c.customer_id, prev.c.id != o.c.id,
+               prev.c.ended_at.is_not(None), prev.c.ended_at <= o.c.started_at,
+               prev.c.manager_id.is_not(None))
+        .order_by(prev.c.ended_at.desc(), prev.c.id.desc())
+        .limit(1)
+        .correlate(o)
+        .scalar_subquery()
+    )
+    names = m.alias("manager_names")
+
+    def name_of(manager_id):
+        return (select(names.c.name).where(names.c.id == manager_id)
+                .correlate_except(names).scalar_subquery())
+
+    visited = exists().where(
+        i.c.customer_id == o.c.customer_id, i.c.kind.in_(("visit", "call")),
+        i.c.occurred_at >= ctx.day_at(o.c.started_at), i.c.occurred_at < as_of_end(ctx),
+    )
+    handed = (
+        select(o.c.customer_id,
+               ctx.day_at(ctx.add_days(o.c.started_at, due_days)).label("due_at"),
+               o.c.manager_id.label("manager_id"),
+               literal("visit").label("kind"),
+               ctx.reason("banking.handover.visit", from_id=previous,
+                          from_name=name_of(previous), to_id=o.c.manager_id,
+                          to_name=name_of(o.c.manager_id), on=o.c.started_at,
+                          days=due_days).label("reason"),
+               (text("handover:") + day_text(o.c.started_at) + text(":")
+                + func.coalesce(previous, "")).label("dedupe_key"))
+        .where(o.c.ended_at.is_(None), o.c.manager_id.is_not(None),
+               o.c.started_at <= ctx.today, o.c.started_at >= lookback,
+               previous.is_not(None), previous != o.c.manager_id, ~visited)
+    )
+    # The owner left and nobody was handed the customer yet.
+    gone = or_(m.c.active.is_(False), m.c.left_at <= ctx.today)
+    left_on = func.coalesce(m.c.left_at, ctx.today)
+    orphaned = (
+        select(c.c.id.label("customer_id"),
+               ctx.day_at(ctx.add_days(left_on, due_days)).label("due_at"),
+               m.c.reports_to.label("manager_id"),
+               literal("handover").label("kind"),
+               case((m.c.left_at.is_(None),
+                     ctx.reason("banking.handover.inactive", from_id=m.c.id, from_name=m.c.name,
+                                days=due_days)),
+                    else_=ctx.reason("banking.handover.left", from_id=m.c.id,
+                                     from_name=m.c.name, on=m.c.left_at,
+                                     days=due_days)).label("reason"),
+               (text("left:") + m.c.id).label("dedupe_key"))
+        .join(m, m.c.id == c.c.manager_id)
+        .where(gone, or_(m.c.left_at.is_(None), m.c.left_at >= lookback),
+               c.c.status != "lost")
+    )
+    found = union_all(handed, orphaned).subquery("handover_found")
+    return (
+        select(found.c.customer_id, found.c.due_at, literal(1).label("priority"),
+               found.c.reason, found.c.manager_id, found.c.kind, found.c.dedupe_key)
+        .where(valued(ctx, found.c.customer_id),
+               _never_done(ctx, "banking.handover", found.c.customer_id, found.c.dedupe_key))
+    )
+
+
+HANDOVER = ServiceRule(
+    name="banking.handover",
+    title="Handover: retention visit by the new manager",
+    description="BANK-HANDOVER: each ABC A/B or affluent-and-above customer handed to a new "
+                "manager gets a retention visit by the new manager within 7 days; when the "
+                "manager left and nobody took the customer over, the leaver's superior is "
+                "asked to assign and visit.",
+    kind="visit",
+    query=handover_query,
+    requires=("banking.abc", "banking.tier"),
+    reasons={
+        "banking.handover.visit": {
+            "en": "handed over from {from_name} ({from_id}) to {to_name} ({to_id}) on {on}: "
+                  "retention visit within {days} days",
+            "zh": "{on} 由 {from_name}（{from_id}）移交 {to_name}（{to_id}）：{days} 天内上门维护"},
+        "banking.handover.left": {
+            "en": "manager {from_name} ({from_id}) left on {on}: assign a new manager and "
+                  "visit within {days} days",
+            "zh": "客户经理 {from_name}（{from_id}）已于 {on} 离岗：{days} 天内指定新客户经理并上门维护"},
+        "banking.handover.inactive": {
+            "en": "manager {from_name} ({from_id}) is no longer active: assign a new manager "
+                  "and visit within {days} days",
+            "zh": "客户经理 {from_name}（{from_id}）已不在岗：{days} 天内指定新客户经理并上门维护"},
+    },
+)
+
+
+# -- BANK-FEEDBACK -----------------------------------------------------------------------
+# rule BANK-FEEDBACK (《银行客户关系管理实施方案》§一(三)2(4): 及时电话或跟踪回访): every opinion or
+# suggestion gets a follow-up call or visit within 7 days; the weekly team
+# summary is a tracked report (guanxi banking reports, the team KPIs).
+
+
+def feedback_query(ctx):
+    cfg = ctx.config
+    i = ctx.tables.interactions
+    follow = i.alias("follow_up")
+    due_days = cfg["feedback.due_days"]
+    followed = exists().where(
+        follow.c.customer_id == i.c.customer_id, follow.c.kind.in_(("visit", "call")),
+        follow.c.occurred_at > i.c.occurred_at, follow.c.occurred_at < as_of_end(ctx),
+    )
+    due = ctx.add_days(ctx.date_of(i.c.occurred_at), due_days)
+    key = text("feedback:") + i.c.id
+    return (
+        select(i.c.customer_id, ctx.day_at(due).label("due_at"), literal(2).label("priority"),
+               ctx.reason("banking.feedback", on=ctx.date_of(i.c.occurred_at),
+                          channel=func.coalesce(i.c.channel, "-"), due=day_text(due),
+                          days=due_days).label("reason"),
+               literal("call").label("kind"), key.label("dedupe_key"))
+        .where(i.c.kind == "feedback",
+               i.c.occurred_at >= _since(ctx, cfg["feedback.lookback_days"]),
+               i.c.occurred_at < as_of_end(ctx), ~followed,
+               _never_done(ctx, "banking.feedback", i.c.customer_id, key))
+    )
+
+
+FEEDBACK = ServiceRule(
+    name="banking.feedback",
+    title="Feedback follow-up",
+    description="BANK-FEEDBACK: every opinion or suggestion gets a follow-up call or visit "
+                "within 7 days.",
+    kind="call",
+    query=feedback_query,
+    reasons={
+        "banking.feedback": {
+            "en": "feedback on {on} ({channel}) not yet followed up: call or visit by {due} "
+                  "(within {days} days)",
+            "zh": "{on} 的意见建议（{channel}）尚未回访：请于 {due} 前电话或上门回访（{days} 天内）"},
+    },
+)
+
+
+# -- BANK-UPGRADE ------------------------------------------------------------------------
+# rule BANK-UPGRADE (《银行客户关系管理实施方案》§一(三)2(3) 客户升级纪录): a first account, or AUM up or
+# down 30% over three month-ends -> the manager notes it in the callback
+# record and reviews the relationship level at once. Every level, tier and
+# ABC change is kept in segment history by the engine.
+
+
+def upgrade_query(ctx):
+    cfg = ctx.config
+    a = ctx.tables.accounts
+    first = (
+        select(a.c.customer_id, func.min(a.c.opened_at).label("opened"))
+        .where(a.c.opened_at.is_not(None), a.c.opened_at <= ctx.today)
+        .group_by(a.c.customer_id)
+        .subquery("upgrade_first")
+    )
+    first_type = (
+        select(func.min(a.c.type))
+        .where(a.c.customer_id == first.c.customer_id, a.c.opened_at == first.c.opened)
+        .correlate(first).scalar_subquery()
+    )
+    first_level = func.coalesce(ctx.label("banking.relationship", first.c.customer_id), "-")
+    opened = (
+        select(first.c.customer_id,
+               ctx.reason("banking.upgrade.first", on=first.c.opened, type=first_type,
+                          level=first_level).label("reason"),
+               (text("first:") + day_text(first.c.opened)).label("dedupe_key"))
+        .where(first.c.opened > literal(ctx.as_of - dt.timedelta(days=cfg["upgrade.new_days"])))
+    )
+    months = cfg["upgrade.months"]
+    change = _aum_change(ctx, months, "upgrade_aum")
+    diff = change.c.now - change.c.then
+    size = case((diff < 0, -diff), else_=diff)
+    change_level = func.coalesce(ctx.label("banking.relationship", change.c.customer_id), "-")
+    figures = dict(pct=round_div(size * 100, change.c.then), old=yuan(change.c.then),
+                   new=yuan(change.c.now), months=months, since=change.c.since,
+                   until=change.c.until, level=change_level)
+    moved = (
+        select(change.c.customer_id,
+               case((diff < 0, ctx.reason("banking.upgrade.down", **figures)),
+                    else_=ctx.reason("banking.upgrade.up", **figures)).label("reason"),
+               (text("aum:") + change.c.until).label("dedupe_key"))
+        .where(size * 10_000 >= change.c.then * bp(cfg["upgrade.change"]))
+    )
+    found = union_all(opened, moved).subquery("upgrade_found")
+    return (
+        select(found.c.customer_id, ctx.due(cfg["upgrade.due_days"]).label("due_at"),
+               literal(2).label("priority"), found.c.reason, literal("review").label("kind"),
+               found.c.dedupe_key)
+        .where(_never_done(ctx, "banking.upgrade", found.c.customer_id, found.c.dedupe_key))
+    )
+
+
+UPGRADE = ServiceRule(
+    name="banking.upgrade",
+    title="Upgrade record: review the relationship level",
+    description="BANK-UPGRADE: a customer who opens a first account, or whose AUM moved 30% "
+                "up or down over 90 days, gets a task to note it in the callback record and "
+                "review the A–D level at once.",
+    kind="review",
+    query=upgrade_query,
+    requires=("banking.relationship",),
+    reasons={
+        "banking.upgrade.first": {
+            "en": "first account opened on {on} ({type}): note it and review the relationship "
+                  "level (now {level})",
+            "zh": "{on} 首次开户（{type}）：请在回访记录中注明并及时调整客户级别（现为 {level}）"},
+        "banking.upgrade.up": {
+            "en": "AUM rose {pct}% in {months} months: {old} → {new} ({since} → {until}): "
+                  "review the relationship level (now {level})",
+            "zh": "{months} 个月内金融资产增长 {pct}%：{old} → {new}（{since} → {until}）："
+                  "请及时调整客户级别（现为 {level}）"},
+        "banking.upgrade.down": {
+            "en": "AUM fell {pct}% in {months} months: {old} → {new} ({since} → {until}): "
+                  "review the relationship level (now {level})",
+            "zh": "{months} 个月内金融资产下降 {pct}%：{old} → {new}（{since} → {until}）："
+                  "请及时调整客户级别（现为 {level}）"},
+    },
+)
+
+
+# -- BANK-SPOTCHECK ----------------------------------------------------------------------
+# rule BANK-SPOTCHECK (《银行客户关系管理实施方案》§二(二) 回访制度): the leaders on the day's rota
+# (每日轮岗) each call back a sample of 5 customers visited in the past week,
+# by phone one week and on site the next, to check the visits are real;
+# the outcome is a `spotcheck` interaction: confirmed, not_confirmed or problem.
+# The sample takes each visiting manager's latest visit in turn, so it
+# spreads over the managers; customers checked this week are left out.
+
+SPOTCHECK_OUTCOMES = ("confirmed", "not_confirmed", "problem")
+
+
+def spotcheck_query(ctx):
+    cfg = ctx.config
+    i, m = ctx.tables.interactions, ctx.tables.managers
+    rota = service_table(ctx, "rota_days")
+    sample = cfg["spotcheck.sample"]
+    week = ctx.as_of.isocalendar()[1]
+    phone = (week % 2 == 1) == (cfg["spotcheck.phone_weeks"] == "odd")
+    on_duty = (
+        select(rota.c.manager_id,
+               func.row_number().over(order_by=rota.c.manager_id).label("k"))
+        .where(rota.c.rota == cfg["spotcheck.rota"], rota.c.day == ctx.today)
+        .subquery("spotcheck_duty")
+    )
+    since = _since(ctx, cfg["spotcheck.visit_days"])
+    checked = i.alias("checked")
+    duty = select(rota.c.manager_id).where(rota.c.rota == cfg["spotcheck.rota"],
+                                           rota.c.day == ctx.today)
+    latest = (
+        select(i.c.id, i.c.customer_id, i.c.manager_id, i.c.occurred_at,
+               func.row_number().over(partition_by=i.c.customer_id,
+                                      order_by=(i.c.occurred_at.desc(), i.c.id.desc()))
+               .label("latest"))
+        .where(i.c.kind == "visit", i.c.manager_id.is_not(None),
+               i.c.occurred_at >= since, i.c.occurred_at < as_of_end(ctx),
+               i.c.manager_id.not_in(duty),
+               ~exists().where(checked.c.customer_id == i.c.customer_id,
+                               checked.c.kind == "spotcheck", checked.c.occurred_at >= since,
+                               checked.c.occurred_at < as_of_end(ctx)))
+        .subquery("spotcheck_visits")
+    )
+    turns = (
+        select(latest,
+               func.row_number().over(partition_by=latest.c.manager_id,
+                                      order_by=(latest.c.occurred_at.desc(),
+                                                latest.c.customer_id)).label("turn"))
+        .where(latest.c.latest == 1)
+        .subquery("spotcheck_turns")
+    )
+    numbered = (
+        select(turns, func.row_number().over(order_by=(turns.c.turn, turns.c.manager_id))
+               .label("place"))
+        .subquery("spotcheck_numbered")
+    )
+    visitor = m.alias("visitor")
+    visitor_name = (select(visitor.c.name).where(visitor.c.id == numbered.c.manager_id)
+                    .correlate_except(visitor).scalar_subquery())
+    key = text("spotcheck:") + numbered.c.id
+    return (
+        select(numbered.c.customer_id, ctx.due(1).label("due_at"), literal(2).label("priority"),
+               ctx.reason("banking.spotcheck.phone" if phone else "banking.spotcheck.site",
+                          visitor=visitor_name, visitor_id=numbered.c.manager_id,
+                          on=ctx.date_of(numbered.c.occurred_at)).label("reason"),
+               on_duty.c.manager_id.label("manager_id"),
+               literal("call" if phone else "visit").label("kind"), key.label("dedupe_key"))
+        .join(on_duty, and_(numbered.c.place > (on_duty.c.k - 1) * sample,
+                            numbered.c.place <= on_duty.c.k * sample))
+        .where(_never_done(ctx, "banking.spotcheck", numbered.c.customer_id, key))
+    )
+
+
+SPOTCHECK = ServiceRule(
+    name="banking.spotcheck",
+    title="Spot-check a manager's visit",
+    description="BANK-SPOTCHECK: each leader on the day's spotcheck rota calls back 5 "
+                "customers visited in the past week (by phone one week, on site the next) "
+                "to check the visits were real.",
+    kind="call",
+    query=spotcheck_query,
+    reasons={
+        "banking.spotcheck.phone": {
+            "en": "spot-check by phone: did {visitor} ({visitor_id}) really visit on {on}? "
+                  "Record a spotcheck: confirmed, not_confirmed or problem",
+            "zh": "电话回访抽查：{visitor}（{visitor_id}）{on} 的走访是否属实？"
+                  "记录 spotcheck：confirmed、not_confirmed 或 problem"},
+        "banking.spotcheck.site": {
+            "en": "spot-check on site: did {visitor} ({visitor_id}) really visit on {on}? "
+                  "Record a spotcheck: confirmed, not_confirmed or problem",
+            "zh": "上门回访抽查：{visitor}（{visitor_id}）{on} 的走访是否属实？"
+                  "记录 spotcheck：confirmed、not_confirmed 或 problem"},
+    },
+)
+
+RULES = (CHURN, HANDOVER, FEEDBACK, UPGRADE, SPOTCHECK)
