@@ -148,7 +148,10 @@ def _interactions(ctx):
                 "amount": round(c.revenue * rng.uniform(0.1, 0.6), 2) if kind == "transaction" else None,
                 "outcome": rng.choices(["positive", "neutral", "negative"], [50, 35, 15])[0]
                 if kind in ("visit", "call") else None,
-                "resolved_at": at + dt.timedelta(hours=rng.randint(2, 120)) if kind == "complaint" else None,
+                # Recent complaints are often still open: the SLA clocks have work.
+                "resolved_at": (at + dt.timedelta(hours=rng.randint(2, 120))
+                                if kind == "complaint" and (days > 10 or rng.random() < 0.3)
+                                else None),
             }
 
 
@@ -162,13 +165,16 @@ def _month(as_of: dt.date, back: int) -> dt.date:
 
 def _measurements(ctx):
     for c in _customers(ctx):
-        for back in range(12, 0, -1):
+        # Twelve closed months and the month so far (the batch's KPIs are this month's).
+        for back in range(12, -1, -1):
             period = _month(ctx.as_of, back)
             if period < c.created.replace(day=1):
                 continue
             season = 1 + 0.15 * math.sin(2 * math.pi * (period.month - 3) / 12)
             fade = 1.0 if c.profile == "regular" else (0.7 ** (12 - back) if c.profile == "fading" else 0.0)
             value = c.revenue * season * fade * c.rng.uniform(0.85, 1.15)
+            if back == 0:
+                value *= ctx.as_of.day / 30
             if value >= 1:
                 yield {"customer_id": c.id, "metric": "revenue", "period": period,
                        "value": round(value, 2)}

@@ -73,7 +73,8 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
         work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
         click.echo(f"Running the daily batch as of {day} ...")
         batch = ws.run(as_of=day)
-        _summary(ws, batch)
+        plan = ws.build_plan(day + dt.timedelta(days=7)) if ws.visit_cadences() else None
+        _summary(ws, batch, plan)
     click.echo(f"\nThe workspace is in {folder}: cd there and try `guanxi tasks list` or "
                "`guanxi customers show ID`.")
     if batch.failures:
@@ -82,7 +83,7 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
         sys.exit(1)
 
 
-def _summary(ws, batch) -> None:
+def _summary(ws, batch, plan) -> None:
     for run in batch.segments:
         click.echo(f"\nSegment {run.name}")
         total = sum(run.counts.values()) or 1
@@ -103,6 +104,22 @@ def _summary(ws, batch) -> None:
              ["manager", "open tasks"], "table")
     for task in tasks[:3]:
         click.echo(f"  e.g. task {task.id} for {task.manager_id} on {task.customer_id}: {task.reason}")
+    cases = ws.cases(state="open")
+    if cases:
+        click.echo(f"\nOpen cases: {len(cases):,}, "
+                   f"{sum(1 for c in cases if c.breached):,} past a target (guanxi cases list)")
+        emit([{"policy": p, "open": n} for p, n in Counter(c.policy for c in cases).most_common()],
+             ["policy", "open"], "table")
+    if plan is not None:
+        visits = ws.plan(plan.week)
+        managers = Counter(v.manager_id for v in visits)
+        click.echo(f"\nNext week's visit plan {plan.week}: {plan.planned:,} visits for "
+                   f"{len(managers):,} managers (guanxi plan show --week {plan.week})")
+        if visits:
+            first = visits[0].manager_id
+            emit([{"date": v.day, "customer": v.customer_id, "territory": v.territory,
+                   "reason": v.reason} for v in visits if v.manager_id == first][:8],
+                 ["date", "customer", "territory", "reason"], "table")
     click.echo("\nKPIs this month")
     emit([{"kpi": r.kpi, "value": _figure(r.value), "target": _figure(r.target), "unit": r.unit}
           for r in batch.kpis if r.scope == "all"], ["kpi", "value", "target", "unit"], "table")
