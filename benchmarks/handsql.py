@@ -84,6 +84,10 @@ class Params:
     def float(self) -> str:
         return "REAL" if self.sqlite else "double precision"
 
+    @property
+    def varchar(self) -> str:
+        return "TEXT" if self.sqlite else "varchar"
+
 
 Statement = tuple[str, dict]
 Builder = Callable[[Params], list[Statement]]
@@ -215,7 +219,9 @@ def _kpi(name: str, scope: str, select_sql: str, params: dict, p: Params,
         statements.append((
             f"""
             INSERT INTO kpi_values (kpi, period, scope, scope_key, value, target, unit, computed_at)
-            SELECT :kpi, :period, :scope, '', :empty, CAST(:fallback AS {p.float}), :unit, :now
+            SELECT CAST(:kpi AS {p.varchar}), CAST(:period AS {p.varchar}),
+                   CAST(:scope AS {p.varchar}), '', CAST(:empty AS {p.float}),
+                   CAST(:fallback AS {p.float}), CAST(:unit AS {p.varchar}), :now
             WHERE NOT EXISTS (SELECT 1 FROM kpi_values WHERE kpi = :kpi AND period = :period
                               AND scope = :scope)
             """,

@@ -15,6 +15,7 @@ Environment:
 ``BENCH_PACKS``     packs to enable, comma-separated (default: every
                     installed pack)
 ``BENCH_KEEP``      keep the work directory (and, on PostgreSQL, the state)
+``BENCH_RESUME``    a kept work directory: run only the phases not done there
 
 The run, each phase in its own process so that its peak RSS is its own:
 
@@ -32,9 +33,9 @@ The run, each phase in its own process so that its peak RSS is its own:
    through 70% of its tasks, as the demo does: the state a daily batch
    meets. It is kept as a snapshot.
 4. ``batch``: on a copy of the snapshot, ``guanxi run`` (the daily batch).
-5. ``jobs``: on two more copies, each batch job in the batch's order,
-   written by hand in SQL on one and through the Python API on the other,
-   interleaved, so each engine job meets the state its twin met.
+5. ``jobs``: on two more copies, ``guanxi run`` again with each of its
+   jobs timed, each job first run on the other copy as the same statement
+   written by hand in SQL, so each engine job meets the state its twin met.
 6. ``latency``: ``customers show`` and ``tasks list --manager`` through the
    Python API, beside a primary-key lookup, with the plan of every query.
 7. ``startup``: ``guanxi --help`` and ``guanxi tasks list`` beside
@@ -174,21 +175,6 @@ def write_output(work: Path, phase: str, data: dict) -> None:
     (work / f"{phase}.json").write_text(json.dumps(data, indent=2, default=str))
 
 
-def batch_jobs(ws) -> list[tuple]:
-    """The daily batch's jobs in its order: ("segment", name), ("rule", name), ("kpi", name, by)."""
-    from guanxi.engines.batch import ordered
-
-    jobs: list[tuple] = [("segment", s.name) for s in ordered(ws.plugins.segmentations())]
-    jobs += [("rule", r.name) for r in ordered(ws.plugins.service_rules())]
-    for kpi in ordered(ws.plugins.kpis()):
-        jobs += [("kpi", kpi.name, by) for by in ("all", "manager") if by in kpi.scopes]
-    return jobs
-
-
-def job_label(job) -> str:
-    return job[1] if job[0] != "kpi" else f"{job[1]} by {job[2]}"
-
-
 def run_engine_job(ws, job, as_of: dt.date, period=None) -> None:
     from guanxi.periods import Period
 
@@ -245,6 +231,31 @@ def run_hand_job(ws, job, params) -> float:
 # phases (each runs in its own process: python run.py --phase NAME --work DIR)
 
 
+def generator_fingerprint(packs: list[str]) -> str:
+    """A hash of the demo generators' source: a changed generator makes a new base."""
+    import hashlib
+    import importlib
+
+    import guanxi
+
+    digest = hashlib.sha256()
+    roots = [Path(guanxi.__file__).parent / "demo.py",
+             Path(guanxi.__file__).parent / "builtin" / "demo_base.py"]
+    from guanxi.plugins import installed_packs as found
+
+    entry_points = found()
+    for pack in packs:
+        if pack in entry_points:
+            module = importlib.import_module(entry_points[pack].value.split(":")[0])
+            roots.append(Path(module.__file__).parent)
+    for root in roots:
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        for path in files:
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def phase_generate(work: Path) -> None:
     from guanxi.config import write_config
     from guanxi.demo import DemoContext, write_demo_files
@@ -271,7 +282,8 @@ def phase_generate(work: Path) -> None:
     (building / "config.toml").unlink(missing_ok=True)
     (building / "generate.toml").unlink(missing_ok=True)
     manifest = {"n": state["n"], "seed": state["seed"], "as_of": AS_OF.isoformat(),
-                "packs": state["packs"], "files": listed, "generated_s": round(seconds, 1)}
+                "packs": state["packs"], "fingerprint": state["fingerprint"], "files": listed,
+                "generated_s": round(seconds, 1)}
     (building / "manifest.json").write_text(json.dumps(manifest, indent=2))
     shutil.rmtree(target, ignore_errors=True)
     building.rename(target)
@@ -355,10 +367,12 @@ def phase_baseline(work: Path, entity_name: str) -> None:
             if ws.dialect == "sqlite":
                 rows = [tuple(_sqlite_form(v) for v in row) for row in rows]
                 marks = ", ".join("?" for _ in names)
+                cpu = time.process_time()
                 start = time.perf_counter()
                 cursor.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
                 raw.commit()
                 seconds = time.perf_counter() - start
+                cpu = time.process_time() - cpu
             else:
                 key = list(entity.key)
                 others = [n for n in names if n not in key]
@@ -369,6 +383,7 @@ def phase_baseline(work: Path, entity_name: str) -> None:
                 conflict = (f"DO UPDATE SET {update} WHERE ({mine}) IS DISTINCT FROM ({theirs})"
                             if others else "DO NOTHING")
                 keys = ", ".join(f'"{k}"' for k in key)
+                cpu = time.process_time()
                 start = time.perf_counter()
                 cursor.execute(f'CREATE TEMPORARY TABLE "{stage}" '
                                f'(LIKE "{table}" INCLUDING DEFAULTS) ON COMMIT DROP')
@@ -379,10 +394,12 @@ def phase_baseline(work: Path, entity_name: str) -> None:
                                f'ON CONFLICT ({keys}) {conflict}')
                 raw.commit()
                 seconds = time.perf_counter() - start
+                cpu = time.process_time() - cpu
         finally:
             raw.close()
     print(f"  baseline  {entity_name:<14} {seconds:7.2f} s", flush=True)
-    write_output(work, f"baseline-{entity_name}", {"rows": len(rows), "seconds": seconds})
+    write_output(work, f"baseline-{entity_name}", {"rows": len(rows), "seconds": seconds,
+                                                  "cpu_s": cpu})
 
 
 def phase_load(work: Path, entity_name: str, label: str) -> None:
@@ -487,40 +504,82 @@ def phase_batch(work: Path) -> None:
 
 
 def phase_jobs(work: Path) -> None:
-    """Each batch job, by hand and through the API, interleaved on two copies.
+    """``guanxi run`` with each job timed, beside its hand-written twin on another copy.
 
-    Both copies start from the primed state and take the jobs in the
-    batch's order, so each engine job meets the state its hand-written twin
-    met, and both are timed minutes apart at most.
+    The real batch (``run_batch``) runs on one copy of the primed state;
+    each job it starts (a segmentation, a rule, a KPI) first runs on a
+    second copy as hand-written SQL, then through the engine. Whatever else
+    the batch does between jobs (moving case clocks) runs on both copies.
+    So each engine job meets the state its twin met, minutes apart at most.
     """
     import handsql
+    from guanxi.engines import kpis as kpi_engine
+    from guanxi.engines import rules as rule_engine
+    from guanxi.engines import segmentation as segment_engine
     from guanxi.periods import Period
+    from guanxi.workspace import Workspace
 
     state = load_state(work)
     hand_url, engine_url = copy_snapshot(state, "hand"), copy_snapshot(state, "jobs")
     hand_out, engine_out = [], []
+    originals = {
+        "segment": (segment_engine, "run_segmentation"),
+        "rule": (rule_engine, "run_rule"),
+        "kpi": (kpi_engine, "run_kpi"),
+    }
+    saved = {kind: getattr(module, name) for kind, (module, name) in originals.items()}
     try:
         with open_workspace(state, hand_url) as hand_ws, \
                 open_workspace(state, engine_url) as ws:
             hand_ws.require_ready()
             ws.require_ready()
             params = hand_params(hand_ws, AS_OF)
-            for job in batch_jobs(ws):
-                if job in handsql.JOBS:
-                    seconds = run_hand_job(hand_ws, job, params)
-                    hand_out.append({"job": list(job), "seconds": seconds, "hand": True})
-                else:
-                    # No hand-written twin: the engine's own time stands in.
+
+            def timed(kind):
+                def run(ws_, record, *args, **kwargs):
+                    if kind == "kpi":
+                        by = kwargs.get("by", args[1] if len(args) > 1 else None) or "all"
+                        job = (kind, record.name, by)
+                    else:
+                        job = (kind, record.name)
+                    if job in handsql.JOBS:
+                        seconds = run_hand_job(hand_ws, job, params)
+                        hand_out.append({"job": list(job), "seconds": seconds, "hand": True})
+                    else:
+                        # No hand-written twin: the engine's own time stands in.
+                        start = time.perf_counter()
+                        saved[kind](hand_ws, record, *args, **kwargs)
+                        hand_out.append({"job": list(job), "seconds": time.perf_counter() - start,
+                                         "hand": False})
                     start = time.perf_counter()
-                    run_engine_job(hand_ws, job, AS_OF)
-                    hand_out.append({"job": list(job), "seconds": time.perf_counter() - start,
-                                     "hand": False})
+                    result = saved[kind](ws_, record, *args, **kwargs)
+                    engine_out.append({"job": list(job), "seconds": time.perf_counter() - start})
+                    return result
+                return run
+
+            for kind, (module, name) in originals.items():
+                setattr(module, name, timed(kind))
+            # What the batch does besides jobs, done on the hand-written side too.
+            between = [name for name in ("tick_cases",) if hasattr(Workspace, name)]
+            mirrored = {name: getattr(Workspace, name) for name in between}
+            for name, method in mirrored.items():
+                def mirror(self, *args, _method=method, **kwargs):
+                    if self is ws:
+                        _method(hand_ws, *args, **kwargs)
+                    return _method(self, *args, **kwargs)
+                setattr(Workspace, name, mirror)
+            try:
                 start = time.perf_counter()
-                run_engine_job(ws, job, AS_OF)
-                engine_out.append({"job": list(job), "seconds": time.perf_counter() - start})
+                result = ws.run(as_of=AS_OF)
+                batch_seconds = time.perf_counter() - start
+            finally:
+                for kind, (module, name) in originals.items():
+                    setattr(module, name, saved[kind])
+                for name, method in mirrored.items():
+                    setattr(Workspace, name, method)
             hand_summary = _batch_summary(hand_ws)
-            # The last closed month's revenue: the as-of month has no
-            # measurements yet, so the batch's revenue KPI has nothing to sum.
+            engine_summary = _batch_summary(ws)
+            # The last closed month's revenue, the month the KPIs compare.
             closed = Period.containing(AS_OF.replace(day=1) - dt.timedelta(days=1), "month")
             closed_params = hand_params(hand_ws, AS_OF, closed)
             hand_extra, engine_extra = [], []
@@ -537,7 +596,9 @@ def phase_jobs(work: Path) -> None:
         drop_copy(state, engine_url)
     write_output(work, "jobs", {"jobs": engine_out, "extra": engine_extra,
                                 "hand": hand_out, "hand_extra": hand_extra,
-                                "hand_summary": hand_summary})
+                                "hand_summary": hand_summary, "engine_summary": engine_summary,
+                                "batch_with_timers_s": batch_seconds,
+                                "failures": list(result.failures)})
 
 
 def _plan_lines(conn, dialect: str, statement: str, parameters) -> list[str]:
@@ -681,6 +742,9 @@ PHASES = {
 
 
 def run_phase(work: Path, phase: str, arg: str | None = None, quiet: bool = False) -> dict:
+    name = f"{phase}-{arg}" if arg else phase
+    if os.environ.get("BENCH_RESUME") and (work / f"{name}.json").exists():
+        return json.loads((work / f"{name}.json").read_text())
     if not quiet:
         print(f"[{time.strftime('%H:%M:%S')}] {phase}", flush=True)
     started = time.perf_counter()
@@ -768,21 +832,34 @@ def main() -> None:
     seed = int(os.environ.get("BENCH_SEED", "1"))
     packs_env = os.environ.get("BENCH_PACKS")
     packs = [p for p in packs_env.split(",") if p] if packs_env is not None else installed_packs()
-    work = Path(tempfile.mkdtemp(prefix="guanxi-bench-"))
-    url, dialect = prepare_database(os.environ.get("BENCH_DATABASE"), work)
+    resume = os.environ.get("BENCH_RESUME")
+    if resume:
+        work = Path(resume)
+        state = json.loads((work / "state.json").read_text())
+        url, dialect = state["database"], state["dialect"]
+    else:
+        work = Path(tempfile.mkdtemp(prefix="guanxi-bench-"))
+        url, dialect = prepare_database(os.environ.get("BENCH_DATABASE"), work)
     from guanxi.config import write_config
 
     config = write_config(work / "guanxi.toml", database=url, packs=packs)
     cache_dir = CACHE / f"{n}-{seed}"
     state = {"n": n, "seed": seed, "packs": packs, "work": str(work), "config": str(config),
-             "database": url, "dialect": dialect, "cache_dir": str(cache_dir)}
+             "database": url, "dialect": dialect, "cache_dir": str(cache_dir),
+             "fingerprint": generator_fingerprint(packs)}
     (work / "state.json").write_text(json.dumps(state, indent=2))
     print(f"guanxi bench: N={n:,} seed={seed} database={dialect} packs={packs or ['core']} "
           f"work={work}", flush=True)
 
     phases: dict[str, dict] = {}
     manifest_path = cache_dir / "manifest.json"
-    cached = manifest_path.exists() and json.loads(manifest_path.read_text()).get("packs") == packs
+    cached = False
+    if manifest_path.exists():
+        old = json.loads(manifest_path.read_text())
+        cached = old.get("packs") == packs and old.get("fingerprint") == state["fingerprint"]
+        if not cached:
+            print(f"  the cached base in {cache_dir} was made by other packs or another "
+                  "generator: generating again", flush=True)
     if cached:
         print(f"  base cached in {cache_dir}", flush=True)
     else:
@@ -794,8 +871,9 @@ def main() -> None:
 
     import guanxi
 
-    with guanxi.open(config) as ws:
-        ws.upgrade()
+    if not resume:
+        with guanxi.open(config) as ws:
+            ws.upgrade()
     # One process per file and step, as `guanxi import` runs; the baseline,
     # the import and the re-import of a file one after the other, so that
     # all three meet the same load on a shared machine.
@@ -818,7 +896,7 @@ def main() -> None:
     paths = report.write(result, RESULTS, DOC)
     print(paths["markdown_text"])
     print(f"results: {paths['json']}  {paths['markdown']}  (docs/performance.md updated)")
-    if not os.environ.get("BENCH_KEEP"):
+    if not os.environ.get("BENCH_KEEP") and not resume:
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -189,3 +189,58 @@ def test_csv_chunks_name_the_line_of_broken_quoting(tmp_path):
     with open_rows(path) as source, pytest.raises(ImportFileError) as caught:
         list(source.chunks(1000))
     assert "line 3" in str(caught.value)
+
+
+# -- what the after-saved hooks see ---------------------------------------------------
+
+
+def test_after_saved_hooks_see_the_saved_rows_typed_as_the_validate_hooks_did(make_workspace,
+                                                                             tmp_path):
+    import guanxi
+
+    seen: dict[str, list] = {"validate": [], "saved": []}
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_fields(self):
+            return [guanxi.Field(name="ticket", entity="interactions", type="integer"),
+                    guanxi.Field(name="urgent", entity="interactions", type="boolean")]
+
+        @guanxi.hookimpl
+        def guanxi_validate_interactions(self, workspace, batch):
+            seen["validate"] += list(zip(batch.lines, batch.rows))
+            return ()
+
+        @guanxi.hookimpl
+        def guanxi_after_interactions_saved(self, workspace, batch):
+            seen["saved"] += list(zip(batch.lines, batch.rows))
+
+    ws = make_workspace(extra_packs={"vectorpack": Pack()})
+    (tmp_path / "c.csv").write_text("id,name\nC1,Ann\n")
+    ws.import_file("customers", tmp_path / "c.csv")
+    (tmp_path / "i.csv").write_text(
+        "id,customer_id,kind,occurred_at,amount,resolved_at,ticket,urgent\n"
+        "I1,C1,call,2026-11-23T09:30:00,12.50,,7,true\n"
+        "I2,C1,visit,2026-11-22 10:00,,2026-11-23T08:00:00+08:00,,\n"
+        "I3,C1,complaint,2026/11/21 8:00,3,,12,no\n"
+    )
+    result = ws.import_file("interactions", tmp_path / "i.csv", batch_size=2)
+    assert result.inserted == 3
+    assert [line for line, _ in seen["saved"]] == [2, 3, 4]
+    for (_, before), (_, after) in zip(seen["validate"], seen["saved"]):
+        assert after == before
+        assert [type(v) for v in after] == [type(v) for v in before]
+    assert seen["saved"][0][1][3] == dt.datetime(2026, 11, 23, 9, 30)
+
+
+def test_copy_text_escapes_what_copy_reads_specially():
+    from guanxi.importing.staging import copy_text
+
+    assert copy_text(["a", None, "tab\there", "line\nbreak", "back\\slash", "\\N", "cr\r"]) == [
+        "a", "\\N", "tab\\there", "line\\nbreak", "back\\\\slash", "\\\\N", "cr\\r"]
+    assert copy_text([True, False, None]) == ["t", "f", "\\N"]
+    assert copy_text([Decimal("1.50"), 3, None]) == ["1.50", "3", "\\N"]
+    assert copy_text([dt.datetime(2026, 11, 23, 9, 30), None]) == ["2026-11-23 09:30:00", "\\N"]
+    assert copy_text([dt.date(2026, 11, 23)]) == ["2026-11-23"]
+    assert copy_text([None, None]) == ["\\N", "\\N"]
+    assert copy_text(["x", 1]) == ["x", "1"]

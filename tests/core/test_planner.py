@@ -13,7 +13,7 @@ import json
 import attrs
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, literal, select
+from sqlalchemy import literal, select
 
 import guanxi
 from core_helpers import count
@@ -67,8 +67,9 @@ class GradePack:
 def planning(make_workspace):
     """``planning(cap)``: a workspace with the grade pack and managers M1, M2 (north), OFF."""
 
-    def make(cap: int = 3):
-        ws = make_workspace(extra_packs={"p": GradePack()}, settings={"p.plan": {"cap": cap}})
+    def make(cap: int = 3, **settings):
+        ws = make_workspace(extra_packs={"p": GradePack()},
+                            settings={"p.plan": {"cap": cap}, **settings})
         ws.save("managers", [{"id": "M1", "name": "Wang"},
                              {"id": "M2", "name": "Li", "territory": "north"},
                              {"id": "OFF", "name": "Gone", "active": False}])
@@ -93,7 +94,7 @@ def visits(ws, *rows):
          else dt.datetime.combine(r[1], dt.time(10))} for r in rows])
 
 
-def plan(ws, week="2026-W48", cap_run=None):
+def plan(ws, week="2026-W48"):
     ws.segment(["p.grade"], as_of=Week.parse(week).start)
     return ws.build_plan(week, ["p.plan"])
 
@@ -196,7 +197,7 @@ def test_each_manager_plans_on_the_calendar_of_their_territory(planning):
         ("M1", day(0), "A"), ("M2", day(1), "B")]
 
 
-def test_a_manager_without_a_working_day_in_the_week_places_nothing(planning, make_workspace):
+def test_a_manager_without_a_working_day_in_the_week_places_nothing(planning):
     ws = planning(cap=5)
     ws.save("calendar_days", [{"calendar": "north", "day": day(n), "working": False}
                               for n in range(5)])
@@ -250,6 +251,25 @@ def test_overdue_by_one_day_and_on_the_week_start(planning):
     ]
 
 
+def test_a_customer_gets_one_planned_visit_a_week_the_sector_cadence_first(planning):
+    ws = planning(cap=1, **{"core.visits": {"daily_cap": 1}})
+    # BOTH has a grade and is active: the pack's cadence plans it, and the
+    # core's generic cadence, planning last, leaves it alone; CORE has no
+    # grade, so only the core's cadence plans it.
+    customers(ws, ("BOTH", "1", "east"), ("CORE", None, "east"))
+    visits(ws, ("BOTH", dt.date(2026, 10, 20)), ("CORE", dt.date(2026, 10, 20)))
+    ws.segment(as_of=W48)
+    result = ws.build_plan("2026-W48")
+    assert [(run.cadence, run.planned) for run in result.cadences] == [
+        ("p.plan", 1), ("core.visits", 1)]
+    # Monday's one place is taken by the pack's visit: the cap counts every
+    # visit of the manager's day, whichever cadence planned it.
+    assert [(v.cadence, v.customer_id, v.day) for v in ws.plan("2026-W48")] == [
+        ("p.plan", "BOTH", day(0)), ("core.visits", "CORE", day(1))]
+    # Asked for alone, the core's cadence still sees the week's plan.
+    assert ws.build_plan("2026-W48", ["core.visits"]).cadences[0].planned == 0
+
+
 # -- territory grouping ------------------------------------------------------------
 
 
@@ -267,6 +287,19 @@ def test_territory_grouping_keeps_a_day_to_one_territory_as_far_as_the_cap_allow
     assert rows == [(day(0), "east", "E1"), (day(0), "east", "E2"),
                     (day(1), "east", "E3"), (day(1), "west", "W1"),
                     (day(2), "west", "W2"), (day(2), None, "NONE")]
+
+
+def test_grouping_decides_the_day_never_who_fits_the_week(planning):
+    ws = planning(cap=1)  # five places
+    # Five east customers just due, two west ones long overdue: the week
+    # keeps the two west ones and the three most overdue east ones.
+    overdue = {"E1": 0, "E2": 1, "E3": 2, "E4": 3, "E5": 4, "W1": 30, "W2": 20}
+    customers(ws, *[(c, "1", "east" if c[0] == "E" else "west") for c in overdue])
+    visits(ws, *[(c, W48 - dt.timedelta(days=7 + n)) for c, n in overdue.items()])
+    result = plan(ws)
+    assert [(v.day, v.customer_id) for v in ws.plan("2026-W48")] == [
+        (day(0), "E5"), (day(1), "E4"), (day(2), "E3"), (day(3), "W1"), (day(4), "W2")]
+    assert result.unplaced == (Unplaced(cadence="p.plan", manager_id="M1", count=2),)
 
 
 # -- re-planning -------------------------------------------------------------------
@@ -336,6 +369,19 @@ def test_a_visit_closes_its_task_and_the_plan_kpis_count_it(planning):
     # Only the days that have come: on Monday, Monday's two visits.
     assert kpis(dt.date(2026, 11, 23), "manager") == {("core.plan_completion", "M1"): 1.0,
                                                       ("core.plan_on_day", "M1"): 0.5}
+
+
+def test_a_missed_visit_is_planned_again_and_one_visit_closes_both_tasks(planning):
+    ws = planning(cap=2)
+    customers(ws, ("C1", "1", "east"))
+    plan(ws)
+    plan(ws, "2026-W49")
+    assert [(v.week, v.day) for v in ws.plan()] == [
+        ("2026-W48", day(0)), ("2026-W49", dt.date(2026, 11, 30))]
+    assert [x.status for x in ws.tasks(rule="p.plan")] == ["open", "open"]
+    visits(ws, ("C1", dt.date(2026, 12, 1)))
+    assert [(x.dedupe_key, x.status) for x in ws.tasks(rule="p.plan", status=None)] == [
+        ("2026-W48", "done"), ("2026-W49", "done")]
 
 
 def test_the_plan_kpis_count_a_visit_for_the_manager_it_was_planned_for(planning):
@@ -428,7 +474,8 @@ def test_plan_commands_and_the_stable_json(workspace):
     ws = workspace
     ws.save("managers", [{"id": "M1", "name": "Wang"}])
     ws.save("customers", [{"id": c, "name": n, "manager_id": "M1", "territory": "east",
-                           "created_at": "2026-01-01"} for c, n in (("C1", "张伟"), ("C2", "Li"))])
+                           "created_at": "2026-01-01"}
+                          for c, n in (("C1", "张伟"), ("C2", "Li"))])
     visits(ws, ("C1", dt.date(2026, 10, 1)))
     ws.segment(as_of=W48)
 

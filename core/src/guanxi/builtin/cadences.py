@@ -5,8 +5,9 @@ dormant ones every ``dormant_days`` (14), lost ones are not planned; at most
 ``daily_cap`` (8) planned visits per manager a day, a day kept to one
 territory where the cap allows. An interaction of kind ``visit`` is the
 visit. A sector pack declares its own cadence the same way (BANK-VISIT,
-POWER-VISIT, TOB-PLAN); an interval of 0 switches a label off, so setting
-both intervals to 0 leaves the planning to the sector's cadence.
+POWER-VISIT, TOB-PLAN); the planner plans this one last, so it visits only
+whom the sector's cadences have not planned that week. An interval of 0
+switches a label off.
 """
 
 from __future__ import annotations

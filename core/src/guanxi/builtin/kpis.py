@@ -18,9 +18,22 @@ def _dt(ctx, day):
     return literal(dt.datetime.combine(day, dt.time()))
 
 
+def _customer_key(ctx, c):
+    """``ctx.scope_key`` of a customers row, read from the row itself where it can be.
+
+    The same key as ``ctx.scope_key(c.c.id)``; that looks the customer up
+    again for every row, which PostgreSQL runs as a subplan per customer.
+    """
+    if ctx.scope == "manager":
+        return c.c.manager_id
+    if ctx.scope == "territory":
+        return c.c.territory
+    return ctx.scope_key(c.c.id)
+
+
 def customers_query(ctx):
     c = ctx.tables.customers
-    key = ctx.scope_key(c.c.id).label("scope_key")
+    key = _customer_key(ctx, c).label("scope_key")
     return (
         select(key, func.count().label("value"))
         .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end))
@@ -30,7 +43,7 @@ def customers_query(ctx):
 
 def new_customers_query(ctx):
     c = ctx.tables.customers
-    key = ctx.scope_key(c.c.id).label("scope_key")
+    key = _customer_key(ctx, c).label("scope_key")
     return (
         select(key, func.count().label("value"))
         .where(c.c.created_at >= ctx.period.start, c.c.created_at < ctx.period.end)
@@ -39,14 +52,20 @@ def new_customers_query(ctx):
 
 
 def interactions_query(ctx):
-    i = ctx.tables.interactions
+    i, c = ctx.tables.interactions, ctx.tables.customers
+    in_period = (i.c.occurred_at >= _dt(ctx, ctx.period.start),
+                 i.c.occurred_at < _dt(ctx, ctx.period.end))
+    if ctx.scope in ("manager", "territory"):
+        # One join instead of a lookup of the customer per interaction.
+        key = _customer_key(ctx, c).label("scope_key")
+        return (
+            select(key, func.count().label("value"))
+            .select_from(i.outerjoin(c, c.c.id == i.c.customer_id))
+            .where(*in_period)
+            .group_by(key)
+        )
     key = ctx.scope_key(i.c.customer_id).label("scope_key")
-    return (
-        select(key, func.count().label("value"))
-        .where(i.c.occurred_at >= _dt(ctx, ctx.period.start),
-               i.c.occurred_at < _dt(ctx, ctx.period.end))
-        .group_by(key)
-    )
+    return select(key, func.count().label("value")).where(*in_period).group_by(key)
 
 
 def _task_key(ctx, tk):
@@ -93,12 +112,12 @@ def completion_query(ctx):
 
 def coverage_query(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
-    key = ctx.scope_key(c.c.id).label("scope_key")
-    contacted = (
-        select(i.c.id)
-        .where(i.c.customer_id == c.c.id, i.c.occurred_at >= _dt(ctx, ctx.period.start),
+    key = _customer_key(ctx, c).label("scope_key")
+    # The period's contacted customers, found once (not looked up per customer).
+    contacted = c.c.id.in_(
+        select(i.c.customer_id)
+        .where(i.c.occurred_at >= _dt(ctx, ctx.period.start),
                i.c.occurred_at < _dt(ctx, ctx.period.end))
-        .exists()
     )
     share = cast(func.sum(case((contacted, 1), else_=0)), Float) / func.count()
     return (

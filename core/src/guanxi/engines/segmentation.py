@@ -110,42 +110,45 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                     .order_by(query.c.customer_id),
                 ))
                 mine = o.c.segmentation == seg.name
-                override = select(o).where(mine, o.c.customer_id == work.c.customer_id)
-                conn.execute(
-                    update(work).where(override.exists()).values(
-                        label=override.with_only_columns(o.c.label).scalar_subquery(),
-                        reason=override.with_only_columns(o.c.reason).scalar_subquery(),
-                        manual=true(), score=None,
+                # Most segmentations have no manual label: one probe says so.
+                if conn.execute(select(o.c.customer_id).where(mine).limit(1)).first():
+                    override = select(o).where(mine, o.c.customer_id == work.c.customer_id)
+                    conn.execute(
+                        update(work).where(override.exists()).values(
+                            label=override.with_only_columns(o.c.label).scalar_subquery(),
+                            reason=override.with_only_columns(o.c.reason).scalar_subquery(),
+                            manual=true(), score=None,
+                        )
                     )
-                )
-                conn.execute(insert(work).from_select(
-                    ["customer_id", "label", "score", "reason", "manual"],
-                    select(o.c.customer_id, o.c.label, literal(None, Float), o.c.reason, true())
-                    .where(mine, ~exists().where(work.c.customer_id == o.c.customer_id))
-                    .order_by(o.c.customer_id),
-                ))
+                    conn.execute(insert(work).from_select(
+                        ["customer_id", "label", "score", "reason", "manual"],
+                        select(o.c.customer_id, o.c.label, literal(None, Float), o.c.reason, true())
+                        .where(mine, ~exists().where(work.c.customer_id == o.c.customer_id))
+                        .order_by(o.c.customer_id),
+                    ))
                 current = and_(s.c.segmentation == seg.name, s.c.customer_id == work.c.customer_id)
                 old_label = select(s.c.label).where(current).scalar_subquery()
-                # Counted by SELECT, not rowcount: drivers differ on INSERT ... SELECT.
                 differs = old_label.is_distinct_from(work.c.label)
                 gone = and_(s.c.segmentation == seg.name,
                             ~exists().where(work.c.customer_id == s.c.customer_id))
-                changed = _count(conn, select(work.c.customer_id).where(differs))
-                changed += _count(conn, select(s.c.customer_id).where(gone))
-                conn.execute(insert(h).from_select(
+                # Every change is one history row: the inserts count the changes
+                # (a plain INSERT ... SELECT's row count is exact on both drivers).
+                changed = conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), work.c.customer_id, old_label, work.c.label,
                            literal(as_of), work.c.reason)
                     .where(differs)
                     .order_by(work.c.customer_id),
-                ))
-                conn.execute(insert(h).from_select(
+                )).rowcount
+                lost = conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), s.c.customer_id, s.c.label, literal(None, String),
                            literal(as_of), ctx.reason("core.no_longer_qualifies"))
                     .where(gone).order_by(s.c.customer_id),
-                ))
-                conn.execute(delete(s).where(gone))
+                )).rowcount
+                changed += lost
+                if lost:
+                    conn.execute(delete(s).where(gone))
                 _upsert_labels(conn, work, seg.name, as_of)
                 counts = label_counts(conn, seg.name)
         except Exception as exc:

@@ -65,6 +65,12 @@ def create_stage(conn: Connection, plan) -> Table:
     return stage
 
 
+def mark_unique(stage: Table) -> None:
+    """The stage holds each key once, in key order (checked as it was filled): no index."""
+    stage.info["unique_key"] = True
+    stage.info["indexed"] = False
+
+
 def index_stage(conn: Connection, plan, stage: Table) -> None:
     """Index the key after loading: cheaper than during.
 
@@ -79,6 +85,7 @@ def index_stage(conn: Connection, plan, stage: Table) -> None:
 
     key = [stage.c[k] for k in plan.entity.key if k in stage.c]
     sqlite = conn.dialect.name == "sqlite"
+    stage.info["indexed"] = True
     try:
         if sqlite:
             # A failed CREATE INDEX undoes only itself on SQLite.
@@ -102,34 +109,122 @@ def index_lines(conn: Connection, stage: Table) -> None:
         Index(f"ix_{stage.name}_line", stage.c._line).create(conn)
 
 
-def stage_rows(conn: Connection, stage: Table, names: Sequence[str], rows: list[tuple],
-               *, converted: bool = False) -> None:
-    """Append rows (tuples in ``names`` order) with the driver's bulk path.
+REJECT_NAMES = ("_reject", "_reject_column", "_reject_value", "_raw")
 
-    ``converted``: the values are already in the form SQLite stores them
-    (:func:`guanxi.importing.vectors.sqlite_form`).
+
+class StageWriter:
+    """Rows into the stage with the driver's bulk path, a chunk at a time.
+
+    SQLite: ``executemany`` per chunk. PostgreSQL: one ``COPY`` for the
+    whole file, its text built a column at a time (:func:`copy_text`), so
+    the server stores one chunk while the next one is being converted.
+    Good rows come as columns in ``names`` order (``_line`` first, values
+    in the form the database stores them); refused rows as
+    ``(line, reason, column, value, raw)``.
     """
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        cols = ", ".join(f'"{n}"' for n in names)
-        cursor = conn.connection.dbapi_connection.cursor()
-        try:
-            with cursor.copy(f'COPY "{stage.name}" ({cols}) FROM STDIN') as copy:
-                for row in rows:
-                    copy.write_row(row)
-        finally:
-            cursor.close()
-        return
-    marks = ", ".join("?" for _ in names)
-    cols = ", ".join(f'"{n}"' for n in names)
-    # Only dates, datetimes, decimals and booleans need SQLite's stored form;
-    # text columns pass as they are (most of a file's cells).
-    if not converted:
-        from guanxi.importing.vectors import _sqlite_value
 
-        rows = [tuple(_sqlite_value(v) for v in row) for row in rows]
-    conn.exec_driver_sql(f'INSERT INTO "{stage.name}" ({cols}) VALUES ({marks})', rows)
+    def __init__(self, conn: Connection, stage: Table, names: Sequence[str]) -> None:
+        self.conn = conn
+        self.stage = stage
+        self.names = list(names)
+        self.postgres = conn.dialect.name == "postgresql"
+        self._cursor = None
+        self._copy = None
+
+    def good(self, columns: Sequence[Sequence]) -> None:
+        if not columns or not columns[0]:
+            return
+        if self.postgres:
+            blank = ["\\N"] * len(columns[0])
+            self._write([copy_text(c) for c in columns] + [blank] * len(REJECT_NAMES))
+            return
+        self._insert(self.names, list(zip(*columns)))
+
+    def refused(self, rows: list[tuple]) -> None:
+        if not rows:
+            return
+        if self.postgres:
+            line, reason, column, value, raw = (list(c) for c in zip(*rows))
+            blank = ["\\N"] * len(rows)
+            self._write([copy_text(line)] + [blank] * (len(self.names) - 1)
+                        + [copy_text(c) for c in (reason, column, value, raw)])
+            return
+        self._insert(["_line", *REJECT_NAMES], rows)
+
+    def close(self, error: BaseException | None = None) -> None:
+        """End the COPY: the stage holds every row written (or, after ``error``, abandon it)."""
+        if self._copy is not None:
+            self._copy = None
+            self._opened.__exit__(type(error) if error else None, error,
+                                  error.__traceback__ if error else None)
+        if self._cursor is not None:
+            cursor, self._cursor = self._cursor, None
+            cursor.close()
+
+    def _write(self, text_columns: list[list[str]]) -> None:
+        if self._copy is None:
+            cols = ", ".join(f'"{n}"' for n in (*self.names, *REJECT_NAMES))
+            self._cursor = self.conn.connection.dbapi_connection.cursor()
+            self._opened = self._cursor.copy(f'COPY "{self.stage.name}" ({cols}) FROM STDIN')
+            self._copy = self._opened.__enter__()
+        self._copy.write("\n".join(map("\t".join, zip(*text_columns))) + "\n")
+
+    def _insert(self, names: Sequence[str], rows: list[tuple]) -> None:
+        marks = ", ".join("?" for _ in names)
+        cols = ", ".join(f'"{n}"' for n in names)
+        self.conn.exec_driver_sql(f'INSERT INTO "{self.stage.name}" ({cols}) VALUES ({marks})',
+                                  rows)
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_cell(value) -> str:
+    """One value in COPY's text format (the slow way, for a column of mixed types)."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(" ")
+    if isinstance(value, (dt.date, int, Decimal)):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value).translate(_COPY_ESCAPES)
+
+
+def copy_text(values: Sequence) -> list[str]:
+    """A column's values in COPY's text format, converted as one column where it can be."""
+    kinds = set(map(type, values))
+    if type(None) in kinds:
+        # (Not ``None in values``: that compares each Decimal with None, slowly.)
+        kinds.discard(type(None))
+        present = [v for v in values if v is not None]
+    else:
+        present = values
+    if not present:
+        return ["\\N"] * len(values)
+    if kinds == {str}:
+        text = "\x00".join(present)
+        if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+            out = [v.translate(_COPY_ESCAPES) for v in present]
+        else:
+            out = list(present)
+    elif kinds <= {int, Decimal} or kinds == {dt.date}:
+        out = list(map(str, present))
+    elif kinds == {dt.datetime}:
+        out = [v.isoformat(" ") for v in present]
+    elif kinds == {bool}:
+        out = ["t" if v else "f" for v in present]
+    else:
+        return [_copy_cell(v) for v in values]
+    if len(out) == len(values):
+        return out
+    it = iter(out)
+    return ["\\N" if v is None else next(it) for v in values]
 
 
 def attributes_json(names: Sequence[str], values: Iterable) -> str:
@@ -173,17 +268,32 @@ def reject_duplicates(conn: Connection, plan, stage: Table) -> None:
     )
 
 
-def reject_unknown_references(conn: Connection, plan, stage: Table, entities) -> None:
-    """A reference must name a row in the database or a good row of this file."""
+def all_known(conn: Connection, target, values: set) -> bool:
+    """Whether every value names a row of ``target`` (one statement for a chunk's values)."""
+    (key,) = target.key
+    found = conn.exec_driver_sql(
+        f'SELECT count(*) FROM "{target.table.name}" WHERE "{key}" IN '
+        "(SELECT value FROM json_each(?))",
+        (json.dumps(sorted(values), ensure_ascii=False),),
+    ).scalar_one()
+    return found == len(values)
+
+
+def reject_unknown_references(conn: Connection, plan, stage: Table, entities,
+                              known: set[str] = frozenset()) -> None:
+    """A reference must name a row in the database or a good row of this file.
+
+    ``known``: columns already found to name only rows in the database.
+    """
     for column, target_name in plan.entity.references.items():
-        if column not in stage.c:
+        if column not in stage.c or column in known:
             continue
         target = entities[target_name]
         (target_key,) = target.key
         in_db = exists().where(target.table.c[target_key] == stage.c[column])
         named = and_(stage.c[column].is_not(None), stage.c[column] != "")
         if (target_name != plan.entity.name and conn.dialect.name == "sqlite"
-                and column == plan.entity.key[0]):
+                and column == plan.entity.key[0] and stage.info.get("indexed")):
             # The key index lists this column's values in order: check each
             # value named once (a customer's 12 measurements: one probe),
             # and mark rows only if one is unknown.

@@ -9,14 +9,16 @@ visit. For one ISO week (TOB-PLAN: "at each week's end, build next week's
 
 1. **the week's working days**, per manager, from the business calendar of
    the manager's territory (holidays drop days, a make-up Saturday adds
-   one); a day's free places are the daily cap less what an earlier run
-   already placed there. Python runs once per territory here, never per
-   customer;
+   one); a day's free places are the daily cap less what is already
+   planned there (by an earlier run or another cadence). Python runs once
+   per territory here, never per customer;
 2. **candidates, in one set-based statement**: customers with a current
    label of the cadence's segmentation that has an interval, owned by an
    active manager, due in the week (last visit plus the interval on or
    before the manager's last working day of the week, or never visited),
-   and not yet in this cadence's plan for the week;
+   and not yet in the week's plan (a customer gets one planned visit a
+   week: the sector packs' cadences plan first, the core's generic one
+   last);
 3. **placement, in SQL**: per manager, the most overdue first fill the
    week's free places (never visited first, then by days overdue, ties by
    customer id); those are then numbered by territory and how overdue, and
@@ -27,6 +29,10 @@ visit. For one ISO week (TOB-PLAN: "at each week's end, build next week's
 4. **tasks**: one open visit task per placed visit (rule = the cadence,
    dedupe key = the week), then the ``plan_visits`` rows pointing at them,
    both ``INSERT ... SELECT``. A second run adds only what is new.
+
+A visit recorded later (an interaction of one of the cadence's kinds, on
+or after the planned week's Monday) closes its task: :func:`close_visited`,
+called by the core pack's ``guanxi_after_interactions_saved``.
 
 Reasons are built in SQL from whole numbers and ISO dates only, which read
 the same on SQLite and PostgreSQL, in the workspace's language.
@@ -206,7 +212,9 @@ def cadences_for(ws, names: Sequence[str] | None) -> list:
     segmentations = ws.plugins.segmentations()
     for cadence in chosen:
         _check(cadence, segmentations)
-    return chosen
+    # The core's generic cadence plans last: it visits whom no sector
+    # cadence has planned that week (one planned visit a customer a week).
+    return sorted(chosen, key=lambda c: (c.pack == "core", c.name))
 
 
 def _check(cadence, segmentations) -> None:
@@ -304,7 +312,8 @@ def _fill(template: str, **parts):
 
 def _reason_sql(language: str, segment_title: str, cand):
     words = REASONS.get(language, REASONS["en"])
-    head = _fill(words["head"], segment=segment_title, label=cand.c.label, days=cand.c.interval_days)
+    head = _fill(words["head"], segment=segment_title, label=cand.c.label,
+                 days=cand.c.interval_days)
     last = _fill(words["last"], last=cand.c.last_visit)
     tail = case(
         (cand.c.never == 1, literal(words["never"], String)),
@@ -490,16 +499,20 @@ def _slots_insert(work, cadence, week: Week):
     """Each active manager's working days with their places, numbered through the week.
 
     A day's free places are the cap less the visits already planned on it
-    (a re-run); ``first_slot``..``last_slot`` are its places counted from
-    the week's first day, so a visit numbered *n* falls on the day whose
-    range holds *n*. In a fresh week day *k* holds *k*·cap+1..(*k*+1)·cap.
+    (by a re-run, or by another cadence); ``first_slot``..``last_slot``
+    number its places from the week's first day on, so a visit numbered
+    *n* falls on the day whose range holds *n*. In a fresh week day *k*
+    (from 0) holds *k*·cap+1 .. (*k*+1)·cap: *n* divided by the cap.
     """
     m, pv = t.managers, st.plan_visits
     days, slots = work["days"], work["slots"]
     cap = cadence.daily_cap
+    # Every visit planned for the manager that day counts against the cap,
+    # whichever cadence planned it: a day holds so many visits, not so many
+    # per cadence.
     used = (
         select(pv.c.manager_id, pv.c.day, func.count().label("n"))
-        .where(pv.c.cadence == cadence.name, pv.c.week == week.label)
+        .where(pv.c.week == week.label)
         .group_by(pv.c.manager_id, pv.c.day)
         .subquery("used")
     )
@@ -546,7 +559,10 @@ def _candidates_insert(ws, work, cadence, week: Week):
     else:
         interval = literal(None, Integer)
     last_day = ctx.date_of(last.c.last_at)
-    planned = exists().where(pv.c.cadence == cadence.name, pv.c.week == week.label,
+    # Planned already, by this cadence or another: one planned visit a
+    # customer a week. (Naming the cadences lets the unique key answer.)
+    cadences = sorted(set(ws.plugins.visit_cadences(ws)) | {cadence.name})
+    planned = exists().where(pv.c.cadence.in_(cadences), pv.c.week == week.label,
                              pv.c.customer_id == s.c.customer_id)
     due_list = (
         select(
@@ -689,11 +705,22 @@ def close_visited(ws, conn, customer_ids: Iterable[str] | None = None,
 
 
 def close_visited_in_batch(ws, batch) -> int:
-    """The lifecycle hook's part: interactions just saved close their visit tasks."""
-    if "customer_id" not in batch.columns:
+    """The lifecycle hook's part: interactions just saved close their visit tasks.
+
+    Only rows of a kind some cadence counts as a visit can close one, and
+    nothing can while no visit was ever planned: a big import of calls or
+    transactions costs one cheap query per batch.
+    """
+    if not {"customer_id", "kind"} <= set(batch.columns):
         return 0
-    at = batch.columns.index("customer_id")
-    return close_visited(ws, batch.connection, (row[at] for row in batch.rows))
+    pv = st.plan_visits
+    if batch.connection.execute(select(pv.c.id).limit(1)).first() is None:
+        return 0
+    kinds = {kind for cadence in ws.plugins.visit_cadences(ws).values()
+             for kind in cadence.visit_kinds}
+    at, kind_at = batch.columns.index("customer_id"), batch.columns.index("kind")
+    customers = {row[at] for row in batch.rows if row[kind_at] in kinds}
+    return close_visited(ws, batch.connection, customers)
 
 
 # -- reading the plan -------------------------------------------------------------------

@@ -376,10 +376,13 @@ def product_coverage_query(ctx):
 
 def ebanking_active_query(ctx):
     a, i = ctx.tables.accounts, ctx.tables.interactions
-    moved = exists().where(i.c.account_id == a.c.id, i.c.kind == "transaction",
-                           _in_period(ctx, i.c.occurred_at))
+    active = (select(i.c.account_id).where(i.c.kind == "transaction", i.c.account_id.is_not(None),
+                                           _in_period(ctx, i.c.occurred_at))
+              .group_by(i.c.account_id).subquery("active_accounts"))
+    moved = active.c.account_id.is_not(None)
     key = _key(ctx, a.c.customer_id)
-    return (select(key, _share(moved).label("value")).select_from(a)
+    return (select(key, _share(moved).label("value"))
+            .select_from(a.outerjoin(active, active.c.account_id == a.c.id))
             .where(a.c.type == "ebanking", account_open(a, ctx.today)).group_by(key))
 
 

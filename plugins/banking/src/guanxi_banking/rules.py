@@ -125,12 +125,14 @@ def churn_query(ctx):
     # 3. No transaction in churn.idle_days (a customer older than that).
     idle = cfg["churn.idle_days"]
     if idle > 0:
-        last = (
-            select(func.max(ctx.date_of(i.c.occurred_at)))
-            .where(i.c.customer_id == c.c.id, i.c.kind == "transaction",
-                   i.c.occurred_at < as_of_end(ctx))
-            .correlate(c).scalar_subquery()
+        # One grouped pass over the transactions, not a lookup per customer.
+        latest = (
+            select(i.c.customer_id, func.max(ctx.date_of(i.c.occurred_at)).label("last"))
+            .where(i.c.kind == "transaction", i.c.occurred_at < as_of_end(ctx))
+            .group_by(i.c.customer_id)
+            .subquery("churn_last_transaction")
         )
+        last = latest.c.last
         old_enough = or_(c.c.created_at.is_(None),
                          c.c.created_at <= literal(ctx.as_of - dt.timedelta(days=idle)))
         rows.append(
@@ -140,6 +142,7 @@ def churn_query(ctx):
                         else_=ctx.reason("banking.churn.idle", days=ctx.days_between(last),
                                          last=last)).label("reason"),
                    (text("idle:") + func.coalesce(day_text(last), "never")).label("dedupe_key"))
+            .select_from(c.outerjoin(latest, latest.c.customer_id == c.c.id))
             .where(c.c.status != "lost",
                    or_(and_(last.is_(None), old_enough), ctx.days_between(last) >= idle))
         )
@@ -306,10 +309,14 @@ def feedback_query(ctx):
     i = ctx.tables.interactions
     follow = i.alias("follow_up")
     due_days = cfg["feedback.due_days"]
-    followed = exists().where(
-        follow.c.customer_id == i.c.customer_id, follow.c.kind.in_(("visit", "call")),
-        follow.c.occurred_at > i.c.occurred_at, follow.c.occurred_at < as_of_end(ctx),
+    # The last visit or call of each customer, in one grouped pass.
+    contact = (
+        select(follow.c.customer_id, func.max(follow.c.occurred_at).label("last"))
+        .where(follow.c.kind.in_(("visit", "call")), follow.c.occurred_at < as_of_end(ctx))
+        .group_by(follow.c.customer_id)
+        .subquery("feedback_last_contact")
     )
+    followed = and_(contact.c.last.is_not(None), contact.c.last > i.c.occurred_at)
     due = ctx.add_days(ctx.date_of(i.c.occurred_at), due_days)
     key = text("feedback:") + i.c.id
     return (
@@ -318,6 +325,7 @@ def feedback_query(ctx):
                           channel=func.coalesce(i.c.channel, "-"), due=day_text(due),
                           days=due_days).label("reason"),
                literal("call").label("kind"), key.label("dedupe_key"))
+        .select_from(i.outerjoin(contact, contact.c.customer_id == i.c.customer_id))
         .where(i.c.kind == "feedback",
                i.c.occurred_at >= _since(ctx, cfg["feedback.lookback_days"]),
                i.c.occurred_at < as_of_end(ctx), ~followed,

@@ -213,13 +213,14 @@ def relationship_query(ctx):
     since = dt.datetime.combine(ctx.as_of - dt.timedelta(days=cfg["rel.contact_days"] - 1),
                                 dt.time())
     until = dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time())
-    positives = (
-        select(func.count()).select_from(i)
-        .where(i.c.customer_id == c.c.id, i.c.kind.in_(("visit", "call")),
-               i.c.outcome == "positive", i.c.occurred_at >= literal(since),
-               i.c.occurred_at < literal(until))
-        .correlate(c).scalar_subquery()
+    contacts = (
+        select(i.c.customer_id, func.count().label("n"))
+        .where(i.c.kind.in_(("visit", "call")), i.c.outcome == "positive",
+               i.c.occurred_at >= literal(since), i.c.occurred_at < literal(until))
+        .group_by(i.c.customer_id)
+        .subquery("rel_positive_contacts")
     )
+    positives = func.coalesce(contacts.c.n, 0)
     flag = ctx.attribute(c, "renewal_likely", "boolean")
     elsewhere = ctx.attribute(c, "deposits_elsewhere", "boolean")
     resources = ctx.attribute(c, "customer_resources", "boolean")
@@ -245,8 +246,10 @@ def relationship_query(ctx):
         else_=ctx.reason("banking.rel.D", contacts=positives, days=days),
     )
     order = case((label == "A", 1), (label == "B", 2), (label == "C", 3), else_=4)
-    return select(c.c.id.label("customer_id"), label.label("label"), order.label("score"),
-                  reason.label("reason")).where(c.c.status != "lost")
+    return (select(c.c.id.label("customer_id"), label.label("label"), order.label("score"),
+                   reason.label("reason"))
+            .select_from(c.outerjoin(contacts, contacts.c.customer_id == c.c.id))
+            .where(c.c.status != "lost"))
 
 
 RELATIONSHIP = Segmentation(
