@@ -321,3 +321,28 @@ def test_a_rule_puts_its_customers_on_a_named_list_once(make_workspace):
     assert [(m["list"], m["added_at"], m["note"]) for m in lists] == [
         ("watch", AS_OF, "added by w.flag")]
     assert ws.customer_view("C2")["lists"] == []
+
+
+def test_a_declared_date_field_compares_as_a_date(make_workspace):
+    def expiring(ctx):
+        c = ctx.tables.customers
+        expires = ctx.attribute(c, "expires_on", "date")
+        return select(c.c.id.label("customer_id"), literal("soon").label("label"),
+                      literal(None).label("score"), literal("r").label("reason")
+                      ).where(expires <= ctx.add_days(ctx.today, 30))
+
+    class Pack:
+        @guanxi.hookimpl
+        def guanxi_fields(self):
+            return [guanxi.Field(name="expires_on", entity="customers", type="date")]
+
+        @guanxi.hookimpl
+        def guanxi_segmentations(self):
+            return [guanxi.Segmentation(name="d.soon", title="", description="", query=expiring)]
+
+    ws = make_workspace(extra_packs={"d": Pack()})
+    ws.save("customers", [{"id": "C30", "name": "a", "expires_on": "2026-12-23"},
+                          {"id": "C31", "name": "b", "expires_on": "2026-12-24"}])
+    (run,) = ws.segment(["d.soon"], as_of=AS_OF)
+    assert run.counts == {"soon": 1}
+    assert [s.segmentation for s in ws.labels("C30")] == ["d.soon"]

@@ -199,6 +199,8 @@ def test_a_complaint_opens_a_banking_case_with_24_hour_and_5_day_clocks(ws, bank
     (case,) = ws.cases(policy="banking.complaint")
     assert (case.customer_id, case.owner_id, case.response_due_at, case.resolution_due_at) == (
         "C1", "M1", dt.datetime(2026, 11, 21, 10), dt.datetime(2026, 11, 25, 10))
+    # The banking policy takes complaints over from the core's generic one: one case.
+    assert [c.policy for c in ws.cases()] == ["banking.complaint"]
 
 
 def test_complaint_clocks_are_config(make_workspace):

@@ -21,9 +21,11 @@ OPTIONS = (
 def reactivation_query(ctx):
     s, c, m, i = (ctx.tables.segments, ctx.tables.customers, ctx.tables.managers,
                   ctx.tables.interactions)
-    last = (
-        select(func.max(ctx.date_of(i.c.occurred_at)))
-        .where(i.c.customer_id == s.c.customer_id, ctx.date_of(i.c.occurred_at) <= ctx.today)
+    # The latest contact on or before the as-of day, found by one seek on the
+    # (customer_id, occurred_at) index; its date is the dedupe key.
+    last = ctx.date_of(
+        select(func.max(i.c.occurred_at))
+        .where(i.c.customer_id == s.c.customer_id, i.c.occurred_at < ctx.at(ctx.as_of, days=1))
         .scalar_subquery()
     )
     since = func.coalesce(last, c.c.created_at)

@@ -267,6 +267,9 @@ class Context:
             return raw == "true"
         if type == "text":
             return cast(raw, String)
+        if type == "date" and self.dialect == "sqlite":
+            # CAST(... AS DATE) makes a number on SQLite; dates are ISO text there.
+            return func.date(raw, type_=Date)
         return cast(raw, sql_type)
 
     def label(self, segmentation: str, customer_id) -> ColumnElement:

@@ -60,22 +60,19 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
             with conn.begin():
                 work.drop(conn, checkfirst=True)
                 work.create(conn)
-                conn.execute(insert(work).from_select(
+                # Counted from the inserts' row counts (SQLAlchemy keeps an
+                # INSERT's row count when asked to), not by more passes.
+                counted = {"preserve_rowcount": True}
+                total = conn.execute(insert(work).from_select(
                     ["customer_id", "manager_id", "kind", "due_at", "priority", "reason", "dedupe_key"],
                     select(query.c.customer_id, manager, kind, query.c.due_at, cast(query.c.priority, Integer),
                            func.coalesce(query.c.reason, ""), dedupe),
-                ))
+                ), execution_options=counted).rowcount
                 open_task = exists().where(
                     tk.c.status == "open", tk.c.rule == rule.name,
                     tk.c.customer_id == work.c.customer_id, tk.c.dedupe_key == work.c.dedupe_key,
                 )
-                existing = conn.execute(
-                    select(func.count()).select_from(work).where(open_task)
-                ).scalar_one()
-                created = conn.execute(
-                    select(func.count()).select_from(work).where(~open_task)
-                ).scalar_one()
-                conn.execute(insert(tk).from_select(
+                created = conn.execute(insert(tk).from_select(
                     ["rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
                      "reason", "dedupe_key", "created_at"],
                     select(literal(rule.name), work.c.customer_id, work.c.manager_id, work.c.kind,
@@ -83,7 +80,8 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                            work.c.dedupe_key, literal(created_at, DateTime))
                     .where(~open_task)
                     .order_by(work.c.customer_id, work.c.dedupe_key),
-                ))
+                ), execution_options=counted).rowcount
+                existing = total - created
                 if rule.adds_to_list:
                     _add_to_list(conn, work, rule, as_of)
         except Exception as exc:

@@ -132,20 +132,21 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                 gone = and_(s.c.segmentation == seg.name,
                             ~exists().where(work.c.customer_id == s.c.customer_id))
                 # Every change is one history row: the inserts count the changes
-                # (a plain INSERT ... SELECT's row count is exact on both drivers).
+                # (SQLAlchemy keeps an INSERT's row count when asked to).
+                counted = {"preserve_rowcount": True}
                 changed = conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), work.c.customer_id, old_label, work.c.label,
                            literal(as_of), work.c.reason)
                     .where(differs)
                     .order_by(work.c.customer_id),
-                )).rowcount
+                ), execution_options=counted).rowcount
                 lost = conn.execute(insert(h).from_select(
                     ["segmentation", "customer_id", "old_label", "new_label", "changed_on", "reason"],
                     select(literal(seg.name), s.c.customer_id, s.c.label, literal(None, String),
                            literal(as_of), ctx.reason("core.no_longer_qualifies"))
                     .where(gone).order_by(s.c.customer_id),
-                )).rowcount
+                ), execution_options=counted).rowcount
                 changed += lost
                 if lost:
                     conn.execute(delete(s).where(gone))
@@ -156,10 +157,6 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
         finally:
             _drop(conn, work)
     return SegmentRun(name=seg.name, as_of=as_of, counts=counts, changed=changed)
-
-
-def _count(conn, query) -> int:
-    return conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def _upsert_labels(conn, work, name: str, as_of: dt.date) -> None:

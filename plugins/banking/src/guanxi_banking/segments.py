@@ -51,7 +51,9 @@ def abc_query(ctx):
         .subquery("abc_monthly")
     )
     average = (
-        select(monthly.c.customer_id, func.avg(monthly.c.value).label("average"),
+        # Averaged to whole cents: the ranking and its ties are the same on
+        # SQLite (floats) and PostgreSQL (numerics).
+        select(monthly.c.customer_id, cents(func.avg(monthly.c.value)).label("average"),
                func.count().label("months"))
         .group_by(monthly.c.customer_id)
         .subquery("abc_average")
@@ -75,14 +77,14 @@ def abc_query(ctx):
                  (r.rank * 10_000 <= r.n * ab_bp, "B"), else_="C")
     a_count = (r.n * a_bp) // 10_000
     ab_count = (r.n * ab_bp) // 10_000
-    figures = dict(rank=r.rank, n=r.n, value=yuan(cents(r.average)), months=months,
+    figures = dict(rank=r.rank, n=r.n, value=yuan(r.average), months=months,
                    a_count=a_count, ab_count=ab_count)
     reason = case(
         (label == "A", ctx.reason(f"banking.abc.A.{measure}", **figures)),
         (label == "B", ctx.reason(f"banking.abc.B.{measure}", **figures)),
         else_=ctx.reason(f"banking.abc.C.{measure}", **figures),
     )
-    return select(r.customer_id, label.label("label"), r.average.label("score"),
+    return select(r.customer_id, label.label("label"), (r.average / 100.0).label("score"),
                   reason.label("reason"))
 
 

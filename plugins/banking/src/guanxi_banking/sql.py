@@ -61,15 +61,8 @@ def day_text(expr):
 
 
 def service_table(ctx, name: str):
-    """A table of the core's service machinery (reports, rota_days, cases).
-
-    ``ctx.tables`` is the core's tables module; the service machinery's
-    tables live beside it.
-    """
-    table = getattr(ctx.tables, name, None)
-    if table is None:
-        table = getattr(ctx.tables.service_tables, name)
-    return table
+    """A table of the core's service machinery (``reports``, ``rota_days``, ``cases``)."""
+    return getattr(ctx.tables, name)
 
 
 def midnight(day: dt.date):
