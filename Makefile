@@ -3,6 +3,8 @@
 # contrib/ installed editable into it.
 
 PYTHON ?= python3
+BENCH_N ?= 100000
+BENCH_DATABASE ?=
 VENV := .venv
 BIN := $(VENV)/bin
 DISTS := core $(wildcard plugins/*/pyproject.toml) $(wildcard contrib/*/pyproject.toml)
@@ -25,8 +27,11 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# BENCH_N (default 100000) and BENCH_DATABASE (a PostgreSQL URL; default
+# SQLite in a temporary directory) pass through; see docs/performance.md.
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m pip install --quiet -r benchmarks/requirements.txt
+	BENCH_N="$(BENCH_N)" BENCH_DATABASE="$(BENCH_DATABASE)" $(BIN)/python benchmarks/run.py
 
 clean:
 	rm -rf $(VENV) demo

@@ -62,7 +62,7 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
         imports[entity] = {
             "rows": count, "seconds": figures["seconds"], "cpu_s": figures["cpu_s"],
             "baseline_seconds": base[entity]["seconds"], "baseline_cpu_s": base[entity]["cpu_s"],
-            "cpu_ratio": cpu_ratio,
+            "cpu_ratio": cpu_ratio, "hooks_s": figures.get("hooks_s", 0.0),
             "rows_per_s": ours, "baseline_rows_per_s": theirs, "ratio": ratio,
             "target": import_target if judged else None,
             "ok": _ok(ratio, import_target, at_most=False) if judged else None,
@@ -266,6 +266,14 @@ def markdown(r: dict) -> str:
             f"| {_mark(x['ok'])} | {_f(cpu) + '×' if cpu else '—'} "
             f"| {_f(y['ratio'])}× | {'≤ 1×' if y['target'] else '—'} | {_mark(y['ok'])} |"
         )
+    hooked = [(e, x) for e, x in r["import"].items()
+              if e != "all" and x.get("hooks_s", 0) > 0.05 * x["seconds"]]
+    for entity, x in hooked:
+        without = x["rows"] / (x["seconds"] - x["hooks_s"])
+        lines += ["", f"Of the {_f(x['seconds'])} s importing {entity}, {_f(x['hooks_s'])} s went "
+                  f"to the packs' import hooks (`guanxi_validate_{entity}`, "
+                  f"`guanxi_after_{entity}_saved`); without them the import ran at "
+                  f"{_f(without / x['baseline_rows_per_s'])}× the baseline."]
     if r["database"] == "sqlite":
         lines += ["", "The CPU-time ratio is the same comparison in CPU seconds of the one "
                   "process (SQLite works inside it): what the import costs, whatever the other "

@@ -402,12 +402,37 @@ def phase_baseline(work: Path, entity_name: str) -> None:
                                                   "cpu_s": cpu})
 
 
+def _time_import_hooks(ws) -> dict:
+    """Count the time packs' import hooks take (validate, after saved): their work, not the importer's."""
+    spent = {"seconds": 0.0}
+    call_each = ws.plugins.call_each
+
+    def timed(hook_name, **kwargs):
+        if not (hook_name.startswith("guanxi_validate_") or hook_name.startswith("guanxi_after_")):
+            yield from call_each(hook_name, **kwargs)
+            return
+        results = iter(call_each(hook_name, **kwargs))
+        while True:
+            start = time.perf_counter()
+            try:
+                item = next(results)
+            except StopIteration:
+                spent["seconds"] += time.perf_counter() - start
+                return
+            spent["seconds"] += time.perf_counter() - start
+            yield item
+
+    ws.plugins.call_each = timed
+    return spent
+
+
 def phase_load(work: Path, entity_name: str, label: str) -> None:
     """``guanxi import`` of one file, as the command runs it: one process."""
     state = load_state(work)
     item = next(f for f in state["files"] if f["entity"] == entity_name)
     with open_workspace(state) as ws:
         ws.require_ready()
+        hooks = _time_import_hooks(ws)
         cpu = time.process_time()
         start = time.perf_counter()
         result = ws.import_file(item["entity"], item["path"])
@@ -418,7 +443,8 @@ def phase_load(work: Path, entity_name: str, label: str) -> None:
     print(f"  {label:<9} {entity_name:<14} {seconds:7.2f} s  {result.inserted:>9} new "
           f"{result.updated:>6} changed {result.unchanged:>9} same", flush=True)
     write_output(work, f"{label}-{entity_name}", {"rows": result.read, "seconds": seconds,
-                                                 "cpu_s": cpu, "result": result.as_json()})
+                                                 "cpu_s": cpu, "hooks_s": hooks["seconds"],
+                                                 "result": result.as_json()})
 
 
 def phase_import(work: Path, entity_name: str) -> None:
