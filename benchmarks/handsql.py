@@ -95,7 +95,7 @@ Builder = Callable[[Params], list[Statement]]
 
 # -- segmentation --------------------------------------------------------------
 
-KEY = "'key'"
+KEY, DAYS, SINCE = "'key'", "'days'", "'since'"
 
 
 def repr_(text: str) -> str:
@@ -110,8 +110,9 @@ def activity(p: Params) -> list[Statement]:
     reason = (
         f"CASE WHEN {since} IS NULL THEN {p.json(KEY, repr_('core.activity.never'))} "
         f"WHEN l.last_at IS NULL THEN "
-        f"{p.json(KEY, repr_('core.activity.created'), repr_('days'), days, repr_('since'), since)} "
-        f"ELSE {p.json(KEY, repr_('core.activity.days'), repr_('days'), days, repr_('since'), p.day_of('l.last_at'))} END"
+        f"{p.json(KEY, repr_('core.activity.created'), DAYS, days, SINCE, since)} "
+        f"ELSE {p.json(KEY, repr_('core.activity.days'), DAYS, days, SINCE, p.day_of('l.last_at'))}"
+        " END"
     )
     label = (
         f"CASE WHEN {since} IS NULL THEN 'lost' WHEN {days} >= :lost THEN 'lost' "

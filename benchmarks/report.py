@@ -32,7 +32,8 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
 
     dialect, n = state["dialect"], state["n"]
     rows = {f["entity"]: f["rows"] for f in manifest["files"]}
-    demo = DemoContext(customers=n, seed=state["seed"], as_of=dt.date.fromisoformat(manifest["as_of"]))
+    demo = DemoContext(customers=n, seed=state["seed"],
+                       as_of=dt.date.fromisoformat(manifest["as_of"]))
     data = {
         "rows": rows,
         "account_managers": demo.managers,
@@ -192,7 +193,8 @@ def _same(a: dict, b: dict) -> dict:
     differ = {}
     for part in ("labels", "tasks", "kpis"):
         keys = sorted(set(a[part]) | set(b[part]))
-        bad = {k: [a[part].get(k), b[part].get(k)] for k in keys if a[part].get(k) != b[part].get(k)}
+        bad = {k: [a[part].get(k), b[part].get(k)] for k in keys
+               if a[part].get(k) != b[part].get(k)}
         if bad:
             differ[part] = bad
     return differ or {"all": "equal"}
@@ -229,7 +231,8 @@ def _mark(ok) -> str:
 
 def markdown(r: dict) -> str:
     v = r["versions"]
-    engine = f"SQLite {v['sqlite']}" if r["database"] == "sqlite" else f"PostgreSQL {v.get('postgresql')}"
+    engine = (f"SQLite {v['sqlite']}" if r["database"] == "sqlite"
+              else f"PostgreSQL {v.get('postgresql')}")
     d = r["data"]
     lines = [
         f"### {engine}, N = {r['n']:,} customers ({r['date']})",
@@ -241,7 +244,8 @@ def markdown(r: dict) -> str:
         "",
         f"Base: {d['rows'].get('customers', 0):,} customers, {d['account_managers']} account "
         f"managers ({d['rows'].get('managers', 0):,} manager rows with team leads), "
-        f"{d['rows'].get('accounts', 0):,} accounts ({d['per_customer']['accounts']} per customer), "
+        f"{d['rows'].get('accounts', 0):,} accounts "
+        f"({d['per_customer']['accounts']} per customer), "
         f"{d['rows'].get('interactions', 0):,} interactions ({d['per_customer']['interactions']}), "
         f"{d['rows'].get('measurements', 0):,} monthly measurements "
         f"({d['per_customer']['measurements']}).",
@@ -253,7 +257,8 @@ def markdown(r: dict) -> str:
         f"**Import** (rows/s, parsing and validation included) vs {base}; "
         "re-import of the unchanged files vs the first import:",
         "",
-        "| entity | rows | guanxi rows/s | baseline rows/s | ratio | target | | CPU-time ratio | re-import ÷ first | target | |",
+        "| entity | rows | guanxi rows/s | baseline rows/s | ratio | target | "
+        "| CPU-time ratio | re-import ÷ first | target | |",
         "|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for entity, x in r["import"].items():
@@ -261,8 +266,9 @@ def markdown(r: dict) -> str:
         name = "**all files**" if entity == "all" else entity
         cpu = x.get("cpu_ratio")
         lines.append(
-            f"| {name} | {x['rows']:,} | {_f(x['rows_per_s'], 0)} | {_f(x['baseline_rows_per_s'], 0)} "
-            f"| {_f(x['ratio'])}× | {'≥ ' + _f(x['target'], 1) + '×' if x['target'] else '—'} "
+            f"| {name} | {x['rows']:,} | {_f(x['rows_per_s'], 0)} "
+            f"| {_f(x['baseline_rows_per_s'], 0)} | {_f(x['ratio'])}× "
+            f"| {'≥ ' + _f(x['target'], 1) + '×' if x['target'] else '—'} "
             f"| {_mark(x['ok'])} | {_f(cpu) + '×' if cpu else '—'} "
             f"| {_f(y['ratio'])}× | {'≤ 1×' if y['target'] else '—'} | {_mark(y['ok'])} |"
         )
@@ -290,13 +296,22 @@ def markdown(r: dict) -> str:
         "| job | engine s | hand SQL s | ratio | target | |",
         "|---|---:|---:|---:|---:|---|",
     ]
+    alone = [j for j in r["jobs"] if j["hand_s"] is None]
     for j in r["jobs"]:
+        if j["hand_s"] is None:
+            continue
         name = j["label"] + (" ★" if j["flagship"] else "")
         lines.append(
             f"| {name} | {_f(j['engine_s'], 3)} | {_f(j['hand_s'], 3)} | "
             f"{_f(j['ratio'])}{'×' if j['ratio'] is not None else ''} | "
             f"{'≤ 2×' if j['target'] else '—'} | {_mark(j['ok'])} |"
         )
+    if alone:
+        slowest = max(alone, key=lambda j: j["engine_s"])
+        lines += ["", f"Timed alone (no hand-written twin): {len(alone)} jobs, "
+                  f"{_f(sum(j['engine_s'] for j in alone), 3)} s in all, the longest "
+                  f"{slowest['label']} ({_f(slowest['engine_s'], 3)} s); every job is in the "
+                  "JSON file."]
     same = b["same_results"]
     lines += [
         "",
@@ -312,7 +327,8 @@ def markdown(r: dict) -> str:
     m = r["rss"]
     ref = m.get("reference")
     lines += ["**Peak RSS** (MB, each phase in its own process):", "",
-              "| phase | peak RSS MB | at 100k | ratio | target | |", "|---|---:|---:|---:|---:|---|"]
+              "| phase | peak RSS MB | at 100k | ratio | target | |",
+              "|---|---:|---:|---:|---:|---|"]
     for k, label in (("import", "import"), ("reimport", "re-import"), ("batch", "batch")):
         if ref:
             lines.append(f"| {label} | {_f(m[k + '_mb'], 0)} | {_f(ref[k + '_mb'], 0)} | "

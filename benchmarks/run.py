@@ -403,7 +403,7 @@ def phase_baseline(work: Path, entity_name: str) -> None:
 
 
 def _time_import_hooks(ws) -> dict:
-    """Count the time packs' import hooks take (validate, after saved): their work, not the importer's."""
+    """Time the packs' import hooks (validate, after saved): their work, not the importer's."""
     spent = {"seconds": 0.0}
     call_each = ws.plugins.call_each
 
@@ -508,7 +508,8 @@ def _batch_summary(ws) -> dict:
     return {
         "labels": {f"{s}/{label}": n for s, label, n in labels},
         "tasks": {f"{r}/{st}": n for r, st, n in tasks},
-        "kpis": {f"{k}/{sc}": [n, None if v is None else round(float(v), 4)] for k, sc, n, v in kpis},
+        "kpis": {f"{k}/{sc}": [n, None if v is None else round(float(v), 4)]
+                 for k, sc, n, v in kpis},
     }
 
 

@@ -244,3 +244,18 @@ def test_copy_text_escapes_what_copy_reads_specially():
     assert copy_text([dt.date(2026, 11, 23)]) == ["2026-11-23"]
     assert copy_text([None, None]) == ["\\N", "\\N"]
     assert copy_text(["x", 1]) == ["x", "1"]
+
+
+def test_references_repeated_in_a_chunk_are_checked_once_and_still_reject(workspace, tmp_path):
+    (tmp_path / "c.csv").write_text("id,name\nC1,Ann\nC2,Bob\n")
+    workspace.import_file("customers", tmp_path / "c.csv")
+    rows = ["customer_id,metric,period,value"]
+    for customer in ("C1", "C2", "C9"):  # C9 is nobody
+        rows += [f"{customer},revenue,2026-{month:02d},{month}" for month in range(1, 7)]
+    (tmp_path / "m.csv").write_text("\n".join(rows) + "\n")
+    result = workspace.import_file("measurements", tmp_path / "m.csv", batch_size=4)
+    assert (result.inserted, result.rejected) == (12, 6)
+    rejects = (tmp_path / "m.rejects.csv").read_text().splitlines()
+    assert len(rejects) == 7
+    assert all(line.startswith("C9,") for line in rejects[1:])
+    assert "customer_id C9 is not the id of any of customers" in rejects[1]

@@ -18,6 +18,21 @@ def _dt(ctx, day):
     return literal(dt.datetime.combine(day, dt.time()))
 
 
+def _grouped(ctx, query, key):
+    """``query`` grouped by the scope key.
+
+    For scope ``all`` the key is one constant, and grouping by it makes
+    SQLite sort every row into a temporary b-tree to find one group
+    (measured: 0.27 s instead of 0.06 s over a million customers). So the
+    whole is aggregated at once, and a result that counted nothing is
+    dropped, as an empty GROUP BY gives no row.
+    """
+    if ctx.scope != "all":
+        return query.group_by(key)
+    whole = query.add_columns(func.count().label("rows_counted")).subquery("whole")
+    return select(whole.c.scope_key, whole.c.value).where(whole.c.rows_counted > 0)
+
+
 def _customer_key(ctx, c):
     """``ctx.scope_key`` of a customers row, read from the row itself where it can be.
 
@@ -36,21 +51,16 @@ def _customer_key(ctx, c):
 def customers_query(ctx):
     c = ctx.tables.customers
     key = _customer_key(ctx, c).label("scope_key")
-    return (
-        select(key, func.count().label("value"))
-        .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end))
-        .group_by(key)
-    )
+    return _grouped(ctx, select(key, func.count().label("value"))
+                    .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end)), key)
 
 
 def new_customers_query(ctx):
     c = ctx.tables.customers
     key = _customer_key(ctx, c).label("scope_key")
-    return (
-        select(key, func.count().label("value"))
-        .where(c.c.created_at >= ctx.period.start, c.c.created_at < ctx.period.end)
-        .group_by(key)
-    )
+    return _grouped(ctx, select(key, func.count().label("value"))
+                    .where(c.c.created_at >= ctx.period.start,
+                           c.c.created_at < ctx.period.end), key)
 
 
 def interactions_query(ctx):
@@ -67,12 +77,16 @@ def interactions_query(ctx):
             .group_by(key)
         )
     key = ctx.scope_key(i.c.customer_id).label("scope_key")
-    return select(key, func.count().label("value")).where(*in_period).group_by(key)
+    return _grouped(ctx, select(key, func.count().label("value")).where(*in_period), key)
 
 
 def _task_key(ctx, tk):
     # Tasks belong to the manager who holds them, not the customer's owner.
-    return tk.c.manager_id if ctx.scope == "manager" else ctx.scope_key(tk.c.customer_id)
+    # As stored ('' for none), so that SQLite reads the table in order rather
+    # than walking the (manager_id, status, due_at) index row by row.
+    if ctx.scope == "manager":
+        return func.coalesce(tk.c.manager_id, "")
+    return ctx.scope_key(tk.c.customer_id)
 
 
 def open_tasks_query(ctx):
@@ -80,53 +94,50 @@ def open_tasks_query(ctx):
     key = _task_key(ctx, tk).label("scope_key")
     end = _dt(ctx, ctx.period.end)
     still_open = (tk.c.status == "open") | (tk.c.closed_at >= end)
-    return (
-        select(key, func.count().label("value"))
-        .where(tk.c.created_at < end, still_open, tk.c.status != "cancelled")
-        .group_by(key)
-    )
+    return _grouped(ctx, select(key, func.count().label("value"))
+                    .where(tk.c.created_at < end, still_open, tk.c.status != "cancelled"), key)
 
 
 def overdue_tasks_query(ctx):
     # Due in the period up to the as-of day, and not done by the due time.
     tk = ctx.tables.tasks
     key = _task_key(ctx, tk).label("scope_key")
-    return (
-        select(key, func.count().label("value"))
-        .where(tk.c.status != "cancelled", tk.c.due_at < ctx.due(0),
-               tk.c.due_at >= _dt(ctx, ctx.period.start),
-               (tk.c.status == "open") | (tk.c.closed_at > tk.c.due_at))
-        .group_by(key)
-    )
+    return _grouped(ctx, select(key, func.count().label("value"))
+                    .where(tk.c.status != "cancelled", tk.c.due_at < ctx.due(0),
+                           tk.c.due_at >= _dt(ctx, ctx.period.start),
+                           (tk.c.status == "open") | (tk.c.closed_at > tk.c.due_at)), key)
 
 
 def completion_query(ctx):
     tk = ctx.tables.tasks
     key = _task_key(ctx, tk).label("scope_key")
     done = func.sum(case((tk.c.status == "done", 1), else_=0))
-    return (
-        select(key, (cast(done, Float) / func.count()).label("value"))
-        .where(tk.c.status != "cancelled", tk.c.due_at >= _dt(ctx, ctx.period.start),
-               tk.c.due_at < _dt(ctx, ctx.period.end))
-        .group_by(key)
-    )
+    # nullif: aggregated as a whole (scope all), nothing counted is 0 rows.
+    share = cast(done, Float) / func.nullif(func.count(), 0)
+    return _grouped(ctx, select(key, share.label("value"))
+                    .where(tk.c.status != "cancelled", tk.c.due_at >= _dt(ctx, ctx.period.start),
+                           tk.c.due_at < _dt(ctx, ctx.period.end)), key)
 
 
 def coverage_query(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
     key = _customer_key(ctx, c).label("scope_key")
-    # The period's contacted customers, found once (not looked up per customer).
-    contacted = c.c.id.in_(
+    # The period's contacted customers, found once and joined: not looked up
+    # per customer (a correlated EXISTS), nor an IN inside the sum, which
+    # PostgreSQL turns into a scan of the list per customer once the list
+    # outgrows work_mem (a million customers: minutes).
+    contacted = (
         select(i.c.customer_id)
         .where(i.c.occurred_at >= _dt(ctx, ctx.period.start),
                i.c.occurred_at < _dt(ctx, ctx.period.end))
+        .distinct()
+        .subquery("contacted")
     )
-    share = cast(func.sum(case((contacted, 1), else_=0)), Float) / func.count()
-    return (
-        select(key, share.label("value"))
-        .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end))
-        .group_by(key)
-    )
+    # nullif: aggregated as a whole (scope all), nothing counted is 0 rows.
+    share = cast(func.count(contacted.c.customer_id), Float) / func.nullif(func.count(), 0)
+    return _grouped(ctx, select(key, share.label("value"))
+                    .select_from(c.outerjoin(contacted, contacted.c.customer_id == c.c.id))
+                    .where((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end)), key)
 
 
 def revenue_query(ctx):
@@ -145,7 +156,8 @@ def revenue_query(ctx):
             .group_by(key)
         )
     key = ctx.scope_key(ms.c.customer_id).label("scope_key")
-    return select(key, func.sum(cast(ms.c.value, Float)).label("value")).where(*in_period).group_by(key)
+    return _grouped(ctx, select(key, func.sum(cast(ms.c.value, Float)).label("value"))
+                    .where(*in_period), key)
 
 
 KPIS = (

@@ -4,14 +4,17 @@ An import runs in four steps on one connection:
 
 1. **Header.** The header is checked against the entity's columns and the
    declared fields before any row is read (:mod:`.columns`).
-2. **Rows.** Rows stream in chunks: each cell is converted and checked
-   (type, required, allowed values, bounds), the lifecycle validation hooks
-   see each chunk once, and the rows go into a staging table; a refused row
-   is staged with its raw values and its reason (:mod:`.staging`).
+2. **Rows.** Rows stream in chunks, and a chunk is converted and checked
+   a column at a time (type, required, allowed values, bounds:
+   :mod:`.vectors`); the lifecycle validation hooks see each chunk once,
+   and the rows go into a staging table; a refused row is staged with its
+   raw values and its reason (:mod:`.staging`).
 3. **Whole-file checks** in SQL on the staging table: duplicate keys,
-   references to the database or the same file.
-4. **Move**, in one transaction: each good row is marked insert, update or
-   unchanged against the target; new and changed rows are upserted in one
+   references to the database or the same file (on SQLite, references
+   that repeat within a chunk are looked up once per value as it is
+   staged).
+4. **Move**, in one transaction: new and changed rows are marked against
+   the target (into an empty table all are new); they are upserted in one
    statement; customers' changes of manager are written to ownership
    history; the after-saved hooks see the saved rows in chunks.
 
@@ -144,7 +147,8 @@ class _Importer:
         # References to other entities, on SQLite checked chunk by chunk as
         # rows are staged: each value named in a chunk is looked up once
         # (a customer's twelve measurements: one lookup, not twelve). A
-        # column where one is unknown is marked row by row in SQL later.
+        # column where one is unknown, or whose values hardly repeat, is
+        # checked row by row in SQL later.
         entities = ws.plugins.entities()
         self.chunk_references = {
             self.table_names.index(column): (column, entities[target])
@@ -184,6 +188,7 @@ class _Importer:
             staging.mark_unique(self.table)
         else:
             staging.index_stage(self.conn, self.plan, self.table)
+        staging.analyze_stage(self.conn, self.table)
 
     def _validate_hook_implemented(self) -> bool:
         return bool(self.validate_hook
@@ -250,7 +255,11 @@ class _Importer:
             values = set(columns[position])
             values.discard(None)
             values.discard("")
-            if values and not staging.all_known(self.conn, target, values):
+            # Worth it when values repeat (a customer's twelve measurements);
+            # a column of mostly different values (an account's customer) is
+            # checked row by row in SQL at the end, which is then cheaper.
+            if len(values) > len(columns[position]) // 2 or (
+                    values and not staging.all_known(self.conn, target, values)):
                 self.unknown_references.add(column)
 
     def _stage_good(self, lines: list[int], columns: list[list]) -> None:
@@ -311,7 +320,8 @@ class _Importer:
         """
         stage, target = self.table, self.entity.table
         good = stage.c._reject.is_(None)
-        self.all_new = self.conn.execute(select(literal(1)).select_from(target).limit(1)).first() is None
+        anything = select(literal(1)).select_from(target).limit(1)
+        self.all_new = self.conn.execute(anything).first() is None
         if self.all_new:
             self.is_insert, self.is_update, self.saved = good, literal(False), good
             return
@@ -351,6 +361,19 @@ class _Importer:
         if self.after_hook and getattr(self.ws.plugins.hook, self.after_hook).get_hookimpls():
             self._after_saved()
 
+    def _key_order(self) -> list:
+        """ORDER BY for reading the stage in key order.
+
+        On SQLite rows then reach the target's indexes in order. A stage
+        filled in key order is read as it was filled: by line (SQLite's
+        rowid) or, on PostgreSQL, in the order the heap holds it, rather
+        than sorted again.
+        """
+        stage = self.table
+        if stage.info.get("indexed"):
+            return [stage.c[k] for k in self.entity.key]
+        return [stage.c._line] if self.conn.dialect.name == "sqlite" else []
+
     def _upsert(self) -> None:
         stage, target = self.table, self.entity.table
         names = list(self.table_names)
@@ -365,13 +388,7 @@ class _Importer:
                 (self.is_insert, _clean_attributes(self.conn, stage.c[attr])),
                 else_=stage.c[attr],
             ))
-        # In the target's key order (on SQLite rows then reach its index in
-        # order); a stage filled in key order is read as it was filled.
-        if not stage.info.get("indexed"):
-            order = [stage.c._line] if self.conn.dialect.name == "sqlite" else []
-        else:
-            order = [stage.c[k] for k in self.entity.key]
-        source = select(*values).where(self.saved).order_by(*order)
+        source = select(*values).where(self.saved).order_by(*self._key_order())
         dialect_insert = _dialect_insert(self.conn)
         statement = dialect_insert(target).from_select(names, source)
         excluded = statement.excluded
@@ -411,7 +428,7 @@ class _Importer:
                 ["customer_id", "manager_id", "started_at", "reason"],
                 select(stage.c.id, stage.c.manager_id, literal(today), literal("import"))
                 .where(stage.c.id.in_(changed))
-                .order_by(stage.c.id),
+                .order_by(*self._key_order()),
             )
         )
         started = func.coalesce(stage.c.created_at, literal(today)) if "created_at" in self.table_names else literal(today)
@@ -420,7 +437,7 @@ class _Importer:
                 ["customer_id", "manager_id", "started_at", "reason"],
                 select(stage.c.id, stage.c.manager_id, started, literal("import"))
                 .where(self.is_insert, stage.c.manager_id.is_not(None))
-                .order_by(stage.c.id),
+                .order_by(*self._key_order()),
             )
         )
 

@@ -1,11 +1,11 @@
 """The staging table an import streams into, and the SQL checks run on it.
 
 Rows arrive in chunks and go straight into a temporary table (the driver's
-``executemany`` on SQLite, ``COPY`` on PostgreSQL). Checks that need the
-whole file, duplicate keys and references inside the file, are SQL over
-that table, so memory does not grow with the file. Rows that fail a check
-are marked with their reason in place; the rejects file is read back from
-the same table.
+``executemany`` on SQLite, one ``COPY`` per file on PostgreSQL:
+:class:`StageWriter`). Checks that need the whole file, duplicate keys and
+references inside the file, are SQL over that table, so memory does not
+grow with the file. Rows that fail a check are marked with their reason in
+place; the rejects file is read back from the same table.
 """
 
 from __future__ import annotations
@@ -99,6 +99,18 @@ def index_stage(conn: Connection, plan, stage: Table) -> None:
         stage.info["unique_key"] = False
     # On SQLite every index entry ends with the rowid, which is the line.
     Index(f"ix_{stage.name}_key", *key, *([] if sqlite else [stage.c._line])).create(conn)
+
+
+def analyze_stage(conn: Connection, stage: Table) -> None:
+    """PostgreSQL: statistics for the stage, so the checks and the move join it well.
+
+    Autovacuum never analyzes a temporary table; without statistics the
+    planner takes a stage of 150,000 rows for a few hundred and probes the
+    referenced table's index once per row (138 ms) where a hash join takes
+    36 ms, plus 37 ms for ANALYZE, which samples a fixed number of rows.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f'ANALYZE "{stage.name}"')
 
 
 def index_lines(conn: Connection, stage: Table) -> None:
@@ -274,7 +286,7 @@ def all_known(conn: Connection, target, values: set) -> bool:
     found = conn.exec_driver_sql(
         f'SELECT count(*) FROM "{target.table.name}" WHERE "{key}" IN '
         "(SELECT value FROM json_each(?))",
-        (json.dumps(sorted(values), ensure_ascii=False),),
+        (json.dumps(list(values), ensure_ascii=False),),
     ).scalar_one()
     return found == len(values)
 
