@@ -367,3 +367,21 @@ def test_config_show_flags_a_section_of_no_installed_pack(tmp_path):
     data = json.loads(CliRunner().invoke(
         cli, ["--config", str(path), "config", "show", "--format", "json"]).output)
     assert data["unknown_sections"] == ["bankin"]
+
+
+def test_a_number_list_option_checks_each_item_against_its_bounds(tmp_path):
+    from guanxi.config import pack_settings
+
+    option = guanxi.ConfigOption(name="cuts", type="number list", default=[80, 65],
+                                 minimum=0, maximum=100, description="")
+    good = read_config(config(tmp_path, "[p]\ncuts = [90, 72.5, 0]\n"))
+    assert pack_settings(good, "p", [option]) == {"cuts": [90, 72.5, 0]}
+    for text, message in (
+        ('cuts = [90, "x"]', "[p] cuts = [90, 'x'] must be a list of numbers like [80, 65.5]"),
+        ("cuts = [90, true]", "[p] cuts = [90, True] must be a list of numbers like [80, 65.5]"),
+        ("cuts = [90, 100.5]", "[p] cuts = [90, 100.5] must be between 0 and 100"),
+    ):
+        bad = read_config(config(tmp_path, f"[p]\n{text}\n", name="bad.toml"))
+        with pytest.raises(ConfigError) as caught:
+            pack_settings(bad, "p", [option])
+        assert str(caught.value) == f"bad.toml: {message}"

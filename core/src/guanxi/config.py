@@ -191,6 +191,7 @@ _TYPE_WORDS = {
     "boolean": "true or false",
     "date": "a date like 2026-11-23",
     "text list": 'a list of texts like ["a", "b"]',
+    "number list": "a list of numbers like [80, 65.5]",
 }
 
 
@@ -202,6 +203,8 @@ def _check_type(where: str, key: str, value: Any, kind: str) -> Any:
         "boolean": isinstance(value, bool),
         "date": isinstance(value, dt.date) and not isinstance(value, dt.datetime),
         "text list": isinstance(value, list) and all(isinstance(x, str) for x in value),
+        "number list": isinstance(value, list) and all(
+            isinstance(x, (int, float)) and not isinstance(x, bool) for x in value),
     }[kind]
     if kind == "date" and isinstance(value, str):
         try:
@@ -254,7 +257,9 @@ def pack_settings(config: Config, pack: str, options: Iterable[Any]) -> dict[str
                 + ", ".join(map(str, option.allowed))
             )
         low, high = option.minimum, option.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
+        # A list's bounds hold for each of its items.
+        if any((low is not None and item < low) or (high is not None and item > high)
+               for item in (items if option.type == "number list" else [value])):
             bounds = f"between {low} and {high}" if low is not None and high is not None else (
                 f"at least {low}" if low is not None else f"at most {high}"
             )

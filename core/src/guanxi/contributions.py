@@ -19,7 +19,7 @@ import attrs
 
 #: The value types a field, an entity column or a config option may declare.
 FIELD_TYPES = ("text", "integer", "decimal", "boolean", "date", "datetime")
-CONFIG_TYPES = ("text", "integer", "number", "boolean", "date", "text list")
+CONFIG_TYPES = ("text", "integer", "number", "boolean", "date", "text list", "number list")
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOTTED = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

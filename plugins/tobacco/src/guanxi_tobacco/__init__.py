@@ -1,0 +1,80 @@
+"""guanxi-tobacco: the tobacco retail pack (烟草商业客户经理).
+
+Enable it with ``packs = ["tobacco"]``. It contributes, under the rule IDs
+of the sector catalogue:
+
+- the segmentations TOB-GRADE (``tobacco.grade``, the comprehensive
+  evaluation 综合测评) and the network status (``tobacco.network``,
+  TOB-NETWORK);
+- the visit cadence TOB-PLAN (``tobacco.plan``: the weekly 《客户访问日程表》,
+  built by the core's planner) and the case policies TOB-PRICE
+  (``tobacco.price_downgrade``), TOB-QUALITY (``tobacco.quality``),
+  TOB-PROMO (``tobacco.promotion``) and TOB-UNLICENSED
+  (``tobacco.unlicensed``);
+- the service rules TOB-SPECIAL, TOB-CHECKLIST, TOB-NETWORK and TOB-SURVEY;
+- the KPIs of the catalogue, the monthly sales analysis report
+  (TOB-REPORT: ``guanxi tobacco report``), fields, metrics, settings and
+  demo data.
+
+User guide: docs/packs/tobacco.md.
+"""
+
+from __future__ import annotations
+
+import guanxi
+from guanxi_tobacco import commands, demo, kpis, options, rules, segments, service
+
+
+@guanxi.hookimpl
+def guanxi_config_options():
+    return options.OPTIONS
+
+
+@guanxi.hookimpl
+def guanxi_fields():
+    return options.FIELDS
+
+
+@guanxi.hookimpl
+def guanxi_metrics():
+    return options.METRICS
+
+
+@guanxi.hookimpl
+def guanxi_segmentations():
+    return segments.SEGMENTATIONS
+
+
+@guanxi.hookimpl
+def guanxi_service_rules():
+    return rules.RULES
+
+
+@guanxi.hookimpl
+def guanxi_kpis():
+    return kpis.KPIS
+
+
+@guanxi.hookimpl
+def guanxi_visit_cadences(workspace):
+    return service.cadences(workspace.settings["tobacco"])
+
+
+@guanxi.hookimpl
+def guanxi_case_policies(workspace):
+    return service.policies(workspace.settings["tobacco"])
+
+
+@guanxi.hookimpl
+def guanxi_validate_interactions(batch):
+    yield from service.check_interactions(batch)
+
+
+@guanxi.hookimpl
+def guanxi_commands():
+    return [guanxi.Command(name="tobacco", command=commands.tobacco)]
+
+
+@guanxi.hookimpl
+def guanxi_demo_data():
+    return demo.DEMO

@@ -1,0 +1,3 @@
+"""The tobacco demo (placeholder while it is written)."""
+
+DEMO = ()

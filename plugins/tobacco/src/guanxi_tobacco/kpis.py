@@ -1,0 +1,3 @@
+"""The tobacco KPIs (placeholder while they are written)."""
+
+KPIS = ()

@@ -1,0 +1,3 @@
+"""The tobacco service rules (placeholder while they are written)."""
+
+RULES = ()

@@ -1,0 +1,3 @@
+"""The tobacco segmentations (placeholder while they are written)."""
+
+SEGMENTATIONS = ()
