@@ -1,3 +1,390 @@
-"""The tobacco service rules (placeholder while they are written)."""
+"""The tobacco service rules: TOB-SPECIAL, TOB-CHECKLIST, TOB-PRICE, TOB-NETWORK, TOB-SURVEY.
 
-RULES = ()
+Each is one select over the whole base; the rule engine makes a task per
+row, once per dedupe key while it is open. Visits themselves are planned by
+the core's planner (TOB-PLAN, :mod:`guanxi_tobacco.service`), never here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Integer, String, case, cast, exists, func, literal, or_, select
+
+from guanxi import ServiceRule
+from guanxi.service.cases import role_person
+from guanxi.storage import service_tables as st
+from guanxi_tobacco.options import (
+    CHECKLIST,
+    REGIONAL_MANAGER,
+    SPECIAL_VISIT,
+    SURVEY,
+    VISIT,
+)
+from guanxi_tobacco.segments import date_field, licence_expired
+from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY
+
+
+def _day_text(expr):
+    """A date or datetime as ISO day text, the same on both databases."""
+    return func.substr(cast(expr, String), 1, 10)
+
+
+def _since(ctx, days: int):
+    """Midnight ``days`` before the as-of day, as a datetime."""
+    return literal(dt.datetime.combine(ctx.as_of - dt.timedelta(days=days), dt.time()))
+
+
+def _end_of_as_of(ctx):
+    return literal(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
+
+
+# -- TOB-SPECIAL ----------------------------------------------------------------------
+# rule TOB-SPECIAL (§4.1.2: 应立即…进行特殊访问): a special situation asks for a
+# special visit (《特殊访问记录》, kind special_visit) due within
+# special.due_working_days working days; a special visit on or after the
+# situation answers it.
+
+
+def _answered(ctx, customer_id, since):
+    i = ctx.tables.interactions.alias("answer")
+    return exists().where(i.c.customer_id == customer_id, i.c.kind == SPECIAL_VISIT,
+                          i.c.occurred_at >= since)
+
+
+def special_query(ctx):
+    cfg = ctx.config
+    i = ctx.tables.interactions
+    due_day = ctx.add_working_days(ctx.date_of(i.c.occurred_at), cfg["special.due_working_days"])
+    return (
+        select(
+            i.c.customer_id,
+            ctx.day_at(due_day).label("due_at"),
+            literal(1).label("priority"),
+            ctx.reason("tobacco.special", what=i.c.kind, day=_day_text(i.c.occurred_at),
+                       due=_day_text(due_day)).label("reason"),
+            literal(SPECIAL_VISIT).label("kind"),
+            (literal("special:") + i.c.id).label("dedupe_key"),
+        )
+        .where(i.c.kind.in_(cfg["special.triggers"]),
+               i.c.occurred_at >= _since(ctx, cfg["special.lookback_days"]),
+               i.c.occurred_at < _end_of_as_of(ctx),
+               ~_answered(ctx, i.c.customer_id, i.c.occurred_at))
+    )
+
+
+SPECIAL = ServiceRule(
+    name="tobacco.special_visit",
+    title="Special visit",
+    description="TOB-SPECIAL: a complaint, quality complaint, licence change or closure asks "
+                "for a special visit (特殊访问) within 1 working day, unless one was recorded "
+                "since.",
+    kind=SPECIAL_VISIT,
+    query=special_query,
+    reasons={"tobacco.special": {
+        "en": "{what} on {day}: special visit due {due} (特殊访问记录)",
+        "zh": "{day} 发生特殊情况（{what}），请于 {due} 前进行特殊访问并填写《特殊访问记录》",
+    }},
+)
+
+
+def sales_drop_query(ctx):
+    # The last closed month against the average of the three before it, in
+    # whole cartons and basis points: last * 3 * 10000 <= before * (10000 - drop).
+    cfg = ctx.config
+    m = ctx.tables.measurements
+    (before_first, last_first) = ctx.months_back(4), ctx.months_back(1)
+    end = ctx.trailing_months(1)[1]
+    last = func.sum(case((m.c.period >= last_first, m.c.value), else_=0))
+    before = func.sum(case((m.c.period < last_first, m.c.value), else_=0))
+    drop_bp = int(round(cfg["special.sales_drop"] * 10_000))
+    month = last_first.strftime("%Y-%m")
+    monthly = (
+        select(m.c.customer_id, cast(last, Integer).label("last"),
+               cast(before, Integer).label("before"))
+        .where(m.c.metric == "cartons", m.c.period >= before_first, m.c.period < end)
+        .group_by(m.c.customer_id)
+        .subquery("tobacco_drop")
+    )
+    d = monthly.c
+    # Found when the month's orders are in: due from the as-of day, answered
+    # by a special visit since the month closed.
+    month_end = literal(dt.datetime.combine(end, dt.time()))
+    due_day = ctx.add_working_days(ctx.today, cfg["special.due_working_days"])
+    return (
+        select(
+            d.customer_id,
+            ctx.day_at(due_day).label("due_at"),
+            literal(1).label("priority"),
+            ctx.reason("tobacco.sales_drop", month=month, last=d.last, average=d.before // 3,
+                       share=(literal(100) - d.last * 300 // d.before),
+                       due=_day_text(due_day)).label("reason"),
+            literal(SPECIAL_VISIT).label("kind"),
+            literal(f"special:drop:{month}").label("dedupe_key"),
+        )
+        .where(d.before > 0, d.last * 3 * 10_000 <= d.before * (10_000 - drop_bp),
+               ~_answered(ctx, d.customer_id, month_end))
+    )
+
+
+SALES_DROP = ServiceRule(
+    name="tobacco.sales_drop",
+    title="Special visit: sharp sales drop",
+    description="TOB-SPECIAL: the last closed month's cartons fell by 30% or more against the "
+                "average of the three months before: a special visit within 1 working day.",
+    kind=SPECIAL_VISIT,
+    query=sales_drop_query,
+    reasons={"tobacco.sales_drop": {
+        "en": "{month}: {last} cartons against {average} a month before, down {share}%: special "
+              "visit due {due}",
+        "zh": "{month} 订货 {last} 条，此前月均 {average} 条，下降 {share}%：请于 {due} 前进行特殊访问",
+    }},
+)
+
+
+# -- TOB-CHECKLIST --------------------------------------------------------------------
+# rule TOB-CHECKLIST (§4.1.3-4): a visit without every item of the checklist,
+# signed by manager and retailer, is incomplete: the manager completes the record.
+
+
+def _missing(ctx, i, language: int):
+    """The missing items' names, joined by '; ' (English or Chinese)."""
+    text = literal("")
+    for name, _, zh in CHECKLIST:
+        ticked = ctx.attribute(i, name, "boolean")
+        label = (name.replace("_", " "), zh)[language]
+        text = text + case((ticked, literal("")), else_=literal(label + "; "))
+    return func.rtrim(text, "; ")
+
+
+def checklist_query(ctx):
+    cfg = ctx.config
+    i = ctx.tables.interactions
+    missing = sum((case((ctx.attribute(i, name, "boolean"), 0), else_=1)
+                   for name, _, _ in CHECKLIST), literal(0))
+    return (
+        select(
+            i.c.customer_id,
+            ctx.due(cfg["checklist.due_days"]).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.checklist", day=_day_text(i.c.occurred_at), missing=missing,
+                       items=len(CHECKLIST), what=_missing(ctx, i, 0),
+                       what_zh=_missing(ctx, i, 1)).label("reason"),
+            i.c.manager_id.label("manager_id"),
+            literal("record").label("kind"),
+            (literal("checklist:") + i.c.id).label("dedupe_key"),
+        )
+        .where(i.c.kind == VISIT, i.c.occurred_at >= _since(ctx, cfg["checklist.lookback_days"]),
+               i.c.occurred_at < _end_of_as_of(ctx), missing > 0)
+    )
+
+
+CHECKLIST_RULE = ServiceRule(
+    name="tobacco.checklist",
+    title="Incomplete visit record",
+    description="TOB-CHECKLIST: a visit of the last 14 days without every checklist item "
+                "(information given and collected, stock and order suggestion, display, "
+                "lawful operation, price, both signatures): the manager completes the record.",
+    kind="record",
+    query=checklist_query,
+    reasons={"tobacco.checklist": {
+        "en": "visit on {day} is incomplete: {missing} of {items} checklist items not recorded "
+              "({what})",
+        "zh": "{day} 的访问记录不完整：{items} 项中有 {missing} 项未记录（{what_zh}）",
+    }},
+)
+
+
+# -- TOB-PRICE ------------------------------------------------------------------------
+# rule TOB-PRICE (§4.1.3f): the downgrade waits for the regional market
+# manager's approval: a task for them, due when the step is. Approving the
+# step closes it (its key names the case's step).
+
+
+def downgrade_query(ctx):
+    c = st.cases
+    approver = func.coalesce(role_person(REGIONAL_MANAGER, c.c.owner_id), c.c.owner_id)
+    key = (literal("case:") + cast(c.c.id, String) + literal(f":step:{DOWNGRADE_STEP}:request"))
+    return (
+        select(
+            c.c.customer_id,
+            func.coalesce(c.c.step_due_at, ctx.due(1)).label("due_at"),
+            literal(1).label("priority"),
+            ctx.reason("tobacco.downgrade", case=cast(c.c.id, String), owner=c.c.owner_id,
+                       day=_day_text(c.c.opened_at)).label("reason"),
+            approver.label("manager_id"),
+            literal("approval").label("kind"),
+            key.label("dedupe_key"),
+        )
+        .where(c.c.policy == PRICE_POLICY, c.c.state.in_(("open", "paused")), c.c.step == 0)
+    )
+
+
+DOWNGRADE = ServiceRule(
+    name="tobacco.downgrade_approval",
+    title="Approve a price-violation downgrade",
+    description="TOB-PRICE: a price below the unified minimum retail guide price was reported: "
+                "the regional market manager approves the downgrade promptly (及时).",
+    kind="approval",
+    query=downgrade_query,
+    reasons={"tobacco.downgrade": {
+        "en": "case {case}: {owner} reported a price below the guide price on {day}; approve "
+              "the downgrade (guanxi cases step {case} approve)",
+        "zh": "案件 {case}：{owner} 于 {day} 报告低于最低零售指导价，请审批降档",
+    }},
+)
+
+
+# -- TOB-NETWORK ----------------------------------------------------------------------
+# rule TOB-NETWORK (§4.3): a licence expiring within network.renewal_days days
+# (inclusive, today counts) gets a renewal reminder; an expired one, the exit
+# (退网); a retailer who entered the network recently and has had no visit, a
+# first visit.
+
+
+def _in_network(ctx, c):
+    return or_(ctx.attribute(c, "network_status").is_(None),
+               ctx.attribute(c, "network_status") != "out")
+
+
+def renewal_query(ctx):
+    cfg = ctx.config
+    c = ctx.tables.customers
+    expires = date_field(ctx, c, "licence_expires")
+    days = ctx.days_between(ctx.today, expires)
+    return (
+        select(
+            c.c.id.label("customer_id"),
+            ctx.due(cfg["network.due_days"]).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.renewal", licence=func.coalesce(
+                ctx.attribute(c, "licence_no"), literal("-")), expires=_day_text(expires),
+                days=days).label("reason"),
+            (literal("renewal:") + _day_text(expires)).label("dedupe_key"),
+        )
+        .where(_in_network(ctx, c), expires.is_not(None), days >= 0,
+               days <= cfg["network.renewal_days"])
+    )
+
+
+RENEWAL = ServiceRule(
+    name="tobacco.licence_renewal",
+    title="Licence renewal reminder",
+    description="TOB-NETWORK: a licence expiring within 30 days: remind the retailer to renew.",
+    query=renewal_query,
+    reasons={"tobacco.renewal": {
+        "en": "licence {licence} expires {expires}, in {days} days: remind the retailer to renew",
+        "zh": "许可证 {licence} 将于 {expires} 到期（还有 {days} 天），请提醒客户办理延续",
+    }},
+)
+
+
+def exit_query(ctx):
+    cfg = ctx.config
+    c = ctx.tables.customers
+    expires = date_field(ctx, c, "licence_expires")
+    return (
+        select(
+            c.c.id.label("customer_id"),
+            ctx.due(cfg["network.due_days"]).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.exit", licence=func.coalesce(
+                ctx.attribute(c, "licence_no"), literal("-")),
+                expires=_day_text(expires)).label("reason"),
+            (literal("exit:") + _day_text(expires)).label("dedupe_key"),
+        )
+        .where(_in_network(ctx, c), licence_expired(ctx, c))
+    )
+
+
+EXIT = ServiceRule(
+    name="tobacco.network_exit",
+    title="Network exit",
+    description="TOB-NETWORK: a licence expired and the retailer is still in the network: "
+                "process the exit (退网).",
+    query=exit_query,
+    reasons={"tobacco.exit": {
+        "en": "licence {licence} expired {expires}: process the network exit (退网)",
+        "zh": "许可证 {licence} 已于 {expires} 到期，请办理退网手续",
+    }},
+)
+
+
+def entry_query(ctx):
+    cfg = ctx.config
+    c, i = ctx.tables.customers, ctx.tables.interactions
+    entered = date_field(ctx, c, "entered_on")
+    days = ctx.days_between(entered)
+    visited = exists().where(i.c.customer_id == c.c.id, i.c.kind == VISIT,
+                             ctx.date_of(i.c.occurred_at) >= entered)
+    return (
+        select(
+            c.c.id.label("customer_id"),
+            ctx.due(cfg["network.due_days"]).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.entry", entered=_day_text(entered), days=days).label("reason"),
+            literal(VISIT).label("kind"),
+            (literal("entry:") + _day_text(entered)).label("dedupe_key"),
+        )
+        .where(_in_network(ctx, c), ~licence_expired(ctx, c), entered.is_not(None), days >= 0,
+               days < cfg["network.entry_days"], ~visited)
+    )
+
+
+ENTRY = ServiceRule(
+    name="tobacco.network_entry",
+    title="First visit after network entry",
+    description="TOB-NETWORK: a retailer who entered the network (入网) in the last 30 days "
+                "and has had no visit since: a first visit.",
+    kind=VISIT,
+    query=entry_query,
+    reasons={"tobacco.entry": {
+        "en": "entered the network {entered}, {days} days ago, and not yet visited: first visit",
+        "zh": "{entered} 入网（{days} 天前），尚未访问：请进行首次访问",
+    }},
+)
+
+
+# -- TOB-SURVEY -----------------------------------------------------------------------
+# rule TOB-SURVEY (§4.8): an answer below survey.action_below asks the manager
+# to analyse it and record the measures taken, within survey.due_days days.
+
+
+def survey_query(ctx):
+    cfg = ctx.config
+    i = ctx.tables.interactions
+    score = cast(ctx.attribute(i, "satisfaction", "integer"), Integer)
+    due_day = ctx.add_days(ctx.date_of(i.c.occurred_at), cfg["survey.due_days"])
+    return (
+        select(
+            i.c.customer_id,
+            ctx.day_at(due_day).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.survey", score=score, day=_day_text(i.c.occurred_at),
+                       by=func.coalesce(ctx.attribute(i, "ordered_by"), literal("-")),
+                       due=_day_text(due_day)).label("reason"),
+            literal("action").label("kind"),
+            (literal("survey:") + i.c.id).label("dedupe_key"),
+        )
+        .where(i.c.kind == SURVEY, score < cfg["survey.action_below"],
+               i.c.occurred_at >= _since(ctx, cfg["survey.lookback_days"]),
+               i.c.occurred_at < _end_of_as_of(ctx))
+    )
+
+
+SURVEY_RULE = ServiceRule(
+    name="tobacco.survey_actions",
+    title="Satisfaction survey: measures",
+    description="TOB-SURVEY: a satisfaction score below 4 of 5: the manager analyses it and "
+                "records the measures taken within 10 days.",
+    kind="action",
+    query=survey_query,
+    reasons={"tobacco.survey": {
+        "en": "satisfaction {score} of 5 in the survey of {day} (ordered by {by}): analyse it "
+              "and record the measures taken by {due}",
+        "zh": "{day} 满意度测评 {score}/5 分（{by} 组织）：请分析原因并于 {due} 前记录改进措施",
+    }},
+)
+
+
+RULES = (SPECIAL, SALES_DROP, CHECKLIST_RULE, DOWNGRADE, RENEWAL, EXIT, ENTRY, SURVEY_RULE)

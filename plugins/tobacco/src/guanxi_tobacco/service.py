@@ -21,7 +21,7 @@
 
 from __future__ import annotations
 
-from guanxi import CasePolicy, CaseStep, Rejection, VisitCadence
+from guanxi import CasePolicy, CaseStep, GuanxiError, Rejection, VisitCadence
 from guanxi_tobacco.options import (
     BRAND_MANAGER,
     GRADE,
@@ -43,9 +43,17 @@ DOWNGRADE_STEP = "downgrade_approved"
 PROMOTION_SIGNED_STEP = "material_signed"
 
 
+#: The national practice has 30 supply tiers (档位); more grades than that are refused.
+MAX_GRADES = 30
+
+
 def grade_count(cfg) -> int:
     """How many grades the thresholds make: n thresholds, n + 1 grades."""
-    return len(cfg["grade.thresholds"]) + 1
+    n = len(cfg["grade.thresholds"]) + 1
+    if n > MAX_GRADES:
+        raise GuanxiError(f"[tobacco.grade] thresholds makes {n} grades; at most {MAX_GRADES} "
+                          f"(29 thresholds) are allowed")
+    return n
 
 
 def visit_days(cfg, grade: int) -> int:
