@@ -14,7 +14,6 @@ complaints replaces it (see ``guanxi.service.cases.case_policies``).
 from __future__ import annotations
 
 from guanxi.contributions import CasePolicy, ConfigOption
-from guanxi.service import cases
 
 OPTIONS = (
     ConfigOption(name="complaint.response_hours", type="number", default=24, minimum=0,
@@ -43,6 +42,8 @@ def policies(workspace) -> tuple:
 
 def open_saved(workspace, batch) -> None:
     """Open the cases of the interactions just saved, in the save's transaction."""
+    from guanxi.service import cases  # not at import: the config options are read at every start
+
     kinds = {kind for p in cases.case_policies(workspace).values() for kind in p.opens_on}
     if not kinds:
         return

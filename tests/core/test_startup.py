@@ -1,0 +1,55 @@
+"""Process start: what a command imports before it does its work (target: < 0.3 s)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from sqlalchemy import text
+
+from guanxi.cli import case_commands
+from guanxi.service import cases
+from guanxi.storage import migrate
+
+
+def _modules_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after running ``code``."""
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True, text=True, check=True)
+    return set(done.stdout.split())
+
+
+def test_the_cli_repeats_the_case_actions_exactly():
+    assert case_commands.ACTIONS == cases.ACTIONS
+
+
+def test_help_imports_neither_sqlalchemy_nor_the_case_machinery():
+    loaded = _modules_after(
+        "from guanxi.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass")
+    assert "sqlalchemy" not in loaded
+    assert "guanxi.service.cases" not in loaded
+
+
+def test_a_database_at_head_is_seen_so_without_alembic(workspace):
+    loaded = _modules_after(
+        "import guanxi\n"
+        f"with guanxi.open({str(workspace.config.path)!r}) as ws:\n"
+        "    ws.require_ready()")
+    assert "alembic" not in loaded
+    assert "guanxi.builtin.kpis" not in loaded
+
+
+def test_anything_but_the_head_is_left_to_alembic(workspace):
+    schemas = list(workspace.schemas())
+    assert migrate._at_head_quickly(workspace.engine, schemas)
+    with workspace.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert not migrate._at_head_quickly(workspace.engine, schemas)
+    try:
+        states = {s.branch: s for s in migrate.current(workspace.engine, schemas)}
+        assert states["core"].current == "0001"
+    finally:
+        with workspace.engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
