@@ -1,0 +1,373 @@
+"""TOB-REPORT: the monthly sales analysis (《客户月度销售情况分析报告》), through the API and the CLI.
+
+One manager's October 2026, built by hand so every figure is known:
+
+| retailer | grade | Jul | Aug | Sep | Oct | Oct 2025 | Nov 2025 | what else in October |
+|---|---|---|---|---|---|---|---|---|
+| A | 1 | 100 | 120 | 100 | 150 | 120 | 150 | price violation (approved), complaint, special visit |
+| B | 2 | 100 | 100 | 100 | 70 (−30% exactly) | 80 | 90 | a survey of 3 with a note |
+| C | 2 | 100 | 100 | 100 | 71 (−29%) | | | unlicensed selling reported |
+| D | — | 40 | 40 | 40 | 0 | | | two stock-out days; special visit 3 November |
+| E | 4 | | | 0 | 30 | | | a quality complaint |
+
+Cartons are ×100 in value (A's October value is 15,000).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import delete, insert
+
+from guanxi.cli import cli
+from guanxi_tobacco.options import GRADE, MONTHLY_REPORT
+from guanxi_tobacco.report import monthly_report, monthly_reports
+from guanxi_tobacco.report_render import html_page, markdown
+from tobacco_kit import AS_OF
+
+D = Decimal
+
+
+def set_grade(ws, customer_id: str, label: str, score: float | None = None) -> None:
+    """A current tobacco.grade label, as a TOB-GRADE run would leave it.
+
+    Written straight to the labels table so these tests read the report's
+    figures, not the grading formula (segments.py has its own tests).
+    """
+    from guanxi.storage import tables as t
+
+    s = t.segments
+    with ws.engine.begin() as conn:
+        conn.execute(delete(s).where(s.c.segmentation == GRADE, s.c.customer_id == customer_id))
+        conn.execute(insert(s).values(segmentation=GRADE, customer_id=customer_id, label=label,
+                                      score=score, reason="test", as_of=AS_OF, manual=False))
+
+
+def month_orders(shop, customer_id, cartons: dict) -> None:
+    """``cartons``: day -> cartons; the day's value is 100 a carton."""
+    shop.orders(customer_id, cartons)
+    shop.orders(customer_id, {day: n * 100 for day, n in cartons.items()}, metric="sales")
+
+
+@pytest.fixture
+def october(ws, shop):
+    shop.manager("R2", territory="north")
+    shop.manager("M2", territory="west", reports_to="R2")
+    shop.manager("M3", territory="east", active=False)
+    for cid in "ABCDE":
+        shop.retailer(cid)
+    month_orders(shop, "A", {"2026-07-10": 100, "2026-08-10": 120, "2026-09-10": 100,
+                             "2026-10-08": 100, "2026-10-20": 50,
+                             "2025-10-10": 120, "2025-11-10": 150})
+    # Last year's values are not 100 a carton: the value's own seasonal factor.
+    shop.orders("A", {"2025-10-10": 11000, "2025-11-10": 14000}, metric="sales")
+    month_orders(shop, "B", {"2026-07-10": 100, "2026-08-10": 100, "2026-09-10": 100,
+                             "2026-10-09": 70, "2025-10-10": 80, "2025-11-10": 90})
+    shop.orders("B", {"2025-11-10": 8500}, metric="sales")
+    month_orders(shop, "C", {"2026-07-10": 100, "2026-08-10": 100, "2026-09-10": 100,
+                             "2026-10-09": 71})
+    month_orders(shop, "D", {"2026-07-10": 40, "2026-08-10": 40, "2026-09-10": 40})
+    shop.orders("D", {"2026-10-09": 5, "2026-10-16": 3, "2026-10-23": 0}, metric="shortfall")
+    month_orders(shop, "E", {"2026-10-12": 30})
+    set_grade(ws, "A", "1", 88)
+    set_grade(ws, "B", "2", 70)
+    set_grade(ws, "C", "2", 66)
+    set_grade(ws, "E", "4", 40)
+    # rule TOB-PRICE: the violation opens the downgrade case; R1 approves it.
+    shop.interaction("P1", "A", "price_violation", dt.datetime(2026, 10, 15, 10), manager_id="M1",
+                     brand="中华(硬)", retail_price=440, guide_price=450, note="sold below guide")
+    (case,) = ws.cases(policy="tobacco.price_downgrade")
+    ws.case_step(case.id, "approve", "R1", at=dt.datetime(2026, 10, 16, 9))
+    shop.interaction("U1", "C", "unlicensed", dt.datetime(2026, 10, 21, 10), manager_id="M1",
+                     note="a stall without licence | next door")
+    shop.interaction("S1", "A", "special_visit", dt.datetime(2026, 10, 16, 11), manager_id="M1",
+                     note="explained the guide price")
+    # TOB-SPECIAL after the month closed, before the report is due: a measure.
+    shop.interaction("S2", "D", "special_visit", dt.datetime(2026, 11, 3, 10), manager_id="M1",
+                     note="switched supplier; agreed a weekly order")
+    # After the due day: too late to be in the report.
+    shop.interaction("S3", "B", "special_visit", dt.datetime(2026, 11, 6, 10), manager_id="M1",
+                     note="late")
+    shop.interaction("Q1", "E", "quality_complaint", dt.datetime(2026, 10, 12, 10),
+                     manager_id="M1", brand="玉溪", note="damp cartons")
+    shop.interaction("K1", "A", "complaint", dt.datetime(2026, 10, 25, 10), manager_id="M1",
+                     note="delivery came late")
+    shop.interaction("K0", "A", "complaint", dt.datetime(2026, 9, 25, 10), manager_id="M1",
+                     note="September's: not in the report")
+    shop.interaction("V1", "A", "survey", dt.datetime(2026, 10, 5, 10), satisfaction=5)
+    shop.interaction("V2", "B", "survey", dt.datetime(2026, 10, 6, 10), satisfaction=3,
+                     note="wants more deliveries")
+    shop.interaction("V3", "C", "survey", dt.datetime(2026, 10, 7, 10), satisfaction=4)
+    shop.interaction("V4", "C", "survey", dt.datetime(2026, 11, 7, 10), satisfaction=1)
+    # M2: no data last November, so no seasonal factor.
+    shop.retailer("F", manager_id="M2", territory="west")
+    shop.orders("F", {"2026-08-03": 10, "2026-09-03": 20, "2026-10-03": 30, "2025-10-03": 25})
+    # An inactive manager's retailer: M3 gets no report unless asked.
+    shop.retailer("G", manager_id="M3")
+    return ws
+
+
+# -- a) overall sales ---------------------------------------------------------------------
+
+
+def test_overall_sales_with_month_on_month_and_year_on_year(october):
+    r = monthly_report(october, "2026-10", "M1", as_of=AS_OF)
+    s = r.sales
+    assert (s.retailers, s.ordering) == (5, 4)
+    # 321 against 340 in September (环比) and 200 in October 2025 (同比).
+    assert (s.cartons.current, s.cartons.previous, s.cartons.last_year) == (321, 340, 200)
+    assert (s.cartons.mom, s.cartons.yoy) == (D("-0.0559"), D("0.6050"))
+    assert (s.sales.current, s.sales.previous, s.sales.last_year) == (32100, 34000, 19000)
+    assert (s.sales.mom, s.sales.yoy) == (D("-0.0559"), D("0.6895"))
+    assert [(g.grade, g.retailers, g.ordering, g.cartons, g.sales, g.previous_cartons, g.mom)
+            for g in s.by_grade] == [
+        ("1", 1, 1, 150, 15000, 100, D("0.5")),
+        ("2", 2, 2, 141, 14100, 200, D("-0.295")),
+        ("4", 1, 1, 30, 3000, 0, None),
+        ("ungraded", 1, 0, 0, 0, 40, D("-1")),
+    ]
+
+
+def test_top_risers_and_fallers(october):
+    s = monthly_report(october, "2026-10", "M1", as_of=AS_OF).sales
+    assert [(m.customer_id, m.change, m.ratio) for m in s.risers] == [
+        ("A", 50, D("0.5")), ("E", 30, None)]
+    assert [(m.customer_id, m.grade, m.change) for m in s.fallers] == [
+        ("D", "ungraded", -40), ("B", "2", -30), ("C", "2", -29)]
+
+
+def test_at_most_five_risers(ws, shop):
+    for n in range(7):
+        shop.retailer(f"R{n}")
+        shop.orders(f"R{n}", {"2026-10-05": 10 + n})
+    s = monthly_report(ws, "2026-10", "M1", as_of=AS_OF).sales
+    assert [m.customer_id for m in s.risers] == ["R6", "R5", "R4", "R3", "R2"]
+    assert s.fallers == ()
+
+
+# -- b) problems, causes and measures ---------------------------------------------------
+
+
+def test_a_fall_of_exactly_the_threshold_is_a_problem_and_one_just_under_is_not(october):
+    # rule TOB-SPECIAL's sales_drop (0.3): B at 70 against 100 falls 30% exactly; C at 71 does not.
+    p = monthly_report(october, "2026-10", "M1", as_of=AS_OF).problems
+    assert p.sales_drop == D("0.3")
+    assert [(d.customer_id, d.cartons, d.average, d.fall, d.measure, d.measured_on)
+            for d in p.drops] == [
+        ("D", 0, 40, D("1"), "switched supplier; agreed a weekly order", dt.date(2026, 11, 3)),
+        ("B", 70, 100, D("0.3"), None, None),
+    ]
+
+
+def test_a_higher_threshold_leaves_the_30_percent_fall_out(make_workspace):
+    ws = make_workspace(packs=["tobacco"], settings={"tobacco.special": {"sales_drop": 0.31}})
+    from tobacco_kit import Wholesaler
+
+    shop = Wholesaler(ws)
+    shop.manager("M1")
+    shop.retailer("B")
+    shop.orders("B", {"2026-07-10": 100, "2026-08-10": 100, "2026-09-10": 100, "2026-10-09": 70})
+    assert monthly_report(ws, "2026-10", "M1", as_of=AS_OF).problems.drops == ()
+
+
+def test_stock_outs_price_violations_and_unlicensed_with_their_cases_and_measures(october):
+    p = monthly_report(october, "2026-10", "M1", as_of=AS_OF).problems
+    assert [(x.customer_id, x.days, x.shortfall, x.measured_on) for x in p.stock_outs] == [
+        ("D", 2, 8, dt.date(2026, 11, 3))]
+    (price,) = p.price_violations
+    assert (price.customer_id, price.day, price.brand, price.retail_price, price.guide_price,
+            price.note) == ("A", dt.date(2026, 10, 15), "中华(硬)", 440, 450, "sold below guide")
+    # rule TOB-PRICE: the regional market manager approved the downgrade.
+    assert (price.case_status, price.chain_complete) == ("open, every step approved", True)
+    assert (price.measure, price.measured_on) == ("explained the guide price",
+                                                  dt.date(2026, 10, 16))
+    (unlicensed,) = p.unlicensed
+    assert unlicensed.customer_id == "C" and unlicensed.case_id is not None
+    assert unlicensed.case_status == "open, awaiting forwarded"
+    assert unlicensed.measured_on is None
+    assert [(v.interaction_id, v.customer_id) for v in p.special_visits] == [("S1", "A"),
+                                                                             ("S2", "D")]
+    # B's special visit came after the due day (2026-11-05); C has none.
+    assert p.without_measure == ("B", "C")
+
+
+# -- c) opinions ---------------------------------------------------------------------------
+
+
+def test_complaints_and_satisfaction_of_the_month(october):
+    o = monthly_report(october, "2026-10", "M1", as_of=AS_OF).opinions
+    assert [(c.interaction_id, c.kind, c.brand, c.note, c.case_policy, c.case_status)
+            for c in o.complaints] == [
+        ("Q1", "quality_complaint", "玉溪", "damp cartons", "tobacco.quality",
+         "open, awaiting inspected"),
+        ("K1", "complaint", None, "delivery came late", "core.complaint", "open"),
+    ]
+    s = o.satisfaction
+    # rule TOB-SURVEY: (5 + 3 + 4) / 3; one answer below survey.action_below (4).
+    assert (s.answers, s.mean, s.below, s.threshold) == (3, D("4.00"), 1, 4)
+    assert [(a.customer_id, a.satisfaction, a.note) for a in o.remarks] == [
+        ("B", 3, "wants more deliveries")]
+
+
+# -- d) forecast ---------------------------------------------------------------------------
+
+
+def test_forecast_with_last_years_seasonal_factor(october):
+    f = monthly_report(october, "2026-10", "M1", as_of=AS_OF).forecast
+    assert (f.month, f.months, f.last_year_months) == (
+        "2026-11", ("2026-08", "2026-09", "2026-10"), ("2025-10", "2025-11"))
+    c = f.cartons
+    # (360 + 340 + 321) / 3 = 340.33; × 240 / 200 = 1.2 → 408.4 → 408 cartons.
+    assert (c.history, c.mean, c.last_year, c.seasonal, c.factor, c.forecast) == (
+        (360, 340, 321), D("340.33"), (200, 240), True, D("1.2"), 408)
+    v = f.sales
+    # (36,000 + 34,000 + 32,100) / 3 × (22,500 / 19,000 = 1.1842) = 40,302.27.
+    assert (v.mean, v.last_year, v.factor, v.forecast) == (
+        D("34033.33"), (19000, 22500), D("1.1842"), D("40302.27"))
+    assert "× the seasonal factor 1.2 (2025-11 ÷ 2025-10: 240 ÷ 200 cartons)" in f.method
+
+
+def test_forecast_without_both_of_last_years_months_has_factor_one(october):
+    f = monthly_report(october, "2026-10", "M2", as_of=AS_OF).forecast
+    # F ordered in October 2025 but not in November 2025: no seasonal factor.
+    assert (f.cartons.history, f.cartons.mean, f.cartons.seasonal, f.cartons.factor,
+            f.cartons.forecast) == ((10, 20, 30), 20, False, 1, 20)
+    assert "× 1: no seasonal factor" in f.method
+
+
+def test_forecast_months_is_a_setting(make_workspace):
+    ws = make_workspace(packs=["tobacco"], settings={"tobacco.report": {"forecast_months": 1}})
+    from tobacco_kit import Wholesaler
+
+    shop = Wholesaler(ws)
+    shop.manager("M1")
+    shop.retailer("A")
+    shop.orders("A", {"2026-09-03": 99, "2026-10-03": 30})
+    f = monthly_report(ws, "2026-10", "M1", as_of=AS_OF).forecast
+    assert (f.months, f.cartons.forecast) == (("2026-10",), 30)
+
+
+# -- the header: due day, reviewer, status ---------------------------------------------
+
+
+@pytest.mark.parametrize("month,due", [
+    ("2026-10", dt.date(2026, 11, 5)),   # the 5th, a Thursday
+    ("2026-06", dt.date(2026, 7, 6)),    # 5 July 2026 is a Sunday: Monday the 6th
+    ("2026-04", dt.date(2026, 5, 6)),    # 5 May 2026 is in the Labour Day holiday
+    ("2026-09", dt.date(2026, 10, 8)),   # 1-7 October: National Day
+])
+def test_due_on_the_5th_moved_past_weekends_and_holidays(ws, shop, month, due):
+    # rule TOB-REPORT: 每月5日前(节假日顺延).
+    shop.retailer("A")
+    r = monthly_report(ws, month, "M1", as_of=AS_OF)
+    assert r.due_on == due == ws.report_due_on(month, 5)
+    assert r.tracked.due_on == due
+
+
+def test_reviewer_is_the_territorys_regional_market_manager_else_reports_to(october):
+    m1, m2 = monthly_reports(october, "2026-10", ["M1", "M2"], as_of=AS_OF)
+    assert (m1.reviewer_id, m2.reviewer_id) == ("R1", "R2")
+
+
+def test_status_follows_the_tracked_report(october):
+    ws = october
+    assert monthly_report(ws, "2026-10", "M1", as_of=dt.date(2026, 11, 5)).status == "due"
+    assert monthly_report(ws, "2026-10", "M1", as_of=dt.date(2026, 11, 6)).status == "overdue"
+    ws.submit_report(MONTHLY_REPORT, "M1", "2026-10", at=dt.datetime(2026, 11, 5, 17))
+    assert monthly_report(ws, "2026-10", "M1", as_of=AS_OF).status == "submitted"
+    ws.review_report(MONTHLY_REPORT, "M1", "2026-10", by="R1", at=dt.datetime(2026, 11, 6, 9))
+    assert monthly_report(ws, "2026-10", "M1", as_of=AS_OF).status == "reviewed"
+    monthly_report(ws, "2026-10", "M2", as_of=AS_OF)
+    ws.submit_report(MONTHLY_REPORT, "M2", "2026-10", at=dt.datetime(2026, 11, 6, 8))
+    assert monthly_report(ws, "2026-10", "M2", as_of=AS_OF).status == "late"
+
+
+def test_every_active_manager_owning_retailers_is_expected_once(october):
+    ws = october
+    reports = monthly_reports(ws, "2026-10", as_of=AS_OF)
+    assert [r.manager_id for r in reports] == ["M1", "M2"]   # not M3 (inactive), not R1
+    monthly_reports(ws, "2026-10", as_of=AS_OF)
+    assert [(r.author_id, r.due_on) for r in ws.reports(kind=MONTHLY_REPORT)] == [
+        ("M1", dt.date(2026, 11, 5)), ("M2", dt.date(2026, 11, 5))]
+
+
+def test_a_manager_without_retailers_gets_an_empty_report(ws, shop):
+    r = monthly_report(ws, "2026-10", "M1", as_of=AS_OF)
+    assert (r.sales.retailers, r.sales.cartons.current, r.sales.cartons.mom) == (0, 0, None)
+    assert r.forecast.cartons.forecast == 0
+    assert "None." in markdown(r)
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def test_markdown_has_the_four_parts_and_pipe_tables(october):
+    report = monthly_report(october, "2026-10", "M1", as_of=AS_OF)
+    text = markdown(report)
+    case_id = report.problems.price_violations[0].case_id
+    assert text.startswith("# 《客户月度销售情况分析报告》 2026-10: Manager M1 (M1)\n")
+    for heading in ("## 1. Overall sales of the month", "## 2. Problems, causes and measures",
+                    "## 3. Customers' opinions on quality and service",
+                    "## 4. Forecast for 2026-11"):
+        assert heading in text
+    assert "| Due | 2026-11-05 (TOB-REPORT" in text
+    assert "| Reviewed by | Manager R1 (R1) |" in text
+    assert "| cartons | 321 | 340 | -5.6% | 200 | +60.5% |" in text
+    assert "| order value | 32,100.00 | 34,000.00 | -5.6% | 19,000.00 | +69.0% |" in text
+    assert (f"| A | Retailer A | 中华(硬) | 440.00 | 450.00 | sold below guide | #{case_id} "
+            f"downgrade approved (open) | 2026-10-16: explained the guide price |") in text
+    assert "| B | Retailer B | 2 | 70 | 100 | 30.0% | no special visit yet |" in text
+    # A pipe in a note stays inside its cell.
+    assert "a stall without licence \\| next door" in text
+    assert "4 of 5 retailers ordered in 2026-10." in text
+    assert "B, C" in text
+
+
+def test_html_is_one_escaped_page(october, shop):
+    shop.retailer("A", name="<b>Shop & Co</b>")
+    page = html_page(monthly_reports(october, "2026-10", as_of=AS_OF))
+    assert page.startswith("<!DOCTYPE html>") and page.count("<article>") == 2
+    assert "&lt;b&gt;Shop &amp; Co&lt;/b&gt;" in page and "<b>Shop" not in page
+    assert "<link" not in page and "<script" not in page
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def _run(ws, *args):
+    return CliRunner().invoke(cli, ["--config", str(ws.config.path), "tobacco", *args])
+
+
+def test_the_command_prints_one_managers_report(october):
+    result = _run(october, "report", "--month", "2026-10", "--manager", "M1",
+                  "--as-of", "2026-11-24")
+    assert result.exit_code == 0, result.output
+    assert "| Status | overdue: not submitted by its due day (as of 2026-11-24) |" in result.output
+    assert "| cartons | 360 | 340 | 321 | 340.33 | 200 | 240 | 1.2 | 408 |" in result.output
+
+
+def test_the_command_writes_one_file_per_manager(october, tmp_path):
+    out = tmp_path / "reports"
+    result = _run(october, "report", "--month", "2026-10", "--format", "html", "--output",
+                  str(out))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["2026-10-M1.html", "2026-10-M2.html"]
+    assert "due 2026-11-05" in result.output
+    assert "<h1>《客户月度销售情况分析报告》 2026-10: Manager M2 (M2)</h1>" in (
+        out / "2026-10-M2.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args,message,code", [
+    (["--month", "2026-13"], "Error: --month '2026-13' is not a month; write it like 2026-10",
+     2),
+    (["--month", "2026-10", "--manager", "M9"],
+     "Error: no manager with id 'M9'; nothing was reported", 1),
+])
+def test_the_command_refuses_bad_input_in_one_sentence(october, args, message, code):
+    result = _run(october, "report", *args)
+    assert result.exit_code == code
+    assert result.output.strip() == message
+    assert "Traceback" not in result.output
