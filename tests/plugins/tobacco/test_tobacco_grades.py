@@ -49,6 +49,15 @@ def test_missed_weekly_orders_cost_regularity_points_and_say_so(ws, shop):
     assert "regularity 23/30 (3 of 13 weekly orders missed)" in reason(ws, "tobacco.grade", "R1")
 
 
+def test_an_order_before_the_first_monday_adds_cartons_but_no_week(ws, shop):
+    # Saturday 1 August is in the window; its week began on Monday 27 July, before it.
+    shop.retailer("R1")
+    shop.orders("R1", {**thirteen_weeks(260), "2026-08-01": 40})
+    # 300 cartons: 20 points; 13 of 13 weeks: 30; 20 + 30 + 15 + 15 = 80
+    assert grade(ws) == {"R1": "1"}
+    assert "regularity 30/30 (0 of 13 weekly orders missed)" in reason(ws, "tobacco.grade", "R1")
+
+
 def test_no_orders_at_all_is_the_lowest_grade(ws, shop):
     shop.retailer("R1")
     assert grade(ws) == {"R1": "5"}   # 0 + 0 + 15 + 15 = 30, below 35

@@ -60,13 +60,20 @@ def _week_number(ctx, day):
 
 
 def _orders(ctx, first, end):
-    """Per retailer: cartons ordered and weeks with an order, in the window."""
+    """Per retailer: cartons ordered and weeks with an order, in the window.
+
+    Only the weeks that start in the window count (those :func:`weeks_in`
+    counts), so an order on a Saturday before the first Monday adds cartons
+    but no week.
+    """
     m = ctx.tables.measurements
     day = m.c.period
+    first_monday = first + dt.timedelta(days=(7 - first.weekday()) % 7)
+    week = case((day >= first_monday, _week_number(ctx, day)))
     return (
         select(m.c.customer_id,
                func.sum(m.c.value).label("cartons"),
-               func.count(func.distinct(_week_number(ctx, day))).label("order_weeks"))
+               func.count(func.distinct(week)).label("order_weeks"))
         .where(m.c.metric == "cartons", m.c.period >= first, m.c.period < end, m.c.value > 0)
         .group_by(m.c.customer_id)
         .subquery("grade_orders")
