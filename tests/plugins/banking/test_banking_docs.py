@@ -57,3 +57,24 @@ def test_links_resolve_and_no_seed_file_is_named():
             assert (PAGE.parent / path).exists(), target
     for pattern in (r"\b00[0-4]_", r"seeds/", r"/work/", r"/tmp/"):
         assert not re.search(pattern, TEXT), pattern
+
+
+def _section(text: str, heading: str) -> str:
+    start = text.index(heading)
+    end = text.find("\n### ", start + len(heading))
+    return text[start:] if end < 0 else text[start:end]
+
+
+@pytest.mark.parametrize("name", ["reports", "league"])
+def test_every_banking_command_and_option_is_in_commands_md(name):
+    import click
+
+    from guanxi_banking.commands import banking
+
+    text = (DOCS / "commands.md").read_text(encoding="utf-8")
+    command = banking.commands[name]
+    section = _section(text, f"### `guanxi banking {name}`")
+    for param in command.params:
+        if isinstance(param, click.Option):
+            for option in param.opts:
+                assert option in section, f"guanxi banking {name} lacks {option}"
