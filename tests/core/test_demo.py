@@ -68,3 +68,44 @@ def test_the_demo_refuses_a_database_with_customers(tmp_path):
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert "already holds customers" in result.output
+
+
+def test_a_packs_demo_summary_is_printed_after_the_cores(tmp_path, monkeypatch):
+    import importlib.metadata as md
+    import os
+    import sys
+
+    from guanxi import plugins
+
+    # An installed pack, as an entry point would load it, whose demo data has a summary.
+    (tmp_path / "summarypack.py").write_text(
+        "import guanxi\n"
+        "def _summary(ws, ctx):\n"
+        "    return f'Summary pack: {ws.count_unowned() >= 0} as of {ctx.as_of}\\n'\n"
+        "@guanxi.hookimpl\n"
+        "def guanxi_demo_data():\n"
+        "    return [guanxi.DemoData(name='summarypack.none', description='nothing',\n"
+        "                            generate=lambda ctx: {}, summary=_summary)]\n",
+        encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop("summarypack", None)
+    real = plugins.installed_packs
+
+    def installed():
+        found = dict(real())
+        found["summarypack"] = md.EntryPoint(name="summarypack", value="summarypack",
+                                             group=plugins.ENTRY_POINT_GROUP)
+        return found
+
+    monkeypatch.setattr(plugins, "installed_packs", installed)
+    args = ["demo", "--pack", "summarypack", "--customers", "50", "--dir", str(tmp_path / "s"),
+            "--as-of", "2026-11-23"]
+    url = os.environ.get("GUANXI_TEST_DATABASE_URL")
+    if url:
+        args += ["--database", url, "--reset"]
+    result = CliRunner().invoke(cli, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "Summary pack: True as of 2026-11-23" in result.output
+    # After the core's summary, before the closing hint.
+    assert (result.output.index("KPIs this month") < result.output.index("Summary pack")
+            < result.output.index("The workspace is in"))

@@ -367,11 +367,19 @@ class DemoData:
     canonical columns and declared fields, every row of one entity with the
     same keys (a column a file leaves out is left alone on update); the
     demo writes them as files and imports them with the real importer.
+
+    ``summary(workspace, ctx)``, when given, is called once the demo has
+    imported the files, run the batch a fortnight ago and today, built next
+    week's plan and printed the core's summary; the text it returns is
+    printed after the core's. It may first record, through the workspace's
+    API, what files cannot carry (case steps, reports handed in), so that
+    what it shows has figures.
     """
 
     name: str = attrs.field(validator=_dotted_name)
     description: str
     generate: Callable[[Any], Mapping[str, Any]]
+    summary: Callable[[Any, Any], str] | None = None
     pack: str = ""
 
 

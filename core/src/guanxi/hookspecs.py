@@ -352,7 +352,9 @@ def guanxi_demo_data():
     Called by ``guanxi demo`` for each enabled pack after the core has
     generated the generic base. The rows are written as canonical files and
     imported with the real importer, so the demo exercises the same path a
-    user's data takes.
+    user's data takes. A record's optional ``summary(workspace, ctx)`` runs
+    after the batches and the core's summary; the text it returns is printed
+    next, so a pack shows what its demo is for.
 
     :return: an iterable of :class:`guanxi.DemoData`.
 

@@ -75,6 +75,13 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
         batch = ws.run(as_of=day)
         plan = ws.build_plan(day + dt.timedelta(days=7)) if ws.visit_cadences() else None
         _summary(ws, batch, plan)
+        # Each enabled pack's own summary after the core's, packs in their
+        # configured order: what the pack adds reads on from the core's figures.
+        for record in ws.plugins.demo_data().values():
+            if record.summary is not None:
+                text = record.summary(ws, ctx)
+                if text:
+                    click.echo("\n" + text.rstrip("\n"))
     click.echo(f"\nThe workspace is in {folder}: cd there and try `guanxi tasks list` or "
                "`guanxi customers show ID`.")
     if batch.failures:
