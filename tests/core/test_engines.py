@@ -346,3 +346,18 @@ def test_a_declared_date_field_compares_as_a_date(make_workspace):
     (run,) = ws.segment(["d.soon"], as_of=AS_OF)
     assert run.counts == {"soon": 1}
     assert [s.segmentation for s in ws.labels("C30")] == ["d.soon"]
+
+
+def test_query_context_gives_a_pack_the_engines_helpers_for_its_own_queries(workspace):
+    import datetime as dt
+
+    from sqlalchemy import select
+
+    ctx = workspace.query_context("core", dt.date(2026, 10, 3))
+    assert (ctx.pack, ctx.as_of, ctx.config["activity.dormant_days"]) == (
+        "core", dt.date(2026, 10, 3), 90)
+    # Working days from the business calendar, built on first use: 1-7 October is
+    # National Day, so the next working day after 3 October is the 8th.
+    with workspace.engine.connect() as conn:
+        day = conn.execute(select(ctx.next_working_day(ctx.today))).scalar_one()
+    assert str(day)[:10] == "2026-10-08"

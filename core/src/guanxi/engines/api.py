@@ -23,6 +23,23 @@ from guanxi.storage import tables as t
 class EngineMethods:
     """Mixed into :class:`guanxi.Workspace`."""
 
+    # -- queries outside the engines -----------------------------------------------
+
+    def query_context(self, pack: str, as_of: dt.date | None = None):
+        """The context a ``pack``'s query builders receive, for its own queries.
+
+        A pack's report or command reads with the same helpers as its
+        segmentations and rules (declared fields, dates, working days,
+        scope keys), and the same settings and filters:
+        ``ctx = ws.query_context("tobacco", as_of)``.
+        """
+        from guanxi.engines.context import Context
+
+        return Context(dialect=self.dialect, pack=pack, config=self.settings.get(pack, {}),
+                       as_of=as_of or self.today(),
+                       filters=tuple(self.plugins.filters_of(pack)),
+                       ensure_calendar=self.ensure_business_days)
+
     # -- reasons ---------------------------------------------------------------
 
     @functools.cached_property

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import attrs
+
 from sqlalchemy import Column, MetaData, Table, select
 from sqlalchemy.sql import Select
 
@@ -18,9 +20,7 @@ from guanxi.errors import PackError
 
 def context_for(ws, record, as_of, **extra) -> Context:
     """The context a contribution's builder receives."""
-    return Context(dialect=ws.dialect, pack=record.pack, config=ws.settings.get(record.pack, {}),
-                   as_of=as_of, filters=tuple(ws.plugins.filters_of(record.pack)),
-                   ensure_calendar=ws.ensure_business_days, **extra)
+    return attrs.evolve(ws.query_context(record.pack, as_of), **extra)
 
 
 def build_query(record, ctx: Context, required: Iterable[str], kind: str):

@@ -67,8 +67,7 @@ def change(current: Decimal, before: Decimal) -> Decimal | None:
 
 def context(ws, as_of: dt.date) -> Context:
     """The engines' query context, for its dialect-neutral helpers (fields, dates)."""
-    return Context(dialect=ws.dialect, pack="tobacco", config=ws.settings["tobacco"],
-                   as_of=as_of)
+    return ws.query_context("tobacco", as_of)
 
 
 @attrs.frozen(kw_only=True)
