@@ -258,7 +258,7 @@ def guanxi_customer_filters():
         def guanxi_customer_filters():
             return [guanxi.CustomerFilter(
                 name="tobacco.retailers", description="Licensed retailers.",
-                condition=lambda ctx, c: ctx.attribute(ctx.tables.customers, "licence_no").is_not(None))]
+                condition=lambda ctx, c: ctx.attribute(c, "licence_no").is_not(None))]
 
     .. versionadded:: 0.1
     """

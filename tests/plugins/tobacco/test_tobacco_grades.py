@@ -189,3 +189,16 @@ def test_network_out_by_status_and_its_reasons(ws, shop):
     ws.segment(["tobacco.network"], as_of=AS_OF)
     assert reason(ws, "tobacco.network", "LEFT") == "left the network (network_status out)"
     assert reason(ws, "tobacco.network", "SOON") == "licence expires 2026-12-24, in 30 days"
+
+
+def test_only_licensed_retailers_are_served(ws, shop):
+    # A customer without a licence number (another pack's, say) gets no grade and no task.
+    shop.retailer("SHOP")
+    shop.retailer("BANKC", licence_no=None, licence_expires=AS_OF)
+    shop.interaction("C1", "BANKC", "complaint", dt.datetime(2026, 11, 23, 9))
+    shop.visit("V1", "BANKC", dt.date(2026, 11, 23), retailer_signed=False)
+    assert grade(ws) == {"SHOP": "5"}
+    ws.run_rules(as_of=AS_OF)
+    assert [t.customer_id for t in ws.tasks() if t.rule.startswith("tobacco.")] == []
+    # The visit is not a retailer's: no visit counted, so no rate at all.
+    assert ws.kpi(["tobacco.checklist_complete"], period="2026-11", as_of=AS_OF) == []

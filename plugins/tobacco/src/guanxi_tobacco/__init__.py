@@ -41,6 +41,11 @@ def guanxi_metrics():
 
 
 @guanxi.hookimpl
+def guanxi_customer_filters():
+    return service.FILTERS
+
+
+@guanxi.hookimpl
 def guanxi_segmentations():
     return segments.SEGMENTATIONS
 

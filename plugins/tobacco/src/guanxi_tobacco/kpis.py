@@ -101,7 +101,7 @@ def _visits(ctx, kind=VISIT):
     """(interactions, scope key, in-period condition) for interactions of ``kind``."""
     i = ctx.tables.interactions
     return i, _work_key(ctx, i.c.manager_id, i.c.customer_id), and_(
-        i.c.kind == kind, _moment_in_period(ctx, i.c.occurred_at))
+        i.c.kind == kind, _moment_in_period(ctx, i.c.occurred_at), ctx.served(i.c.customer_id))
 
 
 # -- TOB-PLAN ----------------------------------------------------------------------------
@@ -296,7 +296,7 @@ def satisfaction_index_query(ctx):
     n = func.count()
     return (select(key, _ratio((func.sum(score) - n) * 100, n * 4).label("value"))
             .where(i.c.kind == SURVEY, score.is_not(None),
-                   _moment_in_period(ctx, i.c.occurred_at))
+                   _moment_in_period(ctx, i.c.occurred_at), ctx.served(i.c.customer_id))
             .group_by(key))
 
 

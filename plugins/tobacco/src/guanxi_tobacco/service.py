@@ -21,7 +21,9 @@
 
 from __future__ import annotations
 
-from guanxi import CasePolicy, CaseStep, GuanxiError, Rejection, VisitCadence
+from sqlalchemy import func
+
+from guanxi import CasePolicy, CaseStep, CustomerFilter, GuanxiError, Rejection, VisitCadence
 from guanxi_tobacco.options import (
     BRAND_MANAGER,
     GRADE,
@@ -31,6 +33,16 @@ from guanxi_tobacco.options import (
     SURVEY,
     UNLICENSED,
     VISIT,
+)
+
+#: The pack serves licensed retailers: customers with a licence number. The
+#: engines keep its grades and rules to them; its KPIs ask ``ctx.served``.
+FILTERS = (
+    CustomerFilter(
+        name="tobacco.retailers",
+        description="Licensed retailers (持证零售客户): customers with a licence_no.",
+        condition=lambda ctx, c: func.coalesce(ctx.attribute(c, "licence_no"), "") != "",
+    ),
 )
 
 PRICE_POLICY = "tobacco.price_downgrade"
