@@ -511,6 +511,17 @@ def _record_opened(conn, where, note) -> None:
         ))
 
 
+def _analyze(conn, table) -> None:
+    """PostgreSQL: statistics for a work table just filled.
+
+    Autovacuum never analyzes a temporary table; without statistics the
+    planner takes a few hundred saved rows for thousands and scans every
+    case and case event to join them, per batch of an import.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f'ANALYZE "{table.name}"')
+
+
 def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = None) -> int:
     """Open a case for each interaction of a policy's kinds that has none yet.
 
@@ -530,13 +541,13 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
         if not ids:
             return 0
         saved = temp_table("guanxi_saved_interactions", Column("id", t.Key, primary_key=True))
-        mine_ids = temp_table("guanxi_saved_cases", Column("id", Integer, primary_key=True))
+        mine_ids = temp_table("guanxi_saved_cases",
+                              Column("id", Integer, primary_key=True, autoincrement=False))
         for table in (saved, mine_ids):
             table.drop(conn, checkfirst=True)
             table.create(conn)
         conn.execute(insert(saved), [{"id": x} for x in ids])
-        if conn.dialect.name == "postgresql":  # autovacuum never analyzes a temporary table
-            conn.exec_driver_sql(f"ANALYZE {saved.name}")
+        _analyze(conn, saved)
     before = conn.execute(select(func.coalesce(func.max(c.c.id), 0))).scalar_one()
     for policy in case_policies(ws).values():
         if not policy.opens_on:
@@ -575,6 +586,7 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
                 select(c.c.id).select_from(saved.join(
                     c, and_(c.c.policy == policy.name, c.c.interaction_id == saved.c.id))),
             ))
+            _analyze(conn, mine_ids)
             mine = [c.c.id.in_(select(mine_ids.c.id))]
         new = and_(*mine, ~_has_event("opened"))
         fill_due_times(conn, ws, policy, new)
