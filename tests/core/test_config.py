@@ -385,3 +385,19 @@ def test_a_number_list_option_checks_each_item_against_its_bounds(tmp_path):
         with pytest.raises(ConfigError) as caught:
             pack_settings(bad, "p", [option])
         assert str(caught.value) == f"bad.toml: {message}"
+
+
+def test_an_options_check_says_what_type_and_bounds_cannot(tmp_path):
+    from guanxi.config import pack_settings
+
+    def distinct(value):
+        return None if len(set(value)) == len(value) else "must be different numbers"
+
+    option = guanxi.ConfigOption(name="cuts", type="number list", default=[80, 65],
+                                 description="", check=distinct)
+    good = read_config(config(tmp_path, "[p]\ncuts = [90, 70]\n"))
+    assert pack_settings(good, "p", [option]) == {"cuts": [90, 70]}
+    bad = read_config(config(tmp_path, "[p]\ncuts = [80, 80]\n", name="bad.toml"))
+    with pytest.raises(ConfigError) as caught:
+        pack_settings(bad, "p", [option])
+    assert str(caught.value) == "bad.toml: [p] cuts = [80, 80] must be different numbers"

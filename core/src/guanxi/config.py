@@ -264,6 +264,9 @@ def pack_settings(config: Config, pack: str, options: Iterable[Any]) -> dict[str
                 f"at least {low}" if low is not None else f"at most {high}"
             )
             raise ConfigError(f"{config.label}: {where} = {value!r} must be {bounds}")
+        problem = option.check(value) if option.check is not None else None
+        if problem:
+            raise ConfigError(f"{config.label}: {where} = {value!r} {problem}")
         values[name] = value
     return values
 

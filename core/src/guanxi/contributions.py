@@ -62,6 +62,10 @@ class ConfigOption:
 
     ``name`` is dotted below the pack's section: the option ``abc.a_share``
     of the pack ``banking`` is written ``[banking.abc] a_share = 0.15``.
+    ``check``, for what type, bounds and allowed values cannot say, is
+    called with a value the file sets (after those checks) and returns
+    what is wrong with it, completing "... = VALUE ___" ("must be 1 to 29
+    different numbers"), or ``None`` when it is right.
     """
 
     name: str = attrs.field(validator=_option_name)
@@ -71,6 +75,7 @@ class ConfigOption:
     allowed: tuple = attrs.field(default=(), converter=_tuple)
     minimum: float | None = None
     maximum: float | None = None
+    check: Callable[[Any], str | None] | None = None
     pack: str = ""
 
 

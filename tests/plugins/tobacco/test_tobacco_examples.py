@@ -26,7 +26,7 @@ def test_every_example_file_imports_without_rejects(ws):
 def test_the_examples_give_the_documented_grades_tasks_cases_and_plan(ws):
     _load(ws)
     ws.segment(as_of=AS_OF)
-    assert labels(ws, "tobacco.grade") == {"T001": "1", "T002": "1", "T004": "5", "T005": "3"}
+    assert labels(ws, "tobacco.grade") == {"T001": "1", "T002": "1", "T004": "5", "T005": "2"}
     assert labels(ws, "tobacco.network") == {"T001": "in", "T002": "expiring", "T003": "out",
                                              "T004": "in", "T005": "in"}
     ws.run_rules(as_of=AS_OF)
@@ -51,4 +51,4 @@ def test_the_examples_give_the_documented_grades_tasks_cases_and_plan(ws):
     ws.build_plan("2026-W49", cadences=["tobacco.plan"])
     assert [(v.manager_id, v.day, v.customer_id) for v in ws.plan("2026-W49")] == [
         ("M01", dt.date(2026, 11, 30), "T001"), ("M01", dt.date(2026, 11, 30), "T002"),
-        ("M02", dt.date(2026, 11, 30), "T004")]
+        ("M01", dt.date(2026, 11, 30), "T005"), ("M02", dt.date(2026, 11, 30), "T004")]

@@ -90,7 +90,7 @@ def test_an_approved_price_violation_lowers_the_grade_by_one(ws, shop):
     shop.retailer("R1")
     shop.orders("R1", thirteen_weeks(600))
     case = _violation(ws, shop, "R1")
-    # The violation is a failed price check (price 0/15): 85 points, still grade 1.
+    # November is not yet a closed month: the evaluation still gives 100 points.
     assert grade(ws) == {"R1": "1"}
     with pytest.raises(Exception, match="R1"):
         ws.case_step(case.id, "approve", "M1", at=dt.datetime(2026, 11, 23, 15))
@@ -202,3 +202,20 @@ def test_only_licensed_retailers_are_served(ws, shop):
     assert [t.customer_id for t in ws.tasks() if t.rule.startswith("tobacco.")] == []
     # The visit is not a retailer's: no visit counted, so no rate at all.
     assert ws.kpi(["tobacco.checklist_complete"], period="2026-11", as_of=AS_OF) == []
+    shop.orders("SHOP", {"2026-11-02": 30})
+    shop.orders("BANKC", {"2026-11-02": 70, "2026-11-09": 5}, metric="cartons")
+    shop.orders("BANKC", {"2026-11-09": 5}, metric="shortfall")
+    values = {v.kpi: v.value for v in ws.kpi(
+        ["tobacco.cartons", "tobacco.stockout_rate"], period="2026-11", as_of=AS_OF)}
+    assert values == {"tobacco.cartons": 30.0, "tobacco.stockout_rate": 0.0}
+
+
+@pytest.mark.parametrize("thresholds", [[], [80, 80, 50], list(range(30, 0, -1))])
+def test_thresholds_that_cannot_make_grades_are_refused_at_load(make_workspace, thresholds):
+    from guanxi import ConfigError
+
+    with pytest.raises(ConfigError) as caught:
+        make_workspace(packs=["tobacco"], settings={"tobacco.grade": {"thresholds": thresholds}})
+    assert str(caught.value) == (
+        f"guanxi.toml: [tobacco.grade] thresholds = {thresholds!r} must be 1 to 29 different "
+        "numbers, one per grade after the first")

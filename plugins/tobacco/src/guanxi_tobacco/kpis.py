@@ -241,7 +241,7 @@ def quality_hours_query(ctx):
     key = _key(ctx, c.c.customer_id)
     return (select(key, func.avg(hours).label("value"))
             .where(c.c.policy == QUALITY_POLICY, c.c.resolved_at.is_not(None),
-                   _moment_in_period(ctx, c.c.resolved_at))
+                   _moment_in_period(ctx, c.c.resolved_at), ctx.served(c.c.customer_id))
             .group_by(key))
 
 
@@ -263,7 +263,8 @@ def promo_signed_query(ctx):
     key = _key(ctx, c.c.customer_id)
     return (select(key, _share(signed).label("value"))
             .select_from(c.join(decided, decided.c.case_id == c.c.id))
-            .where(c.c.policy == PROMOTION_POLICY, _moment_in_period(ctx, decided.c.decided_at))
+            .where(c.c.policy == PROMOTION_POLICY, _moment_in_period(ctx, decided.c.decided_at),
+                   ctx.served(c.c.customer_id))
             .group_by(key))
 
 
@@ -328,7 +329,8 @@ def cartons_query(ctx):
     m = ctx.tables.measurements
     key = _key(ctx, m.c.customer_id)
     return (select(key, cast(func.sum(m.c.value), Float).label("value"))
-            .where(m.c.metric == "cartons", _day_in_period(ctx, m.c.period))
+            .where(m.c.metric == "cartons", _day_in_period(ctx, m.c.period),
+                   ctx.served(m.c.customer_id))
             .group_by(key))
 
 
@@ -344,7 +346,7 @@ def cartons_growth_query(ctx):
     last_year = func.sum(case((then, m.c.value), else_=0))
     return (select(key, (cast(this_year - last_year, Float) / cast(last_year, Float))
                    .label("value"))
-            .where(m.c.metric == "cartons", now | then)
+            .where(m.c.metric == "cartons", now | then, ctx.served(m.c.customer_id))
             .group_by(key)
             .having(last_year > 0))
 
@@ -358,7 +360,8 @@ def stockout_rate_query(ctx):
                   func.sum(case((m.c.metric == "cartons", m.c.value), else_=0)).label("cartons"),
                   func.sum(case((m.c.metric == "shortfall", m.c.value), else_=0))
                   .label("shortfall"))
-           .where(m.c.metric.in_(("cartons", "shortfall")), _day_in_period(ctx, m.c.period))
+           .where(m.c.metric.in_(("cartons", "shortfall")), _day_in_period(ctx, m.c.period),
+                  ctx.served(m.c.customer_id))
            .group_by(m.c.customer_id, m.c.period)
            .subquery("order_days"))
     key = _key(ctx, day.c.customer_id)

@@ -64,6 +64,18 @@ REGIONAL_MANAGER = "regional market manager"   # 区域市场经理
 BRAND_MANAGER = "brand manager"                # 品牌经理
 
 
+#: The national practice has 30 supply tiers (档位): 29 thresholds at most.
+MAX_GRADES = 30
+
+
+def _thresholds_problem(value) -> str | None:
+    # rule TOB-GRADE: each threshold opens a grade; a repeated one would leave a
+    # grade nobody can reach, and none at all would grade nothing.
+    if not 1 <= len(value) <= MAX_GRADES - 1 or len(set(value)) != len(value):
+        return f"must be 1 to {MAX_GRADES - 1} different numbers, one per grade after the first"
+    return None
+
+
 def _o(name, type, default, description, **extra) -> ConfigOption:
     return ConfigOption(name=name, type=type, default=default, description=description, **extra)
 
@@ -77,7 +89,7 @@ OPTIONS = (
        minimum=1),
     _o("grade.thresholds", "number list", [80, 65, 50, 35], "Lowest score of grade 1, 2, ...: "
        "n thresholds make n + 1 grades (29 make the 30 national supply tiers).",
-       minimum=0, maximum=100),
+       minimum=0, maximum=100, check=_thresholds_problem),
     _o("grade.volume_full", "integer", 200, "Cartons a month that earn the full volume points.",
        minimum=1),
     _o("grade.weight_volume", "integer", 40, "Points for monthly order volume.", minimum=0),
@@ -85,8 +97,8 @@ OPTIONS = (
        "order).", minimum=0),
     _o("grade.weight_price", "integer", 15, "Points for price compliance (price checks "
        "without a violation).", minimum=0),
-    _o("grade.weight_lawful", "integer", 15, "Points for lawful operation (a valid licence, no "
-       "unlawful operation seen).", minimum=0),
+    _o("grade.weight_lawful", "integer", 15, "Points for lawful operation (no visit saw "
+       "unlawful operation).", minimum=0),
     # rule TOB-PRICE
     _o("price.downgrade", "integer", 1, "Grades an approved price violation lowers the grade by "
        "(never below the lowest).", minimum=0),

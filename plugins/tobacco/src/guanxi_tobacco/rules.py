@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Integer, String, case, cast, exists, func, literal, select
 
 from guanxi import ServiceRule
 from guanxi.service.cases import role_person
@@ -21,7 +21,7 @@ from guanxi_tobacco.options import (
     SURVEY,
     VISIT,
 )
-from guanxi_tobacco.segments import date_field, licence_expired
+from guanxi_tobacco.segments import date_field, left_network, licence_expired
 from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY
 
 
@@ -242,11 +242,6 @@ DOWNGRADE = ServiceRule(
 # first visit.
 
 
-def _in_network(ctx, c):
-    return or_(ctx.attribute(c, "network_status").is_(None),
-               ctx.attribute(c, "network_status") != "out")
-
-
 def renewal_query(ctx):
     cfg = ctx.config
     c = ctx.tables.customers
@@ -262,7 +257,7 @@ def renewal_query(ctx):
                 days=days).label("reason"),
             (literal("renewal:") + _day_text(expires)).label("dedupe_key"),
         )
-        .where(_in_network(ctx, c), expires.is_not(None), days >= 0,
+        .where(~left_network(ctx, c), expires.is_not(None), days >= 0,
                days <= cfg["network.renewal_days"])
     )
 
@@ -293,7 +288,7 @@ def exit_query(ctx):
                 expires=_day_text(expires)).label("reason"),
             (literal("exit:") + _day_text(expires)).label("dedupe_key"),
         )
-        .where(_in_network(ctx, c), licence_expired(ctx, c))
+        .where(~left_network(ctx, c), licence_expired(ctx, c))
     )
 
 
@@ -326,7 +321,7 @@ def entry_query(ctx):
             literal(VISIT).label("kind"),
             (literal("entry:") + _day_text(entered)).label("dedupe_key"),
         )
-        .where(_in_network(ctx, c), ~licence_expired(ctx, c), entered.is_not(None), days >= 0,
+        .where(~left_network(ctx, c), ~licence_expired(ctx, c), entered.is_not(None), days >= 0,
                days < cfg["network.entry_days"], ~visited)
     )
 

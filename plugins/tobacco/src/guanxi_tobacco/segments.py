@@ -17,8 +17,8 @@ from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, se
 
 from guanxi import Segmentation
 from guanxi.storage import service_tables as st
-from guanxi_tobacco.options import GRADE, NETWORK, PRICE_VIOLATION, VISIT
-from guanxi_tobacco.service import DOWNGRADE_STEP, MAX_GRADES, PRICE_POLICY, grade_count
+from guanxi_tobacco.options import GRADE, MAX_GRADES, NETWORK, PRICE_VIOLATION, VISIT
+from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY, grade_count
 
 #: Monday 3 January 2000: weeks are counted from it, so a week number is the same everywhere.
 WEEK_ZERO = dt.date(2000, 1, 3)
@@ -35,10 +35,14 @@ def licence_expired(ctx, c):
     return and_(expires.is_not(None), expires < ctx.today)
 
 
+def left_network(ctx, c):
+    """``network_status`` says out (退网); empty counts as in (TOB-NETWORK)."""
+    return func.coalesce(ctx.attribute(c, "network_status"), "") == "out"
+
+
 def out_of_network(ctx, c):
     """Left the network (退网) by its status, or by a licence that expired (TOB-NETWORK)."""
-    status = func.coalesce(ctx.attribute(c, "network_status"), "")
-    return or_(status == "out", licence_expired(ctx, c))
+    return or_(left_network(ctx, c), licence_expired(ctx, c))
 
 
 def weeks_in(first: dt.date, end: dt.date) -> int:
@@ -139,6 +143,9 @@ def grade_query(ctx):
     cfg = ctx.config
     months = cfg["grade.months"]
     first, end = ctx.trailing_months(months)
+    # The evaluation reads the closed months; an approved downgrade counts from
+    # the window's start up to the as-of day, so it takes effect at once (及时).
+    closed_at = literal(dt.datetime.combine(end, dt.time()))
     end_at = literal(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
     thresholds = sorted((_number(t) for t in cfg["grade.thresholds"]), reverse=True)
     lowest = grade_count(cfg)
@@ -147,8 +154,8 @@ def grade_query(ctx):
     weeks = weeks_in(first, end)
 
     c = ctx.tables.customers
-    orders, checks = _orders(ctx, first, end), _price_checks(ctx, first, end_at)
-    unlawful, downgrades = _unlawful(ctx, first, end_at), _downgrades(ctx, first, end_at)
+    orders, checks = _orders(ctx, first, end), _price_checks(ctx, first, closed_at)
+    unlawful, downgrades = _unlawful(ctx, first, closed_at), _downgrades(ctx, first, end_at)
 
     cartons = cast(func.coalesce(orders.c.cartons, 0), Integer)
     order_weeks = func.coalesce(orders.c.order_weeks, 0)
@@ -282,7 +289,7 @@ def network_query(ctx):
     c = ctx.tables.customers
     expires = date_field(ctx, c, "licence_expires")
     days = ctx.days_between(ctx.today, expires)
-    status_out = func.coalesce(ctx.attribute(c, "network_status"), "") == "out"
+    status_out = left_network(ctx, c)
     expired = licence_expired(ctx, c)
     expiring = and_(expires.is_not(None), days <= cfg["network.renewal_days"])
     label = case((status_out, "out"), (expired, "out"), (expiring, "expiring"), else_="in")

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from sqlalchemy import func
 
-from guanxi import CasePolicy, CaseStep, CustomerFilter, GuanxiError, Rejection, VisitCadence
+from guanxi import CasePolicy, CaseStep, CustomerFilter, Rejection, VisitCadence
 from guanxi_tobacco.options import (
     BRAND_MANAGER,
     GRADE,
@@ -55,17 +55,9 @@ DOWNGRADE_STEP = "downgrade_approved"
 PROMOTION_SIGNED_STEP = "material_signed"
 
 
-#: The national practice has 30 supply tiers (档位); more grades than that are refused.
-MAX_GRADES = 30
-
-
 def grade_count(cfg) -> int:
-    """How many grades the thresholds make: n thresholds, n + 1 grades."""
-    n = len(cfg["grade.thresholds"]) + 1
-    if n > MAX_GRADES:
-        raise GuanxiError(f"[tobacco.grade] thresholds makes {n} grades; at most {MAX_GRADES} "
-                          f"(29 thresholds) are allowed")
-    return n
+    """How many grades the thresholds make: n thresholds, n + 1 grades (checked at load)."""
+    return len(cfg["grade.thresholds"]) + 1
 
 
 def visit_days(cfg, grade: int) -> int:
