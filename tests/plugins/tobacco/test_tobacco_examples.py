@@ -41,13 +41,14 @@ def test_the_examples_give_the_documented_grades_tasks_cases_and_plan(ws):
         ("tobacco.sales_drop", "T002", "M01"),
         ("tobacco.special_visit", "T001", "M01"),
         ("tobacco.special_visit", "T002", "M01"),
+        ("tobacco.step_request", "T001", "R01"),
         ("tobacco.survey_actions", "T002", "M01"),
     ]
     cases = {c.policy: (c.customer_id, c.step_due_at, ws.case_waiting_for(c.id))
              for c in ws.cases()}
     assert cases["tobacco.price_downgrade"] == ("T005", dt.datetime(2026, 11, 25, 9, 20), "R01")
     assert cases["tobacco.quality"] == ("T001", dt.datetime(2026, 11, 24, 9, 30), "M01")
-    assert cases["tobacco.unlicensed"] == ("T001", dt.datetime(2026, 11, 24, 13, 30), "R01")
+    assert cases["tobacco.unlicensed"] == ("T001", None, "R01")
     ws.build_plan("2026-W49", cadences=["tobacco.plan"])
     assert [(v.manager_id, v.day, v.customer_id) for v in ws.plan("2026-W49")] == [
         ("M01", dt.date(2026, 11, 30), "T001"), ("M01", dt.date(2026, 11, 30), "T002"),

@@ -33,6 +33,11 @@ def test_a_week_holds_the_daily_cap_times_its_working_days_exactly(make_workspac
     days = [v.day for v in ws.plan("2026-W49", manager="M1")]
     assert days == [dt.date(2026, 11, 30)] * 2 + [dt.date(2026, 12, 1)] * 2 + \
         [dt.date(2026, 12, 2)] * 2 + [dt.date(2026, 12, 3)] * 2 + [dt.date(2026, 12, 4)] * 2
+    # Grouped by territory: the five east retailers first, then the five west ones;
+    # R11, tied on urgency and last by id, is the one not placed.
+    assert [(v.customer_id, v.territory) for v in ws.plan("2026-W49", manager="M1")] == [
+        ("R01", "east"), ("R03", "east"), ("R05", "east"), ("R07", "east"), ("R09", "east"),
+        ("R02", "west"), ("R04", "west"), ("R06", "west"), ("R08", "west"), ("R10", "west")]
     first = ws.plan("2026-W49", manager="M1")[0]
     assert (first.customer_id, first.territory, first.reason) == (
         "R01", "east", "Grade 1: every 7 days, never visited")
@@ -98,10 +103,46 @@ def test_a_quality_complaint_goes_through_its_steps_with_who_and_when(ws, shop):
 
 
 def test_unlicensed_selling_goes_to_the_regional_manager_the_same_working_day(ws, shop):
-    # rule TOB-UNLICENSED: 8 working hours (09:00-17:30) from Monday 10:00 is Tuesday 09:30.
+    # rule TOB-UNLICENSED: forwarded by the regional market manager the day it came in.
     shop.retailer("R1")
-    shop.interaction("U1", "R1", "unlicensed", dt.datetime(2026, 11, 23, 10), manager_id="M1",
+    shop.interaction("U1", "R1", "unlicensed", dt.datetime(2026, 11, 23, 16), manager_id="M1",
                      note="烟摊 at the bus station")
-    (case,) = ws.cases(policy="tobacco.unlicensed")
-    assert case.step_due_at == dt.datetime(2026, 11, 24, 9, 30)
-    assert ws.case_waiting_for(case.id) == "R1"
+    # Saturday 28 November is a rest day: due on Monday 30 November.
+    shop.interaction("U2", "R1", "unlicensed", dt.datetime(2026, 11, 28, 11), manager_id="M1")
+    cases = {c.interaction_id: c for c in ws.cases(policy="tobacco.unlicensed")}
+    assert ws.case_waiting_for(cases["U1"].id) == "R1"
+    ws.run_rules(["tobacco.step_request"], as_of=dt.date(2026, 11, 28))
+    found = sorted((t.customer_id, t.manager_id, t.due_at, t.dedupe_key)
+                   for t in ws.tasks(rule="tobacco.step_request"))
+    one, two = cases["U1"].id, cases["U2"].id
+    assert found == [
+        ("R1", "R1", dt.datetime(2026, 11, 23), f"case:{one}:step:forwarded:request"),
+        ("R1", "R1", dt.datetime(2026, 11, 30), f"case:{two}:step:forwarded:request"),
+    ]
+    ws.case_step(one, "approve", "R1", at=dt.datetime(2026, 11, 28, 12), note="passed on")
+    ws.run_rules(["tobacco.step_request"], as_of=dt.date(2026, 11, 28))
+    open_keys = sorted(t.dedupe_key for t in ws.tasks(rule="tobacco.step_request"))
+    assert open_keys == [f"case:{one}:step:outcome_reported:request",
+                         f"case:{two}:step:forwarded:request"]
+    ws.case_step(one, "approve", "R1", at=dt.datetime(2026, 11, 28, 13),
+                 note="the monopoly department closed the stall; reported to 卷烟经营部")
+    assert [e.step for e in ws.case_history(one) if e.action == "approve"] == [
+        "forwarded", "outcome_reported"]
+    assert [t.dedupe_key for t in ws.tasks(rule="tobacco.step_request")] == [
+        f"case:{two}:step:forwarded:request"]
+
+
+def test_the_brand_manager_is_asked_to_decide_a_promotion(ws, shop):
+    # rule TOB-PROMO: listed by the regional market manager, then the brand manager decides.
+    shop.manager("B1", role="brand manager")
+    shop.retailer("R1")
+    case = ws.open_case("tobacco.promotion", "R1", "M1", summary="promotion: 春节",
+                        opened_at=dt.datetime(2026, 11, 23, 9))
+    ws.run_rules(["tobacco.step_request"], as_of=AS_OF)
+    assert [(t.manager_id, t.reason) for t in ws.tasks(rule="tobacco.step_request")] == [
+        ("R1", f"case {case.id} (tobacco.promotion) of M1 waits for you: listed, the regional "
+               f"market manager takes the recommendation onto the list (guanxi cases step "
+               f"{case.id} approve)")]
+    ws.case_step(case.id, "approve", "R1", at=dt.datetime(2026, 11, 23, 10))
+    ws.run_rules(["tobacco.step_request"], as_of=AS_OF)
+    assert [t.manager_id for t in ws.tasks(rule="tobacco.step_request")] == ["B1"]

@@ -148,9 +148,6 @@ OPTIONS = (
        minimum=0),
     _o("quality.resolution_hours", "number", 240, "Hours to feed the result back (10 days).",
        minimum=0),
-    # rule TOB-UNLICENSED
-    _o("unlicensed.hours", "number", 8, "Working hours the regional market manager has to pass "
-       "a report of unlicensed selling to the monopoly department (the same day).", minimum=0),
     # rule TOB-NETWORK
     _o("network.renewal_days", "integer", 30, "A licence expiring within this many days gets a "
        "renewal reminder.", minimum=0),

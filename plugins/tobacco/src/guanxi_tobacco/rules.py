@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Integer, String, case, cast, exists, func, literal, select
+from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, or_, select
 
 from guanxi import ServiceRule
 from guanxi.service.cases import role_person
@@ -22,7 +22,8 @@ from guanxi_tobacco.options import (
     VISIT,
 )
 from guanxi_tobacco.segments import date_field, left_network, licence_expired
-from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY
+from guanxi_tobacco import service
+from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY, UNLICENSED_POLICY
 
 
 def _day_text(expr):
@@ -235,6 +236,68 @@ DOWNGRADE = ServiceRule(
 )
 
 
+# -- TOB-QUALITY, TOB-PROMO, TOB-UNLICENSED: who must act next ---------------------------
+# A step that belongs to the regional market manager or the brand manager is
+# on their list as soon as the case reaches it, not only once it is late:
+# one task per pass through the step, closed by the step (its key names it).
+# TOB-UNLICENSED's hand-over to the monopoly department is due the same
+# working day the report came in (立即), the others when their step is.
+
+
+def _waiting_steps(cfg):
+    """(policy, step index, step) of the pack's cases that wait for another role."""
+    for policy in service.policies(cfg):
+        if policy.name == PRICE_POLICY:   # its own rule, tobacco.downgrade_approval
+            continue
+        for index, step in enumerate(policy.steps):
+            if step.role != "owner":
+                yield policy, index, step
+
+
+def step_request_query(ctx):
+    c = st.cases
+    waiting = list(_waiting_steps(ctx.config))
+    at = [and_(c.c.policy == policy.name, c.c.step == index) for policy, index, _ in waiting]
+    name = case(*((w, literal(step.name)) for w, (_, _, step) in zip(at, waiting)))
+    what = case(*((w, literal(step.description)) for w, (_, _, step) in zip(at, waiting)))
+    person = case(*((w, role_person(step.role, c.c.owner_id)) for w, (_, _, step)
+                    in zip(at, waiting)))
+    same_day = ctx.day_at(ctx.next_working_day(ctx.date_of(c.c.opened_at)))
+    due = case((and_(c.c.policy == UNLICENSED_POLICY, c.c.step == 0), same_day),
+               else_=func.coalesce(c.c.step_due_at, ctx.due(1)))
+    key = literal("case:") + cast(c.c.id, String) + literal(":step:") + name + \
+        literal(":request")
+    return (
+        select(
+            c.c.customer_id,
+            due.label("due_at"),
+            literal(1).label("priority"),
+            ctx.reason("tobacco.step", case=cast(c.c.id, String), policy=c.c.policy,
+                       step=name, what=what, owner=c.c.owner_id).label("reason"),
+            func.coalesce(person, c.c.owner_id).label("manager_id"),
+            literal("approval").label("kind"),
+            key.label("dedupe_key"),
+        )
+        .where(c.c.state.in_(("open", "paused")), or_(*at))
+    )
+
+
+STEP_REQUEST = ServiceRule(
+    name="tobacco.step_request",
+    title="A case waits for you",
+    description="TOB-QUALITY, TOB-PROMO, TOB-UNLICENSED: a case at a step of the regional "
+                "market manager or the brand manager: a task for them at once; a report of "
+                "unlicensed selling is to be passed on the same working day.",
+    kind="approval",
+    query=step_request_query,
+    reasons={"tobacco.step": {
+        "en": "case {case} ({policy}) of {owner} waits for you: {step}, {what} "
+              "(guanxi cases step {case} approve)",
+        "zh": "{owner} 的案件 {case}（{policy}）待您处理：{step}，{what}",
+    }},
+)
+
+
 # -- TOB-NETWORK ----------------------------------------------------------------------
 # rule TOB-NETWORK (§4.3): a licence expiring within network.renewal_days days
 # (inclusive, today counts) gets a renewal reminder; an expired one, the exit
@@ -382,4 +445,5 @@ SURVEY_RULE = ServiceRule(
 )
 
 
-RULES = (SPECIAL, SALES_DROP, CHECKLIST_RULE, DOWNGRADE, RENEWAL, EXIT, ENTRY, SURVEY_RULE)
+RULES = (SPECIAL, SALES_DROP, CHECKLIST_RULE, DOWNGRADE, STEP_REQUEST, RENEWAL, EXIT, ENTRY,
+         SURVEY_RULE)
