@@ -20,25 +20,29 @@ def _scope_key(ctx, pv):
     return pv.c.manager_id if ctx.scope == "manager" else ctx.scope_key(pv.c.customer_id)
 
 
-def _in_period(ctx, pv):
-    return (pv.c.day >= ctx.period.start, pv.c.day < ctx.period.end, pv.c.day <= ctx.as_of)
+def _in_period(ctx, pv, cadence=None):
+    within = (pv.c.day >= ctx.period.start, pv.c.day < ctx.period.end, pv.c.day <= ctx.as_of)
+    return within if cadence is None else (*within, pv.c.cadence == cadence)
 
 
-def completion_query(ctx):
-    """Planned visits whose task is done ÷ planned visits (rule TOB-PLAN, BANK-VISIT)."""
+def completion_query(ctx, cadence: str | None = None):
+    """Planned visits whose task is done ÷ planned visits (rule TOB-PLAN, BANK-VISIT).
+
+    ``cadence``: only that cadence's visits (a pack's own KPI of its plan).
+    """
     pv, tk = st.plan_visits, ctx.tables.tasks
     key = _scope_key(ctx, pv).label("scope_key")
     done = func.sum(case((tk.c.status == "done", 1), else_=0))
     return (
         select(key, (cast(done, Float) / func.count()).label("value"))
         .select_from(pv.outerjoin(tk, tk.c.id == pv.c.task_id))
-        .where(*_in_period(ctx, pv))
+        .where(*_in_period(ctx, pv, cadence))
         .group_by(key)
     )
 
 
-def on_day_query(ctx):
-    """Planned visits made on the planned day ÷ planned visits.
+def on_day_query(ctx, cadence: str | None = None):
+    """Planned visits made on the planned day ÷ planned visits (``cadence``: its only).
 
     Made on the day: an interaction of one of the cadence's visit kinds
     (kept on the plan row) for that customer on that day.
@@ -55,7 +59,7 @@ def on_day_query(ctx):
     share = cast(func.sum(case((on_day, 1), else_=0)), Float) / func.count()
     return (
         select(key, share.label("value"))
-        .where(*_in_period(ctx, pv))
+        .where(*_in_period(ctx, pv, cadence))
         .group_by(key)
     )
 

@@ -105,21 +105,16 @@ def _visits(ctx, kind=VISIT):
 
 
 # -- TOB-PLAN ----------------------------------------------------------------------------
-# The core's plan KPIs read plan_visits as the unaliased table; narrowing
-# their select to this cadence reuses their definitions (due days up to the
-# as-of day, by the manager planned for) without a copy. Were the core to
-# alias the table, the filter would make a cartesian product, which
-# SQLAlchemy warns of and the test suite turns into an error.
+# The core's plan KPIs, for this cadence's visits only: the same definitions
+# (due days up to the as-of day, by the manager planned for), not a copy.
 
 
 def plan_completion_query(ctx):
-    pv = ctx.tables.plan_visits
-    return plan_kpis.completion_query(ctx).where(pv.c.cadence == PLAN_CADENCE)
+    return plan_kpis.completion_query(ctx, cadence=PLAN_CADENCE)
 
 
 def plan_on_day_query(ctx):
-    pv = ctx.tables.plan_visits
-    return plan_kpis.on_day_query(ctx).where(pv.c.cadence == PLAN_CADENCE)
+    return plan_kpis.on_day_query(ctx, cadence=PLAN_CADENCE)
 
 
 # -- TOB-SPECIAL, TOB-CHECKLIST, TOB-PRICE --------------------------------------------------
