@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -29,6 +30,7 @@ from guanxi_tobacco.report_render import html_page, markdown
 from tobacco_kit import AS_OF
 
 D = Decimal
+GUIDE = Path(__file__).resolve().parents[3] / "docs" / "packs" / "tobacco.md"
 
 
 def set_grade(ws, customer_id: str, label: str, score: float | None = None) -> None:
@@ -137,6 +139,40 @@ def test_top_risers_and_fallers(october):
         ("A", 50, D("0.5")), ("E", 30, None)]
     assert [(m.customer_id, m.grade, m.change) for m in s.fallers] == [
         ("D", "ungraded", -40), ("B", "2", -30), ("C", "2", -29)]
+
+
+def test_only_licensed_retailers_count(ws, shop):
+    # The pack serves customers with a licence_no (filter tobacco.retailers):
+    # a customer without one is in no figure of the report, whoever owns it.
+    shop.retailer("A")
+    shop.retailer("X", licence_no=None)
+    for cid in "AX":
+        month_orders(shop, cid, {"2026-07-10": 100, "2026-08-10": 100, "2026-09-10": 100,
+                                 "2026-10-09": 10})
+        shop.orders(cid, {"2026-10-09": 5}, metric="shortfall")
+    shop.interaction("KX", "X", "complaint", dt.datetime(2026, 10, 12, 10), manager_id="M1")
+    shop.interaction("VX", "X", "survey", dt.datetime(2026, 10, 12, 10), satisfaction=1,
+                     note="not a retailer")
+    shop.interaction("SX", "X", "special_visit", dt.datetime(2026, 10, 13, 10),
+                     manager_id="M1")
+    shop.interaction("UX", "X", "unlicensed", dt.datetime(2026, 10, 14, 10), manager_id="M1")
+    # M4 owns only a customer without a licence: no report for M4.
+    shop.manager("M4", territory="east")
+    shop.retailer("Y", manager_id="M4", licence_no=None)
+    shop.orders("Y", {"2026-10-09": 50})
+    (r,) = monthly_reports(ws, "2026-10", as_of=AS_OF)
+    assert r.manager_id == "M1"
+    s = r.sales
+    assert (s.retailers, s.ordering, s.cartons.current, s.cartons.previous) == (1, 1, 10, 100)
+    assert [(g.grade, g.retailers, g.cartons) for g in s.by_grade] == [("ungraded", 1, 10)]
+    assert [m.customer_id for m in s.fallers] == ["A"]
+    p = r.problems
+    assert [d.customer_id for d in p.drops] == ["A"]
+    assert [x.customer_id for x in p.stock_outs] == ["A"]
+    assert (p.unlicensed, p.special_visits, p.without_measure) == ((), (), ("A",))
+    o = r.opinions
+    assert (o.complaints, o.satisfaction.answers, o.remarks) == ((), 0, ())
+    assert r.forecast.cartons.history == (100, 100, 10)
 
 
 def test_at_most_five_risers(ws, shop):
@@ -267,9 +303,35 @@ def test_due_on_the_5th_moved_past_weekends_and_holidays(ws, shop, month, due):
     assert r.tracked.due_on == due
 
 
-def test_reviewer_is_the_territorys_regional_market_manager_else_reports_to(october):
-    m1, m2 = monthly_reports(october, "2026-10", ["M1", "M2"], as_of=AS_OF)
-    assert (m1.reviewer_id, m2.reviewer_id) == ("R1", "R2")
+def test_reviewer_is_the_regional_market_manager_as_the_case_chains_resolve_it(october, shop):
+    # guanxi.service.cases.role_person: the active regional market manager of
+    # the territory (M1, east: R1), else of the team (M5: R5 before R1),
+    # else anywhere (M2, west, no team: R1, although M2 reports to R2).
+    ws = october
+    ws.save("teams", [{"id": "T1", "name": "Team 1"}])
+    shop.manager("R5", role="Regional Market Manager", territory="north", team_id="T1")
+    shop.manager("R0", role="regional market manager", territory="east", active=False)
+    shop.manager("M5", territory="south", team_id="T1", reports_to="R2")
+    shop.retailer("H", manager_id="M5", territory="south")
+    m1, m2, m5 = monthly_reports(ws, "2026-10", ["M1", "M2", "M5"], as_of=AS_OF)
+    assert [(r.reviewer_id, r.reviewer_name) for r in (m1, m2, m5)] == [
+        ("R1", "Manager R1"), ("R1", "Manager R1"), ("R5", "Manager R5")]
+    # The same person the TOB-PRICE chain waits for on the manager's retailer.
+    shop.interaction("P5", "H", "price_violation", dt.datetime(2026, 10, 15, 10),
+                     manager_id="M5", retail_price=440, guide_price=450)
+    (case,) = [c for c in ws.cases(policy="tobacco.price_downgrade") if c.customer_id == "H"]
+    assert ws.case_waiting_for(case.id) == "R5"
+
+
+def test_without_a_regional_market_manager_the_reviewer_is_reports_to(ws, shop):
+    shop.manager("R1", role="regional market manager", territory="east", active=False)
+    shop.manager("M2", territory="west")
+    shop.retailer("A")
+    shop.retailer("B", manager_id="M2")
+    m1, m2 = monthly_reports(ws, "2026-10", ["M1", "M2"], as_of=AS_OF)
+    assert (m1.reviewer_id, m1.reviewer_name, m2.reviewer_id) == ("R1", "Manager R1", None)
+    assert ("| Reviewed by | nobody: no regional market manager in the territory, no "
+            "reports_to |") in markdown(m2)
 
 
 def test_status_follows_the_tracked_report(october):
@@ -283,6 +345,15 @@ def test_status_follows_the_tracked_report(october):
     monthly_report(ws, "2026-10", "M2", as_of=AS_OF)
     ws.submit_report(MONTHLY_REPORT, "M2", "2026-10", at=dt.datetime(2026, 11, 6, 8))
     assert monthly_report(ws, "2026-10", "M2", as_of=AS_OF).status == "late"
+    # Reviewed after a late submission: still late.
+    ws.review_report(MONTHLY_REPORT, "M2", "2026-10", by="R1", at=dt.datetime(2026, 11, 9, 9))
+    late = monthly_report(ws, "2026-10", "M2", as_of=AS_OF)
+    assert late.status == "late, reviewed"
+    assert ("| Status | submitted late, reviewed; submitted 2026-11-06 08:00, reviewed by R1 "
+            "2026-11-09 09:00 (as of 2026-11-24) |") in markdown(late)
+    assert ("| Status | submitted on time, reviewed; submitted 2026-11-05 17:00, reviewed by "
+            "R1 2026-11-06 09:00 (as of 2026-11-24) |") in markdown(
+        monthly_report(ws, "2026-10", "M1", as_of=AS_OF))
 
 
 def test_every_active_manager_owning_retailers_is_expected_once(october):
@@ -298,7 +369,53 @@ def test_a_manager_without_retailers_gets_an_empty_report(ws, shop):
     r = monthly_report(ws, "2026-10", "M1", as_of=AS_OF)
     assert (r.sales.retailers, r.sales.cartons.current, r.sales.cartons.mom) == (0, 0, None)
     assert r.forecast.cartons.forecast == 0
-    assert "None." in markdown(r)
+    text = markdown(r)
+    assert "None." in text
+    # No survey answers: one line, not a line and then "None.".
+    assert "### Satisfaction (满意度)\n\nNo survey answers this month.\n\n## 4." in text
+    assert "No survey answers this month.</p>\n<h2>4." in html_page(r)
+
+
+# -- the guide's example: docs/examples/tobacco, M01, October 2026 -----------------------
+
+
+def test_the_guides_report_figures_come_from_the_example_files(ws):
+    from test_tobacco_examples import _load
+
+    _load(ws)
+    ws.segment(as_of=AS_OF)
+    r = monthly_report(ws, "2026-10", "M01", as_of=AS_OF)
+    assert (r.due_on, r.reviewer_id, r.status) == (dt.date(2026, 11, 5), "R01", "overdue")
+    s = r.sales
+    assert (s.ordering, s.retailers) == (3, 3)
+    assert (s.cartons.current, s.cartons.previous, s.cartons.last_year, s.cartons.mom,
+            s.cartons.yoy) == (360, 480, 0, D("-0.25"), None)
+    assert (s.sales.current, s.sales.previous, s.sales.last_year, s.sales.mom,
+            s.sales.yoy) == (52000, 52000, 0, D("0"), None)
+    assert [(d.customer_id, d.cartons, d.average, d.fall, d.measured_on)
+            for d in r.problems.drops] == [("T002", 40, D("173.33"), D("0.7692"), None)]
+    f = r.forecast
+    assert (f.cartons.history, f.cartons.mean, f.cartons.last_year, f.cartons.seasonal,
+            f.cartons.factor, f.cartons.forecast) == ((630, 480, 360), 490, (0, 0), False, 1,
+                                                      490)
+    assert (f.sales.history, f.sales.mean, f.sales.forecast) == (
+        (65000, 52000, 52000), D("56333.33"), D("56333.33"))
+    # The lines the guide quotes are the report's own, word for word.
+    text, guide = markdown(r), GUIDE.read_text(encoding="utf-8")
+    for line in [
+        "3 of 3 retailers ordered in 2026-10.",
+        "| cartons | 360 | 480 | -25.0% | 0 | — |",
+        "| order value | 52,000.00 | 52,000.00 | +0.0% | 0.00 | — |",
+        "| cartons | 630 | 480 | 360 | 490 | 0 | 0 | 1 | 490 |",
+        "| order value | 65,000.00 | 52,000.00 | 52,000.00 | 56,333.33 | 0.00 | 0.00 | 1 | "
+        "56,333.33 |",
+    ]:
+        assert line in text.splitlines(), line
+        assert line in guide.splitlines(), line
+    for comment in ["# datetime.date(2026, 11, 5), 'R01', 'overdue'",
+                    "# Decimal('-0.2500'): 环比 -25.0%", "# ['T002']: 40 cartons, 76.9% below",
+                    "# Decimal('490')"]:
+        assert comment in guide, comment
 
 
 # -- rendering -------------------------------------------------------------------------------

@@ -9,31 +9,21 @@
   ``guanxi cases step``.
 
 The commands only print: the work is :mod:`guanxi_tobacco.report` and
-:mod:`guanxi_tobacco.promotions`, which a script calls the same way.
+:mod:`guanxi_tobacco.promotions`, which a script calls the same way. The
+promotion listings print through the core's :func:`guanxi.cli.output.emit`
+and take its ``--format table|json|csv`` like every listing.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from guanxi.cli import pass_workspace
+from guanxi.cli.output import emit, format_option
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def _print(rows: list[dict], columns: list[str], fmt: str, empty: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-        return
-    if not rows:
-        click.echo(empty)
-        return
-    from guanxi.cli.output import table
-
-    click.echo(table(rows, columns))
 
 
 @click.group()
@@ -86,8 +76,7 @@ def promo():
 @promo.command("candidates")
 @click.option("--manager", metavar="ID", help="Only this manager's retailers.")
 @click.option("--limit", type=int, metavar="N", help="At most N retailers.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="A table for people, JSON for scripts.")
+@format_option
 @pass_workspace
 def candidates_command(ws, manager, limit, fmt):
     """The retailers a promotion may go to, best first, each with its reason."""
@@ -96,8 +85,8 @@ def candidates_command(ws, manager, limit, fmt):
     rows = [{"customer_id": c.customer_id, "name": c.name, "manager_id": c.manager_id,
              "territory": c.territory, "grade": c.grade, "score": c.score, "reason": c.reason}
             for c in candidates(ws, manager=manager, limit=limit)]
-    _print(rows, ["customer_id", "name", "manager_id", "grade", "score", "reason"], fmt,
-           "(no eligible retailer)")
+    emit(rows, ["customer_id", "name", "manager_id", "grade", "score", "reason"], fmt,
+         empty="(no eligible retailer)")
 
 
 @promo.command("recommend")
@@ -107,8 +96,7 @@ def candidates_command(ws, manager, limit, fmt):
 @click.option("--by", metavar="MANAGER",
               help="The recommending manager, who owns the cases (default: each retailer's "
                    "manager).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="A table for people, JSON for scripts.")
+@format_option
 @pass_workspace
 def recommend_command(ws, customers, campaign, by, fmt):
     """Recommend retailers for a promotion: one tobacco.promotion case each."""
@@ -118,5 +106,5 @@ def recommend_command(ws, customers, campaign, by, fmt):
     rows = [{"case": c.id, "customer_id": c.customer_id, "owner_id": c.owner_id,
              "step": c.step_name, "waiting_for": ws.case_waiting_for(c.id),
              "summary": c.summary} for c in opened]
-    _print(rows, ["case", "customer_id", "owner_id", "step", "waiting_for", "summary"], fmt,
-           "(nothing opened)")
+    emit(rows, ["case", "customer_id", "owner_id", "step", "waiting_for", "summary"], fmt,
+         empty="(nothing opened)")

@@ -7,8 +7,9 @@ issues the material, which the retailer signs for (《宣传促销品签收单�
 
 - :func:`candidates`: the retailers eligible now, best first: the current
   ``tobacco.grade`` label as a number at most ``[tobacco.promo] max_grade``,
-  not out of the network; ordered by grade, then evaluation score (higher
-  first), then id. One query.
+  not out of the network today (:func:`guanxi_tobacco.segments.out_of_network`:
+  the ``network_status`` field, or a licence expired); ordered by grade,
+  then evaluation score (higher first), then id. One query.
 - :func:`recommend`: opens one case of policy ``tobacco.promotion`` per
   retailer; its chain (listed → decided → material_signed) is then stepped
   with ``guanxi cases step ID approve --by ...``. An ineligible retailer is
@@ -20,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-from sqlalchemy import Integer, and_, case, cast, func, or_, select
+from sqlalchemy import Integer, and_, case, cast, func, select
 
 from guanxi.errors import GuanxiError, NotFoundError, UsageError
-from guanxi_tobacco.options import GRADE, NETWORK
+from guanxi_tobacco.options import GRADE
+from guanxi_tobacco.segments import out_of_network
 from guanxi_tobacco.service import PROMOTION_POLICY
 
 
@@ -55,28 +57,23 @@ class Standing:
 def _standing_query(ws):
     """Per customer: grade label and score, and whether it is out of the network.
 
-    Out: the ``tobacco.network`` label (TOB-NETWORK: status out or licence
-    expired) says so, or the ``network_status`` field does (a retailer the
-    segmentation has not seen yet).
+    Out: TOB-NETWORK's own test as of today
+    (:func:`guanxi_tobacco.segments.out_of_network`: the ``network_status``
+    field says out, or the licence has expired), so a retailer that left
+    since the segmentation last ran is out already.
     """
-    from guanxi_tobacco.report_figures import context
-
-    ctx = context(ws, ws.today())
+    ctx = ws.query_context("tobacco", ws.today())
     c, s = ctx.tables.customers, ctx.tables.segments
-    grade, network = s.alias("grade"), s.alias("network")
-    # Coalesced: a missing label or field is "in", and NOT NULL would drop the row.
-    out = or_(func.coalesce(network.c.label, "") == "out",
-              func.coalesce(ctx.attribute(c, "network_status"), "") == "out")
+    grade = s.alias("grade")
+    out = out_of_network(ctx, c)
     query = (
         select(c.c.id.label("customer_id"), c.c.name, c.c.manager_id, c.c.territory,
                grade.c.label.label("grade"), grade.c.score,
                case((out, True), else_=False).label("out"))
         .select_from(
-            c.outerjoin(grade, and_(grade.c.segmentation == GRADE, grade.c.customer_id == c.c.id))
-            .outerjoin(network, and_(network.c.segmentation == NETWORK,
-                                     network.c.customer_id == c.c.id)))
+            c.outerjoin(grade, and_(grade.c.segmentation == GRADE, grade.c.customer_id == c.c.id)))
     )
-    return query, grade, out
+    return query, grade, out, ctx
 
 
 def candidates(ws, manager: str | None = None, limit: int | None = None) -> list[Candidate]:
@@ -89,10 +86,12 @@ def candidates(ws, manager: str | None = None, limit: int | None = None) -> list
     max_grade = ws.settings["tobacco"]["promo.max_grade"]
     if limit is not None and limit < 1:
         raise UsageError(f"--limit {limit} is not allowed; give a number of 1 or more")
-    query, grade, out = _standing_query(ws)
+    query, grade, out, ctx = _standing_query(ws)
     number = cast(grade.c.label, Integer)
     query = (
-        query.where(grade.c.label.is_not(None), number <= max_grade, ~out)
+        # Licensed retailers only (the pack's filter tobacco.retailers).
+        query.where(grade.c.label.is_not(None), number <= max_grade, ~out,
+                    ctx.served(ctx.tables.customers.c.id))
         # Best first: the better grade, then the higher evaluation score
         # (an unscored one, a grade set by hand, after the scored), then id.
         .order_by(number, case((grade.c.score.is_(None), 1), else_=0), grade.c.score.desc(),
@@ -166,7 +165,7 @@ def recommend(ws, customers, campaign: str, by: str | None = None,
         raise UsageError("--campaign is empty; name the promotion, like \"2027 春节\"")
     max_grade = ws.settings["tobacco"]["promo.max_grade"]
     summary = f"promotion: {campaign}"
-    query, _, _ = _standing_query(ws)
+    query, _, _, _ = _standing_query(ws)
     query = query.where(query.selected_columns.customer_id.in_(wanted))
     k = _cases_table()
     with ws.engine.connect() as conn:

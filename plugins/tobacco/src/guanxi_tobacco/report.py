@@ -17,7 +17,8 @@ d) a forecast of the next month.
 
 :func:`monthly_reports` returns one :class:`MonthlyReport` per manager (the
 figures in :mod:`guanxi_tobacco.report_figures`, each one grouped query
-over the manager's retailers); :mod:`guanxi_tobacco.report_render` prints
+over the manager's retailers: the customers the pack serves, those with a
+licence number); :mod:`guanxi_tobacco.report_render` prints
 it as Markdown or HTML. Building a report also expects it as a tracked
 report (kind :data:`~guanxi_tobacco.options.MONTHLY_REPORT`), so
 ``guanxi reports list`` shows who is late; submitting and reviewing it
@@ -273,9 +274,11 @@ class MonthlyReport:
     """One manager's 《客户月度销售情况分析报告》 for one month.
 
     :ivar due_on: the tracked report's due day (TOB-REPORT).
-    :ivar reviewer_id: the regional market manager who reviews it.
+    :ivar reviewer_id: the regional market manager who reviews it (as the
+        case chains resolve the role), else the manager's ``reports_to``.
     :ivar status: ``due``, ``overdue``, ``submitted``, ``late`` (submitted
-        after the due day) or ``reviewed``, as of ``as_of``.
+        after the due day), ``reviewed`` (submitted on time and reviewed) or
+        ``late, reviewed``, as of ``as_of``.
     :ivar tracked: the core's tracked :class:`~guanxi.service.report_api.Report`.
     """
 
@@ -335,7 +338,8 @@ def monthly_reports(ws, month: str, managers=None, *, as_of: dt.date | None = No
     """Build the month's report of each manager, and expect them as tracked reports.
 
     :param month: the report month, like ``2026-10``.
-    :param managers: manager ids; None: every active manager owning retailers.
+    :param managers: manager ids; None: every active manager owning retailers
+        (customers the pack serves).
     :param as_of: the day the status (due or overdue) is judged on; default today.
     :return: one :class:`MonthlyReport` per manager, by manager id.
     """
@@ -345,9 +349,10 @@ def monthly_reports(ws, month: str, managers=None, *, as_of: dt.date | None = No
     period = Month.parse(month)
     as_of = as_of or ws.today()
     cfg = ws.settings["tobacco"]
+    ctx = figures.context(ws, as_of)
     with ws.engine.connect() as conn:
         if managers is None:
-            found = figures.owning_managers(conn)
+            found = figures.owning_managers(conn, ctx)
             if not found:
                 raise GuanxiError(f"no active manager owns a retailer; there is no report "
                                   f"to make for {period.label}")
@@ -363,7 +368,6 @@ def monthly_reports(ws, month: str, managers=None, *, as_of: dt.date | None = No
     tracked = {r.author_id: r for r in ws.expect_reports(
         MONTHLY_REPORT, [m.id for m in found], period.label, cfg["report.due_day"])}
     policies = {p.name: p for p in ws.case_policies()}
-    ctx = figures.context(ws, as_of)
     reports = []
     with ws.engine.connect() as conn:
         for manager in found:
@@ -393,9 +397,9 @@ def monthly_report(ws, month: str, manager: str, *, as_of: dt.date | None = None
 
 
 def status_of(report, as_of: dt.date) -> str:
-    """What became of a tracked report: reviewed, late, submitted, overdue or due."""
+    """What became of a tracked report: (late,) reviewed, late, submitted, overdue or due."""
     if report.reviewed_at is not None:
-        return "reviewed"
+        return "late, reviewed" if report.late else "reviewed"
     if report.submitted_at is not None:
         return "late" if report.late else "submitted"
     # The core's rule: on the due day itself a report is not yet overdue.

@@ -1,9 +1,11 @@
 """The figures of the monthly sales analysis (rule TOB-REPORT), one grouped query each.
 
 Every figure is one set-based statement over the manager's retailers (the
-customers whose owner the manager is now); Python only shapes the rows a
-section shows (a handful of grades, five movers, the month's incidents),
-never a row per customer of the base.
+customers whose owner the manager is now and whom the pack serves: the
+``tobacco.retailers`` filter, ``ctx.served``, keeps out a customer without
+a licence number); Python only shapes the rows a section shows (a handful
+of grades, five movers, the month's incidents), never a row per customer
+of the base.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 import attrs
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 
 from guanxi.engines.context import Context
+from guanxi.service.cases import role_person
 from guanxi_tobacco.options import (
     COMPLAINT,
     GRADE,
@@ -70,6 +73,25 @@ def context(ws, as_of: dt.date) -> Context:
     return ws.query_context("tobacco", as_of)
 
 
+def drop_basis_points(sales_drop: float) -> int:
+    """``[tobacco.special] sales_drop`` (0.3) in whole basis points (3000)."""
+    return int(round(sales_drop * 10_000))
+
+
+def sharp_drop(last, before, sales_drop: float):
+    """TOB-SPECIAL's sharp sales drop, as a SQL condition.
+
+    ``last``: the month's cartons; ``before``: the cartons of the three
+    months before it, summed. True when the month is at least
+    ``sales_drop`` below their mean: ``last * 3 * 10000 <= before * (10000
+    - drop in basis points)``, all whole numbers, so a fall of exactly the
+    threshold counts on SQLite and PostgreSQL alike. Nothing before: no drop.
+    The one test of a drop for the report and the rule ``tobacco.sales_drop``.
+    """
+    points = drop_basis_points(sales_drop)
+    return and_(before > 0, last * 3 * 10_000 <= before * (10_000 - points))
+
+
 @attrs.frozen(kw_only=True)
 class Window:
     """The days a report reads.
@@ -107,12 +129,12 @@ class Window:
 # -- who -------------------------------------------------------------------------------
 
 
-def owning_managers(conn) -> list:
-    """Every active manager who owns a retailer, by id."""
+def owning_managers(conn, ctx) -> list:
+    """Every active manager who owns a retailer (a customer the pack serves), by id."""
     from guanxi.storage import tables as t
 
     m, c = t.managers, t.customers
-    owns = select(c.c.id).where(c.c.manager_id == m.c.id).exists()
+    owns = select(c.c.id).where(c.c.manager_id == m.c.id, ctx.served(c.c.id)).exists()
     return list(conn.execute(
         select(m.c.id, m.c.name, m.c.territory, m.c.reports_to)
         .where(m.c.active.is_(True), owns).order_by(m.c.id)))
@@ -128,24 +150,20 @@ def managers_named(conn, ids) -> list:
 
 
 def reviewer(conn, manager):
-    """Who reviews the report (TOB-REPORT: 交区域市场经理审阅).
+    """Who reviews the report (TOB-REPORT: 交区域市场经理审阅): a row (id, name), or None.
 
-    The active regional market manager of the manager's territory (the
-    smallest id when several), else the manager's ``reports_to``.
+    The person the role ``regional market manager`` resolves to for the
+    manager, as in the case chains (TOB-PRICE's approval): the active one
+    in the manager's territory, else in the manager's team, else anywhere,
+    the smallest id first (:func:`guanxi.service.cases.role_person`); when
+    nobody holds the role, the manager's ``reports_to``.
     """
     from guanxi.storage import tables as t
 
-    m = t.managers
-    found = None
-    if manager.territory:
-        found = conn.execute(
-            select(m.c.id, m.c.name)
-            .where(func.lower(m.c.role) == REGIONAL_MANAGER, m.c.territory == manager.territory,
-                   m.c.active.is_(True), m.c.id != manager.id)
-            .order_by(m.c.id).limit(1)).first()
-    if found is None and manager.reports_to:
-        found = conn.execute(select(m.c.id, m.c.name).where(m.c.id == manager.reports_to)).first()
-    return found
+    m = t.managers.alias("reviewer")
+    owner = literal(manager.id)
+    who = func.coalesce(role_person(REGIONAL_MANAGER, owner), role_person("reports_to", owner))
+    return conn.execute(select(m.c.id, m.c.name).where(m.c.id == who)).first()
 
 
 # -- shared pieces ---------------------------------------------------------------------
@@ -159,7 +177,7 @@ def _grade(ctx, customer_id):
 def _owned(ctx, manager_id):
     """The manager's retailers' ids: an alias, so it never correlates with an outer query."""
     c = ctx.tables.customers.alias("owned")
-    return select(c.c.id).where(c.c.manager_id == manager_id)
+    return select(c.c.id).where(c.c.manager_id == manager_id, ctx.served(c.c.id))
 
 
 def _in(column, start: dt.date, end: dt.date):
@@ -241,7 +259,7 @@ def _per_retailer(ctx, manager_id, w: Window):
         select(c.c.id.label("customer_id"), c.c.name, _grade(ctx, c.c.id).label("grade"),
                *[func.coalesce(totals.c[n], 0).label(n) for n in names])
         .select_from(c.outerjoin(totals, totals.c.customer_id == c.c.id))
-        .where(c.c.manager_id == manager_id)
+        .where(c.c.manager_id == manager_id, ctx.served(c.c.id))
         .subquery("retailers")
     )
 
@@ -315,12 +333,10 @@ def problems(conn, ctx, manager_id, w: Window, policies) -> Problems:
 
 def _drops(conn, ctx, manager_id, w: Window) -> tuple[SalesDrop, ...]:
     # rule TOB-SPECIAL's sharp sales drop: the month's cartons at least
-    # special.sales_drop below the mean of the three months before. In whole
-    # basis points and sums, so a fall of exactly 30% counts on both databases.
+    # special.sales_drop below the mean of the three months before.
     r = _per_retailer(ctx, manager_id, w)
-    points = int(round(w.sales_drop * 10000))
     before = r.c.before_cartons
-    fell = and_(before > 0, (before - 3 * r.c.cartons) * 10000 >= points * before)
+    fell = sharp_drop(r.c.cartons, before, w.sales_drop)
     rows = conn.execute(
         select(r.c.customer_id, r.c.name, r.c.grade, r.c.cartons, before,
                _measure(ctx, r.c.customer_id, w, "note").label("measure"),
@@ -366,7 +382,7 @@ def _stock_outs(conn, ctx, manager_id, w: Window) -> tuple[StockOut, ...]:
 def _month_interactions(ctx, manager_id, w: Window, kinds):
     i, c = ctx.tables.interactions, ctx.tables.customers
     return i, c, (i.c.kind.in_(kinds), i.c.occurred_at >= w.start_at, i.c.occurred_at < w.end_at,
-                  c.c.manager_id == manager_id)
+                  c.c.manager_id == manager_id, ctx.served(c.c.id))
 
 
 def _incidents(conn, ctx, manager_id, w, kind, policy, policies) -> tuple[Incident, ...]:
@@ -404,7 +420,8 @@ def _special_visits(conn, ctx, manager_id, w: Window) -> tuple[SpecialVisit, ...
                ctx.attribute(i, "note").label("note"))
         .select_from(i.join(c, c.c.id == i.c.customer_id))
         .where(i.c.kind == SPECIAL_VISIT, i.c.occurred_at >= w.start_at,
-               i.c.occurred_at < w.measures_end, c.c.manager_id == manager_id)
+               i.c.occurred_at < w.measures_end, c.c.manager_id == manager_id,
+               ctx.served(c.c.id))
         .order_by(i.c.occurred_at, i.c.id))
     return tuple(SpecialVisit(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
                               day=_day(x.occurred_at), manager_id=x.manager_id, note=x.note)
@@ -499,7 +516,8 @@ def forecast(conn, ctx, manager_id, w: Window) -> Forecast:
     span = first if n == 1 else f"{first} to {last}"
     if cartons.seasonal:
         season = (f"× the seasonal factor {factor_text(cartons.factor)} "
-                  f"({ly_next.label} ÷ {ly_report.label}: {_plain(cartons.last_year[1])} ÷ {_plain(cartons.last_year[0])} cartons)")
+                  f"({ly_next.label} ÷ {ly_report.label}: {_plain(cartons.last_year[1])} ÷ "
+                  f"{_plain(cartons.last_year[0])} cartons)")
     else:
         season = (f"× 1: no seasonal factor, as {ly_report.label} and {ly_next.label} do not "
                   f"both have orders")

@@ -20,7 +20,8 @@ STATUS = {
     "overdue": "overdue: not submitted by its due day",
     "submitted": "submitted on time, awaiting review",
     "late": "submitted late, awaiting review",
-    "reviewed": "reviewed",
+    "reviewed": "submitted on time, reviewed",
+    "late, reviewed": "submitted late, reviewed",
 }
 KIND = {"complaint": "complaint", "quality_complaint": "quality complaint"}
 
@@ -176,6 +177,11 @@ def _opinions(r: MonthlyReport) -> list[tuple]:
                    f"{s.below} below {s.threshold}.")
     else:
         summary = "No survey answers this month."
+    remarks = [("table", ("date", "retailer", "name", "satisfaction", "note"),
+                [(a.day.isoformat(), a.customer_id, a.name, _text(a.satisfaction),
+                  _text(a.note)) for a in o.remarks])]
+    if not s.answers and not o.remarks:
+        remarks = []   # the summary says it all: no "None." under it
     return [
         ("h2", "3. Customers' opinions on quality and service (商品质量和服务的意见和建议)"),
         ("h3", "Complaints and quality complaints"),
@@ -184,9 +190,7 @@ def _opinions(r: MonthlyReport) -> list[tuple]:
            _text(c.note), _case(c.case_id, c.case_status)) for c in o.complaints]),
         ("h3", "Satisfaction (满意度)"),
         ("p", summary),
-        ("table", ("date", "retailer", "name", "satisfaction", "note"),
-         [(a.day.isoformat(), a.customer_id, a.name, _text(a.satisfaction), _text(a.note))
-          for a in o.remarks]),
+        *remarks,
     ]
 
 
