@@ -18,9 +18,11 @@ network (TOB-NETWORK).
 
 What files cannot carry, :func:`summary` records through the workspace
 once the batches have run: the current week's schedule kept, case steps
-(downgrades approved, quality complaints closed, promotions decided and
-signed for), last month's reports handed in and reviewed (TOB-REPORT).
-Then it shows what a tobacco manager wants first.
+(downgrades approved, quality complaints closed, promotions recommended
+through TOB-PROMO's own API, decided and signed for), last month's reports
+handed in and reviewed (TOB-REPORT). It re-runs the pack's rules for the
+demo's day and shows what a tobacco manager wants first, every figure read
+after those steps (so some differ from the core's tables, printed before).
 
 Every retailer's figures come from a generator seeded by the run's seed and
 its number, so each entity's rows agree while streaming.
@@ -51,7 +53,7 @@ from guanxi_tobacco.options import (
     UNLICENSED,
     VISIT,
 )
-from guanxi_tobacco.service import PRICE_POLICY, PROMOTION_POLICY, QUALITY_POLICY
+from guanxi_tobacco.service import PRICE_POLICY, QUALITY_POLICY
 
 #: Brands (规格) with their unified minimum retail guide price per carton (CNY).
 BRANDS = (("中华(硬)", 450), ("芙蓉王(硬)", 250), ("黄鹤楼(软蓝)", 190), ("利群(新版)", 140),
@@ -69,8 +71,9 @@ TIERS = {1: (5, 240, 1, 0.0), 2: (10, 70, 1, 0.0), 3: (30, 40, 1, 0.2), 4: (30, 
          5: (25, 6, 4, 0.0)}
 WEEKS = 62          # 14 months of weekly orders, back from the as-of week
 VISIT_WEEKS = 8     # visits recorded over the last eight weeks
-#: Cases the summary works through the API (each step ~0.1 s): a few of each.
-APPROVALS, QUALITY_CLOSED, PROMOTIONS = 15, 8, 30
+#: Cases the summary works through the API (each step ~0.1 s, 100 steps ~10 s at the
+#: default size): a few of each, enough for every reason and KPI to show.
+APPROVALS, QUALITY_CLOSED, PROMOTIONS = 10, 5, 12
 SHOP_WORDS = ("便利店", "超市", "烟酒店", "商店", "副食店", "小卖部")
 
 
@@ -127,8 +130,8 @@ class _Retailer:
         self.number = number
         self.id = f"T{number:05d}"
         owner = ctx.owner_number(number * 31 + 11)
-        if owner == ctx.managers:  # the core's last manager has left: not him
-            owner = max(1, owner - 1)
+        if owner == ctx.managers and owner > 1:  # the core's last manager has left: not
+            owner = 1 + number % (owner - 1)     # him; his share spread over the others
         self.owner_number = owner
         self.manager = ctx.manager_id(owner)
         self.territory = _territory(owner)
@@ -368,12 +371,11 @@ def generate_reporting_lines(ctx):
 
 # -- after the batches: what files cannot carry, then the summary ------------------------------
 
+#: Managers listed one line each in next week's schedule; more are counted, not listed.
+PLAN_MANAGERS_LISTED = 60
 
-def _week_start(day: dt.date) -> dt.date:
-    return _monday(day)
 
-
-def _keep_this_week(ws, ctx) -> None:
+def _keep_this_week(ws, ctx) -> int:
     """TOB-PLAN: the as-of week's schedule, kept on the planned day so far, mostly."""
     ws.build_plan(ctx.as_of, cadences=["tobacco.plan"])
     rng = ctx.random("tobacco.kept")
@@ -388,6 +390,22 @@ def _keep_this_week(ws, ctx) -> None:
     if rows:
         # Saved visits close their plan tasks (the core's lifecycle hook).
         ws.save("interactions", rows)
+    return len(rows)
+
+
+def _regional_managers(ws) -> dict[str, str]:
+    """Each manager's territory's regional market manager (the approver), by manager id:
+    two queries, whatever the number of managers."""
+    from sqlalchemy import select
+
+    from guanxi.storage import tables as t
+
+    m = t.managers
+    with ws.engine.connect() as conn:
+        rms = dict(conn.execute(select(m.c.territory, m.c.id)
+                                .where(m.c.role == REGIONAL_MANAGER).order_by(m.c.id.desc())).all())
+        return {row.id: rms.get(row.territory, row.id)
+                for row in conn.execute(select(m.c.id, m.c.territory))}
 
 
 def _step(ws, case, action: str, by: str, at: dt.datetime) -> None:
@@ -405,7 +423,8 @@ def _step(ws, case, action: str, by: str, at: dt.datetime) -> None:
     ws.case_step(case.id, action, by=by, at=at)
 
 
-def _work_the_cases(ws, ctx) -> None:
+def _work_the_cases(ws, ctx, approver) -> tuple[int, int]:
+    """Some downgrades approved, some quality complaints closed: (approved, closed)."""
     rng = ctx.random("tobacco.cases")
     now = dt.datetime.combine(ctx.as_of, dt.time(8))
     # A case step costs a transaction and its rules (~0.1 s): the demo works a few
@@ -416,7 +435,7 @@ def _work_the_cases(ws, ctx) -> None:
         if approved < APPROVALS and case.opened_at < now - dt.timedelta(days=5) \
                 and rng.random() < 0.35:
             approved += 1
-            _step(ws, case, "approve", _approver(ws, case.owner_id),
+            _step(ws, case, "approve", approver.get(case.owner_id, case.owner_id),
                   case.opened_at + dt.timedelta(hours=30))
     # TOB-QUALITY: the older complaints worked through to the result fed back.
     closed = 0
@@ -428,40 +447,37 @@ def _work_the_cases(ws, ctx) -> None:
         at = case.opened_at
         for index in range(5):
             at += dt.timedelta(hours=rng.randint(4, 30))
-            by = _approver(ws, case.owner_id) if index == 2 else case.owner_id
+            by = approver.get(case.owner_id, case.owner_id) if index == 2 else case.owner_id
             _step(ws, case, "approve", by, at)
         _step(ws, case, "resolve", case.owner_id, at + dt.timedelta(hours=6))
+    return approved, closed
 
 
-def _approver(ws, owner):
-    with ws.engine.connect() as conn:
-        from guanxi.storage import tables as t
+def _promote(ws, ctx, approver) -> int:
+    """TOB-PROMO: this month's promotion through the pack's own API: retailers drawn
+    from :func:`~guanxi_tobacco.promotions.candidates` (grades 1 to ``[tobacco.promo]
+    max_grade``, in the network), recommended with
+    :func:`~guanxi_tobacco.promotions.recommend`, then listed by the regional market
+    manager, decided by the brand manager, most material signed for."""
+    from guanxi_tobacco.promotions import candidates, recommend
 
-        territory = conn.execute(t.managers.select().where(t.managers.c.id == owner)).first()
-        if territory is None or territory.territory is None:
-            return owner
-        found = conn.execute(
-            t.managers.select().where(t.managers.c.role == REGIONAL_MANAGER,
-                                      t.managers.c.territory == territory.territory)).first()
-    return found.id if found else owner
-
-
-def _promote(ws, ctx) -> None:
-    """TOB-PROMO: this month's promotion, grades 1-3, best first: recommended, listed,
-    decided, most material signed for."""
     rng = ctx.random("tobacco.promotion")
     start = dt.datetime.combine(ctx.as_of.replace(day=1), dt.time(9))
     if start.date() >= ctx.as_of:
         start = dt.datetime.combine(ctx.as_of, dt.time(8)) - dt.timedelta(hours=1)
-    picked = [r for r in _retailers(ctx) if r.tier <= 3 and rng.random() < 0.15][:PROMOTIONS]
-    for r in picked:
-        case = ws.open_case(PROMOTION_POLICY, r.id, opened_at=start,
-                            summary="推荐参加本月品牌促销")
-        at = start + dt.timedelta(hours=2)
-        ws.case_step(case.id, "approve", by=regional_manager(ctx, r.territory), at=at)
+    eligible = candidates(ws)   # one query, best first
+    picked = sorted(rng.sample(range(len(eligible)), min(PROMOTIONS, len(eligible))))
+    if not picked:
+        return 0
+    cases = recommend(ws, [eligible[i].customer_id for i in picked],
+                      campaign=f"{ctx.as_of:%Y-%m} 品牌促销", at=start)
+    at = start + dt.timedelta(hours=2)
+    for case in cases:
+        ws.case_step(case.id, "approve", by=approver.get(case.owner_id, case.owner_id), at=at)
         ws.case_step(case.id, "approve", by=BRAND_MANAGER_ID, at=at + dt.timedelta(hours=1))
         if rng.random() < 0.8:
-            ws.case_step(case.id, "approve", by=r.manager, at=at + dt.timedelta(hours=3))
+            ws.case_step(case.id, "approve", by=case.owner_id, at=at + dt.timedelta(hours=3))
+    return len(cases)
 
 
 def _report_month(ctx) -> str:
@@ -469,12 +485,25 @@ def _report_month(ctx) -> str:
     return f"{last:%Y-%m}"
 
 
-def _hand_in_reports(ws, ctx) -> list[str]:
+def _retailer_managers(ws, ctx) -> list[str]:
+    """The managers owning a retailer (the pack's filter ``tobacco.retailers``): one select."""
+    from sqlalchemy import select
+
+    q = ws.query_context("tobacco", ctx.as_of)
+    c = q.tables.customers
+    query = (select(c.c.manager_id)
+             .where(c.c.manager_id.is_not(None), q.served(c.c.id))
+             .group_by(c.c.manager_id).order_by(c.c.manager_id))
+    with ws.engine.connect() as conn:
+        return list(conn.scalars(query))
+
+
+def _hand_in_reports(ws, ctx, authors, approver) -> int:
     """TOB-REPORT: last month's reports, most on time, some late, most reviewed."""
     month = _report_month(ctx)
-    authors = sorted({r.manager for r in _retailers(ctx)})
     rng = ctx.random("tobacco.reports")
     cfg = ws.settings["tobacco"]
+    handed = 0
     for report in ws.expect_reports(MONTHLY_REPORT, authors, month, cfg["report.due_day"]):
         if report.due_on >= ctx.as_of or report.submitted_at is not None:
             continue
@@ -482,28 +511,44 @@ def _hand_in_reports(ws, ctx) -> list[str]:
         day = report.due_on + dt.timedelta(days=rng.randint(1, 3) if late else -rng.randint(0, 3))
         at = dt.datetime.combine(min(day, ctx.as_of), dt.time(16))
         ws.submit_report(MONTHLY_REPORT, report.author_id, month, at=at)
+        handed += 1
         if rng.random() < 0.8:
-            reviewer = regional_manager(ctx, _territory(int(report.author_id[1:])))
             review_at = min(at + dt.timedelta(days=2), dt.datetime.combine(ctx.as_of, dt.time(8)))
-            ws.review_report(MONTHLY_REPORT, report.author_id, month, by=reviewer, at=review_at)
-    return authors
+            ws.review_report(MONTHLY_REPORT, report.author_id, month,
+                             by=approver.get(report.author_id, report.author_id), at=review_at)
+    return handed
 
 
 def summary(ws, ctx) -> str:
-    """Record the month's workflow, then show it (``guanxi demo`` prints the text)."""
-    _keep_this_week(ws, ctx)
-    _work_the_cases(ws, ctx)
-    _promote(ws, ctx)
-    authors = _hand_in_reports(ws, ctx)
-    return "\n".join(_show(ws, ctx, authors))
+    """Record the month's workflow, re-run the pack's rules as of the demo's day, then
+    show it (``guanxi demo`` prints the text).
+
+    The core's tables above were printed before these steps; every figure here is
+    read after them (tasks, plan, ``ws.kpi``), so some differ from the core's, as the
+    text says.
+    """
+    from guanxi_tobacco.rules import RULES
+
+    approver = _regional_managers(ws)
+    kept = _keep_this_week(ws, ctx)
+    approved, closed = _work_the_cases(ws, ctx, approver)
+    promoted = _promote(ws, ctx, approver)
+    authors = _retailer_managers(ws, ctx)
+    handed = _hand_in_reports(ws, ctx, authors, approver)
+    ws.run_rules([r.name for r in RULES], as_of=ctx.as_of)
+    out = ["Tobacco (guanxi-tobacco)", "========================",
+           f"Recorded after the batch: {kept:,} visits of this week's schedule kept, "
+           f"{approved} downgrades approved, {closed} quality complaints closed, {promoted} "
+           f"retailers recommended for this month's promotion (TOB-PROMO), {handed} "
+           f"reports for {_report_month(ctx)} handed in; the figures below include them "
+           f"(tobacco rules re-run as of {ctx.as_of}), so some differ from the core's above."]
+    return "\n".join(out + _show(ws, ctx, authors))
 
 
 def _table(rows, columns) -> list[str]:
-    widths = {c: max([len(c)] + [len(str(r.get(c, ""))) for r in rows]) for c in columns}
-    lines = ["  ".join(c.ljust(widths[c]) for c in columns),
-             "  ".join("-" * widths[c] for c in columns)]
-    lines += ["  ".join(str(r.get(c, "")).ljust(widths[c]) for c in columns) for r in rows]
-    return lines
+    from guanxi.cli.output import table
+
+    return ["  " + line for line in table(rows, columns).splitlines()]
 
 
 def _figure(value, unit) -> str:
@@ -515,7 +560,7 @@ def _figure(value, unit) -> str:
 
 
 def _show(ws, ctx, authors):
-    out = ["Tobacco (guanxi-tobacco)", "========================"]
+    out = []
     incomplete = ws.tasks(rule="tobacco.checklist")
     out.append(f"\nIncomplete visit records (TOB-CHECKLIST): {len(incomplete):,}")
     # The retailers' first: the generic base's visits know nothing of the checklist.
@@ -526,52 +571,67 @@ def _show(ws, ctx, authors):
                f"{len(downgrades):,}")
     for task in downgrades[:3]:
         out.append(f"  {task.manager_id} for {task.customer_id}: {task.reason}")
-    week = ctx.as_of + dt.timedelta(days=7)
-    out.append(f"\nNext week's schedule (TOB-PLAN, 《客户访问日程表》), one manager per "
-               "territory")
-    seen: set[str] = set()
-    for territory in _territories(ctx):
-        manager = next((m for m in authors if _territory(int(m[1:])) == territory), None)
-        if manager is None or manager in seen:
-            continue
-        seen.add(manager)
-        visits = [v for v in ws.plan(week, manager) if v.cadence == "tobacco.plan"]
-        days: dict = {}
-        for v in visits:
-            days.setdefault(v.day, []).append(v.customer_id)
-        out.append(f"  {territory} — {manager}: {len(visits)} visits")
-        for day, ids in sorted(days.items()):
-            out.append(f"    {day:%a %m-%d} {len(ids):>3}  " + " ".join(ids[:6])
-                       + (" ..." if len(ids) > 6 else ""))
+    shown = authors[0] if authors else None
+    out += _plan_lines(ws, ctx, shown)
     month = _report_month(ctx)
-    if authors:
-        out.append(f"\nMonthly sales analysis report {month} (TOB-REPORT), {authors[0]}: "
-                   f"guanxi tobacco report --month {month} --manager {authors[0]}")
-        out += _report_lines(ws, ctx, month, authors[0])
+    if shown:
+        out.append(f"\nMonthly sales analysis report {month} (TOB-REPORT), {shown}: "
+                   f"guanxi tobacco report --month {month} --manager {shown}")
+        out += _report_lines(ws, ctx, month, shown)
     from guanxi_tobacco.kpis import KPIS
 
     period = f"{ctx.as_of:%Y-%m}"
     values = {v.kpi: v for v in ws.kpi([k.name for k in KPIS], period=period, as_of=ctx.as_of)
               if v.scope == "all"}
     out.append(f"\nTobacco KPIs {period} (to {ctx.as_of})")
-    out += ["  " + line for line in _table(
+    out += _table(
         [{"kpi": k.name, "value": _figure(values[k.name].value if k.name in values else None,
                                           k.unit), "unit": k.unit} for k in KPIS],
-        ["kpi", "value", "unit"])]
+        ["kpi", "value", "unit"])
+    return out
+
+
+def _plan_lines(ws, ctx, shown) -> list[str]:
+    """Next week's schedule (TOB-PLAN): every manager's visits a day, one line each, then
+    one manager's full schedule."""
+    week = ctx.as_of + dt.timedelta(days=7)
+    visits = [v for v in ws.plan(week) if v.cadence == "tobacco.plan"]
+    if not visits:
+        return ["\nNext week's schedule (TOB-PLAN, 《客户访问日程表》): no visits planned"]
+    label = visits[0].week
+    days = sorted({v.day for v in visits})
+    per: dict[str, dict] = {}
+    for v in visits:
+        row = per.setdefault(v.manager_id, {"manager": v.manager_id, "territory": {},
+                                            "visits": 0})
+        row["territory"][v.territory] = None
+        row["visits"] += 1
+        row[f"{v.day:%a %m-%d}"] = row.get(f"{v.day:%a %m-%d}", 0) + 1
+    rows = [{**r, "territory": ", ".join(t for t in r["territory"] if t)}
+            for _, r in sorted(per.items())]
+    out = [f"\nNext week's schedule {label} (TOB-PLAN, 《客户访问日程表》): {len(visits):,} "
+           f"retailer visits for {len(rows):,} managers (guanxi plan show --week {label})"]
+    out += _table(rows[:PLAN_MANAGERS_LISTED],
+                  ["manager", "territory", "visits", *(f"{d:%a %m-%d}" for d in days)])
+    if len(rows) > PLAN_MANAGERS_LISTED:
+        out.append(f"  ... and {len(rows) - PLAN_MANAGERS_LISTED:,} more managers")
+    shown = shown if shown in per else rows[0]["manager"]
+    out.append(f"\n{shown}'s schedule {label}, every visit "
+               f"(guanxi plan show --week {label} --manager {shown})")
+    mine = [v for v in visits if v.manager_id == shown]
+    for day in sorted({v.day for v in mine}):
+        ids = [v.customer_id for v in mine if v.day == day]
+        for i in range(0, len(ids), 12):
+            head = f"{day:%a %m-%d} {len(ids):>3}" if i == 0 else " " * 13
+            out.append(f"  {head}  " + " ".join(ids[i:i + 12]))
     return out
 
 
 def _report_lines(ws, ctx, month, manager) -> list[str]:
     from guanxi_tobacco.report import monthly_report
+    from guanxi_tobacco.report_render import markdown
 
-    report = monthly_report(ws, month, manager, as_of=ctx.as_of)
-    try:
-        from guanxi_tobacco.report_render import markdown
-    except ImportError:  # the renderer not there yet: the headline figures
-        s = report.sales
-        return [f"  status {report.status}, due {report.due_on}, reviewer {report.reviewer_id}",
-                f"  {s!r}"[:400]]
-    lines = markdown(report).splitlines()
+    lines = markdown(monthly_report(ws, month, manager, as_of=ctx.as_of)).splitlines()
     return ["  " + line for line in lines[:40]] + (["  ..."] if len(lines) > 40 else [])
 
 
