@@ -47,3 +47,15 @@ def close_visited_in_batch(workspace, batch) -> None:
     from guanxi.service.planner import close_visited_in_batch as close
 
     close(workspace, batch)
+
+
+def visit_kinds_if_planned(workspace, connection) -> set[str]:
+    """The kinds that count as a visit, while some visit is planned (else none can close a task)."""
+    from sqlalchemy import select
+
+    from guanxi.storage import service_tables as st
+
+    if connection.execute(select(st.plan_visits.c.id).limit(1)).first() is None:
+        return set()
+    return {kind for cadence in workspace.plugins.visit_cadences(workspace).values()
+            for kind in cadence.visit_kinds}

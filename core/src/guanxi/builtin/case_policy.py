@@ -40,11 +40,18 @@ def policies(workspace) -> tuple:
     )
 
 
-def open_saved(workspace, batch) -> None:
-    """Open the cases of the interactions just saved, in the save's transaction."""
+def opening_kinds(workspace) -> set[str]:
+    """The interaction kinds some enabled case policy opens a case on."""
     from guanxi.service import cases  # not at import: the config options are read at every start
 
-    kinds = {kind for p in cases.case_policies(workspace).values() for kind in p.opens_on}
+    return {kind for p in cases.case_policies(workspace).values() for kind in p.opens_on}
+
+
+def open_saved(workspace, batch) -> None:
+    """Open the cases of the interactions just saved, in the save's transaction."""
+    from guanxi.service import cases
+
+    kinds = opening_kinds(workspace)
     if not kinds:
         return
     id_at, kind_at = batch.columns.index("id"), batch.columns.index("kind")

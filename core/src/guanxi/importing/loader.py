@@ -441,12 +441,37 @@ class _Importer:
             )
         )
 
+    def _rows_acted_on(self) -> dict[str, set] | None:
+        """Which saved rows the after-saved hooks need, when each says: column -> values.
+
+        A hook function of the core may carry ``guanxi_rows_acted_on(ws,
+        connection)``: the rows it skips anyway are then not read back and
+        handed over (the core's own hook on interactions acts on complaints
+        and planned visits, a few rows in a hundred). ``None``: every saved
+        row, as the hook contract says, whenever any implementation (a
+        pack's) does not say.
+        """
+        wanted: dict[str, set] = {}
+        hook = getattr(self.ws.plugins.hook, self.after_hook)
+        for impl in hook.get_hookimpls():
+            acted_on = getattr(impl.function, "guanxi_rows_acted_on", None)
+            if acted_on is None:
+                return None
+            for column, values in acted_on(self.ws, self.conn).items():
+                wanted.setdefault(column, set()).update(values)
+        if len(wanted) != 1 or not set(wanted) <= set(self.table_names):
+            return None  # one column, in the file: anything else gets every row
+        return wanted
+
     def _after_saved(self) -> None:
         # The same columns and value types the validate hooks saw: the
         # staged attributes document is spread back into the field columns.
         columns = self.plan.names
         fields = self.plan.field_columns
-        for lines, values in self._saved_pages():
+        wanted = self._rows_acted_on()
+        if wanted is not None and not next(iter(wanted.values())):
+            return  # no saved row is one the hooks act on
+        for lines, values in self._saved_pages(wanted):
             if fields:
                 docs = [doc or {} for doc in values[-1]]
                 values = values[:-1] + [
@@ -461,8 +486,10 @@ class _Importer:
             for _ in self.ws.plugins.call_each(self.after_hook, workspace=self.ws, batch=batch):
                 pass
 
-    def _saved_pages(self):
+    def _saved_pages(self, wanted: dict[str, set] | None = None):
         """The saved rows, a page at a time: ``(lines, columns)``, typed as SQLAlchemy reads them.
+
+        ``wanted`` (column -> values) keeps to the rows the hooks act on.
 
         Pages by line, each read whole before the hooks see it: a cursor left
         open while a hook writes through the same connection locks SQLite's
@@ -480,6 +507,11 @@ class _Importer:
         saved = ('"_reject" IS NULL' if self.all_new
                  else "\"_action\" IN ('insert', 'update')")
         selected = ", ".join(f'"{n}"' for n in names)
+        only: tuple = ()
+        if wanted:
+            (column, values), = wanted.items()
+            only = tuple(sorted(values))
+            saved += f' AND "{column}" IN ({", ".join(mark for _ in only)})'
         sql = (f'SELECT {selected} FROM "{stage.name}" WHERE {saved} AND "_line" > {mark} '
                f'ORDER BY "_line" LIMIT {mark}')
         staging.index_lines(self.conn, stage)
@@ -488,7 +520,7 @@ class _Importer:
             last = -(2**62)
             while True:
                 with _collector_paused():
-                    cursor.execute(sql, (last, self.batch_size))
+                    cursor.execute(sql, (*only, last, self.batch_size))
                     rows = cursor.fetchall()
                     if not rows:
                         return
