@@ -21,6 +21,7 @@ from guanxi_tobacco.options import (
     SURVEY,
     VISIT,
 )
+from guanxi_tobacco.report_figures import sharp_drop
 from guanxi_tobacco.segments import date_field, left_network, licence_expired
 from guanxi_tobacco import service
 from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY, UNLICENSED_POLICY
@@ -90,15 +91,14 @@ SPECIAL = ServiceRule(
 
 
 def sales_drop_query(ctx):
-    # The last closed month against the average of the three before it, in
-    # whole cartons and basis points: last * 3 * 10000 <= before * (10000 - drop).
+    # The last closed month against the average of the three before it, by the
+    # same test as the monthly report's (whole cartons and basis points).
     cfg = ctx.config
     m = ctx.tables.measurements
     (before_first, last_first) = ctx.months_back(4), ctx.months_back(1)
     end = ctx.trailing_months(1)[1]
     last = func.sum(case((m.c.period >= last_first, m.c.value), else_=0))
     before = func.sum(case((m.c.period < last_first, m.c.value), else_=0))
-    drop_bp = int(round(cfg["special.sales_drop"] * 10_000))
     month = last_first.strftime("%Y-%m")
     monthly = (
         select(m.c.customer_id, cast(last, Integer).label("last"),
@@ -123,7 +123,7 @@ def sales_drop_query(ctx):
             literal(SPECIAL_VISIT).label("kind"),
             literal(f"special:drop:{month}").label("dedupe_key"),
         )
-        .where(d.before > 0, d.last * 3 * 10_000 <= d.before * (10_000 - drop_bp),
+        .where(sharp_drop(d.last, d.before, cfg["special.sales_drop"]),
                ~_answered(ctx, d.customer_id, month_end))
     )
 
