@@ -88,9 +88,13 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
     @functools.cached_property
     def settings(self) -> dict[str, dict[str, Any]]:
         """pack -> option name -> effective value (file or default)."""
-        # Packs given to open() inline are enabled without an entry point.
-        known = set(self.plugins.entry_points) | set(self.config.packs)
-        unknown = config_mod.unknown_sections(self.config, known)
+        # Packs given to open() inline are enabled without an entry point; a
+        # section of a pack installed but not enabled is no error either (the
+        # installed packs are looked up only then).
+        unknown = config_mod.unknown_sections(self.config, self.config.packs)
+        if unknown:
+            known = set(self.plugins.entry_points) | set(self.config.packs)
+            unknown = config_mod.unknown_sections(self.config, known)
         if unknown:
             raise ConfigError(
                 f"{self.config.label}: section [{unknown[0]}] names no installed pack; "
