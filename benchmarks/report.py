@@ -208,7 +208,9 @@ def _job_label(key) -> str:
 
 
 def _command(state: dict) -> str:
-    parts = [f"BENCH_N={state['n']}"]
+    # The packs are named: the default (every installed pack) changes as packs
+    # are installed, and an empty BENCH_PACKS is the core alone.
+    parts = [f"BENCH_PACKS={','.join(state['packs'])}", f"BENCH_N={state['n']}"]
     if state["dialect"] == "postgresql":
         parts.append("BENCH_DATABASE=postgresql+psycopg://.../guanxi_bench")
     return " ".join(parts) + " make bench"
