@@ -752,3 +752,15 @@ def test_a_step_refused_on_the_command_line_is_one_sentence(ws):
                                       "--at", "2026-11-02T10:00"])
     assert (result.exit_code, result.output) == (
         1, f"Error: case {case.id} is open; resolve it before closing it\n")
+
+
+def test_level_three_climbs_from_each_cases_own_level_two(ws):
+    # Two cases reach level 3 in one tick: each climbs from whoever its own
+    # level 2 went to (M1 -> LEAD -> BOSS; M4 has nobody above and keeps it).
+    first = interaction(ws, "I1", "C1", "complaint", T0)
+    other = interaction(ws, "I4", "C4", "complaint", T0)
+    ws.tick_cases(D(2026, 11, 30))
+    assert [e[2:] for e in history(ws, first.id) if e[0] == "escalate"] == [
+        (2, D(2026, 11, 7, 9), None, "LEAD"), (3, D(2026, 11, 12, 9), None, "BOSS")]
+    assert [e[2:] for e in history(ws, other.id) if e[0] == "escalate"] == [
+        (2, D(2026, 11, 7, 9), None, "M4"), (3, D(2026, 11, 12, 9), None, "M4")]

@@ -371,12 +371,17 @@ def level_person_sql(policy, level: int, case_id, owner):
     if role != "reports_to":
         return func.coalesce(role_person(role, owner), owner)
     e = st.case_events.alias("level_before")
+    # Correlated to the outer query's cases by name: nested inside
+    # _superior's subquery, SQLAlchemy would otherwise correlate it to that
+    # subquery only, and every case would climb from the last level-2 event
+    # of any case.
     before = (
         select(e.c.to_owner)
         .where(e.c.case_id == case_id, e.c.action == "escalate", e.c.step.is_(None),
                e.c.level == level - 1)
         .order_by(e.c.id.desc())
         .limit(1)
+        .correlate_except(e)
         .scalar_subquery()
     )
     base = func.coalesce(before, owner) if level > 2 else owner
