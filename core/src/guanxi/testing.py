@@ -18,6 +18,9 @@ Installed with guanxi (entry point ``pytest11``), so a pack's tests get:
 ``builder``
     a :class:`DataBuilder` on ``workspace``: hand-made rows at a rule's
     boundaries, stored through the same checks as an import.
+
+and the readers :func:`current_labels`, :func:`label_reason` and
+:func:`rule_tasks`, for exact assertions.
 """
 
 from __future__ import annotations
@@ -157,3 +160,32 @@ class DataBuilder:
 @pytest.fixture
 def builder(workspace) -> DataBuilder:
     return DataBuilder(workspace)
+
+
+# -- readers: what a test asserts on, exactly ---------------------------------------
+
+
+def current_labels(ws, segmentation: str) -> dict[str, str]:
+    """customer id -> current label of ``segmentation`` (customers without one left out)."""
+    from sqlalchemy import select
+
+    from guanxi.storage import tables as t
+
+    s = t.segments
+    with ws.engine.connect() as conn:
+        rows = conn.execute(
+            select(s.c.customer_id, s.c.label).where(s.c.segmentation == segmentation))
+        return {customer_id: label for customer_id, label in rows}
+
+
+def label_reason(ws, segmentation: str, customer_id: str) -> str:
+    """The rendered reason of a customer's current label of ``segmentation``."""
+    (found,) = [a for a in ws.labels(customer_id) if a.segmentation == segmentation]
+    return found.reason
+
+
+def rule_tasks(ws, rule: str, status: str = "open") -> list[tuple]:
+    """A rule's tasks by customer, then id:
+    ``(customer_id, manager_id, kind, due_at, priority, reason)``."""
+    found = sorted(ws.tasks(rule=rule, status=status), key=lambda t: (t.customer_id, t.id))
+    return [(t.customer_id, t.manager_id, t.kind, t.due_at, t.priority, t.reason) for t in found]

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+# The kit's readers, under the names the tests use.
+from guanxi.testing import current_labels as labels  # noqa: F401
+from guanxi.testing import label_reason as reason  # noqa: F401
+from guanxi.testing import rule_tasks as tasks  # noqa: F401
+
 #: A Tuesday: ISO week 2026-W48 runs from Monday 23 to Sunday 29 November.
 AS_OF = dt.date(2026, 11, 24)
 
@@ -44,20 +49,3 @@ class Bank:
             occurred_at = dt.datetime.combine(occurred_at, dt.time(10))
         self.ws.save("interactions", [{"id": id, "customer_id": customer_id, "kind": kind,
                                        "occurred_at": occurred_at, **values}])
-
-
-def labels(ws, segmentation: str) -> dict[str, str]:
-    """customer id -> current label of ``segmentation``."""
-    return {c.id: a.label for c in ws.customers() for a in ws.labels(c.id)
-            if a.segmentation == segmentation}
-
-
-def reason(ws, segmentation: str, customer_id: str) -> str:
-    (found,) = [a for a in ws.labels(customer_id) if a.segmentation == segmentation]
-    return found.reason
-
-
-def tasks(ws, rule: str, status="open"):
-    """The rule's tasks by customer: (customer_id, manager_id, kind, due_at, priority, reason)."""
-    found = sorted(ws.tasks(rule=rule, status=status), key=lambda t: (t.customer_id, t.id))
-    return [(t.customer_id, t.manager_id, t.kind, t.due_at, t.priority, t.reason) for t in found]
