@@ -401,13 +401,18 @@ def wealth_penetration_query(ctx):
 
 def complaint_rate_query(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
-    complaints = (select(func.count()).select_from(i)
-                  .where(i.c.customer_id == c.c.id, i.c.kind == "complaint",
-                         _in_period(ctx, i.c.occurred_at))
-                  .correlate(c).scalar_subquery())
+    # The period's complaints counted once per customer, then joined: a count
+    # per customer (a correlated subquery) made SQLite walk every complaint of
+    # the period for each customer, by the index on kind.
+    complaints = (select(i.c.customer_id, func.count().label("n"))
+                  .where(i.c.kind == "complaint", _in_period(ctx, i.c.occurred_at))
+                  .group_by(i.c.customer_id)
+                  .subquery("period_complaints"))
     key = _key(ctx, c.c.id)
-    return (select(key, (cast(func.sum(complaints), Float) * 1000.0 / func.count()).label("value"))
-            .select_from(c).where(_on_books(ctx, c)).group_by(key))
+    total = func.sum(func.coalesce(complaints.c.n, 0))
+    return (select(key, (cast(total, Float) * 1000.0 / func.count()).label("value"))
+            .select_from(c.outerjoin(complaints, complaints.c.customer_id == c.c.id))
+            .where(_on_books(ctx, c)).group_by(key))
 
 
 def _case_hours(ctx, done):
@@ -548,43 +553,56 @@ def visits_confirmed_query(ctx):
 
 
 def _team_figures(ctx):
-    """Per team: customers maintained, accounts opened, withdrawn (false or missed reports)."""
+    """Per team: customers maintained, accounts opened, withdrawn (false or missed reports).
+
+    Each figure is counted for every team in one grouped pass and joined to
+    the teams: a count per team (a correlated subquery) read the period's
+    visits and calls once for each team (10 s at 100,000 customers on SQLite).
+    """
     tm, m, i, a, c = (ctx.tables.teams, ctx.tables.managers, ctx.tables.interactions,
                       ctx.tables.accounts, ctx.tables.customers)
     r, due = _due_reports(ctx)
     maintained = (
-        select(func.count(distinct(i.c.customer_id)))
+        select(m.c.team_id, func.count(distinct(i.c.customer_id)).label("n"))
         .select_from(i.join(m, m.c.id == i.c.manager_id))
-        .where(m.c.team_id == tm.c.id, i.c.kind.in_(("visit", "call")),
-               _in_period(ctx, i.c.occurred_at))
-        .correlate(tm).scalar_subquery()
+        .where(i.c.kind.in_(("visit", "call")), _in_period(ctx, i.c.occurred_at))
+        .group_by(m.c.team_id)
+        .subquery("team_maintained")
     )
     opened = (
-        select(func.count())
+        select(m.c.team_id, func.count().label("n"))
         .select_from(a.join(c, c.c.id == a.c.customer_id).join(m, m.c.id == c.c.manager_id))
-        .where(m.c.team_id == tm.c.id, _day_in_period(ctx, a.c.opened_at))
-        .correlate(tm).scalar_subquery()
+        .where(_day_in_period(ctx, a.c.opened_at))
+        .group_by(m.c.team_id)
+        .subquery("team_opened")
     )
-    member = ctx.tables.managers.alias("team_member")
-    owner_in_team = (select(member.c.id)
-                     .where(member.c.id == c.c.manager_id, member.c.team_id == tm.c.id)
-                     .correlate_except(member).exists())
+    # A false report counts on the team of the customer's owner.
     checks = ctx.tables.interactions.alias("team_checks")
+    owner = ctx.tables.managers.alias("team_member")
     false_reports = (
-        select(func.count())
-        .select_from(checks.join(c, c.c.id == checks.c.customer_id))
+        select(owner.c.team_id, func.count().label("n"))
+        .select_from(checks.join(c, c.c.id == checks.c.customer_id)
+                     .join(owner, owner.c.id == c.c.manager_id))
         .where(checks.c.kind == "spotcheck", checks.c.outcome == "not_confirmed",
-               _in_period(ctx, checks.c.occurred_at), owner_in_team)
-        .correlate(tm).scalar_subquery()
+               _in_period(ctx, checks.c.occurred_at))
+        .group_by(owner.c.team_id)
+        .subquery("team_false_reports")
     )
     missed = (
-        select(func.count()).select_from(r)
-        .where(due, r.c.author_id == tm.c.id, _missed(r))
-        .correlate(tm).scalar_subquery()
+        select(r.c.author_id.label("team_id"), func.count().label("n"))
+        .where(due, _missed(r))
+        .group_by(r.c.author_id)
+        .subquery("team_missed")
     )
-    return (select(tm.c.id.label("team_id"), maintained.label("maintained"),
-                   opened.label("opened"), false_reports.label("false_reports"),
-                   missed.label("missed"))
+    joined = tm
+    for part in (maintained, opened, false_reports, missed):
+        joined = joined.outerjoin(part, part.c.team_id == tm.c.id)
+    return (select(tm.c.id.label("team_id"),
+                   func.coalesce(maintained.c.n, 0).label("maintained"),
+                   func.coalesce(opened.c.n, 0).label("opened"),
+                   func.coalesce(false_reports.c.n, 0).label("false_reports"),
+                   func.coalesce(missed.c.n, 0).label("missed"))
+            .select_from(joined)
             .subquery("team_figures"))
 
 

@@ -32,10 +32,16 @@ from guanxi_banking.sql import (
 
 
 def _never_done(ctx, rule: str, customer_id, key):
-    """No closed task of ``rule`` for this customer and key (an open one the engine counts)."""
+    """No closed task of ``rule`` for this customer and key (an open one the engine counts).
+
+    The rule is compared as an expression (``|| ''``, the same rows) so that
+    the lookup goes by the customer's index: on the (rule, status) index
+    SQLite read every task of the rule for each row (BANK-UPGRADE took 80 s
+    at 100,000 customers once 5,000 of its tasks were done).
+    """
     tk = ctx.tables.tasks
-    return ~exists().where(tk.c.rule == rule, tk.c.customer_id == customer_id,
-                           tk.c.dedupe_key == key, tk.c.status != "open")
+    return ~exists().where(tk.c.customer_id == customer_id, tk.c.dedupe_key == key,
+                           tk.c.rule + literal("") == rule, tk.c.status != "open")
 
 
 def _since(ctx, days: int):
@@ -466,8 +472,11 @@ def spotcheck_query(ctx):
         .where(i.c.kind == "visit", i.c.manager_id.is_not(None),
                i.c.occurred_at >= since, i.c.occurred_at < as_of_end(ctx),
                i.c.manager_id.not_in(duty),
+               # The kind as an expression (the same rows): the customer's index
+               # answers, not the kind's, which SQLite read whole for each visit.
                ~exists().where(checked.c.customer_id == i.c.customer_id,
-                               checked.c.kind == "spotcheck", checked.c.occurred_at >= since,
+                               checked.c.kind + literal("") == "spotcheck",
+                               checked.c.occurred_at >= since,
                                checked.c.occurred_at < as_of_end(ctx)))
         .subquery("spotcheck_visits")
     )
