@@ -20,8 +20,14 @@ def _ok(value: float | None, limit: float, *, at_most: bool) -> bool | None:
     return value <= limit if at_most else value >= limit
 
 
-def _latest(results: Path, dialect: str, n: int, exclude: Path | None = None) -> dict | None:
-    found = sorted(results.glob(f"*-{dialect}-{n}.json"))
+def _packs_suffix(packs) -> str:
+    """Results with packs enabled are kept apart from the core's: ``-banking-tobacco``."""
+    return "".join(f"-{p}" for p in packs)
+
+
+def _latest(results: Path, dialect: str, n: int, exclude: Path | None = None,
+            packs=()) -> dict | None:
+    found = sorted(results.glob(f"*-{dialect}-{n}{_packs_suffix(packs)}.json"))
     found = [p for p in found if p != exclude]
     return json.loads(found[-1].read_text()) if found else None
 
@@ -31,7 +37,9 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
     from guanxi.demo import DemoContext
 
     dialect, n = state["dialect"], state["n"]
-    rows = {f["entity"]: f["rows"] for f in manifest["files"]}
+    rows: dict[str, int] = {}
+    for f in manifest["files"]:  # a pack's demo may add files of the same entity
+        rows[f["entity"]] = rows.get(f["entity"], 0) + f["rows"]
     demo = DemoContext(customers=n, seed=state["seed"],
                        as_of=dt.date.fromisoformat(manifest["as_of"]))
     data = {
@@ -144,7 +152,8 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
     }
     rss["reference"] = None
     if n != 100_000:
-        ref = _latest(Path(__file__).resolve().parent / "results", dialect, 100_000)
+        ref = _latest(Path(__file__).resolve().parent / "results", dialect, 100_000,
+                      packs=state["packs"])
         if ref:
             rss["reference"] = {"file": ref["file"], **{k: ref["rss"][k] for k in
                                                         ("import_mb", "reimport_mb", "batch_mb")}}
@@ -177,7 +186,7 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
 
     today = dt.date.today().isoformat()
     return {
-        "file": f"{today}-{dialect}-{n}",
+        "file": f"{today}-{dialect}-{n}{_packs_suffix(state['packs'])}",
         "date": today, "database": dialect, "n": n, "seed": state["seed"],
         "as_of": manifest["as_of"], "packs": state["packs"], "versions": info,
         "command": _command(state), "targets": targets, "data": data,
@@ -191,7 +200,9 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
 def _same(a: dict, b: dict) -> dict:
     """Where the engine's batch and the hand-written one left different results."""
     differ = {}
-    for part in ("labels", "tasks", "kpis"):
+    for part in ("labels", "tasks", "kpis", "rows"):
+        if part not in a or part not in b:
+            continue
         keys = sorted(set(a[part]) | set(b[part]))
         bad = {k: [a[part].get(k), b[part].get(k)] for k in keys
                if a[part].get(k) != b[part].get(k)}
@@ -278,9 +289,10 @@ def markdown(r: dict) -> str:
               if e != "all" and x.get("hooks_s", 0) > 0.05 * x["seconds"]]
     for entity, x in hooked:
         without = x["rows"] / (x["seconds"] - x["hooks_s"])
+        kind = entity.split(".")[0]
         lines += ["", f"Of the {_f(x['seconds'])} s importing {entity}, {_f(x['hooks_s'])} s went "
-                  f"to the packs' import hooks (`guanxi_validate_{entity}`, "
-                  f"`guanxi_after_{entity}_saved`); without them the import ran at "
+                  f"to the packs' import hooks (`guanxi_validate_{kind}`, "
+                  f"`guanxi_after_{kind}_saved`); without them the import ran at "
                   f"{_f(without / x['baseline_rows_per_s'])}× the baseline."]
     if r["database"] == "sqlite":
         lines += ["", "The CPU-time ratio is the same comparison in CPU seconds of the one "
@@ -321,7 +333,9 @@ def markdown(r: dict) -> str:
         f"hand-written twin; the others count their engine time on both sides): "
         f"{_f(b['engine_s'])} s vs {_f(b['hand_s'])} s by hand = **{_f(b['ratio'])}×** "
         f"(target ≤ 2×: {_mark(b['ok'])}). Engine and hand-written batches left "
-        + ("the same labels, tasks and KPI figures." if same == {"all": "equal"}
+        + ("the same labels, tasks and KPI figures"
+           + (" (row by row, reasons and history included)." if "rows" in b["summary"] else ".")
+           if same == {"all": "equal"}
            else f"different results: {json.dumps(same)}")
         + (f" Failures: {b['failures']}" if b["failures"] else ""),
         "",
@@ -376,7 +390,7 @@ def write(r: dict, results: Path, doc: Path) -> dict:
     text = markdown(r)
     json_path.write_text(json.dumps(r, indent=1, default=str) + "\n")
     md_path.write_text(text)
-    _update_doc(doc, f"{r['database']}-{r['n']}", text)
+    _update_doc(doc, f"{r['database']}-{r['n']}{_packs_suffix(r['packs'])}", text)
     return {"json": json_path, "markdown": md_path, "markdown_text": text}
 
 

@@ -209,7 +209,7 @@ def hand_params(ws, as_of: dt.date, period=None):
         now=now, created_at=created, dormant_days=core.get("activity.dormant_days", 90),
         lost_days=core.get("activity.lost_days", 365),
         due_days=core.get("reactivation.due_days", 7),
-        grace_days=core.get("overdue.grace_days", 0), kpi_meta=meta,
+        grace_days=core.get("overdue.grace_days", 0), kpi_meta=meta, settings=ws.settings,
     )
 
 
@@ -355,7 +355,7 @@ def phase_baseline_setup(work: Path) -> None:
 def phase_baseline(work: Path, entity_name: str) -> None:
     """One file's rows, in memory as tuples, loaded by the driver's bulk path."""
     state = load_state(work)
-    item = next(f for f in state["files"] if f["entity"] == entity_name)
+    item = next(f for f in state["files"] if f["key"] == entity_name)
     with open_workspace(state, baseline_url(state)) as ws:
         ws.require_ready()
         entity, names, rows = _typed_rows(ws, item["entity"], Path(item["path"]))
@@ -367,9 +367,17 @@ def phase_baseline(work: Path, entity_name: str) -> None:
             if ws.dialect == "sqlite":
                 rows = [tuple(_sqlite_form(v) for v in row) for row in rows]
                 marks = ", ".join("?" for _ in names)
+                upsert = ""
+                if item["key"] != item["entity"]:
+                    # A pack's second file of an entity may change rows already there.
+                    others = [n for n in names if n not in entity.key]
+                    keys = ", ".join(f'"{k}"' for k in entity.key)
+                    upsert = (f" ON CONFLICT ({keys}) DO UPDATE SET "
+                              + ", ".join(f'"{n}" = excluded."{n}"' for n in others))
                 cpu = time.process_time()
                 start = time.perf_counter()
-                cursor.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
+                cursor.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks}){upsert}',
+                                   rows)
                 raw.commit()
                 seconds = time.perf_counter() - start
                 cpu = time.process_time() - cpu
@@ -429,7 +437,7 @@ def _time_import_hooks(ws) -> dict:
 def phase_load(work: Path, entity_name: str, label: str) -> None:
     """``guanxi import`` of one file, as the command runs it: one process."""
     state = load_state(work)
-    item = next(f for f in state["files"] if f["entity"] == entity_name)
+    item = next(f for f in state["files"] if f["key"] == entity_name)
     with open_workspace(state) as ws:
         ws.require_ready()
         hooks = _time_import_hooks(ws)
@@ -505,12 +513,60 @@ def _batch_summary(ws) -> dict:
             .group_by(t.kpi_values.c.kpi, t.kpi_values.c.scope)
             .order_by(t.kpi_values.c.kpi, t.kpi_values.c.scope)
         ).all()
+        digests = _digests(conn)
     return {
         "labels": {f"{s}/{label}": n for s, label, n in labels},
         "tasks": {f"{r}/{st}": n for r, st, n in tasks},
         "kpis": {f"{k}/{sc}": [n, None if v is None else round(float(v), 4)]
                  for k, sc, n, v in kpis},
+        "rows": digests,
     }
+
+
+def _digests(conn) -> dict:
+    """A digest of every row a batch writes, per segmentation, rule and KPI: the
+    hand-written twins must leave the same rows, reasons and history included."""
+    import hashlib
+
+    def norm(value):
+        if isinstance(value, float):
+            return f"{value:.6g}"
+        if isinstance(value, (dt.date, dt.datetime)):
+            return str(value)[:19]
+        if isinstance(value, bool):
+            return str(int(value))
+        return "" if value is None else str(value)
+
+    queries = {
+        "segments": "SELECT segmentation, customer_id, label, score, reason, manual FROM segments "
+                    "ORDER BY segmentation, customer_id",
+        "history": "SELECT segmentation, customer_id, old_label, new_label, changed_on, reason "
+                   "FROM segment_history ORDER BY segmentation, customer_id, changed_on, "
+                   "old_label, new_label, reason",
+        "tasks": "SELECT rule, customer_id, manager_id, kind, due_at, priority, status, reason, "
+                 "dedupe_key FROM tasks ORDER BY rule, customer_id, dedupe_key, status, due_at, reason, "
+                 "manager_id",
+        "lists": "SELECT list, customer_id, added_at, note FROM list_members "
+                 "ORDER BY list, customer_id",
+        "kpis": f"SELECT kpi || '/' || scope, scope_key, value, target, unit FROM kpi_values "
+                f"WHERE period = '{AS_OF:%Y-%m}' ORDER BY kpi, scope, scope_key",
+    }
+    out = {}
+    for part, sql in queries.items():
+        hashes: dict[str, hashlib._Hash] = {}
+        counts: dict[str, int] = {}
+        for row in conn.exec_driver_sql(sql):
+            key = f"{part}/{row[0]}"
+            if key not in hashes:
+                hashes[key] = hashlib.sha256()
+                counts[key] = 0
+            # PostgreSQL's JSON text puts a space around ':' and after ','; read alike.
+            text = "\x1f".join(norm(v) for v in row[1:]).replace(" : ", ":").replace(", \"", ",\"")
+            hashes[key].update(text.encode() + b"\x1e")
+            counts[key] += 1
+        for key, digest in hashes.items():
+            out[key] = f"{counts[key]}:{digest.hexdigest()[:12]}"
+    return out
 
 
 def phase_batch(work: Path) -> None:
@@ -873,7 +929,8 @@ def main() -> None:
     from guanxi.config import write_config
 
     config = write_config(work / "guanxi.toml", database=url, packs=packs)
-    cache_dir = CACHE / f"{n}-{seed}"
+    # The core's base keeps its name; packs add their rows, so theirs is another base.
+    cache_dir = CACHE / (f"{n}-{seed}" + (f"-{'-'.join(packs)}" if packs else ""))
     state = {"n": n, "seed": seed, "packs": packs, "work": str(work), "config": str(config),
              "database": url, "dialect": dialect, "cache_dir": str(cache_dir),
              "fingerprint": generator_fingerprint(packs)}
@@ -897,6 +954,15 @@ def main() -> None:
     manifest = json.loads(manifest_path.read_text())
     state["files"] = [{"entity": f["entity"], "path": str(cache_dir / f["file"]), "rows": f["rows"]}
                       for f in manifest["files"]]
+    # A pack's demo adds files of entities the core's base has (its retailers, its
+    # managers): the first file of an entity is named by the entity, the others
+    # by the entity and the file (customers.banking-base).
+    seen: set[str] = set()
+    for item, listed in zip(state["files"], manifest["files"]):
+        name = Path(listed["file"])
+        item["key"] = (item["entity"] if item["entity"] not in seen else
+                       f"{item['entity']}.{name.parent.name}-{name.stem.split('-')[0]}")
+        seen.add(item["entity"])
     (work / "state.json").write_text(json.dumps(state, indent=2))
 
     import guanxi
@@ -913,7 +979,7 @@ def main() -> None:
     loads = {"baseline": {}, "import": {}, "reimport": {}}
     for item in state["files"]:
         for step in ("baseline", "import", "reimport"):
-            loads[step][item["entity"]] = run_phase(work, step, item["entity"], quiet=True)
+            loads[step][item["key"]] = run_phase(work, step, item["key"], quiet=True)
     drop_copy(state, run_url(state, "baseline"))
     phases.update(loads)
     for phase in ("prime", "batch", "jobs", "latency", "startup"):
