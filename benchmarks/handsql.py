@@ -37,6 +37,8 @@ class Params:
     grace_days: int = 0
     #: KPI name -> (unit, target fallback for scope all, fallback for manager)
     kpi_meta: dict = attrs.field(factory=dict)
+    #: pack -> option -> effective value (the packs' twins read their settings)
+    settings: dict = attrs.field(factory=dict)
 
     @property
     def sqlite(self) -> bool:
@@ -104,7 +106,9 @@ def repr_(text: str) -> str:
 
 
 def activity(p: Params) -> list[Statement]:
-    """core.activity: one upsert of every customer's label, unchanged rows left alone."""
+    """core.activity: every customer's label; changes go to history, unchanged rows stay."""
+    from handsql_packs import segmentation
+
     since = f"COALESCE({p.day_of('l.last_at')}, c.created_at)"
     days = p.days_since(since)
     reason = (
@@ -118,26 +122,16 @@ def activity(p: Params) -> list[Statement]:
         f"CASE WHEN {since} IS NULL THEN 'lost' WHEN {days} >= :lost THEN 'lost' "
         f"WHEN {days} >= :dormant THEN 'dormant' ELSE 'active' END"
     )
-    where_true = "WHERE true " if p.sqlite else ""
     sql = f"""
-        INSERT INTO segments (segmentation, customer_id, label, score, reason, as_of, manual)
-        SELECT 'core.activity', c.id, {label}, {days}, {reason}, :as_of, {p.false}
+        SELECT c.id AS customer_id, {label} AS label, {days} AS score, {reason} AS reason
         FROM customers c
         LEFT JOIN (SELECT customer_id, max(occurred_at) AS last_at FROM interactions
                    WHERE occurred_at < :next_day GROUP BY customer_id) l
                ON l.customer_id = c.id
-        {where_true}ORDER BY c.id
-        ON CONFLICT (segmentation, customer_id) DO UPDATE SET
-            label = excluded.label, score = excluded.score, reason = excluded.reason,
-            as_of = excluded.as_of, manual = excluded.manual
-        WHERE segments.label IS DISTINCT FROM excluded.label
-           OR segments.score IS DISTINCT FROM excluded.score
-           OR segments.reason IS DISTINCT FROM excluded.reason
     """
-    if p.sqlite:
-        sql = sql.replace("IS DISTINCT FROM", "IS NOT")
-    return [(sql, {"as_of": p.d(p.as_of), "next_day": p.ts(p.at(p.as_of, 1)),
-                   "lost": p.lost_days, "dormant": p.dormant_days})]
+    return segmentation(p, "core.activity", sql, {
+        "as_of": p.d(p.as_of), "next_day": p.ts(p.at(p.as_of, 1)),
+        "lost": p.lost_days, "dormant": p.dormant_days})
 
 
 # -- service rules ---------------------------------------------------------------
@@ -369,3 +363,9 @@ for _scope in ("all", "manager"):
 #: The flagship contributions of the core pack, reported beside their hand SQL.
 FLAGSHIP = ("core.activity", "core.reactivation", "core.overdue_tasks", "core.customers",
             "core.revenue")
+
+# The packs' flagship contributions (benchmarks/handsql_packs.py) join the same tables.
+import handsql_packs  # noqa: E402
+
+JOBS.update(handsql_packs.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_packs.FLAGSHIP
