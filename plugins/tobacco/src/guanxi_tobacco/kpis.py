@@ -138,8 +138,12 @@ def price_compliance_query(ctx):
     # price violation was recorded for the retailer.
     i, key, when = _visits(ctx)
     p = ctx.tables.interactions.alias("same_day_violation")
+    # The kind as an expression (the same rows): the lookup goes by the
+    # retailer's index, where SQLite read every price violation ever recorded,
+    # by the kind's index, for each visit (28 s at 100,000 customers).
     violated = (select(p.c.id)
-                .where(p.c.customer_id == i.c.customer_id, p.c.kind == PRICE_VIOLATION,
+                .where(p.c.customer_id == i.c.customer_id,
+                       p.c.kind + literal("") == PRICE_VIOLATION,
                        ctx.date_of(p.c.occurred_at) == ctx.date_of(i.c.occurred_at))
                 .correlate_except(p).exists())
     return (select(key, _share(~violated).label("value"))

@@ -50,7 +50,9 @@ def _end_of_as_of(ctx):
 
 def _answered(ctx, customer_id, since):
     i = ctx.tables.interactions.alias("answer")
-    return exists().where(i.c.customer_id == customer_id, i.c.kind == SPECIAL_VISIT,
+    # The kind as an expression (the same rows): the retailer's index answers;
+    # by the kind's, SQLite read every special visit since for each row.
+    return exists().where(i.c.customer_id == customer_id, i.c.kind + literal("") == SPECIAL_VISIT,
                           i.c.occurred_at >= since)
 
 
@@ -373,7 +375,10 @@ def entry_query(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
     entered = date_field(ctx, c, "entered_on")
     days = ctx.days_between(entered)
-    visited = exists().where(i.c.customer_id == c.c.id, i.c.kind == VISIT,
+    # The kind as an expression (the same rows): the lookup goes by the
+    # retailer's index; by the kind's, SQLite read every visit for each
+    # retailer (98 s at 100,000 customers).
+    visited = exists().where(i.c.customer_id == c.c.id, i.c.kind + literal("") == VISIT,
                              ctx.date_of(i.c.occurred_at) >= entered)
     return (
         select(
