@@ -112,7 +112,8 @@ def segmentation(p: Params, name: str, select_sql: str, params: dict) -> list[St
     n = "hand_new_labels"
     both = {**params, "seg": name, "as_of": p.d(p.as_of)}
     on = {"seg": name}
-    gone = f"s.segmentation = :seg AND NOT EXISTS (SELECT 1 FROM {n} WHERE {n}.customer_id = s.customer_id)"
+    gone = (f"s.segmentation = :seg AND NOT EXISTS "
+            f"(SELECT 1 FROM {n} WHERE {n}.customer_id = s.customer_id)")
     upsert = f"""
         INSERT INTO segments (segmentation, customer_id, label, score, reason, as_of, manual)
         SELECT CAST(:seg AS {p.varchar}), customer_id, label, score, reason, :as_of, manual FROM {n}
@@ -138,12 +139,14 @@ def segmentation(p: Params, name: str, select_sql: str, params: dict) -> list[St
          f"FROM segment_overrides o WHERE o.segmentation = :seg AND NOT EXISTS "
          f"(SELECT 1 FROM {n} WHERE {n}.customer_id = o.customer_id) ORDER BY o.customer_id", on),
         (f"INSERT INTO segment_history (segmentation, customer_id, old_label, new_label, "
-         f"changed_on, reason) SELECT CAST(:seg AS {p.varchar}), x.customer_id, s.label, x.label, :as_of, x.reason "
+         f"changed_on, reason) SELECT CAST(:seg AS {p.varchar}), x.customer_id, s.label, "
+         f"x.label, :as_of, x.reason "
          f"FROM {n} x LEFT JOIN segments s ON s.segmentation = :seg "
          f"AND s.customer_id = x.customer_id WHERE {_distinct(p, 's.label', 'x.label')} "
          f"ORDER BY x.customer_id", both),
         (f"INSERT INTO segment_history (segmentation, customer_id, old_label, new_label, "
-         f"changed_on, reason) SELECT CAST(:seg AS {p.varchar}), s.customer_id, s.label, NULL, :as_of, "
+         f"changed_on, reason) SELECT CAST(:seg AS {p.varchar}), s.customer_id, s.label, "
+         f"NULL, :as_of, "
          f"{p.json(repr_('key'), repr_('core.no_longer_qualifies'))} FROM segments s "
          f"WHERE {gone} ORDER BY s.customer_id", both),
         (f"DELETE FROM segments WHERE segmentation = :seg AND NOT EXISTS "
@@ -166,7 +169,8 @@ def rule(p: Params, name: str, select_sql: str, params: dict,
     dedupe_key``.
     """
     both = {**params, "rule": name, "created": p.ts(p.created_at)}
-    insert = (f"INSERT INTO tasks ({_TASKS}) SELECT CAST(:rule AS {p.varchar}), w.customer_id, w.manager_id, w.kind, "
+    insert = (f"INSERT INTO tasks ({_TASKS}) SELECT CAST(:rule AS {p.varchar}), w.customer_id, "
+              f"w.manager_id, w.kind, "
               f"w.due_at, w.priority, 'open', w.reason, w.dedupe_key, :created FROM {{src}} w "
               f"WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.status = 'open' "
               f"AND t.rule = :rule AND t.customer_id = w.customer_id "
@@ -175,6 +179,7 @@ def rule(p: Params, name: str, select_sql: str, params: dict,
         return [(insert.format(src=f"({select_sql})"), both)]
     n = "hand_new_tasks"
     ts = "TEXT" if p.sqlite else "timestamp"
+    added = ":as_of" if p.sqlite else "CAST(:as_of AS date)"
     return [
         *_temp(p, n, f"customer_id {p.varchar} NOT NULL, manager_id {p.varchar}, "
                      f"kind {p.varchar} NOT NULL, due_at {ts} NOT NULL, priority INTEGER NOT NULL, "
@@ -182,7 +187,7 @@ def rule(p: Params, name: str, select_sql: str, params: dict,
         (f"INSERT INTO {n} {select_sql}", params),
         (insert.format(src=n), both),
         (f"INSERT INTO list_members (list, customer_id, added_at, note) "
-         f"SELECT DISTINCT CAST(:list AS {p.varchar}), w.customer_id, {':as_of' if p.sqlite else 'CAST(:as_of AS date)'}, :note FROM {n} w "
+         f"SELECT DISTINCT CAST(:list AS {p.varchar}), w.customer_id, {added}, :note FROM {n} w "
          f"WHERE NOT EXISTS (SELECT 1 FROM list_members lm WHERE lm.list = :list "
          f"AND lm.customer_id = w.customer_id) ORDER BY w.customer_id",
          {"list": adds_to_list, "as_of": p.d(p.as_of), "note": f"added by {name}"}),
@@ -361,15 +366,17 @@ def banking_churn(p: Params) -> list[Statement]:
               f"OR EXISTS (SELECT 1 FROM segments s WHERE s.customer_id = f.customer_id "
               f"AND ((s.segmentation = 'banking.abc' AND s.label IN {VALUED_CLASSES}) "
               f"OR (s.segmentation = 'banking.tier' AND s.label IN {VALUED_TIERS}))))")
+    fall = "(th.cents - COALESCE(nw.cents, 0))"
     bool_ = (lambda e: f"CASE WHEN {e} THEN 1 ELSE 0 END") if p.sqlite else (lambda e: f"({e})")
     sql = f"""
         SELECT f.customer_id, c.manager_id, 'call' AS kind, :due AS due_at, 1 AS priority,
                f.reason, f.dedupe_key
         FROM (SELECT x.*, row_number() OVER (PARTITION BY x.customer_id ORDER BY x.trigger) AS n
               FROM (
-                SELECT th.customer_id, 1 AS trigger, {bool_(f'th.cents >= {affluent}')} AS was_valued,
+                SELECT th.customer_id, 1 AS trigger,
+                       {bool_(f'th.cents >= {affluent}')} AS was_valued,
                        {p.json("'key'", "'banking.churn.aum'",
-                               "'pct'", "((th.cents - COALESCE(nw.cents, 0)) * 100 * 2 + th.cents) / (th.cents * 2)",
+                               "'pct'", f"({fall} * 100 * 2 + th.cents) / (th.cents * 2)",
                                "'old'", _yuan('th.cents'), "'new'", _yuan('COALESCE(nw.cents, 0)'),
                                "'since'", _iso(p, before, 7), "'until'", _iso(p, ref, 7),
                                "'days'", str(months * 30))} AS reason,
@@ -377,7 +384,7 @@ def banking_churn(p: Params) -> list[Statement]:
                 FROM ({month_cents(before)}) th
                 LEFT JOIN ({month_cents(ref)}) nw ON nw.customer_id = th.customer_id
                 WHERE th.cents > 0
-                  AND (th.cents - COALESCE(nw.cents, 0)) * 10000 >= th.cents * {drop_bp}
+                  AND {fall} * 10000 >= th.cents * {drop_bp}
                 UNION ALL
                 SELECT o.customer_id, 2, {bool_(f'b.cents >= {affluent}')},
                        {p.json("'key'", "'banking.churn.transfers'", "'out'", _yuan('o.cents'),
@@ -599,7 +606,8 @@ def tobacco_special_visit(p: Params) -> list[Statement]:
         raise NotImplementedError("the twin counts 1 or more working days, the default is 1")
     due_day = "b1.day"
     sql = f"""
-        SELECT i.customer_id, c.manager_id, 'special_visit' AS kind, {_day_at(p, due_day)} AS due_at,
+        SELECT i.customer_id, c.manager_id, 'special_visit' AS kind,
+               {_day_at(p, due_day)} AS due_at,
                1 AS priority,
                {p.json("'key'", "'tobacco.special'", "'what'", "i.kind",
                        "'day'", _iso(p, 'i.occurred_at', 10), "'due'", _iso(p, due_day, 10))}
@@ -611,7 +619,8 @@ def tobacco_special_visit(p: Params) -> list[Statement]:
         LEFT JOIN business_days b1 ON b1.calendar = '' AND {working} AND b1.seq = b0.seq + {n}
         WHERE i.kind IN ({kinds}) AND i.occurred_at >= :since AND i.occurred_at < :until
           AND NOT EXISTS (SELECT 1 FROM interactions a WHERE a.customer_id = i.customer_id
-                          AND a.kind = 'special_visit' AND a.occurred_at >= i.occurred_at)
+                          AND a.occurred_at >= i.occurred_at
+                          AND a.kind || '' = 'special_visit')  -- by the retailer's index
           AND {_licensed(p)}
     """
     return rule(p, "tobacco.special_visit", sql, {

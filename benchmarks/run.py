@@ -544,8 +544,8 @@ def _digests(conn) -> dict:
                    "FROM segment_history ORDER BY segmentation, customer_id, changed_on, "
                    "old_label, new_label, reason",
         "tasks": "SELECT rule, customer_id, manager_id, kind, due_at, priority, status, reason, "
-                 "dedupe_key FROM tasks ORDER BY rule, customer_id, dedupe_key, status, due_at, reason, "
-                 "manager_id",
+                 "dedupe_key FROM tasks "
+                 "ORDER BY rule, customer_id, dedupe_key, status, due_at, reason, manager_id",
         "lists": "SELECT list, customer_id, added_at, note FROM list_members "
                  "ORDER BY list, customer_id",
         "kpis": f"SELECT kpi || '/' || scope, scope_key, value, target, unit FROM kpi_values "
