@@ -50,7 +50,12 @@ def connect(url: str) -> Engine:
         if parsed.drivername == "postgresql":
             parsed = parsed.set(drivername="postgresql+psycopg")
         try:
-            return create_engine(parsed, pool_pre_ping=True, json_serializer=dump_json)
+            # No JIT: the batch's statements are long expressions over a base
+            # of this size, and compiling them cost more than running them (the
+            # tobacco grade: 12.6 s of JIT for a 0.3 s statement at 100,000
+            # customers); a one-off plan is better interpreted.
+            return create_engine(parsed, pool_pre_ping=True, json_serializer=dump_json,
+                                 connect_args={"options": "-c jit=off"})
         except ModuleNotFoundError:
             raise ConfigError(
                 "PostgreSQL needs the psycopg driver: pip install 'guanxi[postgres]'"
