@@ -248,7 +248,9 @@ def markdown(r: dict) -> str:
               else f"PostgreSQL {v.get('postgresql')}")
     d = r["data"]
     lines = [
-        f"### {engine}, N = {r['n']:,} customers ({r['date']})",
+        f"### {engine}, N = {r['n']:,} customers"
+        + (f", {' and '.join(r['packs'])} pack{'s' if len(r['packs']) > 1 else ''}"
+           if r["packs"] else "") + f" ({r['date']})",
         "",
         f"`{r['command']}` · seed {r['seed']}, as of {r['as_of']} · {v.get('cpu', '?')}, "
         f"{v['cpus']} cores, Python {v['python']}, SQLAlchemy {v['sqlalchemy']}"
