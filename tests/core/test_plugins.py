@@ -45,9 +45,19 @@ def _open(workspace, **packs):
 # ---------------------------------------------------------------------------
 
 
-def test_two_packs_declaring_one_field_is_an_error_naming_both(workspace, tmp_path):
+def test_two_packs_declaring_one_field_alike_share_it(workspace):
+    # banking and tobacco both declare interactions.satisfaction, 1 to 5.
     ws = _open(workspace, packa=Pack(guanxi_fields=grade_field),
                packb=Pack(guanxi_fields=grade_field))
+    assert [(f.pack, f.entity, f.name) for f in ws.fields()] == [("packa", "customers", "grade")]
+
+
+def test_two_packs_declaring_one_field_differently_is_an_error_naming_both(workspace, tmp_path):
+    def grade_number():
+        return [guanxi.Field(name="grade", entity="customers", type="integer")]
+
+    ws = _open(workspace, packa=Pack(guanxi_fields=grade_field),
+               packb=Pack(guanxi_fields=grade_number))
     message = ("two packs contribute the Field 'customers.grade': 'packa' and 'packb'; "
                "disable one of them")
     with pytest.raises(guanxi.PackError) as failure:

@@ -172,8 +172,14 @@ class PackManager(pluggy.PluginManager):
         record_type: type,
         key: Callable[[Any], Any] = lambda record: record.name,
         prefixed: bool = False,
+        same: Callable[[Any, Any], bool] | None = None,
         **kwargs: Any,
     ) -> dict[Any, Any]:
+        """Each record of ``hook_name`` by ``key``, with the pack that gave it.
+
+        Two packs giving one key is an error, unless ``same`` says their
+        records declare the same thing: then the first pack's is kept.
+        """
         if hook_name in self._cache:
             return self._cache[hook_name]
         what = record_type.__name__
@@ -196,6 +202,8 @@ class PackManager(pluggy.PluginManager):
                     shown = ".".join(k) if isinstance(k, tuple) else k
                     if found[k].pack == pack:
                         raise PackError(f"pack {pack!r} contributes the {what} {shown!r} twice")
+                    if same is not None and same(found[k], record):
+                        continue
                     raise PackError(
                         f"two packs contribute the {what} {shown!r}: "
                         f"{found[k].pack!r} and {pack!r}; disable one of them"
@@ -213,7 +221,10 @@ class PackManager(pluggy.PluginManager):
 
     def fields(self) -> dict[tuple[str, str], c.Field]:
         """(entity, field name) -> field."""
-        found = self._collect("guanxi_fields", c.Field, key=lambda f: (f.entity, f.name))
+        # Two packs may declare one field alike (banking's and tobacco's survey
+        # satisfaction, 1 to 5): it is one field. Declared differently, it clashes.
+        found = self._collect("guanxi_fields", c.Field, key=lambda f: (f.entity, f.name),
+                              same=_same_field)
         # A field on a misspelt entity would otherwise vanish without a word.
         takes = sorted(name for name, e in self.entities().items() if e.attributes)
         for field in found.values():
@@ -367,3 +378,8 @@ def load_plugins(
 def hook_names() -> tuple[str, ...]:
     """The names of every hook guanxi specifies, in the order of hookspecs.py."""
     return tuple(name for name in vars(hookspecs) if name.startswith("guanxi_"))
+
+
+def _same_field(a: c.Field, b: c.Field) -> bool:
+    """Two declarations of one field that store and check values alike."""
+    return (a.type, tuple(a.allowed), a.required) == (b.type, tuple(b.allowed), b.required)

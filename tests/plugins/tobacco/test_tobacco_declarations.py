@@ -37,3 +37,12 @@ def test_a_price_violation_must_be_below_the_guide_price(ws, shop, tmp_path):
     assert (result.inserted, result.rejected) == (1, 1)
     rejects = (tmp_path / "interactions.rejects.csv").read_text(encoding="utf-8")
     assert "a price violation's retail_price must be below its guide_price (450" in rejects
+
+
+def test_the_tobacco_and_banking_packs_enable_together(make_workspace):
+    # Both declare interactions.satisfaction alike (1 to 5): one shared field.
+    ws = make_workspace(packs=["banking", "tobacco"])
+    fields = [(f.entity, f.name) for f in ws.fields()]
+    assert fields.count(("interactions", "satisfaction")) == 1
+    names = {s.name for s in ws.plugins.segmentations().values()}
+    assert {"banking.abc", "tobacco.grade"} <= names
