@@ -314,20 +314,10 @@ def coverage_kpi(scope: str) -> Builder:
     return build
 
 
-def revenue_kpi(scope: str) -> Builder:
-    def build(p: Params) -> list[Statement]:
-        where = "ms.metric = 'revenue' AND ms.period >= :start AND ms.period < :end"
-        params = {"start": p.d(p.start), "end": p.d(p.end)}
-        if scope == "all":
-            sql = (f"SELECT '' AS k, sum(CAST(ms.value AS {p.float})) AS v FROM measurements ms "
-                   f"WHERE {where} HAVING count(*) > 0")
-        else:
-            # Credit shares: each customer-team member its share, the owner the rest.
-            sql = f"""
-                SELECT COALESCE(cr.manager_id, '') AS k,
-                       sum(CAST(ms.value AS {p.float}) * cr.share) AS v
-                FROM measurements ms
-                JOIN (SELECT c.id AS customer_id, c.manager_id,
+def credit_shares(p: Params) -> str:
+    """Who gets credit for each customer (BANK-SHARE): each customer-team member its
+    share, the owner the rest: ``(customer_id, manager_id, share)``."""
+    return f"""SELECT c.id AS customer_id, c.manager_id,
                              1.0 - COALESCE(CAST(g.given AS {p.float}), 0.0) AS share
                       FROM customers c
                       LEFT JOIN (SELECT customer_id, sum(share) AS given FROM customer_team
@@ -336,7 +326,22 @@ def revenue_kpi(scope: str) -> Builder:
                       WHERE c.manager_id IS NOT NULL
                       UNION ALL
                       SELECT customer_id, manager_id, CAST(share AS {p.float})
-                      FROM customer_team WHERE share IS NOT NULL AND share > 0) cr
+                      FROM customer_team WHERE share IS NOT NULL AND share > 0"""
+
+
+def revenue_kpi(scope: str) -> Builder:
+    def build(p: Params) -> list[Statement]:
+        where = "ms.metric = 'revenue' AND ms.period >= :start AND ms.period < :end"
+        params = {"start": p.d(p.start), "end": p.d(p.end)}
+        if scope == "all":
+            sql = (f"SELECT '' AS k, sum(CAST(ms.value AS {p.float})) AS v FROM measurements ms "
+                   f"WHERE {where} HAVING count(*) > 0")
+        else:
+            sql = f"""
+                SELECT COALESCE(cr.manager_id, '') AS k,
+                       sum(CAST(ms.value AS {p.float}) * cr.share) AS v
+                FROM measurements ms
+                JOIN ({credit_shares(p)}) cr
                   ON cr.customer_id = ms.customer_id
                 WHERE {where}
                 GROUP BY COALESCE(cr.manager_id, '')

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handsql import Builder, Params, Statement, _kpi, repr_
+from handsql import Builder, Params, Statement, _kpi, credit_shares, repr_
 
 # -- shared pieces ---------------------------------------------------------------------
 
@@ -445,16 +445,7 @@ def banking_aum(scope: str) -> Builder:
                 SELECT COALESCE(cr.manager_id, '') AS k,
                        sum(CAST(ms.value AS {p.float}) * cr.share) AS v
                 FROM measurements ms
-                JOIN (SELECT c.id AS customer_id, c.manager_id,
-                             1.0 - COALESCE(CAST(g.given AS {p.float}), 0.0) AS share
-                      FROM customers c
-                      LEFT JOIN (SELECT customer_id, sum(share) AS given FROM customer_team
-                                 WHERE share IS NOT NULL GROUP BY customer_id) g
-                             ON g.customer_id = c.id
-                      WHERE c.manager_id IS NOT NULL
-                      UNION ALL
-                      SELECT customer_id, manager_id, CAST(share AS {p.float})
-                      FROM customer_team WHERE share IS NOT NULL AND share > 0) cr
+                JOIN ({credit_shares(p)}) cr
                   ON cr.customer_id = ms.customer_id
                 WHERE {where}
                 GROUP BY COALESCE(cr.manager_id, '')

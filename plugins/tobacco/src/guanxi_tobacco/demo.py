@@ -394,18 +394,17 @@ def _keep_this_week(ws, ctx) -> int:
 
 
 def _regional_managers(ws) -> dict[str, str]:
-    """Each manager's territory's regional market manager (the approver), by manager id:
-    two queries, whatever the number of managers."""
-    from sqlalchemy import select
+    """Each manager's approver, by manager id: the regional market manager the case
+    chains name (the core's role lookup), else the manager; one query."""
+    from sqlalchemy import func, select
 
+    from guanxi.service.cases import role_person
     from guanxi.storage import tables as t
 
     m = t.managers
+    approver = func.coalesce(role_person(REGIONAL_MANAGER, m.c.id), m.c.id)
     with ws.engine.connect() as conn:
-        rms = dict(conn.execute(select(m.c.territory, m.c.id)
-                                .where(m.c.role == REGIONAL_MANAGER).order_by(m.c.id.desc())).all())
-        return {row.id: rms.get(row.territory, row.id)
-                for row in conn.execute(select(m.c.id, m.c.territory))}
+        return dict(conn.execute(select(m.c.id, approver)).all())
 
 
 def _step(ws, case, action: str, by: str, at: dt.datetime) -> None:
