@@ -53,3 +53,41 @@ def test_anything_but_the_head_is_left_to_alembic(workspace):
     finally:
         with workspace.engine.begin() as conn:
             conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+
+
+# The packs, too, load their modules on demand: a command with both sector
+# packs enabled starts within the same budget.
+PACK_BULK = {"guanxi_banking.rules", "guanxi_banking.kpis", "guanxi_banking.demo",
+             "guanxi_tobacco.rules", "guanxi_tobacco.kpis", "guanxi_tobacco.report",
+             "guanxi_tobacco.demo"}
+
+
+def test_help_with_packs_lists_their_commands_without_the_database_layer(tmp_path):
+    config = tmp_path / "guanxi.toml"
+    config.write_text('[guanxi]\npacks = ["banking", "tobacco"]\n'
+                      f'database = "sqlite:///{tmp_path / "g.db"}"\n')
+    code = ("from guanxi.cli import main\n"
+            "try:\n"
+            f"    main(['--config', {str(config)!r}, '--help'])\n"
+            "except SystemExit:\n    pass")
+    loaded = _modules_after(code)
+    assert "sqlalchemy" not in loaded
+    assert not loaded & PACK_BULK
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True).stdout
+    assert [line.split()[0] for line in shown.splitlines()
+            if line.startswith(("  banking ", "  tobacco "))] == ["banking", "tobacco"]
+
+
+def test_a_command_with_packs_imports_only_their_declarations(make_workspace):
+    ws = make_workspace(packs=["banking", "tobacco"])
+    loaded = _modules_after(
+        "import guanxi\n"
+        f"with guanxi.open({str(ws.config.path)!r}) as ws:\n"
+        "    ws.require_ready()\n"
+        "    ws.tasks(manager='M1')")
+    assert {"guanxi_banking.options", "guanxi_tobacco.options"} <= loaded
+    assert not loaded & PACK_BULK
+    if ws.dialect == "sqlite":
+        # PostgreSQL's dialect is looked up only when it connects.
+        assert "sqlalchemy.dialects.postgresql" not in loaded

@@ -78,8 +78,12 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         packs = tuple(cfg.packs) + tuple(n for n in (extra_packs or {}) if n not in cfg.packs)
         if packs != cfg.packs:
             cfg = attrs.evolve(cfg, packs=packs)
-        pm = load_plugins(cfg.packs, extra=extra_packs)
-        ws = cls(cfg, pm)
+        return cls.from_parts(cfg, load_plugins(cfg.packs, extra=extra_packs))
+
+    @classmethod
+    def from_parts(cls, cfg: config_mod.Config, plugins: PackManager) -> Workspace:
+        """A workspace of a config read and its packs loaded already."""
+        ws = cls(cfg, plugins)
         ws.settings  # validate every healthy pack's section now: a bad key fails at open
         return ws
 

@@ -48,14 +48,30 @@ class State:
         self.config_path = config
         self.database = database
         self.debug = debug
+        self._config = None
+        self._plugins = None
         self._workspace = None
+
+    @property
+    def plugins(self):
+        """The config's enabled packs, loaded without the database layer."""
+        if self._plugins is None:
+            from guanxi.config import read_config
+            from guanxi.plugins import load_plugins
+
+            self._config = read_config(self.config_path, database=self.database)
+            self._plugins = load_plugins(self._config.packs)
+        return self._plugins
 
     @property
     def workspace(self):
         if self._workspace is None:
             from guanxi.workspace import Workspace
 
-            self._workspace = Workspace.open(self.config_path, database=self.database)
+            if self._plugins is not None:  # listing the pack commands loaded them
+                self._workspace = Workspace.from_parts(self._config, self._plugins)
+            else:
+                self._workspace = Workspace.open(self.config_path, database=self.database)
         return self._workspace
 
     def close(self) -> None:
@@ -105,7 +121,7 @@ class GuanxiGroup(click.Group):
                 return {}  # nothing to add: keep `guanxi --help` fast
             ctx.obj = state
         try:
-            contributed = state.workspace.plugins.commands()
+            contributed = state.plugins.commands()
         except Exception:
             # A broken config or pack must not hide the core's commands;
             # running any job reports the error.
@@ -164,9 +180,11 @@ class _Failure(click.ClickException):
 
 
 @click.group(cls=GuanxiGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--config", "config", metavar="FILE", envvar="GUANXI_CONFIG",
+# Eager, like --help: `guanxi --config FILE --help` must know FILE's packs to
+# list their commands, and click shows help before it reads other options.
+@click.option("--config", "config", metavar="FILE", envvar="GUANXI_CONFIG", is_eager=True,
               help="The guanxi.toml to use (default: GUANXI_CONFIG, else ./guanxi.toml).")
-@click.option("--database", metavar="URL",
+@click.option("--database", metavar="URL", is_eager=True,
               help="A database URL overriding the config and GUANXI_DATABASE.")
 @click.option("--debug", is_flag=True, help="Show the traceback of an error.")
 @click.version_option(package_name="guanxi", prog_name="guanxi")

@@ -258,7 +258,7 @@ class Context:
         if self.dialect == "sqlite":
             raw = func.json_extract(column, f"$.{name}")
         else:
-            raw = column.op("->>")(literal(name))
+            raw = column.op("->>", return_type=String)(literal(name))
         sql_type = {"text": String, "integer": Integer, "decimal": Numeric(20, 4),
                     "number": Float, "date": Date, "boolean": Integer}.get(type, String)
         if type == "boolean":

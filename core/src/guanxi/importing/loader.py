@@ -275,8 +275,7 @@ class _Importer:
                 values = vectors.sqlite_form(pc.type, self.table.c[pc.name].type, values)
             staged.append(values)
         if self.field_names:
-            staged.append([staging.attributes_json(self.field_names, row)
-                           for row in zip(*columns[n_table:])])
+            staged.append(staging.attributes_json(self.field_names, columns[n_table:]))
         self.writer.good(staged)
 
     # -- step 3: whole-file checks ------------------------------------------

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from guanxi import ConfigOption, Field, Metric
 
+#: rule BANK-SPOTCHECK: what a spot-check call back finds.
+SPOTCHECK_OUTCOMES = ("confirmed", "not_confirmed", "problem")
+
 #: The measures a segmentation may rank or bound by (metrics of this pack).
 MEASURES = ("aum", "profit", "deposits")
 

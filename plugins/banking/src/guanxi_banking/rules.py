@@ -440,11 +440,10 @@ UPGRADE = ServiceRule(
 # rule BANK-SPOTCHECK (《银行客户关系管理实施方案》§二(二) 回访制度): the leaders on the day's rota
 # (每日轮岗) each call back a sample of 5 customers visited in the past week,
 # by phone one week and on site the next, to check the visits are real;
-# the outcome is a `spotcheck` interaction: confirmed, not_confirmed or problem.
-# The sample takes each visiting manager's latest visit in turn, so it
-# spreads over the managers; customers checked this week are left out.
-
-SPOTCHECK_OUTCOMES = ("confirmed", "not_confirmed", "problem")
+# the outcome is a `spotcheck` interaction: confirmed, not_confirmed or problem
+# (options.SPOTCHECK_OUTCOMES). The sample takes each visiting manager's
+# latest visit in turn, so it spreads over the managers; customers checked
+# this week are left out.
 
 
 def spotcheck_query(ctx):

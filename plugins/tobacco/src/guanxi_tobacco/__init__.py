@@ -22,64 +22,92 @@ User guide: docs/packs/tobacco.md.
 from __future__ import annotations
 
 import guanxi
-from guanxi_tobacco import commands, demo, kpis, options, rules, segments, service
+
+# Each hook imports the modules it answers from, as the core's own pack does:
+# every command loads the enabled packs, and most call only a hook or two
+# (``guanxi tasks list`` the config options and fields), so the rules, KPIs,
+# reports and demo are not imported at every start (process start: < 0.3 s).
 
 
 @guanxi.hookimpl
 def guanxi_config_options():
+    from guanxi_tobacco import options
+
     return options.OPTIONS
 
 
 @guanxi.hookimpl
 def guanxi_fields():
+    from guanxi_tobacco import options
+
     return options.FIELDS
 
 
 @guanxi.hookimpl
 def guanxi_metrics():
+    from guanxi_tobacco import options
+
     return options.METRICS
 
 
 @guanxi.hookimpl
 def guanxi_customer_filters():
+    from guanxi_tobacco import service
+
     return service.FILTERS
 
 
 @guanxi.hookimpl
 def guanxi_segmentations():
+    from guanxi_tobacco import segments
+
     return segments.SEGMENTATIONS
 
 
 @guanxi.hookimpl
 def guanxi_service_rules():
+    from guanxi_tobacco import rules
+
     return rules.RULES
 
 
 @guanxi.hookimpl
 def guanxi_kpis():
+    from guanxi_tobacco import kpis
+
     return kpis.KPIS
 
 
 @guanxi.hookimpl
 def guanxi_visit_cadences(workspace):
+    from guanxi_tobacco import service
+
     return service.cadences(workspace.settings["tobacco"])
 
 
 @guanxi.hookimpl
 def guanxi_case_policies(workspace):
+    from guanxi_tobacco import service
+
     return service.policies(workspace.settings["tobacco"])
 
 
 @guanxi.hookimpl
 def guanxi_validate_interactions(batch):
+    from guanxi_tobacco import service
+
     yield from service.check_interactions(batch)
 
 
 @guanxi.hookimpl
 def guanxi_commands():
+    from guanxi_tobacco import commands
+
     return [guanxi.Command(name="tobacco", command=commands.tobacco)]
 
 
 @guanxi.hookimpl
 def guanxi_demo_data():
+    from guanxi_tobacco import demo
+
     return demo.DEMO
