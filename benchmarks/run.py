@@ -232,27 +232,42 @@ def run_hand_job(ws, job, params) -> float:
 
 
 def generator_fingerprint(packs: list[str]) -> str:
-    """A hash of the demo generators' source: a changed generator makes a new base."""
+    """A hash of the demo generators' source: a changed generator makes a new base.
+
+    The core's generator, and each pack's demo module with the modules of
+    its own package that it imports (a pack's rules or KPIs changing does
+    not change the base it generates).
+    """
+    import ast
     import hashlib
     import importlib
 
     import guanxi
-
-    digest = hashlib.sha256()
-    roots = [Path(guanxi.__file__).parent / "demo.py",
-             Path(guanxi.__file__).parent / "builtin" / "demo_base.py"]
     from guanxi.plugins import installed_packs as found
 
+    root = Path(guanxi.__file__).parent
+    files = {root / "demo.py", root / "builtin" / "demo_base.py"}
     entry_points = found()
     for pack in packs:
-        if pack in entry_points:
-            module = importlib.import_module(entry_points[pack].value.split(":")[0])
-            roots.append(Path(module.__file__).parent)
-    for root in roots:
-        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
-        for path in files:
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
+        if pack not in entry_points:
+            continue
+        package = entry_points[pack].value.split(":")[0]
+        folder = Path(importlib.import_module(package).__file__).parent
+        todo = [folder / "demo.py"]
+        while todo:
+            path = todo.pop()
+            if path in files or not path.exists():
+                continue
+            files.add(path)
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package):
+                    inner = node.module[len(package):].lstrip(".")
+                    names = [inner] if inner else [a.name for a in node.names]
+                    todo += [folder / f"{name.replace('.', '/')}.py" for name in names]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
