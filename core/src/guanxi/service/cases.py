@@ -468,10 +468,7 @@ def fill_due_times(conn, ws, policy, where) -> None:
     if not targets and first_limit is None:
         return
     if not policy.working_time:
-        values = {k: add_hours_sql(ws.dialect, c.c.opened_at, h) for k, h in targets.items()}
-        if first_limit is not None:
-            values["step_due_at"] = case((c.c.resolved_at.is_(None),
-                                          add_hours_sql(ws.dialect, c.c.opened_at, first_limit)))
+        values = due_times_sql(ws.dialect, policy, c.c.opened_at, c.c.resolved_at)
         conn.execute(update(c).where(where).values(**values))
         return
     clock = Clock(ws, policy)
@@ -484,6 +481,23 @@ def fill_due_times(conn, ws, policy, where) -> None:
             values["step_due_at"] = clock.add(r.opened_at, first_limit, r.territory)
         changes.append({"case": r.id, **values})
     _update_each(conn, changes)
+
+
+def due_times_sql(dialect: str, policy, opened_at, resolved_at) -> dict:
+    """Column -> SQL of a calendar-time policy's due times for a case opened
+    at ``opened_at`` (the first step's only while unresolved); empty for a
+    policy in working time, whose due times :func:`fill_due_times` counts."""
+    if policy.working_time:
+        return {}
+    values = {column: add_hours_sql(dialect, opened_at, hours)
+              for column, hours in (("response_due_at", policy.response_hours),
+                                    ("resolution_due_at", policy.resolution_hours))
+              if hours is not None}
+    if policy.steps and policy.steps[0].limit_hours is not None:
+        values["step_due_at"] = case((resolved_at.is_(None),
+                                      add_hours_sql(dialect, opened_at,
+                                                    policy.steps[0].limit_hours)))
+    return values
 
 
 def _update_each(conn, changes: list[dict]) -> None:
@@ -569,14 +583,18 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
         has_case = exists().where(c.c.policy == policy.name, c.c.interaction_id == i.c.id)
         owner = func.coalesce(i.c.manager_id, cu.c.manager_id)
         done = i.c.resolved_at
+        # Calendar-time due times are written with the row: an UPDATE after
+        # the INSERT rewrote every new case (historical complaints by the
+        # hundred thousand in a first import).
+        due = due_times_sql(ws.dialect, policy, i.c.occurred_at, done)
         conn.execute(insert(c).from_select(
             ["policy", "customer_id", "interaction_id", "owner_id", "state", "level", "step",
              "opened_at", "responded_at", "resolved_at", "closed_at", "paused_hours",
-             "warned", "breached"],
+             "warned", "breached", *due],
             select(literal(policy.name), i.c.customer_id, i.c.id, owner,
                    case((done.is_(None), literal("open")), else_=literal("closed")),
                    literal(1), literal(0), i.c.occurred_at, done, done, done,
-                   literal(0.0), literal(False), literal(False))
+                   literal(0.0), literal(False), literal(False), *due.values())
             .select_from(i.outerjoin(cu, cu.c.id == i.c.customer_id))
             .where(*chosen, ~has_case)
             .order_by(i.c.id),
@@ -594,14 +612,15 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
             _analyze(conn, mine_ids)
             mine = [c.c.id.in_(select(mine_ids.c.id))]
         new = and_(*mine, ~_has_event("opened"))
-        fill_due_times(conn, ws, policy, new)
+        if policy.working_time:
+            fill_due_times(conn, ws, policy, new)
         # A case the source system closed has its breaches recorded now:
         # its clocks are done, so no later tick looks at it. (``|| ''``: on
         # the index of state SQLite would read every closed case, not these.)
         state = c.c.state.concat("") if saved is not None else c.c.state
         closed = and_(new, state == "closed")
         if conn.execute(select(c.c.id).where(closed).limit(1)).first() is not None:
-            tick(conn, ws, ws.now(), closed)
+            tick(conn, ws, ws.now(), closed, all_resolved=True)
         _record_opened(conn, and_(*mine), literal("interaction ") + c.c.interaction_id)
     if saved is not None:
         saved.drop(conn)
@@ -736,7 +755,7 @@ def live_cases():
                and_(c.c.callback_due_at.is_not(None), c.c.called_back_at.is_(None)))
 
 
-def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
+def tick(conn, ws, at: dt.datetime, where=None, *, all_resolved: bool = False) -> dict[str, int]:
     """Move the clocks of the cases ``where`` selects (default: the live ones) to ``at``.
 
     See the module docstring. Set-based: each kind of event is one
@@ -744,6 +763,12 @@ def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
     Events are dated when they happened (the deadline, the level's moment),
     not when the tick ran, so a late tick records the same history.
     Rerunning a tick records nothing new.
+
+    ``all_resolved``: every case ``where`` selects is resolved (cases the
+    source system closed, opened by an import). Warnings, steps and levels
+    move only while a case is unresolved, so only the breaches of its
+    clocks are left to record: the tick skips the rest, whose statements
+    would each read those cases to find nothing.
     """
     c, e = st.cases, st.case_events
     policies = case_policies(ws)
@@ -761,12 +786,13 @@ def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
     def record(query) -> None:
         conn.execute(insert(e).from_select(columns, query))
 
-    for policy in policies.values():
+    for policy in policies.values() if not all_resolved else ():
         _fill_marks(conn, ws, policy, marks, unresolved)
 
     # Warnings: in the warning window, the deadline not yet past, once per clock.
     for clock, done, due in (("response", c.c.responded_at, c.c.response_due_at),
-                             ("resolution", c.c.resolved_at, c.c.resolution_due_at)):
+                             ("resolution", c.c.resolved_at, c.c.resolution_due_at)
+                             ) if not all_resolved else ():
         record(select(
             c.c.id, marks.c.at, literal("warn"), literal(clock), c.c.owner_id,
             literal(None, Integer))
@@ -789,7 +815,7 @@ def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
     # A step past its limit: a breach for whoever must act, an escalation
     # to their superior; once per pass through the step. No level: levels
     # belong to the resolution clock.
-    for policy in policies.values():
+    for policy in policies.values() if not all_resolved else ():
         for index, step in enumerate(policy.steps):
             if step.limit_hours is None:
                 continue
@@ -811,7 +837,7 @@ def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
 
     # Escalation levels, in order, so that a case two levels behind gets
     # both events in this tick.
-    for policy in policies.values():
+    for policy in policies.values() if not all_resolved else ():
         for escalation in policy.escalations:
             level = escalation.level
             reached = and_(
@@ -828,8 +854,9 @@ def tick(conn, ws, at: dt.datetime, where=None) -> dict[str, int]:
                 only, c.c.policy == policy.name, c.c.level == level - 1,
                 _has_event("escalate", level=level)).values(level=level))
 
-    conn.execute(update(c).where(only, c.c.warned.is_(False), _has_event("warn"))
-                 .values(warned=True))
+    if not all_resolved:
+        conn.execute(update(c).where(only, c.c.warned.is_(False), _has_event("warn"))
+                     .values(warned=True))
     conn.execute(update(c).where(only, c.c.breached.is_(False), _has_event("breach"))
                  .values(breached=True))
     marks.drop(conn)
