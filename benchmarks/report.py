@@ -14,6 +14,9 @@ from pathlib import Path
 import handsql
 
 
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
 def _ok(value: float | None, limit: float, *, at_most: bool) -> bool | None:
     if value is None:
         return None
@@ -150,17 +153,7 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
         "batch_mb": phases["batch"]["peak_rss_mb"],
         "batch_before_mb": phases["batch"]["rss_before_mb"],
     }
-    rss["reference"] = None
-    if n != 100_000:
-        ref = _latest(Path(__file__).resolve().parent / "results", dialect, 100_000,
-                      packs=state["packs"])
-        if ref:
-            rss["reference"] = {"file": ref["file"], **{k: ref["rss"][k] for k in
-                                                        ("import_mb", "reimport_mb", "batch_mb")}}
-            for k in ("import_mb", "reimport_mb", "batch_mb"):
-                ratio = rss[k] / ref["rss"][k]
-                rss[k.replace("_mb", "_ratio")] = ratio
-                rss[k.replace("_mb", "_ok")] = _ok(ratio, targets["rss"], at_most=True)
+    _compare_rss(rss, dialect, n, state["packs"], targets["rss"])
 
     # -- latency and plans ----------------------------------------------------------------
     lat = phases["latency"]
@@ -200,6 +193,29 @@ def assemble(state: dict, manifest: dict, phases: dict, info: dict, cached: bool
         "phase_wall_s": {k: v.get("phase_wall_s") for k, v in phases.items()
                          if k not in ("baseline", "import", "reimport")},
     }
+
+
+def _compare_rss(rss: dict, dialect: str, n: int, packs, limit: float) -> None:
+    """Memory beside the latest result at 100,000 customers, same database and packs."""
+    rss["reference"] = None
+    if n == 100_000:
+        return
+    ref = _latest(RESULTS, dialect, 100_000, packs=packs)
+    if ref:
+        rss["reference"] = {"file": ref["file"], **{k: ref["rss"][k] for k in
+                                                    ("import_mb", "reimport_mb", "batch_mb")}}
+        for k in ("import_mb", "reimport_mb", "batch_mb"):
+            ratio = rss[k] / ref["rss"][k]
+            rss[k.replace("_mb", "_ratio")] = ratio
+            rss[k.replace("_mb", "_ok")] = _ok(ratio, limit, at_most=True)
+
+
+def refresh(json_path: Path, doc: Path) -> None:
+    """Compare a result's memory again with the latest 100,000 run (made after it) and
+    rewrite its tables: ``python benchmarks/report.py --refresh results/FILE.json``."""
+    r = json.loads(json_path.read_text())
+    _compare_rss(r["rss"], r["database"], r["n"], r["packs"], r["targets"]["rss"])
+    write(r, json_path.parent, doc)
 
 
 def _same(a: dict, b: dict) -> dict:
@@ -415,3 +431,12 @@ def _update_doc(doc: Path, key: str, text: str) -> None:
     else:
         content = content.rstrip("\n") + "\n\n" + block + "\n"
     doc.write_text(content)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Rewrite a bench result's tables.")
+    parser.add_argument("--refresh", type=Path, required=True, metavar="RESULT.json")
+    args = parser.parse_args()
+    refresh(args.refresh, Path(__file__).resolve().parents[1] / "docs" / "performance.md")
