@@ -446,9 +446,10 @@ class _Importer:
         A hook function of the core may carry ``guanxi_rows_acted_on(ws,
         connection)``: the rows it skips anyway are then not read back and
         handed over (the core's own hook on interactions acts on complaints
-        and planned visits, a few rows in a hundred). ``None``: every saved
-        row, as the hook contract says, whenever any implementation (a
-        pack's) does not say.
+        and planned visits, a few rows in a hundred), and without the
+        packs' fields, which it does not read. ``None``: every saved row
+        with every column, as the hook contract says, whenever any
+        implementation (a pack's) does not say.
         """
         wanted: dict[str, set] = {}
         hook = getattr(self.ws.plugins.hook, self.after_hook)
@@ -468,9 +469,14 @@ class _Importer:
         columns = self.plan.names
         fields = self.plan.field_columns
         wanted = self._rows_acted_on()
-        if wanted is not None and not next(iter(wanted.values())):
-            return  # no saved row is one the hooks act on
-        for lines, values in self._saved_pages(wanted):
+        if wanted is not None:
+            if not next(iter(wanted.values())):
+                return  # no saved row is one the hooks act on
+            # Only the core's hooks act, and they read the table's own
+            # columns: decoding a page of pack fields for them cost 30 MB a
+            # page (10,000 retailer visits with their checklists).
+            columns, fields = tuple(self.table_names), []
+        for lines, values in self._saved_pages(wanted, attributes=bool(fields)):
             if fields:
                 docs = [doc or {} for doc in values[-1]]
                 values = values[:-1] + [
@@ -485,10 +491,11 @@ class _Importer:
             for _ in self.ws.plugins.call_each(self.after_hook, workspace=self.ws, batch=batch):
                 pass
 
-    def _saved_pages(self, wanted: dict[str, set] | None = None):
+    def _saved_pages(self, wanted: dict[str, set] | None = None, attributes: bool = True):
         """The saved rows, a page at a time: ``(lines, columns)``, typed as SQLAlchemy reads them.
 
-        ``wanted`` (column -> values) keeps to the rows the hooks act on.
+        ``wanted`` (column -> values) keeps to the rows the hooks act on;
+        ``attributes`` reads the attributes document as the last column.
 
         Pages by line, each read whole before the hooks see it: a cursor left
         open while a hook writes through the same connection locks SQLite's
@@ -498,7 +505,7 @@ class _Importer:
         """
         stage, dialect = self.table, self.conn.dialect
         names = ["_line", *self.table_names]
-        if self.field_names:
+        if self.field_names and attributes:
             names.append(self.entity.attributes)
         types = [stage.c[n].type.dialect_impl(dialect) for n in names]
         processors = None
