@@ -329,24 +329,28 @@ def credit_shares(p: Params) -> str:
                       FROM customer_team WHERE share IS NOT NULL AND share > 0"""
 
 
+def credited_sum(p: Params, scope: str, where: str) -> str:
+    """The measurements ``where`` selects, summed for all, or by manager as credited
+    (each customer's value split by the credit shares)."""
+    if scope == "all":
+        return (f"SELECT '' AS k, sum(CAST(ms.value AS {p.float})) AS v FROM measurements ms "
+                f"WHERE {where} HAVING count(*) > 0")
+    return f"""
+        SELECT COALESCE(cr.manager_id, '') AS k,
+               sum(CAST(ms.value AS {p.float}) * cr.share) AS v
+        FROM measurements ms
+        JOIN ({credit_shares(p)}) cr
+          ON cr.customer_id = ms.customer_id
+        WHERE {where}
+        GROUP BY COALESCE(cr.manager_id, '')
+    """
+
+
 def revenue_kpi(scope: str) -> Builder:
     def build(p: Params) -> list[Statement]:
         where = "ms.metric = 'revenue' AND ms.period >= :start AND ms.period < :end"
         params = {"start": p.d(p.start), "end": p.d(p.end)}
-        if scope == "all":
-            sql = (f"SELECT '' AS k, sum(CAST(ms.value AS {p.float})) AS v FROM measurements ms "
-                   f"WHERE {where} HAVING count(*) > 0")
-        else:
-            sql = f"""
-                SELECT COALESCE(cr.manager_id, '') AS k,
-                       sum(CAST(ms.value AS {p.float}) * cr.share) AS v
-                FROM measurements ms
-                JOIN ({credit_shares(p)}) cr
-                  ON cr.customer_id = ms.customer_id
-                WHERE {where}
-                GROUP BY COALESCE(cr.manager_id, '')
-            """
-        return _kpi("core.revenue", scope, sql, params, p, 0)
+        return _kpi("core.revenue", scope, credited_sum(p, scope, where), params, p, 0)
     return build
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from handsql import Builder, Params, Statement, _kpi, credit_shares, repr_
+from handsql import Builder, Params, Statement, _kpi, credited_sum, repr_
 
 # -- shared pieces ---------------------------------------------------------------------
 
@@ -59,16 +59,19 @@ def _iso(p: Params, expr: str, n: int) -> str:
     return f"substr({_text(p, expr)}, 1, {n})"
 
 
-def _attr_text(p: Params, table: str, name: str) -> str:
+def _attr_cast(p: Params, table: str, name: str, sql_type: str) -> str:
+    """A sector field from ``table.attributes`` as ``sql_type``."""
     if p.sqlite:
-        return f"CAST(json_extract({table}.attributes, '$.{name}') AS VARCHAR)"
-    return f"CAST({table}.attributes ->> '{name}' AS varchar)"
+        return f"CAST(json_extract({table}.attributes, '$.{name}') AS {sql_type})"
+    return f"CAST({table}.attributes ->> '{name}' AS {sql_type})"
+
+
+def _attr_text(p: Params, table: str, name: str) -> str:
+    return _attr_cast(p, table, name, "VARCHAR" if p.sqlite else "varchar")
 
 
 def _attr_int(p: Params, table: str, name: str) -> str:
-    if p.sqlite:
-        return f"CAST(json_extract({table}.attributes, '$.{name}') AS INTEGER)"
-    return f"CAST({table}.attributes ->> '{name}' AS INTEGER)"
+    return _attr_cast(p, table, name, "INTEGER")
 
 
 def _attr_flag(p: Params, table: str, name: str) -> str:
@@ -437,20 +440,7 @@ def banking_aum(scope: str) -> Builder:
                "AND period < :end AND period <= :today)")
         where = f"ms.metric = 'aum' AND ms.period = {ref}"
         params = {"end": p.d(p.end), "today": p.d(p.as_of)}
-        if scope == "all":
-            sql = (f"SELECT '' AS k, sum(CAST(ms.value AS {p.float})) AS v FROM measurements ms "
-                   f"WHERE {where} HAVING count(*) > 0")
-        else:
-            sql = f"""
-                SELECT COALESCE(cr.manager_id, '') AS k,
-                       sum(CAST(ms.value AS {p.float}) * cr.share) AS v
-                FROM measurements ms
-                JOIN ({credit_shares(p)}) cr
-                  ON cr.customer_id = ms.customer_id
-                WHERE {where}
-                GROUP BY COALESCE(cr.manager_id, '')
-            """
-        return _kpi("banking.aum", scope, sql, params, p, 0)
+        return _kpi("banking.aum", scope, credited_sum(p, scope, where), params, p, 0)
     return build
 
 
