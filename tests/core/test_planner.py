@@ -384,7 +384,10 @@ def test_a_missed_visit_is_planned_again_and_one_visit_closes_both_tasks(plannin
         ("2026-W48", "done"), ("2026-W49", "done")]
 
 
-def test_the_plan_kpis_count_a_visit_for_the_manager_it_was_planned_for(planning):
+def test_the_plan_kpis_count_a_visit_for_the_manager_it_was_planned_for(planning, time_machine):
+    # Customers saved without created_at are owned from the day they are
+    # saved: that day is the planning week's Monday, not the wall clock's.
+    time_machine.move_to(dt.datetime(2026, 11, 23, 9, 0), tick=False)
     ws = planning(cap=2)
     customers(ws, ("A", "1", "east", "M1"))
     plan(ws)

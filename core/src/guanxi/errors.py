@@ -34,3 +34,15 @@ class UsageError(GuanxiError):
     """The call itself is wrong (an option, an entity name)."""
 
     exit_code = 2
+
+
+def did_you_mean(value: str, choices) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, else ``''``.
+
+    One suggestion, for every "unknown name" error (columns, entities,
+    config keys, packs, KPIs, rules): ``manger_id`` -> ``manager_id``.
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
