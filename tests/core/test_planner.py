@@ -521,7 +521,8 @@ def test_a_visit_missed_twice_is_carried_from_its_latest_week(planning):
         ("2026-W48", "moved"), ("2026-W49", "moved"), ("2026-W50", "open")]
     (task,) = ws.tasks(rule="p.plan")
     assert (task.due_at, task.reason) == (
-        dt.datetime(2026, 12, 7), "Grade1：每 7 天拜访一次，从未拜访，自 2026-W49 顺延（原定 2026-11-30）")
+        dt.datetime(2026, 12, 7),
+        "Grade1：每 7 天拜访一次，从未拜访，自 2026-W49 顺延（原定 2026-11-30）")
 
 
 def test_only_earlier_weeks_are_carried_and_only_planned_visit_tasks(planning):

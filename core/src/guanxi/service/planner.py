@@ -19,16 +19,26 @@ visit. For one ISO week (TOB-PLAN: "at each week's end, build next week's
    and not yet in the week's plan (a customer gets one planned visit a
    week: the sector packs' cadences plan first, the core's generic one
    last);
-3. **placement, in SQL**: per manager, the most overdue first fill the
-   week's free places (never visited first, then by days overdue, ties by
-   customer id); those are then numbered by territory and how overdue, and
-   the number falls into a day's range of places (day *k* of a fresh week
-   takes numbers *k·cap+1* to *(k+1)·cap*: the number divided by the cap).
-   What does not fit is counted per manager and reported; being more
-   overdue, it comes first next week;
-4. **tasks**: one open visit task per placed visit (rule = the cadence,
-   dedupe key = the week), then the ``plan_visits`` rows pointing at them,
-   both ``INSERT ... SELECT``. A second run adds only what is new.
+3. **placement**: per manager, the most overdue first fill the week's free
+   places (never visited first, then by days overdue, ties by customer id;
+   SQL); what does not fit is counted per manager and reported (being more
+   overdue, it comes first next week). With territory grouping (TOB-PLAN)
+   each territory then goes whole on the first working day with room for
+   it, territories in order of their most overdue customer, ties by name;
+   one that no day can hold fills free places in day order. That first fit
+   runs in Python over each manager's territories and days (never over
+   customers) and gives each territory's numbers their days; one SQL
+   statement places the customers by their number;
+4. **carried visits**: a placed customer whose planned visit of an earlier
+   week is still open gets that task moved to the new day (two UPDATEs),
+   not a second one; the earlier week's plan row stays as history, its
+   status ``moved`` (:func:`_carry_earlier_tasks`);
+5. **tasks**: one open visit task per placed visit not carried (rule = the
+   cadence, dedupe key = the week), then the ``plan_visits`` rows pointing
+   at them, both ``INSERT ... SELECT``. A second run adds only what is new.
+
+A week already over (its Sunday before the as-of day) is refused unless
+forced: :func:`refuse_past_week`.
 
 A visit recorded later (an interaction of one of the cadence's kinds, on
 or after the planned week's Monday) closes its task: :func:`close_visited`,
