@@ -510,6 +510,18 @@ def test_a_missed_visit_is_carried_into_the_next_plan_not_duplicated(planning):
         ("2026-W49", "done", dt.datetime(2026, 12, 1, 10))]
 
 
+def test_a_carried_visit_counts_as_missed_in_its_first_week_and_kept_in_the_next(planning):
+    ws = planning(cap=2)
+    customers(ws, ("C1", "1", "east"))
+    plan(ws)
+    plan(ws, "2026-W49")
+    visits(ws, ("C1", dt.date(2026, 11, 30)))  # made on the new day
+    values = {r.kpi: r.value for r in ws.kpi(["core.plan_completion", "core.plan_on_day"],
+                                              period="2026-11", as_of=dt.date(2026, 11, 30))}
+    # 2026-W48's row (moved) was missed; 2026-W49's (Monday 30th) was kept.
+    assert values == {"core.plan_completion": 0.5, "core.plan_on_day": 0.5}
+
+
 def test_a_visit_missed_twice_is_carried_from_its_latest_week(planning):
     ws = planning(cap=2)
     ws.config = attrs.evolve(ws.config, language="zh")

@@ -917,10 +917,19 @@ def close_visited_in_batch(ws, batch) -> int:
 # -- reading the plan -------------------------------------------------------------------
 
 
+def row_moved(pv, tk):
+    """True when a plan row's task was carried into a later week (the row is history).
+
+    An open planned visit carried into a new plan takes the new week as its
+    dedupe key and the planning cadence as its rule; the earlier row keeps
+    pointing at it.
+    """
+    return or_(tk.c.dedupe_key != pv.c.week, tk.c.rule != pv.c.cadence)
+
+
 def _row_status(pv, tk):
     """A plan row's status: its task's, or ``moved`` once the task went to a later week."""
-    moved = or_(tk.c.dedupe_key != pv.c.week, tk.c.rule != pv.c.cadence)
-    return case((moved, literal("moved", String)), else_=tk.c.status)
+    return case((row_moved(pv, tk), literal("moved", String)), else_=tk.c.status)
 
 
 def plan_visits(ws, week: Week | None, manager: str | None,
