@@ -561,9 +561,9 @@ def _slots_insert(work, cadence, week: Week):
 
     A day's free places are the cap less the visits already planned on it
     (by a re-run, or by another cadence); ``first_slot``..``last_slot``
-    number its places from the week's first day on, so a visit numbered
-    *n* falls on the day whose range holds *n*. In a fresh week day *k*
-    (from 0) holds *k*·cap+1 .. (*k*+1)·cap: *n* divided by the cap.
+    number its places from the week's first day on, so the last day's
+    ``last_slot`` is how many visits the week still holds. Which day each
+    visit takes is :func:`_spans`'s answer.
     """
     m, pv = t.managers, st.plan_visits
     days, slots = work["days"], work["slots"]
