@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import literal, select
+from sqlalchemy import insert, literal, select
 
 import guanxi
 from core_helpers import count
@@ -24,6 +25,7 @@ from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
 W48 = dt.date(2026, 11, 23)  # Monday of 2026-W48
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # the workspaces' time zone
 
 
 def day(n: int) -> dt.date:
@@ -94,9 +96,14 @@ def visits(ws, *rows):
          else dt.datetime.combine(r[1], dt.time(10))} for r in rows])
 
 
+def friday_before(week: str) -> dt.date:
+    """TOB-PLAN's planning day: the Friday before the week, so the week is not over."""
+    return Week.parse(week).start - dt.timedelta(days=3)
+
+
 def plan(ws, week="2026-W48"):
     ws.segment(["p.grade"], as_of=Week.parse(week).start)
-    return ws.build_plan(week, ["p.plan"])
+    return ws.build_plan(week, ["p.plan"], as_of=friday_before(week))
 
 
 def schedule(ws, week="2026-W48", manager=None) -> dict:
@@ -208,7 +215,7 @@ def test_a_manager_without_a_working_day_in_the_week_places_nothing(planning):
 
 
 def test_a_workspace_without_managers_plans_nothing(workspace):
-    result = workspace.build_plan("2026-W48")
+    result = workspace.build_plan("2026-W48", as_of=W48)
     assert result.cadences == (CadenceRun(cadence="core.visits", planned=0, already_planned=0,
                                           unplaced=0),)
     assert count(workspace, st.plan_visits) == 0
@@ -259,7 +266,7 @@ def test_a_customer_gets_one_planned_visit_a_week_the_sector_cadence_first(plann
     customers(ws, ("BOTH", "1", "east"), ("CORE", None, "east"))
     visits(ws, ("BOTH", dt.date(2026, 10, 20)), ("CORE", dt.date(2026, 10, 20)))
     ws.segment(as_of=W48)
-    result = ws.build_plan("2026-W48")
+    result = ws.build_plan("2026-W48", as_of=W48)
     assert [(run.cadence, run.planned) for run in result.cadences] == [
         ("p.plan", 1), ("core.visits", 1)]
     # Monday's one place is taken by the pack's visit: the cap counts every
@@ -267,7 +274,7 @@ def test_a_customer_gets_one_planned_visit_a_week_the_sector_cadence_first(plann
     assert [(v.cadence, v.customer_id, v.day) for v in ws.plan("2026-W48")] == [
         ("p.plan", "BOTH", day(0)), ("core.visits", "CORE", day(1))]
     # Asked for alone, the core's cadence still sees the week's plan.
-    assert ws.build_plan("2026-W48", ["core.visits"]).cadences[0].planned == 0
+    assert ws.build_plan("2026-W48", ["core.visits"], as_of=W48).cadences[0].planned == 0
 
 
 # -- territory grouping ------------------------------------------------------------
@@ -282,11 +289,12 @@ def test_territory_grouping_keeps_a_day_to_one_territory_as_far_as_the_cap_allow
     visits(ws, *[(c, W48 - dt.timedelta(days=7 + n)) for c, n in overdue.items()])
     plan(ws)
     rows = [(v.day, v.territory, v.customer_id) for v in ws.plan("2026-W48")]
-    # East first (by how overdue), then west, then customers without a
-    # territory; Tuesday is where east runs out and west begins.
-    assert rows == [(day(0), "east", "E1"), (day(0), "east", "E2"),
-                    (day(1), "east", "E3"), (day(1), "west", "W1"),
-                    (day(2), "west", "W2"), (day(2), None, "NONE")]
+    # West first (its most overdue, 9 days, beats east's 5): whole on Monday.
+    # East (3) is larger than any day (2): it spans Tuesday and Wednesday.
+    # Customers without a territory fill what is left, in day order.
+    assert rows == [(day(0), "west", "W1"), (day(0), "west", "W2"),
+                    (day(1), "east", "E1"), (day(1), "east", "E2"),
+                    (day(2), "east", "E3"), (day(2), None, "NONE")]
 
 
 def test_grouping_decides_the_day_never_who_fits_the_week(planning):
@@ -298,8 +306,97 @@ def test_grouping_decides_the_day_never_who_fits_the_week(planning):
     visits(ws, *[(c, W48 - dt.timedelta(days=7 + n)) for c, n in overdue.items()])
     result = plan(ws)
     assert [(v.day, v.customer_id) for v in ws.plan("2026-W48")] == [
-        (day(0), "E5"), (day(1), "E4"), (day(2), "E3"), (day(3), "W1"), (day(4), "W2")]
+        (day(0), "W1"), (day(1), "W2"), (day(2), "E5"), (day(3), "E4"), (day(4), "E3")]
     assert result.unplaced == (Unplaced(cadence="p.plan", manager_id="M1", count=2),)
+
+
+def territory_customers(ws, territory: str, size: int, overdue: int, manager="M1"):
+    """``size`` grade-1 customers in ``territory``: the first ``overdue`` days overdue
+    on 2026-W48's Monday, the others due that Monday."""
+    ids = [f"{territory}{k:02d}" for k in range(1, size + 1)]
+    customers(ws, *[(c, "1", territory, manager) for c in ids])
+    visits(ws, *[(c, W48 - dt.timedelta(days=7 + (overdue if k == 0 else 0)))
+                 for k, c in enumerate(ids)])
+    return ids
+
+
+def per_day(ws, manager="M1") -> dict:
+    """{day: {territory: visits}} of 2026-W48."""
+    days: dict = {}
+    for v in ws.plan("2026-W48", manager):
+        days.setdefault(v.day, {}).setdefault(v.territory, 0)
+        days[v.day][v.territory] += 1
+    return days
+
+
+def test_tob_plan_two_territories_of_20_with_cap_30_each_get_a_day_of_their_own(planning):
+    # rule TOB-PLAN grouping: east (most overdue) whole on Monday; west does
+    # not fit Monday's 10 free places, so it goes whole on Tuesday.
+    ws = planning(cap=30)
+    territory_customers(ws, "east", 20, overdue=25)
+    territory_customers(ws, "west", 20, overdue=24)
+    result = plan(ws)
+    assert (result.planned, result.unplaced) == (40, ())
+    assert per_day(ws) == {day(0): {"east": 20}, day(1): {"west": 20}}
+
+
+def test_tob_plan_a_territory_larger_than_a_day_spans_days_and_others_fit_where_they_can(
+        planning):
+    # rule TOB-PLAN grouping: east (45, most overdue) spans Monday and
+    # Tuesday; west (20) does not fit Tuesday's 15 free places and goes whole
+    # on Wednesday; north (10, least overdue) fits Tuesday's free places.
+    ws = planning(cap=30)
+    territory_customers(ws, "east", 45, overdue=60)
+    territory_customers(ws, "west", 20, overdue=14)
+    territory_customers(ws, "north", 10, overdue=12)
+    plan(ws)
+    assert per_day(ws) == {day(0): {"east": 30}, day(1): {"east": 15, "north": 10},
+                           day(2): {"west": 20}}
+    # Within a spanning territory the most overdue go first.
+    monday = [v.customer_id for v in ws.plan("2026-W48") if v.day == day(0)]
+    assert sorted(monday) == [f"east{k:02d}" for k in range(1, 31)]
+
+
+@pytest.mark.parametrize("alpha,zulu,first,second", [
+    (10, 10, "alpha", "zulu"),   # equally overdue: by name
+    (9, 10, "zulu", "alpha"),    # zulu's most overdue customer is a day more overdue
+])
+def test_tob_plan_territories_go_by_their_most_overdue_customer_ties_by_name(
+        planning, alpha, zulu, first, second):
+    ws = planning(cap=30)
+    territory_customers(ws, "zulu", 20, overdue=zulu)
+    territory_customers(ws, "alpha", 20, overdue=alpha)
+    plan(ws)
+    assert per_day(ws) == {day(0): {first: 20}, day(1): {second: 20}}
+
+
+def test_tob_plan_territories_take_the_working_days_of_the_business_calendar(planning):
+    # A holiday Monday in M2's territory (north): the week starts on Tuesday.
+    ws = planning(cap=30)
+    ws.save("calendar_days", [{"calendar": "north", "day": "2026-11-23", "working": False,
+                               "note": "local holiday"}])
+    territory_customers(ws, "east", 20, overdue=25, manager="M2")
+    territory_customers(ws, "west", 20, overdue=24, manager="M2")
+    plan(ws)
+    assert per_day(ws, "M2") == {day(1): {"east": 20}, day(2): {"west": 20}}
+
+
+def test_without_grouping_the_most_overdue_fill_the_days_in_order(make_workspace):
+    class Ungrouped(GradePack):
+        @guanxi.hookimpl
+        def guanxi_visit_cadences(self, workspace):
+            return [guanxi.VisitCadence(
+                name="p.plan", title="Weekly plan", segmentation="p.grade",
+                intervals={"1": 7}, daily_cap=30, group_by="none", visit_kinds=("visit",))]
+
+    ws = make_workspace(extra_packs={"p": Ungrouped()})
+    ws.save("managers", [{"id": "M1", "name": "Wang"}])
+    territory_customers(ws, "east", 20, overdue=25)
+    territory_customers(ws, "west", 20, overdue=24)
+    plan(ws)
+    # Urgency alone: east01 (25 days overdue), west01 (24), then the others
+    # (due Monday) by id: 20 east and 10 west on Monday, the other 10 west on Tuesday.
+    assert per_day(ws) == {day(0): {"east": 20, "west": 10}, day(1): {"west": 10}}
 
 
 # -- re-planning -------------------------------------------------------------------
@@ -371,17 +468,120 @@ def test_a_visit_closes_its_task_and_the_plan_kpis_count_it(planning):
                                                       ("core.plan_on_day", "M1"): 0.5}
 
 
-def test_a_missed_visit_is_planned_again_and_one_visit_closes_both_tasks(planning):
+def test_a_missed_visit_is_carried_into_the_next_plan_not_duplicated(planning):
+    ws = planning(cap=2)
+    customers(ws, ("C1", "1", "east"), ("C2", "1", "east"))
+    plan(ws)
+    first = {v.customer_id: v.task_id for v in ws.plan("2026-W48")}
+    # C2 is visited in its week; C1 is not.
+    visits(ws, ("C2", day(0)))
+    result = plan(ws, "2026-W49")
+    assert result.cadences == (CadenceRun(cadence="p.plan", planned=2, already_planned=0,
+                                          unplaced=0, carried=1),)
+    rows = {(v.week, v.customer_id): v for v in ws.plan()}
+    # C1's open task moved: re-dated to the new day, its week and reason with it.
+    carried = "Grade 1: every 7 days, never visited, carried from week 2026-W48 " \
+              "(was due 2026-11-23)"
+    c1 = rows["2026-W49", "C1"]
+    assert (c1.day, c1.task_id, c1.reason, c1.status) == (
+        dt.date(2026, 11, 30), first["C1"], carried, "open")
+    (task,) = ws.tasks(rule="p.plan", customer="C1", status=None)
+    assert (task.id, task.status, task.due_at, task.dedupe_key, task.reason) == (
+        first["C1"], "open", dt.datetime(2026, 11, 30), "2026-W49", carried)
+    # The earlier week's row stays as history, marked moved, with its own reason.
+    old = rows["2026-W48", "C1"]
+    assert (old.day, old.task_id, old.status, old.reason) == (
+        day(0), first["C1"], "moved", "Grade 1: every 7 days, never visited")
+    # C2's visit was made: its next visit is a new task.
+    c2 = rows["2026-W49", "C2"]
+    assert c2.task_id != first["C2"]
+    assert c2.reason == "Grade 1: every 7 days, last visit 2026-11-23, due 2026-11-30"
+    assert [(x.customer_id, x.dedupe_key, x.status) for x in ws.tasks(rule="p.plan",
+                                                                       status=None)] == [
+        ("C2", "2026-W48", "done"), ("C1", "2026-W49", "open"), ("C2", "2026-W49", "open")]
+    # Building the week again moves and adds nothing.
+    again = plan(ws, "2026-W49")
+    assert (again.cadences[0].planned, again.cadences[0].carried) == (0, 0)
+    assert (count(ws, t.tasks), count(ws, st.plan_visits)) == (3, 4)
+    # One visit closes the one task.
+    visits(ws, ("C1", dt.date(2026, 12, 1)))
+    assert [(x.dedupe_key, x.status, x.closed_at) for x in ws.tasks(
+        rule="p.plan", customer="C1", status=None)] == [
+        ("2026-W49", "done", dt.datetime(2026, 12, 1, 10))]
+
+
+def test_a_carried_visit_counts_as_missed_in_its_first_week_and_kept_in_the_next(planning):
     ws = planning(cap=2)
     customers(ws, ("C1", "1", "east"))
     plan(ws)
     plan(ws, "2026-W49")
-    assert [(v.week, v.day) for v in ws.plan()] == [
-        ("2026-W48", day(0)), ("2026-W49", dt.date(2026, 11, 30))]
-    assert [x.status for x in ws.tasks(rule="p.plan")] == ["open", "open"]
-    visits(ws, ("C1", dt.date(2026, 12, 1)))
-    assert [(x.dedupe_key, x.status) for x in ws.tasks(rule="p.plan", status=None)] == [
-        ("2026-W48", "done"), ("2026-W49", "done")]
+    visits(ws, ("C1", dt.date(2026, 11, 30)))  # made on the new day
+    values = {r.kpi: r.value for r in ws.kpi(["core.plan_completion", "core.plan_on_day"],
+                                              period="2026-11", as_of=dt.date(2026, 11, 30))}
+    # 2026-W48's row (moved) was missed; 2026-W49's (Monday 30th) was kept.
+    assert values == {"core.plan_completion": 0.5, "core.plan_on_day": 0.5}
+
+
+def test_a_visit_missed_twice_is_carried_from_its_latest_week(planning):
+    ws = planning(cap=2)
+    ws.config = attrs.evolve(ws.config, language="zh")
+    customers(ws, ("C1", "1", "east"))
+    plan(ws)
+    plan(ws, "2026-W49")
+    plan(ws, "2026-W50")
+    assert [(v.week, v.status) for v in ws.plan()] == [
+        ("2026-W48", "moved"), ("2026-W49", "moved"), ("2026-W50", "open")]
+    (task,) = ws.tasks(rule="p.plan")
+    assert (task.due_at, task.reason) == (
+        dt.datetime(2026, 12, 7),
+        "Grade1：每 7 天拜访一次，从未拜访，自 2026-W49 顺延（原定 2026-11-30）")
+
+
+def test_only_earlier_weeks_are_carried_and_only_planned_visit_tasks(planning):
+    ws = planning(cap=2)
+    customers(ws, ("C1", "1", "east"), ("C2", "1", "east"))
+    # An open visit task of another rule (not a planned visit) stays as it is.
+    with ws.engine.begin() as conn:
+        conn.execute(insert(t.tasks).values(
+            rule="x.followup", customer_id="C2", manager_id="M1", kind="visit",
+            due_at=dt.datetime(2026, 11, 16), reason="follow up", dedupe_key="x",
+            created_at=dt.datetime(2026, 11, 10)))
+    # W49 is planned first, then W48 (forced: its Sunday is before the as-of day).
+    plan(ws, "2026-W49")
+    ws.segment(["p.grade"], as_of=W48)
+    result = ws.build_plan("2026-W48", ["p.plan"], as_of=dt.date(2026, 12, 1), force=True)
+    # W49's open tasks are later, not earlier: W48 gets tasks of its own.
+    assert (result.planned, result.cadences[0].carried) == (2, 0)
+    assert sorted((x.rule, x.customer_id, x.dedupe_key, x.due_at)
+                  for x in ws.tasks(status=None)) == [
+        ("p.plan", "C1", "2026-W48", dt.datetime(2026, 11, 23)),
+        ("p.plan", "C1", "2026-W49", dt.datetime(2026, 11, 30)),
+        ("p.plan", "C2", "2026-W48", dt.datetime(2026, 11, 23)),
+        ("p.plan", "C2", "2026-W49", dt.datetime(2026, 11, 30)),
+        ("x.followup", "C2", "x", dt.datetime(2026, 11, 16))]
+
+
+def test_a_sector_cadence_carries_the_core_cadences_open_visit(planning):
+    # One planned visit a customer: the core's earlier open visit becomes the
+    # pack's when the pack plans the customer (its rule follows the plan row).
+    ws = planning(cap=2)
+    customer = {"id": "C1", "name": "C1", "manager_id": "M1", "territory": "east",
+                "created_at": "2026-01-01"}
+    ws.save("customers", [customer])
+    ws.segment(as_of=W48)
+    (run,) = ws.build_plan("2026-W48", ["core.visits"], as_of=W48).cadences
+    assert run.planned == 1
+    ws.save("customers", [{**customer, "grade": "1"}])
+    ws.segment(as_of=dt.date(2026, 11, 30))
+    result = ws.build_plan("2026-W49", as_of=dt.date(2026, 11, 30))
+    assert [(r.cadence, r.planned, r.carried) for r in result.cadences] == [
+        ("p.plan", 1, 1), ("core.visits", 0, 0)]
+    (task,) = ws.tasks(status=None)
+    assert (task.rule, task.dedupe_key, task.due_at) == (
+        "p.plan", "2026-W49", dt.datetime(2026, 11, 30))
+    assert task.reason.endswith(", carried from week 2026-W48 (was due 2026-11-23)")
+    assert [(v.cadence, v.week, v.status) for v in ws.plan()] == [
+        ("core.visits", "2026-W48", "moved"), ("p.plan", "2026-W49", "open")]
 
 
 def test_the_plan_kpis_count_a_visit_for_the_manager_it_was_planned_for(planning, time_machine):
@@ -422,7 +622,7 @@ def test_the_core_cadence_visits_by_activity(make_workspace, settings, planned):
     assert (cadence.name, cadence.segmentation, dict(cadence.intervals), cadence.daily_cap) == (
         "core.visits", "core.activity",
         {"active": 30, "dormant": 0 if settings else 14}, 8)
-    ws.build_plan("2026-W48")
+    ws.build_plan("2026-W48", as_of=W48)
     assert {v.customer_id: v.reason for v in ws.plan("2026-W48")} == planned
 
 
@@ -473,7 +673,9 @@ def test_an_unknown_or_broken_cadence_is_one_clear_error(planning, make_workspac
 # -- the command line ----------------------------------------------------------------
 
 
-def test_plan_commands_and_the_stable_json(workspace):
+def test_plan_commands_and_the_stable_json(workspace, time_machine):
+    # Built on the Friday before the week: it is not over.
+    time_machine.move_to(dt.datetime(2026, 11, 20, 17, 0, tzinfo=SHANGHAI), tick=False)
     ws = workspace
     ws.save("managers", [{"id": "M1", "name": "Wang"}])
     ws.save("customers", [{"id": c, "name": n, "manager_id": "M1", "territory": "east",
@@ -491,7 +693,7 @@ def test_plan_commands_and_the_stable_json(workspace):
     assert json.loads(out) == {
         "week": "2026-W48", "start": "2026-11-23", "end": "2026-11-30",
         "cadences": [{"cadence": "core.visits", "planned": 2, "already_planned": 0,
-                      "unplaced": 0}],
+                      "unplaced": 0, "carried": 0}],
         "unplaced": []}
     code, out, _ = run("show", "--week", "2026-W48", "--format", "json")
     assert code == 0
@@ -525,3 +727,76 @@ def test_plan_commands_and_the_stable_json(workspace):
     assert (code, err.strip()) == (1, "Error: no manager with id 'NOPE'")
     code, _, err = run("build", "--week", "2026-48")
     assert (code, err.strip()) == (2, "Error: week '2026-48' must be an ISO week like 2026-W48")
+
+
+# -- a week already over --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_of,over", [
+    (dt.date(2026, 11, 29), False),   # the week's Sunday: not over yet
+    (dt.date(2026, 11, 30), True),    # the Monday after
+])
+def test_a_week_already_over_is_planned_only_when_forced(planning, as_of, over):
+    ws = planning(cap=3)
+    customers(ws, ("C1", "1", "east"))
+    ws.segment(["p.grade"], as_of=W48)
+    if over:
+        with pytest.raises(UsageError, match=r"^week 2026-W48 is over: it ended on 2026-11-29, "
+                                             r"before 2026-11-30; use --force to plan it "
+                                             r"anyway$"):
+            ws.build_plan("2026-W48", ["p.plan"], as_of=as_of)
+        assert (count(ws, t.tasks), count(ws, st.plan_visits)) == (0, 0)
+        result = ws.build_plan("2026-W48", ["p.plan"], as_of=as_of, force=True)
+    else:
+        result = ws.build_plan("2026-W48", ["p.plan"], as_of=as_of)
+    assert result.planned == 1
+    assert [(v.day, v.customer_id) for v in ws.plan("2026-W48")] == [(day(0), "C1")]
+
+
+@pytest.mark.parametrize("now,code", [
+    (dt.datetime(2026, 11, 29, 23, 59), 0),   # Sunday 23:59 in Shanghai: the week is on
+    (dt.datetime(2026, 11, 30, 0, 0), 2),     # Monday 00:00: it is over
+])
+def test_plan_build_refuses_a_past_week_by_the_clock_unless_forced(workspace, time_machine,
+                                                                   now, code):
+    time_machine.move_to(now.replace(tzinfo=SHANGHAI), tick=False)
+    ws = workspace
+    ws.save("managers", [{"id": "M1", "name": "Wang"}])
+    ws.save("customers", [{"id": "C1", "name": "C1", "manager_id": "M1",
+                           "created_at": "2026-01-01"}])
+    ws.segment(as_of=W48)
+
+    def run(*args):
+        result = CliRunner().invoke(cli, ["--config", str(ws.config.path), "plan", "build",
+                                          "--week", "2026-W48", *args])
+        return result.exit_code, result.stdout, result.stderr
+
+    got, out, err = run()
+    assert got == code
+    if code:
+        assert (out, err) == ("", "Error: week 2026-W48 is over: it ended on 2026-11-29, before "
+                                  "2026-11-30; use --force to plan it anyway\n")
+        assert count(ws, st.plan_visits) == 0
+        got, out, _ = run("--force")
+        assert got == 0
+    assert out.splitlines() == [
+        "Plan 2026-W48 (2026-11-23 to 2026-11-29)",
+        "  core.visits: 1 visit(s) planned, 0 already planned, 0 not placed"]
+    # --as-of decides instead of the clock.
+    assert run("--as-of", "2026-11-30")[0] == 2
+    assert run("--as-of", "2026-11-29")[0] == 0
+
+
+def test_plan_build_says_how_many_visits_it_carried(workspace):
+    ws = workspace
+    ws.save("managers", [{"id": "M1", "name": "Wang"}])
+    ws.save("customers", [{"id": "C1", "name": "C1", "manager_id": "M1",
+                           "created_at": "2026-01-01"}])
+    ws.segment(as_of=W48)
+    ws.build_plan("2026-W48", as_of=W48)
+    result = CliRunner().invoke(cli, ["--config", str(ws.config.path), "plan", "build",
+                                      "--week", "2026-W49", "--as-of", "2026-11-27"])
+    assert (result.exit_code, result.stderr, result.stdout.splitlines()) == (0, "", [
+        "Plan 2026-W49 (2026-11-30 to 2026-12-06)",
+        "  core.visits: 1 visit(s) planned (1 carried from earlier weeks), 0 already planned, "
+        "0 not placed"])

@@ -86,7 +86,7 @@ def test_a_manual_level_must_be_one_of_a_to_d(ws, bank):
 
 
 def _plan(ws, week="2026-W48"):
-    result = ws.build_plan(week, cadences=["banking.visits"])
+    result = ws.build_plan(week, cadences=["banking.visits"], as_of=AS_OF)
     return result, {(v.customer_id, v.day, v.reason) for v in ws.plan(week)}
 
 
@@ -126,5 +126,5 @@ def test_visit_intervals_are_config(make_workspace):
     ws.save("managers", [{"id": "M1", "name": "M"}])
     ws.save("customers", [{"id": "D", "name": "x", "manager_id": "M1"}])
     ws.segment(["banking.relationship"], as_of=AS_OF)
-    result = ws.build_plan("2026-W48", cadences=["banking.visits"])
+    result = ws.build_plan("2026-W48", cadences=["banking.visits"], as_of=AS_OF)
     assert result.planned == 0

@@ -49,7 +49,7 @@ def test_the_examples_give_the_documented_grades_tasks_cases_and_plan(ws):
     assert cases["tobacco.price_downgrade"] == ("T005", dt.datetime(2026, 11, 25, 9, 20), "R01")
     assert cases["tobacco.quality"] == ("T001", dt.datetime(2026, 11, 24, 9, 30), "M01")
     assert cases["tobacco.unlicensed"] == ("T001", None, "R01")
-    ws.build_plan("2026-W49", cadences=["tobacco.plan"])
+    ws.build_plan("2026-W49", cadences=["tobacco.plan"], as_of=AS_OF)
     assert [(v.manager_id, v.day, v.customer_id) for v in ws.plan("2026-W49")] == [
         ("M01", dt.date(2026, 11, 30), "T001"), ("M01", dt.date(2026, 11, 30), "T002"),
         ("M01", dt.date(2026, 11, 30), "T005"), ("M02", dt.date(2026, 11, 30), "T004")]

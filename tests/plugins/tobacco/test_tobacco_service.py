@@ -27,7 +27,7 @@ def test_a_week_holds_the_daily_cap_times_its_working_days_exactly(make_workspac
         shop.retailer(f"R{n:02d}", territory="east" if n % 2 else "west")
         shop.orders(f"R{n:02d}", FULL)
     ws.segment(["tobacco.grade"], as_of=AS_OF)
-    result = ws.build_plan("2026-W49", cadences=["tobacco.plan"])
+    result = ws.build_plan("2026-W49", cadences=["tobacco.plan"], as_of=AS_OF)
     (built,) = result.cadences
     assert (built.planned, built.unplaced) == (10, 1)
     days = [v.day for v in ws.plan("2026-W49", manager="M1")]
@@ -43,6 +43,32 @@ def test_a_week_holds_the_daily_cap_times_its_working_days_exactly(make_workspac
         "R01", "east", "Grade 1: every 7 days, never visited")
 
 
+@pytest.mark.parametrize("visited,first,second", [
+    (None, "east", "west"),   # all never visited: equally overdue, by name
+    ("east", "west", "east"),  # east visited 10 days before the week: west is more overdue
+])
+def test_tob_plan_two_territories_of_20_each_keep_a_day_of_their_own(
+        make_workspace, visited, first, second):
+    # rule TOB-PLAN grouping, cap 30: one territory whole on Monday, the other
+    # whole on Tuesday (it does not fit Monday's 10 free places).
+    ws, shop = graded_shop(make_workspace)
+    for territory in ("east", "west"):
+        for n in range(1, 21):
+            retailer = f"{territory[0].upper()}{n:02d}"
+            shop.retailer(retailer, territory=territory)
+            shop.orders(retailer, FULL)
+            if territory == visited:
+                shop.visit(f"V-{retailer}", retailer, dt.date(2026, 11, 20))
+    ws.segment(["tobacco.grade"], as_of=AS_OF)
+    (built,) = ws.build_plan("2026-W49", cadences=["tobacco.plan"], as_of=AS_OF).cadences
+    assert (built.planned, built.unplaced) == (40, 0)
+    days: dict = {}
+    for v in ws.plan("2026-W49", manager="M1"):
+        days.setdefault(v.day, {}).setdefault(v.territory, 0)
+        days[v.day][v.territory] += 1
+    assert days == {dt.date(2026, 11, 30): {first: 20}, dt.date(2026, 12, 1): {second: 20}}
+
+
 def test_a_holiday_week_has_fewer_days(make_workspace):
     # 2026-W40: 1-7 October are National Day; Monday 28 to Wednesday 30 September are worked.
     ws, shop = graded_shop(make_workspace, cap=2)
@@ -50,7 +76,7 @@ def test_a_holiday_week_has_fewer_days(make_workspace):
         shop.retailer(f"R{n}")
         shop.orders(f"R{n}", weekly_orders(dt.date(2026, 6, 1), 13, 50))
     ws.segment(["tobacco.grade"], as_of=dt.date(2026, 9, 25))
-    ws.build_plan("2026-W40", cadences=["tobacco.plan"])
+    ws.build_plan("2026-W40", cadences=["tobacco.plan"], as_of=dt.date(2026, 9, 25))
     days = sorted({v.day for v in ws.plan("2026-W40")})
     assert days == [dt.date(2026, 9, 28), dt.date(2026, 9, 29), dt.date(2026, 9, 30)]
     assert len(ws.plan("2026-W40")) == 6
@@ -66,7 +92,7 @@ def test_grades_set_the_interval(make_workspace):
     for customer in ("TOP", "LOW"):
         shop.visit(f"V-{customer}", customer, dt.date(2026, 11, 20))
     ws.segment(["tobacco.grade"], as_of=AS_OF)
-    ws.build_plan("2026-W49", cadences=["tobacco.plan"])
+    ws.build_plan("2026-W49", cadences=["tobacco.plan"], as_of=AS_OF)
     assert [(v.customer_id, v.reason) for v in ws.plan("2026-W49")] == [
         ("TOP", "Grade 1: every 7 days, last visit 2026-11-20, 3 days overdue")]
 

@@ -2,8 +2,8 @@
 
 Active customers are visited every ``[core.visits] active_days`` (30),
 dormant ones every ``dormant_days`` (14), lost ones are not planned; at most
-``daily_cap`` (8) planned visits per manager a day, a day kept to one
-territory where the cap allows. An interaction of kind ``visit`` is the
+``daily_cap`` (8) planned visits per manager a day, each territory whole on
+the first day with room for it. An interaction of kind ``visit`` is the
 visit. A sector pack declares its own cadence the same way (BANK-VISIT,
 POWER-VISIT, TOB-PLAN); the planner plans this one last, so it visits only
 whom the sector's cadences have not planned that week. An interval of 0

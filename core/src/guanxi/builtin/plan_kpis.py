@@ -9,10 +9,10 @@ scope key.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import Float, and_, case, cast, func, select
 
 from guanxi.contributions import Kpi
-from guanxi.service.planner import kind_in
+from guanxi.service.planner import kind_in, row_moved
 from guanxi.storage import service_tables as st
 
 
@@ -32,7 +32,10 @@ def completion_query(ctx, cadence: str | None = None):
     """
     pv, tk = st.plan_visits, ctx.tables.tasks
     key = _scope_key(ctx, pv).label("scope_key")
-    done = func.sum(case((tk.c.status == "done", 1), else_=0))
+    # A visit carried into a later week was missed in its own: the task's
+    # later "done" belongs to the later week's row.
+    kept = and_(tk.c.status == "done", ~row_moved(pv, tk))
+    done = func.sum(case((kept, 1), else_=0))
     return (
         select(key, (cast(done, Float) / func.count()).label("value"))
         .select_from(pv.outerjoin(tk, tk.c.id == pv.c.task_id))

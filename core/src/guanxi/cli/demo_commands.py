@@ -73,7 +73,7 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
         work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
         click.echo(f"Running the daily batch as of {day} ...")
         batch = ws.run(as_of=day)
-        plan = ws.build_plan(day + dt.timedelta(days=7)) if ws.visit_cadences() else None
+        plan = ws.build_plan(day + dt.timedelta(days=7), as_of=day) if ws.visit_cadences() else None
         _summary(ws, batch, plan)
         # Each enabled pack's own summary after the core's, packs in their
         # configured order: what the pack adds reads on from the core's figures.

@@ -8,6 +8,7 @@ from collections import Counter
 import click
 
 from guanxi.cli import pass_workspace
+from guanxi.cli.engine_commands import as_of_option
 from guanxi.cli.output import FORMATS, emit, format_option, table, to_json
 
 SHOW_COLUMNS = ["manager_id", "date", "customer_id", "territory", "reason", "task_id"]
@@ -24,12 +25,16 @@ def plan():
               help="The ISO week to plan, like 2026-W48 (default: next week).")
 @click.option("--cadence", "cadences", multiple=True, metavar="NAME",
               help="Plan only this cadence; repeat for several (default: every cadence).")
+@click.option("--force", is_flag=True,
+              help="Plan a week that is already over (its Sunday before the as-of day).")
+@as_of_option
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print: a summary for people, or JSON.")
 @pass_workspace
-def build(ws, week, cadences, fmt):
+def build(ws, week, cadences, force, as_of, fmt):
     """Plan a week's visits; a rerun adds only what is new."""
-    result = ws.build_plan(week, cadences or None)
+    result = ws.build_plan(week, cadences or None, force=force,
+                           as_of=as_of.date() if as_of is not None else None)
     if fmt == "json":
         click.echo(to_json(result.as_json()))
         return
@@ -37,7 +42,8 @@ def build(ws, week, cadences, fmt):
     if not result.cadences:
         click.echo("  no cadences: no enabled pack declares one")
     for run in result.cadences:
-        click.echo(f"  {run.cadence}: {run.planned} visit(s) planned, "
+        carried = f" ({run.carried} carried from earlier weeks)" if run.carried else ""
+        click.echo(f"  {run.cadence}: {run.planned} visit(s) planned{carried}, "
                    f"{run.already_planned} already planned, {run.unplaced} not placed")
     for missed in result.unplaced:
         click.echo(f"  not placed: {missed.manager_id} {missed.count} ({missed.cadence}); "

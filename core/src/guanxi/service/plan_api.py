@@ -21,20 +21,31 @@ class PlanMethods:
         self.plugins.require_healthy()
         return list(self.plugins.visit_cadences(self).values())
 
-    def build_plan(self, week=None, cadences: Sequence[str] | None = None):
+    def build_plan(self, week=None, cadences: Sequence[str] | None = None, *,
+                   force: bool = False, as_of: dt.date | None = None):
         """Plan one ISO week's visits for every cadence, or those named.
 
         :param week: ``"2026-W48"``, a date in the week, or ``None`` for
-            next week (TOB-PLAN: at each week's end, next week's schedule).
+            the week after ``as_of`` (TOB-PLAN: at each week's end, next
+            week's schedule).
+        :param force: plan a week that is already over (its Sunday before
+            ``as_of``); without it such a week raises
+            :class:`~guanxi.errors.UsageError`.
+        :param as_of: the day the plan is built on (default: today).
         :return: a :class:`~guanxi.service.planner.PlanResult`; visits the
             week could not hold are in ``unplaced``, counted per manager.
-            A second run for the same week adds only what is new.
+            A second run for the same week adds only what is new; an
+            earlier week's open visit task of a customer planned again is
+            carried into the week, not duplicated.
         """
         from guanxi.service import planner
 
         self.require_ready()
+        today = self.today() if as_of is None else as_of
+        chosen_week = planner.week_of(week, today)
         chosen = planner.cadences_for(self, cadences)
-        return planner.build_plan(self, planner.week_of(week, self.today()), chosen)
+        planner.refuse_past_week(chosen_week, today, force)
+        return planner.build_plan(self, chosen_week, chosen)
 
     def plan(self, week=None, manager: str | None = None, *,
              since: dt.date | None = None) -> list:

@@ -19,16 +19,26 @@ visit. For one ISO week (TOB-PLAN: "at each week's end, build next week's
    and not yet in the week's plan (a customer gets one planned visit a
    week: the sector packs' cadences plan first, the core's generic one
    last);
-3. **placement, in SQL**: per manager, the most overdue first fill the
-   week's free places (never visited first, then by days overdue, ties by
-   customer id); those are then numbered by territory and how overdue, and
-   the number falls into a day's range of places (day *k* of a fresh week
-   takes numbers *k·cap+1* to *(k+1)·cap*: the number divided by the cap).
-   What does not fit is counted per manager and reported; being more
-   overdue, it comes first next week;
-4. **tasks**: one open visit task per placed visit (rule = the cadence,
-   dedupe key = the week), then the ``plan_visits`` rows pointing at them,
-   both ``INSERT ... SELECT``. A second run adds only what is new.
+3. **placement**: per manager, the most overdue first fill the week's free
+   places (never visited first, then by days overdue, ties by customer id;
+   SQL); what does not fit is counted per manager and reported (being more
+   overdue, it comes first next week). With territory grouping (TOB-PLAN)
+   each territory then goes whole on the first working day with room for
+   it, territories in order of their most overdue customer, ties by name;
+   one that no day can hold fills free places in day order. That first fit
+   runs in Python over each manager's territories and days (never over
+   customers) and gives each territory's numbers their days; one SQL
+   statement places the customers by their number;
+4. **carried visits**: a placed customer whose planned visit of an earlier
+   week is still open gets that task moved to the new day (two UPDATEs),
+   not a second one; the earlier week's plan row stays as history, its
+   status ``moved`` (:func:`_carry_earlier_tasks`);
+5. **tasks**: one open visit task per placed visit not carried (rule = the
+   cadence, dedupe key = the week), then the ``plan_visits`` rows pointing
+   at them, both ``INSERT ... SELECT``. A second run adds only what is new.
+
+A week already over (its Sunday before the as-of day) is refused unless
+forced: :func:`refuse_past_week`.
 
 A visit recorded later (an interaction of one of the cadence's kinds, on
 or after the planned week's Monday) closes its task: :func:`close_visited`,
@@ -127,6 +137,17 @@ def week_of(value: str | Week | dt.date | None, today: dt.date) -> Week:
     return Week.parse(value)
 
 
+def refuse_past_week(week: Week, today: dt.date, force: bool) -> None:
+    """A week already over (its Sunday before ``today``) is planned only when forced.
+
+    Its visit days are gone: planning them would make tasks overdue the
+    moment they exist, so it takes ``force`` (``plan build --force``).
+    """
+    if week.last_day < today and not force:
+        raise UsageError(f"week {week.label} is over: it ended on {week.last_day.isoformat()}, "
+                         f"before {today.isoformat()}; use --force to plan it anyway")
+
+
 # -- results -------------------------------------------------------------------
 
 
@@ -147,6 +168,8 @@ class CadenceRun:
     planned: int
     already_planned: int
     unplaced: int
+    #: Of ``planned``: open visit tasks of earlier weeks moved into this one.
+    carried: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -280,6 +303,7 @@ REASONS = {
         "overdue": ", {overdue} days overdue",
         "due": ", due {due}",
         "never": ", never visited",
+        "carried": ", carried from week {week} (was due {day})",
         "done": "visit recorded",
     },
     "zh": {
@@ -289,6 +313,7 @@ REASONS = {
         "overdue": "，已逾期 {overdue} 天",
         "due": "，{due} 到期",
         "never": "，从未拜访",
+        "carried": "，自 {week} 顺延（原定 {day}）",
         "done": "已拜访",
     },
 }
@@ -407,6 +432,37 @@ def _work_tables():
             Column("overdue", Integer),
             Column("never", Integer, nullable=False),
         ),
+        "chosen": temp_table(
+            "guanxi_plan_chosen",
+            Column("customer_id", Key, primary_key=True),
+            Column("manager_id", Key, nullable=False),
+            Column("territory", Key),
+            # What a day keeps to: the territory, '' for none (or no grouping).
+            Column("group_key", Key, nullable=False),
+            Column("label", Key, nullable=False),
+            Column("interval_days", Integer, nullable=False),
+            Column("last_visit", Date),
+            Column("due", Date),
+            Column("overdue", Integer),
+            Column("never", Integer, nullable=False),
+            # Its place in its group, most urgent first (from 1).
+            Column("n", Integer, nullable=False),
+        ),
+        "spans": temp_table(
+            "guanxi_plan_spans",
+            Column("manager_id", Key, primary_key=True),
+            Column("group_key", Key, primary_key=True),
+            Column("day", Date, primary_key=True),
+            Column("first_n", Integer, nullable=False),
+            Column("last_n", Integer, nullable=False),
+        ),
+        "carried": temp_table(
+            "guanxi_plan_carried",
+            Column("customer_id", Key, primary_key=True),
+            Column("task_id", Integer, nullable=False),
+            Column("old_week", String, nullable=False),
+            Column("old_day", Date, nullable=False),
+        ),
         "placed": temp_table(
             "guanxi_plan_placed",
             Column("customer_id", Key, primary_key=True),
@@ -442,7 +498,12 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
                     # Temporary tables get no statistics of their own.
                     conn.execute(text(f"ANALYZE {work['candidates'].name}"))
                     conn.execute(text(f"ANALYZE {work['slots'].name}"))
+                conn.execute(_chosen_insert(work, cadence))
+                spans = _spans(conn, work)
+                if spans:
+                    conn.execute(insert(work["spans"]), spans)
                 conn.execute(_placed_insert(ws, work, cadence))
+                carried = _carry_earlier_tasks(ws, conn, work, cadence, week)
                 placed = work["placed"]
                 open_task = exists().where(
                     tk.c.status == "open", tk.c.rule == cadence.name,
@@ -491,7 +552,7 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
                 _drop(conn, table)
     unplaced = [Unplaced(cadence=cadence.name, manager_id=m, count=n) for m, n in missed]
     run = CadenceRun(cadence=cadence.name, planned=created, already_planned=already,
-                     unplaced=sum(u.count for u in unplaced))
+                     unplaced=sum(u.count for u in unplaced), carried=carried)
     return run, unplaced
 
 
@@ -500,9 +561,9 @@ def _slots_insert(work, cadence, week: Week):
 
     A day's free places are the cap less the visits already planned on it
     (by a re-run, or by another cadence); ``first_slot``..``last_slot``
-    number its places from the week's first day on, so a visit numbered
-    *n* falls on the day whose range holds *n*. In a fresh week day *k*
-    (from 0) holds *k*·cap+1 .. (*k*+1)·cap: *n* divided by the cap.
+    number its places from the week's first day on, so the last day's
+    ``last_slot`` is how many visits the week still holds. Which day each
+    visit takes is :func:`_spans`'s answer.
     """
     m, pv = t.managers, st.plan_visits
     days, slots = work["days"], work["slots"]
@@ -601,47 +662,177 @@ def _candidates_insert(ws, work, cadence, week: Week):
     )
 
 
-def _placed_insert(ws, work, cadence):
-    """Placement in SQL: choose the most overdue, then number them into days."""
-    cand, slots, placed = work["candidates"], work["slots"], work["placed"]
-    segment_title = ws.plugins.segmentations()[cadence.segmentation].title
+def _chosen_insert(work, cadence):
+    """Which visits the week holds: per manager, the most urgent that fit.
+
+    Urgency: never visited first, then by days overdue, ties by customer
+    id. Grouping decides the day, never who fits. Each kept visit is
+    numbered within its group (its territory, or one group without
+    grouping) by the same urgency: the spans give each number its day.
+    """
+    cand, slots = work["candidates"], work["slots"]
     capacity = (
         select(slots.c.manager_id, func.max(slots.c.last_slot).label("capacity"))
         .group_by(slots.c.manager_id)
         .subquery("capacity")
     )
-    # Which visits the week holds: the most overdue, never visited first.
-    urgency = func.row_number().over(
-        partition_by=cand.c.manager_id,
-        order_by=(cand.c.never.desc(), cand.c.overdue.desc(), cand.c.customer_id),
-    )
-    ranked = select(cand, urgency.label("urgency")).subquery("ranked")
+    urgent_first = (cand.c.never.desc(), cand.c.overdue.desc(), cand.c.customer_id)
+    urgency = func.row_number().over(partition_by=cand.c.manager_id, order_by=urgent_first)
+    if cadence.group_by == "territory":
+        # No territory and an empty one are the same: no group to keep to.
+        group_key = func.coalesce(cand.c.territory, literal(""))
+    else:
+        group_key = literal("")
+    ranked = select(cand, urgency.label("urgency"), group_key.label("group_key")).subquery("ranked")
     chosen = (
         select(ranked)
         .join(capacity, capacity.c.manager_id == ranked.c.manager_id)
         .where(ranked.c.urgency <= capacity.c.capacity)
         .subquery("chosen")
     )
-    # Where they go: numbered by territory first, so that each day keeps to
-    # one territory as far as the cap allows; then by how overdue.
-    order = []
-    if cadence.group_by == "territory":
-        order += [case((chosen.c.territory.is_(None), 1), else_=0), chosen.c.territory]
-    order += [chosen.c.never.desc(), chosen.c.overdue.desc(), chosen.c.customer_id]
-    number = func.row_number().over(partition_by=chosen.c.manager_id, order_by=order)
-    numbered = select(chosen, number.label("slot")).subquery("numbered")
-    reason = _reason_sql(ws.config.language, segment_title, numbered)
+    n = func.row_number().over(partition_by=(chosen.c.manager_id, chosen.c.group_key),
+                               order_by=chosen.c.urgency)
+    columns = ["customer_id", "manager_id", "territory", "group_key", "label", "interval_days",
+               "last_visit", "due", "overdue", "never"]
+    return insert(work["chosen"]).from_select(
+        [*columns, "n"],
+        select(*[chosen.c[name] for name in columns], n).order_by(chosen.c.customer_id),
+    )
+
+
+@attrs.frozen
+class _Group:
+    """The kept visits of one manager's territory: how many, how urgent."""
+
+    manager_id: str
+    key: str
+    size: int
+    never: int
+    overdue: int | None
+
+    def order(self):
+        # rule TOB-PLAN grouping: territories in order of their most overdue
+        # customer (never visited first), ties by name; no territory last.
+        most_overdue = 0 if self.never else -(self.overdue or 0)
+        return (self.key == "", -self.never, most_overdue, self.key)
+
+
+def _spans(conn, work) -> list[dict]:
+    """Which numbers of each group go on which day (rule TOB-PLAN grouping).
+
+    Each territory, most overdue first, goes whole on the first working day
+    whose free places hold all of it; a territory no day can hold (larger
+    than a day's free places), and the customers without a territory, fill
+    the free places in day order. Python runs over groups and days (a
+    manager's territories, never customers): first fit is sequential.
+    """
+    chosen, slots = work["chosen"], work["slots"]
+    free: dict[str, list[list]] = {}
+    for manager_id, day, places in conn.execute(
+            select(slots.c.manager_id, slots.c.day, slots.c.free)
+            .where(slots.c.free > 0).order_by(slots.c.manager_id, slots.c.day)):
+        free.setdefault(manager_id, []).append([day, places])
+    groups = [_Group(*row) for row in conn.execute(
+        select(chosen.c.manager_id, chosen.c.group_key, func.count(), func.max(chosen.c.never),
+               func.max(chosen.c.overdue))
+        .group_by(chosen.c.manager_id, chosen.c.group_key))]
+    spans = []
+    for group in sorted(groups, key=lambda g: (g.manager_id, g.order())):
+        spans += _place_group(group, free.get(group.manager_id, []))
+    return spans
+
+
+def _place_group(group: _Group, days: list[list]) -> list[dict]:
+    """Spans of one group over a manager's days; ``days`` ([day, free]) is used up."""
+    whole = None if group.key == "" else next(
+        (d for d in days if d[1] >= group.size), None)
+    spans, n = [], 1
+    for d in [whole] if whole is not None else days:
+        take = min(d[1], group.size - n + 1)
+        if take <= 0:
+            continue
+        spans.append({"manager_id": group.manager_id, "group_key": group.key, "day": d[0],
+                      "first_n": n, "last_n": n + take - 1})
+        d[1] -= take
+        n += take
+        if n > group.size:
+            break
+    return spans
+
+
+def _placed_insert(ws, work, cadence):
+    """Each kept visit on the day its group's span gives its number, with its reason."""
+    chosen, spans, placed = work["chosen"], work["spans"], work["placed"]
+    segment_title = ws.plugins.segmentations()[cadence.segmentation].title
+    reason = _reason_sql(ws.config.language, segment_title, chosen)
     return insert(placed).from_select(
         ["customer_id", "manager_id", "day", "territory", "reason"],
-        select(numbered.c.customer_id, numbered.c.manager_id, slots.c.day,
-               numbered.c.territory, reason)
-        .select_from(numbered.join(slots, and_(
-            slots.c.manager_id == numbered.c.manager_id,
-            numbered.c.slot >= slots.c.first_slot,
-            numbered.c.slot <= slots.c.last_slot,
+        select(chosen.c.customer_id, chosen.c.manager_id, spans.c.day, chosen.c.territory,
+               reason)
+        .select_from(chosen.join(spans, and_(
+            spans.c.manager_id == chosen.c.manager_id,
+            spans.c.group_key == chosen.c.group_key,
+            chosen.c.n >= spans.c.first_n,
+            chosen.c.n <= spans.c.last_n,
         )))
-        .order_by(numbered.c.customer_id),
+        .order_by(chosen.c.customer_id),
     )
+
+
+def _carry_earlier_tasks(ws, conn, work, cadence, week: Week) -> int:
+    """Move placed customers' open visit tasks of earlier weeks into this week.
+
+    A customer planned again whose earlier planned visit is still open gets
+    that task re-dated to the new day (rule, week, manager and reason
+    follow), not a second task; the task and plan inserts then find it as
+    this week's. The earlier week's plan row stays as history: its task now
+    belongs to a later week, which is what marks it moved. Set-based: one
+    INSERT ... SELECT and two UPDATEs.
+    """
+    pv, tk = st.plan_visits, t.tasks
+    carried, placed = work["carried"], work["placed"]
+    # An open task's current plan row is the one of its rule and week.
+    latest = func.row_number().over(partition_by=placed.c.customer_id,
+                                    order_by=(pv.c.day.desc(), tk.c.id.desc()))
+    # (Not when this week's task exists already: it is unique while open.)
+    this_week = tk.alias("this_week_task")
+    taken = exists().where(this_week.c.status == "open", this_week.c.rule == cadence.name,
+                           this_week.c.customer_id == placed.c.customer_id,
+                           this_week.c.dedupe_key == week.label)
+    earlier = (
+        select(placed.c.customer_id, tk.c.id.label("task_id"), pv.c.week.label("old_week"),
+               pv.c.day.label("old_day"), latest.label("latest"))
+        .select_from(
+            placed.join(tk, and_(tk.c.customer_id == placed.c.customer_id,
+                                 tk.c.status == "open", tk.c.kind == VISIT_TASK_KIND))
+            .join(pv, and_(pv.c.task_id == tk.c.id, pv.c.cadence == tk.c.rule,
+                           pv.c.week == tk.c.dedupe_key))
+        )
+        .where(pv.c.day < week.start, ~taken)
+        .subquery("earlier")
+    )
+    conn.execute(insert(carried).from_select(
+        ["customer_id", "task_id", "old_week", "old_day"],
+        select(earlier.c.customer_id, earlier.c.task_id, earlier.c.old_week, earlier.c.old_day)
+        .where(earlier.c.latest == 1),
+    ))
+    words = REASONS.get(ws.config.language, REASONS["en"])
+    note = (
+        select(_fill(words["carried"], week=carried.c.old_week, day=carried.c.old_day))
+        .where(carried.c.customer_id == placed.c.customer_id)
+        .scalar_subquery()
+    )
+    conn.execute(
+        update(placed)
+        .where(placed.c.customer_id.in_(select(carried.c.customer_id)))
+        .values(reason=placed.c.reason + note)
+    )
+    return conn.execute(
+        update(tk)
+        .where(tk.c.id == carried.c.task_id, placed.c.customer_id == carried.c.customer_id)
+        .values(rule=cadence.name, dedupe_key=week.label, manager_id=placed.c.manager_id,
+                due_at=_midnight(ws.dialect, placed.c.day), reason=placed.c.reason)
+    ).rowcount
 
 
 # -- visits close their tasks ----------------------------------------------------------
@@ -726,13 +917,28 @@ def close_visited_in_batch(ws, batch) -> int:
 # -- reading the plan -------------------------------------------------------------------
 
 
+def row_moved(pv, tk):
+    """True when a plan row's task was carried into a later week (the row is history).
+
+    An open planned visit carried into a new plan takes the new week as its
+    dedupe key and the planning cadence as its rule; the earlier row keeps
+    pointing at it.
+    """
+    return or_(tk.c.dedupe_key != pv.c.week, tk.c.rule != pv.c.cadence)
+
+
+def _row_status(pv, tk):
+    """A plan row's status: its task's, or ``moved`` once the task went to a later week."""
+    return case((row_moved(pv, tk), literal("moved", String)), else_=tk.c.status)
+
+
 def plan_visits(ws, week: Week | None, manager: str | None,
                 since: dt.date | None = None) -> list[PlanVisit]:
     pv, c, tk = st.plan_visits, t.customers, t.tasks
     query = (
         select(pv.c.cadence, pv.c.week, pv.c.manager_id, pv.c.day, pv.c.customer_id,
                c.c.name.label("customer_name"), pv.c.territory, pv.c.reason, pv.c.task_id,
-               tk.c.status)
+               _row_status(pv, tk).label("status"))
         .select_from(pv.outerjoin(c, c.c.id == pv.c.customer_id)
                      .outerjoin(tk, tk.c.id == pv.c.task_id))
         .order_by(pv.c.manager_id, pv.c.day, case((pv.c.territory.is_(None), 1), else_=0),

@@ -377,7 +377,7 @@ PLAN_MANAGERS_LISTED = 60
 
 def _keep_this_week(ws, ctx) -> int:
     """TOB-PLAN: the as-of week's schedule, kept on the planned day so far, mostly."""
-    ws.build_plan(ctx.as_of, cadences=["tobacco.plan"])
+    ws.build_plan(ctx.as_of, cadences=["tobacco.plan"], as_of=ctx.as_of)
     rng = ctx.random("tobacco.kept")
     rows = []
     for v in ws.plan(ctx.as_of):

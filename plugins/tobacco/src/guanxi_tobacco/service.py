@@ -3,7 +3,8 @@
 - rule TOB-PLAN: a visit cadence by grade (分级管理), planned by the core's
   planner at each week's end for the next week (``guanxi plan build``):
   grades 1–2 weekly, grade 3 every two weeks, the rest monthly, at most 30
-  a day per manager, a day kept to one territory.
+  a day per manager, each territory whole on the first day with room for it
+  (only one larger than a day's free places spans days).
 - rule TOB-PRICE: a reported price violation opens a case whose one step is
   the regional market manager's approval of the downgrade (降级处理); once
   approved, the grade goes down (:mod:`guanxi_tobacco.segments`).
@@ -77,8 +78,8 @@ def cadences(cfg) -> tuple:
             name="tobacco.plan",
             title="Weekly visit schedule (客户访问日程表)",
             description="TOB-PLAN: grades 1-2 weekly, grade 3 every two weeks, grades 4-5 "
-                        "monthly, over the working days, at most 30 a day per manager, a "
-                        "day kept to one territory.",
+                        "monthly, over the working days, at most 30 a day per manager, each "
+                        "territory whole on the first day with room for it.",
             segmentation=GRADE,
             intervals=intervals,
             daily_cap=cfg["plan.daily_cap"],
