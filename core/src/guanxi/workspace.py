@@ -298,16 +298,18 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         self.require_ready()
         return save_rows(self, self.entity(entity), rows)
 
-    def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8"):
+    def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8",
+               progress=None):
         """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
 
         ``tasks`` and ``segments`` export the engines' results, reasons
-        rendered; they are for reading, not for import.
+        rendered; they are for reading, not for import. ``progress(done,
+        total)`` hears the rows written.
         """
         from guanxi.importing.export import export_file
 
         self.require_ready()
-        return export_file(self, entity, path, encoding=encoding)
+        return export_file(self, entity, path, encoding=encoding, progress=progress)
 
     # -- customers ------------------------------------------------------------
 

@@ -179,6 +179,11 @@ class Progress:
             self._bar.__exit__(None, None, None)
             self._bar = None
 
+    def __bool__(self) -> bool:
+        # False when nothing is shown: a caller skips work done only for it
+        # (counting an export's rows first).
+        return self.enabled
+
     def __enter__(self) -> Progress:
         return self
 
