@@ -163,7 +163,7 @@ class JobLock:
                 return False
 
         try:
-            self._wait(try_once, lambda: read_file_holder(path), f"the database {path.stem}")
+            self._wait(try_once, lambda: read_file_holder(path), self.what())
         except BaseException:
             os.close(fd)
             raise
@@ -192,7 +192,7 @@ class JobLock:
                 conn.commit()
                 return bool(got)
 
-            self._wait(try_once, lambda: postgresql_holder(conn), "the database")
+            self._wait(try_once, lambda: postgresql_holder(conn), self.what())
         except BaseException:
             conn.close()
             raise
@@ -206,6 +206,11 @@ class JobLock:
                 conn.close()
 
         return release
+
+    def what(self) -> str:
+        """How messages name the database: its file on SQLite."""
+        path = sqlite_lock_path(self.url) if self.engine.dialect.name == "sqlite" else None
+        return f"the database {path.stem}" if path is not None else "the database"
 
     def holder(self) -> Holder | None:
         """The guanxi job holding the lock now, if another one does."""
@@ -272,4 +277,4 @@ def explain_locked(exc: BaseException, lock: JobLock) -> DatabaseLocked | None:
         holder = lock.holder()
     except Exception:  # the database refuses even this: say what we know
         holder = None
-    return _gave_up(lock.timeout, holder, "the database")
+    return _gave_up(lock.timeout, holder, lock.what())
