@@ -86,12 +86,14 @@ def _kpis_to_close(ws, month: Period, kpis) -> bool:
     v = t.kpi_values
     month_end = dt.datetime.combine(month.end, dt.time())
     with ws.engine.connect() as conn:
-        final = conn.execute(
-            select(func.count(func.distinct(v.c.kpi))).where(
-                v.c.kpi.in_(names), v.c.period == month.label, v.c.scope == "all",
-                v.c.computed_at >= month_end)
-        ).scalar_one()
-    return final < len(names)
+        # Each KPI's latest computation of the month; a rate with no data
+        # stores no row, so only the KPIs that have one are compared.
+        latest = conn.execute(
+            select(v.c.kpi, func.max(v.c.computed_at))
+            .where(v.c.kpi.in_(names), v.c.period == month.label, v.c.scope == "all")
+            .group_by(v.c.kpi)
+        ).all()
+    return not latest or any(computed < month_end for _, computed in latest)
 
 
 def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -> BatchResult:
