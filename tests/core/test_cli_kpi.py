@@ -207,3 +207,44 @@ def test_the_batch_shows_its_jobs_on_a_terminal_and_nothing_with_quiet(workspace
     done = subprocess.run([str(GUANXI), "--config", str(ws.config.path), "run", "--as-of",
                            "2026-11-25"], capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr) == (0, "")  # not a terminal: nothing extra
+
+
+def test_a_period_that_is_not_one_is_a_usage_error_in_the_python_api_too(workspace):
+    from guanxi.errors import UsageError
+
+    with pytest.raises(UsageError) as caught:
+        workspace.kpi(period="nov")
+    assert str(caught.value) == "period 'nov': expected a period like 2026-10, 2026-Q3 or 2026"
+
+
+def test_progress_lines_name_each_step_with_its_elapsed_time_and_an_export_reports_rows(
+        workspace, examples, tmp_path):
+    import io
+    import re
+
+    from guanxi.cli.output import Progress
+
+    stream = io.StringIO()
+    with Progress("Daily batch as of 2026-11-23", enabled=True, stream=stream) as progress:
+        progress(0, 2, "segment core.activity")
+        progress(1, 2, "rule core.reactivation")
+        progress(2, 2, None)
+    lines = stream.getvalue().split("\n")
+    assert lines[0] == "Daily batch as of 2026-11-23"
+    assert re.fullmatch(r".*\r\x1b\[K  \[1/2\] segment core\.activity  \d+\.\d s", lines[1])
+    assert re.fullmatch(r".*\r\x1b\[K  \[2/2\] rule core\.reactivation  \d+\.\d s", lines[2])
+    assert lines[3:] == [""]
+    silent = io.StringIO()
+    with Progress("x", enabled=False, stream=silent) as progress:
+        progress(0, 1, "segment core.activity")
+        assert not progress  # callers skip work done only for a shown bar
+    assert silent.getvalue() == ""
+    load(workspace, examples)
+    heard = []
+
+    class Recorder:
+        def __call__(self, done, total):
+            heard.append((done, total))
+
+    workspace.export("customers", tmp_path / "out.csv", progress=Recorder())
+    assert heard == [(6, 6)]

@@ -90,7 +90,7 @@ def show(state, fmt):
         pm.broken.setdefault("?", str(exc))
     unknown = unknown_sections(cfg, pm.entry_points)
     core = {"database": cfg.database, "packs": list(cfg.packs), "timezone": cfg.timezone,
-            "language": cfg.language}
+            "language": cfg.language, "currency": cfg.currency, "lock_timeout": cfg.lock_timeout}
     packs = {}
     for pack in ["core", *cfg.packs]:
         if pack in pm.broken:

@@ -88,7 +88,12 @@ class EngineMethods:
         if period is None:
             period = Period.containing(self.today(), "month")
         elif isinstance(period, str):
-            period = parse_period(period)
+            from guanxi.periods import ValueProblem
+
+            try:
+                period = parse_period(period)
+            except ValueProblem as exc:
+                raise UsageError(f"period {period!r}: {exc}") from None
         rows = []
         records = self.plugins.kpis()
         skipped = set() if names else set(unscoped_kpis(records.values(), by))
