@@ -40,7 +40,7 @@ def process(*args, cwd=None, env_extra=None):
                           text=True, timeout=120)
 
 
-# -- options that parse a value -------------------------------------------------------
+# -- options that parse a value ----------------------------------------------------------
 
 
 @pytest.mark.parametrize("args", [
@@ -63,7 +63,7 @@ def test_a_date_that_is_not_one_is_a_usage_error(cfg):
         "Error: Invalid value for '--as-of': '23.11.2026' does not match the format '%Y-%m-%d'.")
 
 
-# -- a closed pipe ----------------------------------------------------------------------------
+# -- a closed pipe -----------------------------------------------------------------------
 
 
 @needs_script
@@ -85,7 +85,7 @@ def test_piping_into_head_ends_quietly(workspace, tmp_path):
     assert (first, err) == (b"id,name,kind,manager_id,territory,status,created_at\r\n", b"")
 
 
-# -- --debug anywhere ----------------------------------------------------------------------------
+# -- --debug anywhere --------------------------------------------------------------------
 
 
 @needs_script
@@ -120,7 +120,7 @@ def test_quiet_and_debug_after_the_command_are_the_roots(cfg):
     assert type(result.exception).__name__ == "NotFoundError"
 
 
-# -- packs not installed ---------------------------------------------------------------------------
+# -- packs not installed -----------------------------------------------------------------
 
 
 def test_init_with_a_pack_not_installed_writes_nothing_and_names_the_installed(tmp_path):
@@ -157,7 +157,7 @@ def test_demo_with_a_pack_not_installed_writes_nothing(tmp_path):
     assert not folder.exists()
 
 
-# -- did you mean -------------------------------------------------------------------------------------
+# -- did you mean ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("args, message", [

@@ -43,7 +43,7 @@ def add_to_config(ws, guanxi_lines: str = "", tail: str = "") -> None:
     path.write_text(text, encoding="utf-8")
 
 
-# -- the formatter ------------------------------------------------------------------------------
+# -- the formatter -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("value, unit, shown", [
@@ -73,7 +73,7 @@ def test_money_is_shown_in_the_configured_currency_and_json_keeps_plain_numbers(
         0.1, None, None, None)
 
 
-# -- kpi ---------------------------------------------------------------------------------------------
+# -- kpi ---------------------------------------------------------------------------------
 
 
 def test_kpi_by_manager_leaves_out_kpis_without_that_scope_and_names_them(make_workspace,
@@ -128,7 +128,7 @@ def test_the_kpi_table_formats_by_unit_in_the_currency_and_json_rounds(workspace
     assert out.splitlines()[-1].split()[3:] == ["USD", "0.30", "USD", "0.60", "50.0%"]
 
 
-# -- the month just ended --------------------------------------------------------------------------
+# -- the month just ended ----------------------------------------------------------------
 
 
 def test_the_first_batch_after_a_month_ends_closes_that_month(workspace, examples, time_machine):
@@ -166,7 +166,7 @@ def test_run_on_the_first_of_a_month_shows_the_closed_month(workspace, examples,
     assert "  closed month kpi" not in out  # closed once, by the first batch
 
 
-# -- progress ----------------------------------------------------------------------------------------
+# -- progress ----------------------------------------------------------------------------
 
 
 def run_with_stderr_on_a_terminal(config: Path, *args: str) -> tuple[int, str]:

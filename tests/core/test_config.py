@@ -140,7 +140,8 @@ ALLOWED_KEYS = "mode, notes.enabled, notes.share, notes.since, notes.tags, thres
 
 @pytest.mark.parametrize(("section", "message"), [
     ("[testpack]\ntreshold = 3",
-     f"unknown key [testpack] treshold (did you mean 'threshold'?); the pack 'testpack' takes: {ALLOWED_KEYS}"),
+     "unknown key [testpack] treshold (did you mean 'threshold'?); "
+     f"the pack 'testpack' takes: {ALLOWED_KEYS}"),
     ("[testpack.notes]\ncolour = 1",
      f"unknown key [testpack.notes] colour; the pack 'testpack' takes: {ALLOWED_KEYS}"),
     ('[testpack]\nthreshold = "3"', "[testpack] threshold = '3' must be a whole number"),
@@ -280,13 +281,15 @@ def test_config_show_prints_every_default_as_toml(tmp_path, fake_dists):
     path = config(tmp_path, 'packs = ["testpack"]\n[testpack]\nthreshold = 4\n')
     text = _show(path)
     lines = text.splitlines()
-    assert lines[:6] == [
+    assert lines[:8] == [
         f"# from {path.resolve()}",
         "[guanxi]",
         f'database = "sqlite:///{tmp_path.resolve()}/g.db"',
         'packs = ["testpack"]',
         'timezone = "Asia/Shanghai"',
         'language = "en"',
+        'currency = "CNY"',
+        "lock_timeout = 300",
     ]
     start = lines.index("[testpack]")
     assert lines[start:] == [
@@ -320,7 +323,8 @@ def test_config_show_as_json(tmp_path, fake_dists):
     assert data == {
         "config_file": str(path.resolve()),
         "guanxi": {"database": f"sqlite:///{tmp_path.resolve()}/g.db", "packs": ["testpack"],
-                   "timezone": "Asia/Shanghai", "language": "zh"},
+                   "timezone": "Asia/Shanghai", "language": "zh", "currency": "CNY",
+                   "lock_timeout": 300},
         "packs": {"core": core_defaults,
                   "testpack": {**TESTPACK_DEFAULTS, "notes.since": "2026-01-01"}},
         "targets": {}, "broken": {}, "unknown_sections": [],

@@ -26,7 +26,8 @@ from guanxi.storage import tables as t
 from guanxi.storage.locks import DatabaseLocked
 
 GUANXI = Path(sys.executable).with_name("guanxi")
-pytestmark = pytest.mark.skipif(not GUANXI.exists(), reason="the guanxi console script is not installed")
+pytestmark = pytest.mark.skipif(not GUANXI.exists(),
+                                reason="the guanxi console script is not installed")
 
 ORDER = ["teams", "managers", "customers", "contacts", "accounts", "interactions",
          "measurements", "customer_team", "lists", "targets"]

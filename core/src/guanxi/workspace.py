@@ -130,7 +130,8 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
             installed = sorted(self.plugins.entry_points)
             raise ConfigError(
                 f"{self.config.label}: section [{unknown[0]}] names no installed pack"
-                f"{did_you_mean(unknown[0], installed)}; installed: {', '.join(installed) or 'none'}"
+                f"{did_you_mean(unknown[0], installed)}; "
+                f"installed: {', '.join(installed) or 'none'}"
             )
         # Only when targets are set: opening must not ask every pack for its KPIs.
         unknown_kpis = (sorted(set(self.config.targets) - set(self.plugins.kpis()))
