@@ -61,8 +61,8 @@ def test_defaults_without_a_file(tmp_path, monkeypatch):
 def test_unknown_key_in_the_guanxi_section(tmp_path):
     path = config(tmp_path, 'databse = "sqlite:///x.db"\n')
     assert config_error(lambda: read_config(path)) == (
-        "guanxi.toml: unknown key 'databse' in [guanxi]; allowed: database, packs, timezone, "
-        "language")
+        "guanxi.toml: unknown key 'databse' in [guanxi] (did you mean 'database'?); allowed: "
+        "database, packs, timezone, language, currency, lock_timeout")
 
 
 @pytest.mark.parametrize(("line", "message"), [
@@ -140,7 +140,8 @@ ALLOWED_KEYS = "mode, notes.enabled, notes.share, notes.since, notes.tags, thres
 
 @pytest.mark.parametrize(("section", "message"), [
     ("[testpack]\ntreshold = 3",
-     f"unknown key [testpack] treshold; the pack 'testpack' takes: {ALLOWED_KEYS}"),
+     "unknown key [testpack] treshold (did you mean 'threshold'?); "
+     f"the pack 'testpack' takes: {ALLOWED_KEYS}"),
     ("[testpack.notes]\ncolour = 1",
      f"unknown key [testpack.notes] colour; the pack 'testpack' takes: {ALLOWED_KEYS}"),
     ('[testpack]\nthreshold = "3"', "[testpack] threshold = '3' must be a whole number"),
@@ -186,7 +187,7 @@ def test_a_section_of_no_installed_pack(tmp_path):
     path = config(tmp_path, "[bankng]\na = 1\n")
     installed = ", ".join(sorted(installed_packs())) or "none"
     assert config_error(lambda: guanxi.open(path)) == (
-        f"guanxi.toml: section [bankng] names no installed pack; installed: {installed}")
+        f"guanxi.toml: section [bankng] names no installed pack (did you mean 'banking'?); installed: {installed}")
 
 
 def test_a_section_of_an_installed_disabled_pack_is_kept_unchecked(tmp_path, fake_dists):
@@ -280,13 +281,15 @@ def test_config_show_prints_every_default_as_toml(tmp_path, fake_dists):
     path = config(tmp_path, 'packs = ["testpack"]\n[testpack]\nthreshold = 4\n')
     text = _show(path)
     lines = text.splitlines()
-    assert lines[:6] == [
+    assert lines[:8] == [
         f"# from {path.resolve()}",
         "[guanxi]",
         f'database = "sqlite:///{tmp_path.resolve()}/g.db"',
         'packs = ["testpack"]',
         'timezone = "Asia/Shanghai"',
         'language = "en"',
+        'currency = "CNY"',
+        "lock_timeout = 300",
     ]
     start = lines.index("[testpack]")
     assert lines[start:] == [
@@ -320,7 +323,8 @@ def test_config_show_as_json(tmp_path, fake_dists):
     assert data == {
         "config_file": str(path.resolve()),
         "guanxi": {"database": f"sqlite:///{tmp_path.resolve()}/g.db", "packs": ["testpack"],
-                   "timezone": "Asia/Shanghai", "language": "zh"},
+                   "timezone": "Asia/Shanghai", "language": "zh", "currency": "CNY",
+                   "lock_timeout": 300},
         "packs": {"core": core_defaults,
                   "testpack": {**TESTPACK_DEFAULTS, "notes.since": "2026-01-01"}},
         "targets": {}, "broken": {}, "unknown_sections": [],
@@ -341,8 +345,8 @@ def test_a_bad_config_stops_a_command_with_one_line(tmp_path):
     result = CliRunner().invoke(cli, ["--config", str(path), "customers", "list"])
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
-        "Error: guanxi.toml: unknown key 'databse' in [guanxi]; allowed: database, packs, "
-        "timezone, language\n")
+        "Error: guanxi.toml: unknown key 'databse' in [guanxi] (did you mean 'database'?); "
+        "allowed: database, packs, timezone, language, currency, lock_timeout\n")
 
 
 def test_a_text_list_option_checks_each_item_against_allowed(tmp_path):

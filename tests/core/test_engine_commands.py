@@ -79,11 +79,14 @@ def test_tasks_list_json_shape(loaded):
 def test_kpi_json_shape_and_targets(loaded):
     rows = json.loads(invoke("kpi", "core.interactions", "--period", "2026-11", "--by", "manager",
                              "--format", "json").output)
+    # Each row names its KPI's title and how much of the target it reached.
     assert rows == [
-        {"kpi": "core.interactions", "period": "2026-11", "scope": "manager",
-         "scope_key": "M001", "value": 2.0, "target": 20.0, "unit": "interactions"},
-        {"kpi": "core.interactions", "period": "2026-11", "scope": "manager",
-         "scope_key": "M003", "value": 1.0, "target": 15.0, "unit": "interactions"},
+        {"kpi": "core.interactions", "title": "Interactions", "period": "2026-11",
+         "scope": "manager", "scope_key": "M001", "value": 2, "target": 20,
+         "unit": "interactions", "attainment": 0.1},
+        {"kpi": "core.interactions", "title": "Interactions", "period": "2026-11",
+         "scope": "manager", "scope_key": "M003", "value": 1, "target": 15,
+         "unit": "interactions", "attainment": 0.066667},
     ]
 
 

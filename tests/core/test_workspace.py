@@ -110,7 +110,8 @@ def test_sqlite_settings(tmp_path):
     with ws.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
+        # The busy timeout is [guanxi] lock_timeout, 300 s by default.
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 300_000
     ws.close()
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from guanxi.errors import ConfigError
+from guanxi.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -35,6 +35,9 @@ CORE_KEYS: dict[str, tuple[str, Any, str]] = {
     "packs": ("text list", [], "the packs to enable, by entry-point name"),
     "timezone": ("text", "Asia/Shanghai", "the organization's time zone; datetimes are stored in it"),
     "language": ("text", "en", "the language reasons are written in: en or zh"),
+    "currency": ("text", "CNY", "the ISO 4217 code money figures are shown in, e.g. CNY, USD, EUR"),
+    "lock_timeout": ("number", 300, "seconds a job waits for another job (or a locked "
+                     "database) before it gives up"),
 }
 
 
@@ -47,6 +50,8 @@ class Config:
     packs: tuple[str, ...]
     timezone: str
     language: str
+    currency: str = "CNY"
+    lock_timeout: float = 300
     sections: Mapping[str, Any] = attrs.field(factory=dict)
     #: ``[targets]``: KPI name -> scope -> target (see :func:`_read_targets`).
     targets: Mapping[str, Mapping[str, float]] = attrs.field(factory=dict)
@@ -101,7 +106,8 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
     for key in core:
         if key not in CORE_KEYS:
             raise ConfigError(
-                f"{where}: unknown key {key!r} in [guanxi]; allowed: {', '.join(CORE_KEYS)}"
+                f"{where}: unknown key {key!r} in [guanxi]{did_you_mean(key, CORE_KEYS)}; "
+                f"allowed: {', '.join(CORE_KEYS)}"
             )
     values = {key: core.get(key, default) for key, (_, default, _) in CORE_KEYS.items()}
     for key, (kind, _, _) in CORE_KEYS.items():
@@ -111,6 +117,18 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
             f"{where}: [guanxi] language = {values['language']!r} is not allowed; use one of: en, zh"
         )
     _check_timezone(where, values["timezone"])
+    currency = values["currency"]
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()
+            and currency.isupper()):
+        raise ConfigError(
+            f"{where}: [guanxi] currency = {currency!r} is not a currency code; use three "
+            "capital letters of ISO 4217, like CNY, USD or EUR"
+        )
+    if values["lock_timeout"] < 0:
+        raise ConfigError(
+            f"{where}: [guanxi] lock_timeout = {values['lock_timeout']!r} must be a number of "
+            "seconds, 0 or more"
+        )
     url = database or os.environ.get("GUANXI_DATABASE") or values["database"]
     directory = found.parent if found else Path.cwd()
     packs = tuple(dict.fromkeys(values["packs"]))  # keep order, drop repeats
@@ -122,6 +140,8 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
         packs=packs,
         timezone=values["timezone"],
         language=values["language"],
+        currency=currency,
+        lock_timeout=values["lock_timeout"],
         sections=sections,
         targets=targets,
     )
@@ -231,6 +251,14 @@ def _section_and_key(pack: str, dotted: str) -> str:
     return f"[{pack}.{head}] {leaf}" if head else f"[{pack}] {leaf}"
 
 
+def _suggest_key(name: str, declared) -> str:
+    """Did you mean a key of the same section (``treshold`` -> ``threshold``)?"""
+    head, _, leaf = name.rpartition(".")
+    siblings = {d.rpartition(".")[2]: d for d in declared if d.rpartition(".")[0] == head}
+    found = did_you_mean(leaf, siblings)
+    return found
+
+
 def pack_settings(config: Config, pack: str, options: Iterable[Any]) -> dict[str, Any]:
     """Validate ``[pack]`` against the pack's options; return name -> value.
 
@@ -247,7 +275,8 @@ def pack_settings(config: Config, pack: str, options: Iterable[Any]) -> dict[str
         if option is None:
             allowed = ", ".join(sorted(declared)) or "no settings"
             raise ConfigError(
-                f"{config.label}: unknown key {where}; the pack {pack!r} takes: {allowed}"
+                f"{config.label}: unknown key {where}{_suggest_key(name, declared)}; "
+                f"the pack {pack!r} takes: {allowed}"
             )
         value = _check_type(config.label, where, value, option.type)
         items = value if isinstance(value, list) else [value]

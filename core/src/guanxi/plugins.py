@@ -29,7 +29,7 @@ import pluggy
 
 from guanxi import contributions as c
 from guanxi import hookspecs
-from guanxi.errors import PackError
+from guanxi.errors import PackError, did_you_mean
 
 ENTRY_POINT_GROUP = "guanxi"
 BUILTIN = "core"
@@ -357,8 +357,7 @@ def load_plugins(
             continue
         ep = pm.entry_points.get(name)
         if ep is None:
-            installed = ", ".join(n for n in pm.entry_points if n != BUILTIN) or "none"
-            pm.broken[name] = f"is enabled but not installed; installed packs: {installed}"
+            pm.broken[name] = "is enabled but " + _not_installed(name, pm.entry_points)
             continue
         try:
             plugin = ep.load()
@@ -372,6 +371,24 @@ def load_plugins(
         pm.add_pack(name, plugin)
     pm.tracing = bool(os.environ.get("GUANXI_TRACE_HOOKS"))
     return pm
+
+
+def _not_installed(name: str, entry_points: Mapping[str, object]) -> str:
+    installed = [n for n in entry_points if n != BUILTIN]
+    return (f"not installed{did_you_mean(name, installed)}; installed packs: "
+            f"{', '.join(installed) or 'none'}")
+
+
+def require_installed(packs: Iterable[str]) -> None:
+    """Raise :class:`PackError` for the first pack of ``packs`` that is not installed.
+
+    ``guanxi init --pack`` checks before it writes anything, ``config show``
+    before it shows a config that no job could run.
+    """
+    entry_points = installed_packs()
+    for name in packs:
+        if name != BUILTIN and name not in entry_points:
+            raise PackError(f"pack {name!r} is " + _not_installed(name, entry_points))
 
 
 @functools.lru_cache(maxsize=None)

@@ -24,11 +24,32 @@ from guanxi.service.case_api import CaseMethods
 from guanxi.service.plan_api import PlanMethods
 from guanxi.service.report_api import ReportMethods
 from guanxi import model
-from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError
+from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.plugins import PackManager, load_plugins
 from guanxi.storage import migrate
 from guanxi.storage import tables as t
 from guanxi.storage.connection import connect
+from guanxi.storage.locks import JobLock
+
+
+def _job(name: str):
+    """Run a writing method under the workspace's job lock (see :meth:`Workspace.job`)."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def locked(self, *args, **kwargs):
+            with self.job(name):
+                return method(self, *args, **kwargs)
+
+        return locked
+
+    return wrap
+
+
+def _say_on_stderr(message: str) -> None:
+    import sys
+
+    print(message, file=sys.stderr, flush=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -65,6 +86,12 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         self.plugins = plugins
         self._engine: Engine | None = None
         self._ready = False
+        self._lock: JobLock | None = None
+        #: How the job lock names this workspace's jobs to others waiting
+        #: (the command line sets its own); None: the job's name.
+        self.job_command: str | None = None
+        #: Called with one sentence when a job waits for another.
+        self.on_wait = _say_on_stderr
 
     @classmethod
     def open(
@@ -100,9 +127,11 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
             known = set(self.plugins.entry_points) | set(self.config.packs)
             unknown = config_mod.unknown_sections(self.config, known)
         if unknown:
+            installed = sorted(self.plugins.entry_points)
             raise ConfigError(
-                f"{self.config.label}: section [{unknown[0]}] names no installed pack; "
-                f"installed: {', '.join(sorted(self.plugins.entry_points)) or 'none'}"
+                f"{self.config.label}: section [{unknown[0]}] names no installed pack"
+                f"{did_you_mean(unknown[0], installed)}; "
+                f"installed: {', '.join(installed) or 'none'}"
             )
         # Only when targets are set: opening must not ask every pack for its KPIs.
         unknown_kpis = (sorted(set(self.config.targets) - set(self.plugins.kpis()))
@@ -110,7 +139,8 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         if unknown_kpis:
             raise ConfigError(
                 f"{self.config.label}: [targets] names the KPI {unknown_kpis[0]!r}, which no "
-                f"enabled pack has; KPIs: {', '.join(self.plugins.kpis())}"
+                f"enabled pack has{did_you_mean(unknown_kpis[0], self.plugins.kpis())}; "
+                f"KPIs: {', '.join(self.plugins.kpis())}"
             )
         by_pack: dict[str, list] = {}
         for (pack, _), option in self.plugins.config_options().items():
@@ -126,8 +156,35 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = connect(self.config.database)
+            self._engine = connect(self.config.database, lock_timeout=self.config.lock_timeout)
         return self._engine
+
+    def job(self, name: str):
+        """A context manager: the job lock, so jobs that write wait for each other.
+
+        The batch, imports, plan builds, handovers and the demo take it (a
+        script calling these methods too); one inside another passes. A job
+        that waits says so through :attr:`on_wait`, naming the job it waits
+        for, and raises :class:`~guanxi.storage.locks.DatabaseLocked` after
+        ``[guanxi] lock_timeout`` seconds. Short writes (a task done) do not
+        take it. See :mod:`guanxi.storage.locks`.
+        """
+        return self._job_lock().hold(self.job_command or name)
+
+    def _job_lock(self) -> JobLock:
+        if self._lock is None:
+            self._lock = JobLock(self.engine, self.config.database,
+                                 timeout=self.config.lock_timeout, now=self.now,
+                                 notify=lambda message: self.on_wait(message))
+        return self._lock
+
+    def explain_locked(self, exc: BaseException):
+        """A locked-database error as a :class:`DatabaseLocked` naming the holder, else None."""
+        from guanxi.storage.locks import explain_locked
+
+        if self._engine is None:
+            return None
+        return explain_locked(exc, self._job_lock())
 
     @property
     def dialect(self) -> str:
@@ -168,6 +225,7 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         self._ready = True
 
     def close(self) -> None:
+        self._lock = None
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
@@ -207,6 +265,7 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
 
     # -- import and export ------------------------------------------------
 
+    @_job("import")
     def import_file(
         self,
         entity: str,
@@ -240,16 +299,18 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         self.require_ready()
         return save_rows(self, self.entity(entity), rows)
 
-    def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8"):
+    def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8",
+               progress=None):
         """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
 
         ``tasks`` and ``segments`` export the engines' results, reasons
-        rendered; they are for reading, not for import.
+        rendered; they are for reading, not for import. ``progress(done,
+        total)`` hears the rows written.
         """
         from guanxi.importing.export import export_file
 
         self.require_ready()
-        return export_file(self, entity, path, encoding=encoding)
+        return export_file(self, entity, path, encoding=encoding, progress=progress)
 
     # -- customers ------------------------------------------------------------
 
@@ -329,6 +390,7 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
             rows = conn.execute(select(t.managers).order_by(t.managers.c.id))
             return [_row_to(model.Manager, row._mapping, {"class": "class_"}) for row in rows]
 
+    @_job("reassign")
     def reassign(
         self,
         from_manager: str,
@@ -416,3 +478,13 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         return ReassignResult(
             from_manager=from_manager, to_manager=to_manager, customers=moved, tasks=tasks, on=on
         )
+
+    # -- jobs of the mixins, under the job lock ---------------------------------------
+    # The engines and the planner write the whole base: they wait for each other.
+
+    run = _job("run")(EngineMethods.run)
+    segment = _job("segment")(EngineMethods.segment)
+    run_rules = _job("rules run")(EngineMethods.run_rules)
+    kpi = _job("kpi")(EngineMethods.kpi)
+    build_plan = _job("plan build")(PlanMethods.build_plan)
+    tick_cases = _job("cases tick")(CaseMethods.tick_cases)

@@ -4,7 +4,8 @@ Commands load lazily, so ``guanxi --help`` starts without importing the
 database layer; pack commands are looked up only when a name is not the
 core's. Errors print as one sentence on stderr with the exit status of
 DESIGN.md (1 an error, 2 wrong usage, 3 an import kept its good rows);
-``--debug`` shows the traceback instead.
+``--debug`` (anywhere on the line, or ``GUANXI_DEBUG=1``) shows the
+traceback instead. Output piped into ``head`` ends quietly, with status 0.
 """
 
 from __future__ import annotations
@@ -44,10 +45,14 @@ CORE_COMMANDS = {
 class State:
     """What the root options set; opens the workspace on first use."""
 
-    def __init__(self, config: str | None, database: str | None, debug: bool) -> None:
+    def __init__(self, config: str | None, database: str | None, debug: bool,
+                 quiet: bool = False, command_line: str | None = None) -> None:
         self.config_path = config
         self.database = database
         self.debug = debug
+        self.quiet = quiet
+        #: How a job taken here is named to others that wait for it.
+        self.command_line = command_line
         self._config = None
         self._plugins = None
         self._workspace = None
@@ -72,7 +77,17 @@ class State:
                 self._workspace = Workspace.from_parts(self._config, self._plugins)
             else:
                 self._workspace = Workspace.open(self.config_path, database=self.database)
+            self._workspace.job_command = self.command_line
         return self._workspace
+
+    def explain_locked(self, exc: BaseException):
+        """A locked database as one sentence naming who holds it (see storage.locks), else None."""
+        if self._workspace is None:
+            return None
+        try:
+            return self._workspace.explain_locked(exc)
+        except Exception:  # explaining must not hide the error itself
+            return None
 
     def close(self) -> None:
         if self._workspace is not None:
@@ -116,7 +131,8 @@ class GuanxiGroup(click.Group):
             # Click looks the subcommand up (and --help lists commands) before
             # the group's callback runs: make the State from what is parsed.
             state = State(ctx.params.get("config") or os.environ.get("GUANXI_CONFIG"),
-                          ctx.params.get("database"), bool(ctx.params.get("debug")))
+                          ctx.params.get("database"), bool(ctx.params.get("debug")),
+                          bool(ctx.params.get("quiet")), ctx.meta.get(COMMAND_LINE))
             if not _packs_enabled(state.config_path):
                 return {}  # nothing to add: keep `guanxi --help` fast
             ctx.obj = state
@@ -136,6 +152,16 @@ class GuanxiGroup(click.Group):
             )
         return {name: record.command for name, record in contributed.items()}
 
+    def parse_args(self, ctx, args):
+        # --debug and --quiet are the root's, but people add them at the end
+        # (`guanxi kpi --debug`): move them to the front, before any `--`.
+        args = list(args)
+        ctx.meta[COMMAND_LINE] = " ".join(["guanxi", *args])
+        end = args.index("--") if "--" in args else len(args)
+        moved = [a for a in args[:end] if a in ANYWHERE_FLAGS]
+        args = moved + [a for a in args[:end] if a not in ANYWHERE_FLAGS] + args[end:]
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx):
         from guanxi.errors import GuanxiError
 
@@ -143,6 +169,10 @@ class GuanxiGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # The reader (`| head -1`) has all it wanted: end quietly, status 0.
+            _silence_stdout()
+            raise click.exceptions.Exit(0) from None
         except GuanxiError as exc:
             if _debugging(ctx):
                 raise
@@ -150,6 +180,10 @@ class GuanxiGroup(click.Group):
         except Exception as exc:
             if _debugging(ctx):
                 raise
+            state = ctx.find_object(State)
+            locked = state.explain_locked(exc) if state is not None else None
+            if locked is not None:
+                raise _Failure(str(locked), locked.exit_code) from exc
             raise _Failure(
                 f"unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)", 1
             ) from exc
@@ -157,6 +191,22 @@ class GuanxiGroup(click.Group):
             state = ctx.find_object(State)
             if state is not None:
                 state.close()
+
+
+#: Root flags accepted anywhere on the line.
+ANYWHERE_FLAGS = ("--debug", "--quiet", "-q")
+#: ctx.meta key: the command line as typed, naming a job to those waiting for it.
+COMMAND_LINE = "guanxi.command_line"
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so that the flush at exit finds no closed pipe."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (click's test runner)
+        pass
 
 
 def _debugging(ctx) -> bool:
@@ -186,13 +236,18 @@ class _Failure(click.ClickException):
               help="The guanxi.toml to use (default: GUANXI_CONFIG, else ./guanxi.toml).")
 @click.option("--database", metavar="URL", is_eager=True,
               help="A database URL overriding the config and GUANXI_DATABASE.")
-@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.option("--debug", is_flag=True, envvar="GUANXI_DEBUG",
+              help="Show the traceback of an error (anywhere on the line; or GUANXI_DEBUG=1).")
+@click.option("--quiet", "-q", is_flag=True,
+              help="No progress on the terminal for long work (anywhere on the line).")
 @click.version_option(package_name="guanxi", prog_name="guanxi")
 @click.pass_context
-def cli(ctx, config, database, debug):
+def cli(ctx, config, database, debug, quiet):
     """guanxi: customers, managers, tasks and the sector packs that explain them."""
     if not isinstance(ctx.obj, State):  # made already if a pack command was looked up
-        ctx.obj = State(config, database, debug)
+        ctx.obj = State(config, database, debug, quiet, ctx.meta.get(COMMAND_LINE))
+    else:
+        ctx.obj.debug, ctx.obj.quiet = debug, quiet
 
 
 def main(argv=None) -> None:
@@ -200,8 +255,11 @@ def main(argv=None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         cli.main(args=args, prog_name="guanxi", standalone_mode=True)
+    except BrokenPipeError:
+        _silence_stdout()
+        sys.exit(0)
     except Exception as exc:  # anything not already a click exit
-        if "--debug" in args:
+        if "--debug" in args or os.environ.get("GUANXI_DEBUG", "") not in ("", "0", "false"):
             raise
         click.echo(
             f"Error: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)",

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from guanxi.cli import pass_state
-from guanxi.cli.output import emit
+from guanxi.cli.output import emit, progress_for
 
 
 @click.command()
@@ -30,16 +30,10 @@ from guanxi.cli.output import emit
 def demo(state, packs, customers, directory, seed, database, as_of, reset):
     """Generate a realistic base, import it, run the daily batch, show the results."""
     from guanxi.config import write_config
-    from guanxi.demo import (
-        DemoContext,
-        database_is_empty,
-        empty_database,
-        work_through_tasks,
-        write_demo_files,
-    )
-    from guanxi.errors import GuanxiError
+    from guanxi.plugins import require_installed
     from guanxi.workspace import Workspace
 
+    require_installed(packs)  # before the directory and its config are written
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     url = database or state.database
@@ -50,44 +44,65 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
     config = write_config(folder / "guanxi.toml", database=url, packs=packs)
     with Workspace.open(config) as ws:
         ws.upgrade()
-        if not database_is_empty(ws):
-            if not reset:
-                raise GuanxiError(
-                    "the demo database already holds customers; use an empty one, or --reset "
-                    "to empty guanxi's tables first"
-                )
-            empty_database(ws)
-        day = as_of.date() if as_of else ws.today()
-        ctx = DemoContext(customers=customers, seed=seed, as_of=day, packs=tuple(packs))
-        click.echo(f"Generating {customers:,} customers (seed {seed}) into {folder / 'data'} ...")
-        files = write_demo_files(ws, ctx, folder / "data")
-        for entity, path in files:
-            result = ws.import_file(entity, path)
-            click.echo(f"  imported {entity:<14} {result.inserted:>9,} rows from {path.name}"
-                       + (f", {result.rejected} rejected" if result.rejected else ""))
-        # Two weeks of life: a batch a fortnight ago, managers working through
-        # most of its tasks, and today's batch, which escalates what was left.
-        earlier = day - dt.timedelta(days=14)
-        click.echo(f"\nRunning the daily batch as of {earlier}, then managers work for two weeks ...")
-        ws.run(as_of=earlier)
-        work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
-        click.echo(f"Running the daily batch as of {day} ...")
-        batch = ws.run(as_of=day)
-        plan = ws.build_plan(day + dt.timedelta(days=7), as_of=day) if ws.visit_cadences() else None
-        _summary(ws, batch, plan)
-        # Each enabled pack's own summary after the core's, packs in their
-        # configured order: what the pack adds reads on from the core's figures.
-        for record in ws.plugins.demo_data().values():
-            if record.summary is not None:
-                text = record.summary(ws, ctx)
-                if text:
-                    click.echo("\n" + text.rstrip("\n"))
+        ws.job_command = state.command_line
+        # One job from the first table to the plan: another job waits for all of it.
+        with ws.job("demo"):
+            batch = _demo(ws, folder, packs, customers, seed, as_of, reset)
     click.echo(f"\nThe workspace is in {folder}: cd there and try `guanxi tasks list` or "
                "`guanxi customers show ID`.")
     if batch.failures:
         for failure in batch.failures:
             click.echo(f"FAILED: {failure}", err=True)
         sys.exit(1)
+
+
+def _demo(ws, folder, packs, customers, seed, as_of, reset):
+    """Fill the workspace, run two batches and a plan, and print the summary."""
+    from guanxi.demo import (
+        DemoContext,
+        database_is_empty,
+        empty_database,
+        work_through_tasks,
+        write_demo_files,
+    )
+    from guanxi.errors import GuanxiError
+
+    if not database_is_empty(ws):
+        if not reset:
+            raise GuanxiError(
+                "the demo database already holds customers; use an empty one, or --reset "
+                "to empty guanxi's tables first"
+            )
+        empty_database(ws)
+    day = as_of.date() if as_of else ws.today()
+    ctx = DemoContext(customers=customers, seed=seed, as_of=day, packs=tuple(packs))
+    click.echo(f"Generating {customers:,} customers (seed {seed}) into {folder / 'data'} ...")
+    files = write_demo_files(ws, ctx, folder / "data")
+    for entity, path in files:
+        with progress_for(f"  importing {entity}") as progress:
+            result = ws.import_file(entity, path, progress=progress)
+        click.echo(f"  imported {entity:<14} {result.inserted:>9,} rows from {path.name}"
+                   + (f", {result.rejected} rejected" if result.rejected else ""))
+    # Two weeks of life: a batch a fortnight ago, managers working through
+    # most of its tasks, and today's batch, which escalates what was left.
+    earlier = day - dt.timedelta(days=14)
+    click.echo(f"\nRunning the daily batch as of {earlier}, then managers work for two weeks ...")
+    with progress_for("") as progress:
+        ws.run(as_of=earlier, progress=progress)
+    work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
+    click.echo(f"Running the daily batch as of {day} ...")
+    with progress_for("") as progress:
+        batch = ws.run(as_of=day, progress=progress)
+    plan = ws.build_plan(day + dt.timedelta(days=7), as_of=day) if ws.visit_cadences() else None
+    _summary(ws, batch, plan)
+    # Each enabled pack's own summary after the core's, packs in their
+    # configured order: what the pack adds reads on from the core's figures.
+    for record in ws.plugins.demo_data().values():
+        if record.summary is not None:
+            text = record.summary(ws, ctx)
+            if text:
+                click.echo("\n" + text.rstrip("\n"))
+    return batch
 
 
 def _summary(ws, batch, plan) -> None:
@@ -127,12 +142,11 @@ def _summary(ws, batch, plan) -> None:
             emit([{"date": v.day, "customer": v.customer_id, "territory": v.territory,
                    "reason": v.reason} for v in visits if v.manager_id == first][:8],
                  ["date", "customer", "territory", "reason"], "table")
+    from guanxi.formatting import format_figure
+
+    currency = ws.config.currency
     click.echo("\nKPIs this month")
-    emit([{"kpi": r.kpi, "value": _figure(r.value), "target": _figure(r.target), "unit": r.unit}
-          for r in batch.kpis if r.scope == "all"], ["kpi", "value", "target", "unit"], "table")
-
-
-def _figure(value):
-    if value is None:
-        return ""
-    return f"{value:.1%}" if 0 < abs(value) < 1 else f"{value:,.0f}"
+    emit([{"kpi": r.kpi, "value": format_figure(r.value, r.unit, currency=currency),
+           "target": format_figure(r.target, r.unit, currency=currency)
+           if r.target is not None else ""}
+          for r in batch.kpis if r.scope == "all"], ["kpi", "value", "target"], "table")

@@ -8,7 +8,7 @@ import attrs
 import click
 
 from guanxi.cli import pass_workspace
-from guanxi.cli.output import emit, format_option, to_json
+from guanxi.cli.output import PERIOD, emit, format_option, progress_for, to_json
 
 as_of_option = click.option(
     "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -67,16 +67,52 @@ def rules_list(ws, fmt):
 
 @click.command()
 @click.argument("names", nargs=-1)
-@click.option("--period", help="2026-10, 2026-Q3 or 2026 (default: this month).")
+@click.option("--period", type=PERIOD,
+              help="2026-10, 2026-Q3, 2026 or a day 2026-10-05 (default: this month).")
 @click.option("--by", default="all", show_default=True,
               help="Scope: all, manager, team, territory, segment:NAME or list:NAME.")
 @format_option
 @pass_workspace
 def kpi(ws, names, period, by, fmt):
-    """Compute KPIs (all, or NAMES) for a period and scope, with targets."""
-    rows = [attrs.asdict(r) for r in ws.kpi(names or None, period=period, by=by)]
-    emit(rows, ["kpi", "period", "scope", "scope_key", "value", "target", "unit"], fmt,
-         empty="No values.")
+    """Compute KPIs (all, or NAMES) for a period and scope, with targets.
+
+    Without NAMES, KPIs not reported by the scope (a bank-wide figure asked
+    --by manager) are left out and named under the table.
+    """
+    from guanxi.engines.kpis import unscoped_kpis
+    from guanxi.formatting import attainment, format_figure, plain
+
+    records = ws.plugins.kpis()
+    left_out = [] if names else unscoped_kpis(records.values(), by)
+    values = ws.kpi(names or None, period=period, by=by)
+    rows = []
+    for r in values:
+        record = records[r.kpi]
+        reached = attainment(r.value, r.target)
+        rows.append({
+            "kpi": r.kpi, "title": record.title, "period": r.period, "scope": r.scope,
+            "scope_key": r.scope_key, "value": plain(r.value, r.unit),
+            "target": plain(r.target, r.unit), "unit": r.unit,
+            "attainment": None if reached is None else round(reached, 6),
+            # the table's cells, formatted by unit in [guanxi] currency
+            "_value": format_figure(r.value, r.unit, currency=ws.config.currency),
+            "_target": format_figure(r.target, r.unit, currency=ws.config.currency)
+            if r.target is not None else "",
+            "_attainment": format_figure(reached, "share") if reached is not None else "",
+        })
+    if fmt == "table":
+        shown = [{"kpi": row["kpi"], "title": row["title"], "period": row["period"],
+                  "scope_key": row["scope_key"], "value": row["_value"],
+                  "target": row["_target"], "attainment": row["_attainment"]} for row in rows]
+        columns = ["kpi", "title", "period"] + (["scope_key"] if by != "all" else []) + [
+            "value", "target", "attainment"]
+        emit(shown, columns, fmt, empty="No values.")
+        if left_out:
+            click.echo(f"\nNot reported by {by}: {', '.join(left_out)}")
+        return
+    emit([{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
+         ["kpi", "title", "period", "scope", "scope_key", "value", "target", "unit",
+          "attainment"], fmt, empty="No values.")
 
 
 @click.command()
@@ -85,17 +121,32 @@ def kpi(ws, names, period, by, fmt):
               show_default=True, help="A summary for people, or JSON for scripts.")
 @pass_workspace
 def run(ws, as_of, fmt):
-    """The daily batch: segmentations, then rules, then this month's KPIs."""
-    result = ws.run(as_of=_date(as_of))
+    """The daily batch: segmentations, then rules, then this month's KPIs.
+
+    The first batch after a month ends computes that month's final figures
+    too. On a terminal each job shows with its elapsed time (not with --quiet).
+    """
+    from guanxi.formatting import format_figure, plain
+
+    day = _date(as_of) or ws.today()
+    with progress_for(f"Daily batch as of {day}") as progress:
+        result = ws.run(as_of=day, progress=progress)
+
+    def kpi_json(rows):
+        return [{**attrs.asdict(r), "value": plain(r.value, r.unit),
+                 "target": plain(r.target, r.unit)} for r in rows if r.scope == "all"]
+
     if fmt == "json":
         click.echo(to_json({
             "as_of": result.as_of.isoformat(),
             "segments": [r.as_json() for r in result.segments],
             "rules": [r.as_json() for r in result.rules],
-            "kpis": [attrs.asdict(r) for r in result.kpis if r.scope == "all"],
+            "kpis": kpi_json(result.kpis),
+            "closed_kpis": kpi_json(result.closed_kpis),
             "failures": result.failures,
         }))
     else:
+        currency = ws.config.currency
         click.echo(f"Daily batch as of {result.as_of}")
         for r in result.segments:
             counts = ", ".join(f"{label} {n}" for label, n in r.counts.items())
@@ -103,10 +154,13 @@ def run(ws, as_of, fmt):
                        f" ({'locked' if r.locked else f'{r.changed} changed'})")
         for r in result.rules:
             click.echo(f"  rule {r.rule}: {r.created} new task(s), {r.existing} already open")
-        for r in result.kpis:
-            if r.scope == "all":
-                target = f" (target {r.target:g})" if r.target is not None else ""
-                click.echo(f"  kpi {r.kpi}: {r.value if r.value is not None else '-':}{target}")
+        for label, rows in (("", result.kpis), ("closed month ", result.closed_kpis)):
+            for r in rows:
+                if r.scope == "all":
+                    target = (f" (target {format_figure(r.target, r.unit, currency=currency)})"
+                              if r.target is not None else "")
+                    click.echo(f"  {label}kpi {r.kpi} {r.period}: "
+                               f"{format_figure(r.value, r.unit, currency=currency)}{target}")
         for failure in result.failures:
             click.echo(f"FAILED: {failure}", err=True)
     if result.exit_code:
@@ -146,9 +200,9 @@ def labels_clear(ws, segmentation, customer_id):
 
 @labels.command("lock")
 @click.argument("segmentation")
-@click.option("--period", required=True, help="2026-11, 2026-Q4 or 2026.")
+@click.option("--period", required=True, type=PERIOD, help="2026-11, 2026-Q4 or 2026.")
 @pass_workspace
 def labels_lock(ws, segmentation, period):
     """Freeze SEGMENTATION's labels for a period: later runs in it change nothing."""
-    ws.lock_segmentation(segmentation, period)
-    click.echo(f"{segmentation} is locked for {period}.")
+    ws.lock_segmentation(segmentation, period.label)
+    click.echo(f"{segmentation} is locked for {period.label}.")

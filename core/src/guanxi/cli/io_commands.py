@@ -7,7 +7,7 @@ import sys
 import click
 
 from guanxi.cli import pass_workspace
-from guanxi.cli.output import to_json
+from guanxi.cli.output import progress_for, to_json
 
 
 @click.command("import")
@@ -29,23 +29,9 @@ def import_(ws, entity, file, encoding, input_format, batch_size, fmt):
     column, value and reason; the good rows land in one transaction.
     Exit status: 0 all rows accepted, 3 some rejected, 1 nothing written.
     """
-    bar = None
-    progress = None
-    if sys.stderr.isatty() and fmt == "table":
-        bar = click.progressbar(length=1, label=f"Importing {entity}", file=sys.stderr)
-        bar.__enter__()
-
-        def progress(done: int, total: int) -> None:
-            if total:
-                bar.length = total
-                bar.update(done - bar.pos)
-
-    try:
+    with progress_for(f"Importing {entity}") as progress:
         result = ws.import_file(entity, file, encoding=encoding, format=input_format,
                                 batch_size=batch_size, progress=progress)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
     if fmt == "json":
         click.echo(to_json(result.as_json()))
     else:
@@ -70,8 +56,6 @@ def export(ws, entity, file, encoding):
     ENTITY may also be `tasks` or `segments`: the engines' results with
     their reasons, for reading and reporting.
     """
-    from guanxi.importing.export import export_file
-
-    ws.require_ready()
-    result = export_file(ws, entity, file, encoding=encoding)
+    with progress_for(f"Exporting {entity}") as progress:
+        result = ws.export(entity, file, encoding=encoding, progress=progress)
     click.echo(f"{result.entity}: wrote {result.rows} rows to {result.file}")

@@ -82,3 +82,115 @@ def emit(rows: Iterable[dict], columns: Sequence[str], fmt: str, *, empty: str =
         click.echo(table(rows, columns))
     elif empty:
         click.echo(empty)
+
+
+# -- options that parse a value --------------------------------------------------------
+
+
+class PeriodParam(click.ParamType):
+    """A period option (``--period 2026-11``): a wrong value is a usage error naming the forms."""
+
+    name = "period"
+
+    def convert(self, value, param, ctx):
+        from guanxi.periods import Period, ValueProblem, parse_period
+
+        if value is None or isinstance(value, Period):
+            return value
+        try:
+            return parse_period(value)
+        except ValueProblem:
+            self.fail(f"{value!r} is not a period; write a month 2026-10, a quarter 2026-Q3, "
+                      "a year 2026 or a day 2026-10-05", param, ctx)
+
+
+PERIOD = PeriodParam()
+
+
+# -- progress -----------------------------------------------------------------------------
+
+
+def progress_enabled() -> bool:
+    """Whether to show progress: stderr is a terminal and no ``--quiet`` was given."""
+    ctx = click.get_current_context(silent=True)
+    quiet = False
+    if ctx is not None:
+        state = ctx.find_root().obj
+        quiet = bool(getattr(state, "quiet", False))
+    return not quiet and sys.stderr.isatty()
+
+
+class Progress:
+    """Progress of long work on stderr, for people at a terminal: one mechanism for all.
+
+    Call it as ``progress(done, total, step=None)``, the callback the
+    importer, the batch and the demo take. Steps (``step`` named: the batch's
+    jobs) get a line each, with the elapsed time once the next one starts:
+    ``  [3/12] rule banking.churn  1.2 s``. Without steps it is a bar of
+    done/total (an import's rows). Nothing is written when disabled (output
+    not a terminal, or ``--quiet``): use :func:`progress_for`.
+    """
+
+    def __init__(self, label: str, *, enabled: bool, stream=None) -> None:
+        self.label = label
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self._bar = None
+        self._step: tuple[int, int, str, float] | None = None
+
+    def __call__(self, done: int, total: int, step: str | None = None) -> None:
+        if not self.enabled:
+            return
+        import time
+
+        if step is not None or self._step is not None:
+            self._finish_step()
+            if step is not None:
+                if done == 0 and self.label:
+                    self._write(f"{self.label}\n")
+                self._step = (done + 1, total, step, time.monotonic())
+                self._write(f"\r\x1b[K  [{done + 1}/{total}] {step} ...")
+            return
+        if total:
+            if self._bar is None:
+                self._bar = click.progressbar(length=total, label=self.label, file=self.stream)
+                self._bar.__enter__()
+            self._bar.length = total
+            self._bar.update(done - self._bar.pos)
+
+    def _finish_step(self) -> None:
+        import time
+
+        if self._step is None:
+            return
+        number, total, name, started = self._step
+        self._write(f"\r\x1b[K  [{number}/{total}] {name}  {time.monotonic() - started:.1f} s\n")
+        self._step = None
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if not self.enabled:
+            return
+        self._finish_step()
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def __bool__(self) -> bool:
+        # False when nothing is shown: a caller skips work done only for it
+        # (counting an export's rows first).
+        return self.enabled
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def progress_for(label: str) -> Progress:
+    """A :class:`Progress` for the running command: shown only at a terminal without --quiet."""
+    return Progress(label, enabled=progress_enabled())

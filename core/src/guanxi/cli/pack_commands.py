@@ -74,9 +74,12 @@ def config():
 def show(state, fmt):
     """Print the effective config: the file's values and every default."""
     from guanxi.config import pack_settings, read_config, toml_value, unknown_sections
-    from guanxi.plugins import load_plugins
+    from guanxi.plugins import load_plugins, require_installed
 
     cfg = read_config(state.config_path, database=state.database)
+    # A pack that is not installed: no job could run this config, so say that
+    # alone (a pack installed but broken is still shown, with its problem).
+    require_installed(cfg.packs)
     pm = load_plugins(cfg.packs)
     options: dict[str, list] = {}
     try:
@@ -87,7 +90,7 @@ def show(state, fmt):
         pm.broken.setdefault("?", str(exc))
     unknown = unknown_sections(cfg, pm.entry_points)
     core = {"database": cfg.database, "packs": list(cfg.packs), "timezone": cfg.timezone,
-            "language": cfg.language}
+            "language": cfg.language, "currency": cfg.currency, "lock_timeout": cfg.lock_timeout}
     packs = {}
     for pack in ["core", *cfg.packs]:
         if pack in pm.broken:

@@ -29,8 +29,10 @@ language = "en"
 @pass_state
 def init(state, packs, database, directory):
     """Write guanxi.toml (unless there is one) and bring the database to head."""
+    from guanxi.plugins import require_installed
     from guanxi.workspace import Workspace
 
+    require_installed(packs)  # before anything is written: a typo leaves no config behind
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "guanxi.toml"

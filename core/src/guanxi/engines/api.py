@@ -14,7 +14,7 @@ from sqlalchemy import desc, select, update
 
 from guanxi import model
 from guanxi.engines import reasons as reason_text
-from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.errors import GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.model import TASK_STATUSES
 from guanxi.periods import Period, parse_period
 from guanxi.storage import tables as t
@@ -60,7 +60,7 @@ class EngineMethods:
         self.require_ready()
         as_of = as_of or self.today()
         return [run_segmentation(self, s, as_of)
-                for s in ordered(self.plugins.segmentations(), names)]
+                for s in ordered(self.plugins.segmentations(), names, what="segmentation")]
 
     def run_rules(self, names: Sequence[str] | None = None, *, as_of: dt.date | None = None) -> list:
         """Run service rules; a rerun creates nothing new."""
@@ -69,40 +69,58 @@ class EngineMethods:
 
         self.require_ready()
         as_of = as_of or self.today()
-        return [run_rule(self, r, as_of) for r in ordered(self.plugins.service_rules(), names)]
+        return [run_rule(self, r, as_of)
+                for r in ordered(self.plugins.service_rules(), names, what="rule")]
 
     def kpi(self, names: Sequence[str] | None = None, *, period: str | Period | None = None,
             by: str | None = None, as_of: dt.date | None = None) -> list:
         """Compute KPIs for a period (default: this month) and a scope.
 
         Figures of a period not yet over are as of ``as_of`` (default today).
+        Without ``names``, KPIs not reported by the scope ``by`` are left out
+        (:func:`guanxi.engines.kpis.unscoped_kpis` names them); a KPI named
+        and not reported by it is an error.
         """
         from guanxi.engines.batch import ordered
-        from guanxi.engines.kpis import run_kpi
+        from guanxi.engines.kpis import run_kpi, unscoped_kpis
 
         self.require_ready()
         if period is None:
             period = Period.containing(self.today(), "month")
         elif isinstance(period, str):
-            period = parse_period(period)
+            from guanxi.periods import ValueProblem
+
+            try:
+                period = parse_period(period)
+            except ValueProblem as exc:
+                raise UsageError(f"period {period!r}: {exc}") from None
         rows = []
-        for kpi in ordered(self.plugins.kpis(), names):
-            rows.extend(run_kpi(self, kpi, period, by, as_of or self.today()))
+        records = self.plugins.kpis()
+        skipped = set() if names else set(unscoped_kpis(records.values(), by))
+        for kpi in ordered(records, names, what="KPI"):
+            if kpi.name not in skipped:
+                rows.extend(run_kpi(self, kpi, period, by, as_of or self.today()))
         return rows
 
-    def run(self, *, as_of: dt.date | None = None):
-        """The daily batch: segmentations, rules, KPIs; failures named, not fatal."""
+    def run(self, *, as_of: dt.date | None = None, progress=None):
+        """The daily batch: segmentations, rules, KPIs; failures named, not fatal.
+
+        The first batch after a month ends computes that month's final KPI
+        figures too (``closed_kpis``). ``progress(done, total, step)`` hears
+        each job start (see :func:`guanxi.engines.batch.run_batch`).
+        """
         from guanxi.engines.batch import run_batch
 
         self.require_ready()
-        return run_batch(self, as_of or self.today())
+        return run_batch(self, as_of or self.today(), progress)
 
     # -- labels ------------------------------------------------------------------------
 
     def _segmentation(self, name: str):
         segs = self.plugins.segmentations()
         if name not in segs:
-            raise UsageError(f"unknown segmentation {name!r}; known: {', '.join(segs)}")
+            raise UsageError(f"unknown segmentation {name!r}{did_you_mean(name, segs)}; "
+                             f"known: {', '.join(segs)}")
         return segs[name]
 
     def set_label(self, segmentation: str, customer_id: str, label: str, reason: str,

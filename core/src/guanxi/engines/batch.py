@@ -9,11 +9,11 @@ rule does not stop every manager's day; the command exits 1 at the end.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from guanxi.errors import PackError, UsageError
+from guanxi.errors import PackError, UsageError, did_you_mean
 from guanxi.periods import Period
 
 
@@ -24,23 +24,28 @@ class BatchResult:
     rules: list
     kpis: list
     failures: list[str]
+    #: The month just ended, when this is its first batch after it: its final figures.
+    closed_kpis: list = attrs.field(factory=list)
 
     @property
     def exit_code(self) -> int:
         return 1 if self.failures else 0
 
 
-def ordered(records: Mapping[str, object], names: Sequence[str] | None = None) -> list:
+def ordered(records: Mapping[str, object], names: Sequence[str] | None = None,
+            what: str = "name") -> list:
     """Records in dependency order; ``names`` picks some (their requirements too).
 
     A requirement on another kind of contribution (a rule requiring a
     segmentation) is met by the batch's fixed order and ignored here.
+    ``what`` names the kind in the error for an unknown name (``KPI``).
     """
     if names:
         unknown = [n for n in names if n not in records]
         if unknown:
             raise UsageError(
-                f"unknown name {unknown[0]!r}; known: {', '.join(records) or 'none'}"
+                f"unknown {what} {unknown[0]!r}{did_you_mean(unknown[0], records)}; "
+                f"known: {', '.join(records) or 'none'}"
             )
     wanted = list(names) if names else list(records)
     result: list = []
@@ -63,44 +68,103 @@ def ordered(records: Mapping[str, object], names: Sequence[str] | None = None) -
     return result
 
 
-def run_batch(ws, as_of: dt.date) -> BatchResult:
+def _kpis_to_close(ws, month: Period, kpis) -> bool:
+    """Whether the month just ended still lacks its final figures.
+
+    The first batch after a month ends computes that month too: its figures
+    are final only once computed after its last day (a batch on the 30th
+    stored figures as of that morning; one never run for it, none at all).
+    A later batch of the new month finds them and leaves them alone.
+    """
+    from sqlalchemy import func, select
+
+    from guanxi.storage import tables as t
+
+    names = [k.name for k in kpis if "all" in k.scopes]
+    if not names:
+        return False
+    v = t.kpi_values
+    month_end = dt.datetime.combine(month.end, dt.time())
+    with ws.engine.connect() as conn:
+        # Each KPI's latest computation of the month; a rate with no data
+        # stores no row, so only the KPIs that have one are compared.
+        latest = conn.execute(
+            select(v.c.kpi, func.max(v.c.computed_at))
+            .where(v.c.kpi.in_(names), v.c.period == month.label, v.c.scope == "all")
+            .group_by(v.c.kpi)
+        ).all()
+    return not latest or any(computed < month_end for _, computed in latest)
+
+
+def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -> BatchResult:
+    """Run the batch as of a day; ``progress(done, total, step)`` hears each job start.
+
+    ``step`` names the job (``segment banking.abc``); a last call with
+    ``done == total`` and no step says the batch is over.
+    """
     from guanxi.engines.kpis import run_kpi
     from guanxi.engines.rules import run_rule
     from guanxi.engines.segmentation import run_segmentation
     from guanxi.errors import GuanxiError
+    from guanxi.storage.locks import caused_by_lock
 
     failures: list[str] = []
-    segments, rules, kpis = [], [], []
-    for seg in ordered(ws.plugins.segmentations()):
-        try:
-            segments.append(run_segmentation(ws, seg, as_of))
-        except PackError as exc:
-            failures.append(str(exc))
-    if ws.dialect == "postgresql" and any(s.changed for s in segments):
-        # The rules and KPIs below read the labels just written. Autovacuum
-        # analyzes the table minutes later: on a fresh base the planner took
-        # segments for empty, and a KPI that looks up each customer's label
-        # (tobacco.promo_coverage) ran for minutes instead of 0.4 s.
-        with ws.engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE segments")
-    # The case clocks move first, to the end of the as-of day but never past
-    # now, so that the case rules below see the day's breaches and escalations.
-    try:
-        ws.tick_cases(min(ws.now(), dt.datetime.combine(as_of, dt.time(23, 59, 59))), rules=False)
-    except GuanxiError as exc:
-        failures.append(str(exc))
-    for rule in ordered(ws.plugins.service_rules()):
-        try:
-            rules.append(run_rule(ws, rule, as_of))
-        except PackError as exc:
-            failures.append(str(exc))
-    period = Period.containing(as_of, "month")
-    for kpi in ordered(ws.plugins.kpis()):
-        for by in ("all", "manager"):
-            if by not in kpi.scopes:
-                continue
+    segments, rules, kpis, closed = [], [], [], []
+    month = Period.containing(as_of, "month")
+    last_month = month.previous()
+    kpi_records = ordered(ws.plugins.kpis())
+    steps: list[tuple[str, Callable[[], None]]] = []
+
+    def guarded(job: Callable[[], None], errors=PackError) -> Callable[[], None]:
+        def run() -> None:
             try:
-                kpis.extend(run_kpi(ws, kpi, period, by, as_of))
-            except PackError as exc:
+                job()
+            except errors as exc:
+                if caused_by_lock(exc):
+                    raise  # not this contribution's fault: the whole batch waits or stops
                 failures.append(str(exc))
-    return BatchResult(as_of=as_of, segments=segments, rules=rules, kpis=kpis, failures=failures)
+        return run
+
+    for seg in ordered(ws.plugins.segmentations()):
+        steps.append((f"segment {seg.name}",
+                      guarded(lambda seg=seg: segments.append(run_segmentation(ws, seg, as_of)))))
+
+    def analyze() -> None:
+        if ws.dialect == "postgresql" and any(s.changed for s in segments):
+            # The rules and KPIs below read the labels just written. Autovacuum
+            # analyzes the table minutes later: on a fresh base the planner took
+            # segments for empty, and a KPI that looks up each customer's label
+            # (tobacco.promo_coverage) ran for minutes instead of 0.4 s.
+            with ws.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE segments")
+
+    def tick() -> None:
+        # The case clocks move first, to the end of the as-of day but never past
+        # now, so that the case rules below see the day's breaches and escalations.
+        ws.tick_cases(min(ws.now(), dt.datetime.combine(as_of, dt.time(23, 59, 59))),
+                      rules=False)
+
+    steps.append(("case clocks", guarded(lambda: (analyze(), tick()), GuanxiError)))
+    for rule in ordered(ws.plugins.service_rules()):
+        steps.append((f"rule {rule.name}",
+                      guarded(lambda rule=rule: rules.append(run_rule(ws, rule, as_of)))))
+    # Decided before any KPI of this month is stored: the month just ended first.
+    close_last_month = _kpis_to_close(ws, last_month, kpi_records)
+    for period, into in ([(last_month, closed)] if close_last_month else []) + [(month, kpis)]:
+        for kpi in kpi_records:
+            for by in ("all", "manager"):
+                if by not in kpi.scopes:
+                    continue
+                steps.append((
+                    f"kpi {kpi.name} {period.label}" + ("" if by == "all" else f" by {by}"),
+                    guarded(lambda kpi=kpi, by=by, period=period, into=into:
+                            into.extend(run_kpi(ws, kpi, period, by, as_of))),
+                ))
+    for done, (name, job) in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps), name)
+        job()
+    if progress is not None:
+        progress(len(steps), len(steps), None)
+    return BatchResult(as_of=as_of, segments=segments, rules=rules, kpis=kpis,
+                       closed_kpis=closed, failures=failures)

@@ -37,6 +37,17 @@ def parse_scope(by: str | None) -> tuple[str, str | None, str]:
     )
 
 
+def reported_by(kpi, by: str | None) -> bool:
+    """Whether ``kpi`` has figures for the scope ``by`` (``manager``, ``segment:X``)."""
+    scope, _, _ = parse_scope(by)
+    return scope in kpi.scopes
+
+
+def unscoped_kpis(kpis, by: str | None) -> list[str]:
+    """The names of the KPIs not reported by ``by``: a listing of all leaves them out."""
+    return [k.name for k in kpis if not reported_by(k, by)]
+
+
 def run_kpi(ws, kpi, period: Period, by: str | None = None,
             as_of: dt.date | None = None) -> list[KpiValue]:
     """Compute one KPI for a period and scope; see the module docstring.
@@ -45,8 +56,9 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
     earlier (this month's figures so far).
     """
     scope, arg, stored = parse_scope(by)
-    if scope not in kpi.scopes and not (scope in ("segment", "list") and scope in kpi.scopes):
-        raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}")
+    if not reported_by(kpi, by):
+        raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}; it is by: "
+                         f"{', '.join(kpi.scopes)}")
     last_day = period.end - dt.timedelta(days=1)
     as_of = min(as_of, last_day) if as_of else last_day
     ctx = context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg)

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from guanxi.errors import UsageError
 from guanxi.importing.values import format_value
@@ -38,8 +38,12 @@ def _format_of(path: Path, format: str | None) -> str:
     return fmt
 
 
-def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str) -> int:
-    """Stream rows (sequences in ``header`` order) to CSV or JSON Lines."""
+def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str,
+                progress=None, total: int = 0) -> int:
+    """Stream rows (sequences in ``header`` order) to CSV or JSON Lines.
+
+    ``progress(done, total)`` hears every ``CHUNK`` rows and the end.
+    """
     n = 0
     with open(path, "w", newline="", encoding=encoding) as handle:
         writer = csv.writer(handle) if fmt == "csv" else None
@@ -52,7 +56,19 @@ def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str) ->
                 doc = {h: (None if v is None else format_value(v)) for h, v in zip(header, values)}
                 handle.write(json.dumps(doc, ensure_ascii=False) + "\n")
             n += 1
+            if progress and n % CHUNK == 0:
+                progress(n, total)
+    if progress:
+        progress(n, max(n, total))
     return n
+
+
+def _count(ws, query, progress) -> int:
+    # Counted only for a progress bar that is shown: a plain export reads once.
+    if not progress:
+        return 0
+    with ws.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
 def _stream(ws, query):
@@ -63,8 +79,11 @@ def _stream(ws, query):
 
 
 def export_file(ws, entity_name: str, path, *, format: str | None = None,
-                encoding: str = "utf-8") -> ExportResult:
-    """Write an entity, or the engines' ``tasks`` or ``segments``, to a file."""
+                encoding: str = "utf-8", progress=None) -> ExportResult:
+    """Write an entity, or the engines' ``tasks`` or ``segments``, to a file.
+
+    ``progress(done, total)``: rows written so far, for a progress bar.
+    """
     path = Path(path)
     fmt = _format_of(path, format)
     if entity_name in RESULTS:
@@ -77,7 +96,8 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
                 values[reason] = ws.render_reason(values[reason])
                 yield values
 
-        n = _write_rows(path, fmt, header, rendered(), encoding)
+        n = _write_rows(path, fmt, header, rendered(), encoding, progress,
+                        _count(ws, query, progress))
         return ExportResult(entity=entity_name, rows=n, file=str(path))
     entity = ws.entity(entity_name)
     fields = [f.name for f in ws.plugins.fields_of(entity.name)] if entity.attributes else []
@@ -96,7 +116,8 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
                 out += [doc.get(name) for name in fields]
             yield _blank_keys(out)
 
-    n = _write_rows(path, fmt, header, values(), encoding)
+    n = _write_rows(path, fmt, header, values(), encoding, progress,
+                    _count(ws, query, progress))
     return ExportResult(entity=entity.name, rows=n, file=str(path))
 
 

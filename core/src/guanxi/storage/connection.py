@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine, create_engine, make_url
 
 from guanxi.errors import ConfigError
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Seconds a write waits for another's lock before it gives up (``[guanxi] lock_timeout``).
+DEFAULT_LOCK_TIMEOUT = 300
 
 
 def dump_json(value) -> str:
@@ -21,19 +22,28 @@ def dump_json(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    # WAL lets readers work while the batch writes; foreign keys on; a writer
-    # waits for another instead of failing at once.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(lock_timeout: float):
+    def on_connect(dbapi_connection, connection_record) -> None:
+        # WAL lets readers work while the batch writes; foreign keys on; a
+        # writer waits for another (a task marked done during the batch)
+        # instead of failing at once, up to the lock timeout.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_timeout * 1000)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
-def connect(url: str) -> Engine:
-    """An engine for ``url``: ``sqlite:///path`` or ``postgresql+psycopg://...``."""
+def connect(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
+    """An engine for ``url``: ``sqlite:///path`` or ``postgresql+psycopg://...``.
+
+    ``lock_timeout``: seconds a statement waits for a lock another writer
+    holds (SQLite's busy timeout, PostgreSQL's ``lock_timeout``); then it
+    fails, and :mod:`guanxi.storage.locks` says who holds the database.
+    """
     try:
         parsed = make_url(url)
     except Exception:
@@ -44,7 +54,7 @@ def connect(url: str) -> Engine:
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         engine = create_engine(parsed, json_serializer=dump_json)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(lock_timeout))
         return engine
     if backend == "postgresql":
         from guanxi.storage.tables import describe_postgresql
@@ -58,7 +68,8 @@ def connect(url: str) -> Engine:
             # tobacco grade: 12.6 s of JIT for a 0.3 s statement at 100,000
             # customers); a one-off plan is better interpreted.
             return create_engine(parsed, pool_pre_ping=True, json_serializer=dump_json,
-                                 connect_args={"options": "-c jit=off"})
+                                 connect_args={"options": "-c jit=off -c lock_timeout="
+                                               f"{int(lock_timeout * 1000)}"})
         except ModuleNotFoundError:
             raise ConfigError(
                 "PostgreSQL needs the psycopg driver: pip install 'guanxi[postgres]'"
