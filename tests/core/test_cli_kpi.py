@@ -209,6 +209,18 @@ def test_the_batch_shows_its_jobs_on_a_terminal_and_nothing_with_quiet(workspace
     assert (done.returncode, done.stderr) == (0, "")  # not a terminal: nothing extra
 
 
+@pytest.mark.skipif(not GUANXI.exists(), reason="the guanxi console script is not installed")
+def test_plan_build_shows_each_cadence_on_a_terminal(workspace, examples):
+    ws = load(workspace, examples)
+    code, seen = run_with_stderr_on_a_terminal(ws.config.path, "plan", "build", "--week",
+                                               "2026-W49", "--as-of", "2026-11-23")
+    assert code == 0
+    lines = [line.split("\x1b[K")[-1] for line in seen.replace("\r\n", "\n").split("\n")]
+    assert lines[0] == "Planning 2026-W49"
+    assert [line.rsplit("  ", 1)[0] for line in lines[1:] if line] == [
+        "  [1/1] cadence core.visits"]
+
+
 def test_a_period_that_is_not_one_is_a_usage_error_in_the_python_api_too(workspace):
     from guanxi.errors import UsageError
 

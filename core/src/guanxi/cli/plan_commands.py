@@ -9,7 +9,7 @@ import click
 
 from guanxi.cli import pass_workspace
 from guanxi.cli.engine_commands import as_of_option
-from guanxi.cli.output import FORMATS, emit, format_option, table, to_json
+from guanxi.cli.output import FORMATS, emit, format_option, progress_for, table, to_json
 
 SHOW_COLUMNS = ["manager_id", "date", "customer_id", "territory", "reason", "task_id"]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -33,8 +33,10 @@ def plan():
 @pass_workspace
 def build(ws, week, cadences, force, as_of, fmt):
     """Plan a week's visits; a rerun adds only what is new."""
-    result = ws.build_plan(week, cadences or None, force=force,
-                           as_of=as_of.date() if as_of is not None else None)
+    with progress_for(f"Planning {week or 'next week'}") as progress:
+        result = ws.build_plan(week, cadences or None, force=force,
+                               as_of=as_of.date() if as_of is not None else None,
+                               progress=progress)
     if fmt == "json":
         click.echo(to_json(result.as_json()))
         return

@@ -22,7 +22,7 @@ class PlanMethods:
         return list(self.plugins.visit_cadences(self).values())
 
     def build_plan(self, week=None, cadences: Sequence[str] | None = None, *,
-                   force: bool = False, as_of: dt.date | None = None):
+                   force: bool = False, as_of: dt.date | None = None, progress=None):
         """Plan one ISO week's visits for every cadence, or those named.
 
         :param week: ``"2026-W48"``, a date in the week, or ``None`` for
@@ -32,6 +32,8 @@ class PlanMethods:
             ``as_of``); without it such a week raises
             :class:`~guanxi.errors.UsageError`.
         :param as_of: the day the plan is built on (default: today).
+        :param progress: called as ``progress(done, total, step)`` as each
+            cadence starts (the command line shows it at a terminal).
         :return: a :class:`~guanxi.service.planner.PlanResult`; visits the
             week could not hold are in ``unplaced``, counted per manager.
             A second run for the same week adds only what is new; an
@@ -45,7 +47,7 @@ class PlanMethods:
         chosen_week = planner.week_of(week, today)
         chosen = planner.cadences_for(self, cadences)
         planner.refuse_past_week(chosen_week, today, force)
-        return planner.build_plan(self, chosen_week, chosen)
+        return planner.build_plan(self, chosen_week, chosen, progress)
 
     def plan(self, week=None, manager: str | None = None, *,
              since: dt.date | None = None) -> list:

@@ -379,17 +379,22 @@ def _working_days(ws, territory, week: Week) -> list[dt.date]:
     return sorted(ws.calendar(territory).working_days(week.start, week.end))
 
 
-def build_plan(ws, week: Week, cadences: Sequence) -> PlanResult:
+def build_plan(ws, week: Week, cadences: Sequence, progress=None) -> PlanResult:
+    """Plan ``week`` for ``cadences``; ``progress(done, total, step)`` as each cadence starts."""
     days, horizons = _territory_days(ws, week)
     runs, unplaced = [], []
     # Visits recorded since the last plan close their tasks before anything
     # new is planned, whichever way they were loaded.
     with ws.engine.begin() as conn:
         close_visited(ws, conn, cadences=[c.name for c in cadences])
-    for cadence in cadences:
+    for done, cadence in enumerate(cadences):
+        if progress is not None:
+            progress(done, len(cadences), f"cadence {cadence.name}")
         run, missed = _plan_cadence(ws, cadence, week, days, horizons)
         runs.append(run)
         unplaced += missed
+    if progress is not None:
+        progress(len(cadences), len(cadences), None)
     if ws.dialect == "postgresql" and any(run.planned for run in runs):
         # Thousands of new rows: statistics now, or the next statement on
         # these tables (a visit closing its task) may be planned as if empty.
