@@ -68,6 +68,9 @@ OPTIONS = (
     _o("churn.transfer_days", "integer", 30, "Days transfers out are added up over.", minimum=1),
     _o("churn.idle_days", "integer", 90, "Days without a transaction that warn of churn "
        "(0: not checked).", minimum=0),
+    _o("churn.transaction_kinds", "text list", ["transaction"], "Interaction kinds that count "
+       "as a transaction for churn.idle_days (a purchase log's 'order', say).",
+       check=lambda kinds: None if kinds else "must name at least one interaction kind"),
     _o("churn.due_days", "integer", 3, "Days the manager has for the retention call.", minimum=0),
     # rule BANK-HANDOVER
     _o("handover.due_days", "integer", 7, "Days the new manager has for the retention visit.",
