@@ -287,6 +287,8 @@ class _Importer:
         staging.reject_unknown_references(
             self.conn, self.plan, self.table, self.ws.plugins.entities(), known=known
         )
+        if self.entity.table is t.customer_team:
+            staging.reject_overdrawn_shares(self.conn, self.table, t.customer_team)
 
     # -- step 4: the move -------------------------------------------------
 
