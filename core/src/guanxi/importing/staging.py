@@ -18,13 +18,16 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
+    Date,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     and_,
+    case,
     cast,
     exists,
     func,
@@ -34,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from guanxi.storage import tables
 from guanxi.storage.connection import dump_json
 
 STAGE_COLUMNS = ("_line", "_reject", "_reject_column", "_reject_value", "_raw", "_action")
@@ -394,11 +398,8 @@ def reject_overdrawn_shares(conn: Connection, stage: Table, team: Table) -> None
     sum, and the check repeats without it (0.6 stored, then 0.5 and 0.3 in
     the file: the 0.5 is rejected, the 0.3 kept).
     """
-    from decimal import Decimal
-
     if "share" not in stage.c:
         return
-    from sqlalchemy import BigInteger
 
     def points(column):
         return cast(func.round(column * _SHARE_SCALE), BigInteger)
@@ -453,3 +454,39 @@ def reject_overdrawn_shares(conn: Connection, stage: Table, team: Table) -> None
                     _reject_value=cast(stage.c.share, String),
                 )
             )
+
+
+def departed(managers: Table, today):
+    """A manager who has left: ``active`` false, or ``left_at`` on or before ``today``."""
+    return (managers.c.active.is_(False)) | (managers.c.left_at <= literal(today, type_=Date))
+
+
+def reject_handing_to_departed(conn: Connection, stage: Table, today) -> None:
+    """A row that changes a customer's owner to a manager who has left is rejected.
+
+    Re-importing an old extract would otherwise undo ``customers
+    reassign``: the leaver would own the customers again. A new customer
+    of a departed manager is kept (the importer warns).
+    """
+    customers, managers = tables.customers, tables.managers
+    current = select(customers.c.manager_id).where(customers.c.id == stage.c.id)
+    changes = exists().where(customers.c.id == stage.c.id,
+                             customers.c.manager_id.is_distinct_from(stage.c.manager_id))
+    gone = exists().where(managers.c.id == stage.c.manager_id, departed(managers, today))
+    left_at = (select(cast(managers.c.left_at, String))
+               .where(managers.c.id == stage.c.manager_id, managers.c.left_at <= literal(today, type_=Date))
+               .scalar_subquery())
+    owner = func.coalesce(current.scalar_subquery(), literal("nobody"))
+    conn.execute(
+        update(stage)
+        .where(stage.c._reject.is_(None), stage.c.manager_id.is_not(None), changes, gone)
+        .values(
+            _reject=literal("manager ") + stage.c.manager_id
+            + case((left_at.is_not(None), literal(" left on ") + func.substr(left_at, 1, 10)),
+                   else_=literal(" is not active"))
+            + literal(f" (the import day is {today.isoformat()}): the customer cannot be "
+                      "handed to them and stays with ") + owner,
+            _reject_column="manager_id",
+            _reject_value=stage.c.manager_id,
+        )
+    )
