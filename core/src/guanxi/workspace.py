@@ -24,7 +24,7 @@ from guanxi.service.case_api import CaseMethods
 from guanxi.service.plan_api import PlanMethods
 from guanxi.service.report_api import ReportMethods
 from guanxi import model
-from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError
+from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.plugins import PackManager, load_plugins
 from guanxi.storage import migrate
 from guanxi.storage import tables as t
@@ -201,7 +201,8 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         entities = self.plugins.entities()
         if name not in entities:
             raise UsageError(
-                f"unknown entity {name!r}; importable entities: {', '.join(entities)}"
+                f"unknown entity {name!r}{did_you_mean(name, entities)}; importable entities: "
+                f"{', '.join(entities)}"
             )
         return entities[name]
 

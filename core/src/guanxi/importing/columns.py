@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import attrs
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
 
-from guanxi.errors import ImportFileError
+from guanxi.errors import ImportFileError, did_you_mean
 from guanxi.importing.values import converter_for
 from guanxi.periods import at_grain, parse_period, read_period
 
@@ -120,9 +120,8 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 if entity.attributes
                 else ""
             )
-            parts.append(
-                f"has unknown column(s) {', '.join(unknown)} (allowed: {', '.join(known)}{hint})"
-            )
+            named = ", ".join(f"{h}{did_you_mean(h, known)}" for h in unknown)
+            parts.append(f"has unknown column(s) {named} (allowed: {', '.join(known)}{hint})")
         raise ImportFileError(
             f"{source_name}: the header {' and '.join(parts)}; nothing was imported"
         )
