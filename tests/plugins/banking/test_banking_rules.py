@@ -284,3 +284,18 @@ def test_an_undated_account_counts_as_opened_long_ago(ws, bank):
     assert [(t[0], t[5]) for t in tasks(ws, "banking.upgrade")] == [
         ("FIRST", "first account opened on 2026-11-20 (wealth): note it and review the "
                   "relationship level (now D)")]
+
+
+def test_churn_fires_on_month_end_balances_dated_as_banks_date_them(ws, bank, tmp_path):
+    # rule BANK-CHURN: AUM dated 2026-07-31 and 2026-10-31 (月末余额) is July and
+    # October; stored as days, the 30% fall was never seen.
+    bank.customer("C1")
+    bank.interaction("C1-T", "C1", "transaction", AS_OF - dt.timedelta(days=1), amount=10,
+                     direction="in")
+    (tmp_path / "aum.csv").write_text("customer_id,metric,period,value\n"
+                                      "C1,aum,2026-07-31,1000000\n"
+                                      "C1,aum,2026/10/31,700000\n")
+    assert ws.import_file("measurements", tmp_path / "aum.csv").inserted == 2
+    assert _run(ws, "banking.churn") == {"banking.churn": (1, 0)}
+    assert [(t[0], t[5]) for t in tasks(ws, "banking.churn")] == [
+        ("C1", "AUM fell 30% in 90 days: 1,000,000 → 700,000 (2026-07 → 2026-10 month-end)")]
