@@ -418,8 +418,8 @@ class Context:
 
     def monthly_average(self, metric: str, months: int, *, name: str | None = None,
                         setting: str | None = None):
-        """``(customer_id, value, months)``: ``metric``'s average month over the last
-        ``months`` closed months (:meth:`trailing_months`), accounts added up.
+        """``(customer_id, value, months, total)``: ``metric``'s average month over the
+        last ``months`` closed months (:meth:`trailing_months`), accounts added up.
 
         A flow (aggregate ``sum``: revenue, profit, cartons) counts a month
         without a row as 0, from the customer's first month on: the later of
@@ -432,7 +432,9 @@ class Context:
         mean of the months with a purchase. A stock (``avg``, ``last``:
         balances) is the mean of the months that have a figure; a daily
         stock's month is its mean (``avg``) or its last day (``last``).
-        ``months`` in the result is the number of months averaged over.
+        ``months`` in the result is the number of months averaged over and
+        ``total`` the sum of the months' figures (``value`` = ``total`` /
+        ``months``; whole-number rules divide ``total`` themselves).
         Customers without a row in the window are not in the result.
         ``setting`` names the option the metric came from, for the error an
         undeclared one raises (:meth:`metric`).
@@ -452,7 +454,7 @@ class Context:
         if spec.aggregate != "sum":
             return (
                 select(monthly.c.customer_id, func.avg(monthly.c.value).label("value"),
-                       func.count().label("months"))
+                       func.count().label("months"), func.sum(monthly.c.value).label("total"))
                 .group_by(monthly.c.customer_id)
                 .subquery(name)
             )
@@ -476,7 +478,7 @@ class Context:
         total = totals.c.total if self.dialect != "sqlite" else totals.c.total * 1.0
         return (
             select(totals.c.customer_id, (total / counted).label("value"),
-                   counted.label("months"))
+                   counted.label("months"), totals.c.total)
             .select_from(totals.join(began, began.c.customer_id == totals.c.customer_id)
                          .outerjoin(c, c.c.id == totals.c.customer_id))
             .subquery(name)
