@@ -222,12 +222,16 @@ def to_grain(pc, values: list, metrics: Sequence, cells: Sequence, problems: dic
     whose metric is unknown keeps its value (the metric column refuses it).
     """
     grains = pc.grains
-    # The common case in one C-level pass: every cell a date, every metric monthly.
-    if (Period not in set(map(type, values))
-            and {grains.get(m) for m in set(metrics)} <= {"month"}):
-        if None in values:
-            return [None if v is None else v.replace(day=1) for v in values]
-        return list(map(methodcaller("replace", day=1), values))
+    # The common cases in one C-level pass: every cell a date, and every
+    # metric daily (a date is its day) or every one monthly.
+    if Period not in set(map(type, values)):
+        used = {grains.get(m) for m in set(metrics)}
+        if used == {"day"}:
+            return values
+        if used == {"month"}:
+            if None in values:
+                return [None if v is None else v.replace(day=1) for v in values]
+            return list(map(methodcaller("replace", day=1), values))
     out = []
     for i, (value, metric) in enumerate(zip(values, metrics)):
         if value is None:
