@@ -469,6 +469,10 @@ def reject_handing_to_departed(conn: Connection, stage: Table, today) -> None:
     of a departed manager is kept (the importer warns).
     """
     customers, managers = tables.customers, tables.managers
+    # Most imports happen while nobody has left: one look at the managers
+    # spares a probe per row.
+    if conn.execute(select(literal(1)).where(departed(managers, today)).limit(1)).first() is None:
+        return
     current = select(customers.c.manager_id).where(customers.c.id == stage.c.id)
     changes = exists().where(customers.c.id == stage.c.id,
                              customers.c.manager_id.is_distinct_from(stage.c.manager_id))
