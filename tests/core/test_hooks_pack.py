@@ -233,7 +233,7 @@ def test_hook_metrics(make_pack_ws, tmp_path):
     write(tmp_path / "customers.csv", "id,name\nC1,Ann\n")
     ws.import_file("customers", tmp_path / "customers.csv")
     path = write(tmp_path / "m.csv",
-                 "customer_id,metric,period,value\nC1,visits,2026-11,3\nC1,calls,2026-11,1\n")
+                 "customer_id,metric,period,value\nC1,visits,2026-11-23,3\nC1,calls,2026-11,1\n")
     result = ws.import_file("measurements", path)
     assert (result.inserted, result.rejected) == (1, 1)
     declared = ", ".join(sorted(ws.plugins.metrics()))

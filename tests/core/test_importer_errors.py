@@ -112,7 +112,35 @@ def test_an_unknown_entity_is_wrong_usage(workspace, tmp_path):
     path = write(tmp_path / "x.csv", "id\n1\n")
     code, out, err = run_cli(workspace, "import", "custmers", str(path))
     assert (code, out) == (2, "")
-    assert err.startswith("Error: unknown entity 'custmers'; importable entities: accounts, ")
+    assert err.startswith("Error: unknown entity 'custmers' (did you mean 'customers'?); "
+                          "importable entities: accounts, ")
+
+
+def test_an_unknown_entity_far_from_any_gets_no_suggestion(workspace, tmp_path):
+    path = write(tmp_path / "x.csv", "id\n1\n")
+    code, out, err = run_cli(workspace, "import", "zzz", str(path))
+    assert code == 2
+    assert err.startswith("Error: unknown entity 'zzz'; importable entities: accounts, ")
+
+
+def test_an_unknown_column_suggests_the_closest_one(workspace, tmp_path):
+    path = write(tmp_path / "customers.csv", "id,name,manger_id\nC1,Ann,M1\n")
+    code, out, err = run_cli(workspace, "import", "customers", str(path))
+    assert (code, out) == (1, "")
+    assert err == (
+        "Error: customers.csv: the header has unknown column(s) manger_id (did you mean "
+        "'manager_id'?) (allowed: id, name, kind, manager_id, territory, status, created_at; "
+        "extra columns must be fields declared by an enabled pack); nothing was imported\n")
+
+
+def test_an_unknown_key_of_a_json_lines_row_suggests_the_closest_column(workspace, tmp_path):
+    path = write(tmp_path / "customers.jsonl",
+                 '{"id": "C1", "name": "Ann", "territory": "N"}\n'
+                 '{"id": "C2", "name": "Bo", "teritory": "S"}\n')
+    result = workspace.import_file("customers", path)
+    assert (result.inserted, result.rejected) == (1, 1)
+    rejects = (tmp_path / "customers.rejects.csv").read_text(encoding="utf-8")
+    assert 'unknown column ""teritory"" (did you mean \'territory\'?)' in rejects
 
 
 # ---------------------------------------------------------------------------

@@ -397,3 +397,48 @@ def test_period_membership_is_half_open():
 def test_period_is_frozen():
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         parse_period("2026").label = "2027"
+
+
+# periods at a metric's grain (issue 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "grain", "label"),
+    [
+        ("2026-11-30", "month", "2026-11"),
+        ("2026/11/30", "month", "2026-11"),
+        ("20261130", "month", "2026-11"),
+        ("2026-11-01", "month", "2026-11"),
+        ("2026-11", "month", "2026-11"),
+        ("2026-11-01", "day", "2026-11-01"),
+        ("2026-11-30", "day", "2026-11-30"),
+        ("2026-11-30", "quarter", "2026-Q4"),
+        ("2026-Q4", "quarter", "2026-Q4"),
+        ("2026-12-31", "year", "2026"),
+    ],
+)
+def test_parse_period_at_a_grain(text, grain, label):
+    assert parse_period(text, grain).label == label
+    assert parse_period(text, grain).grain == grain
+
+
+@pytest.mark.parametrize(
+    ("text", "grain", "message"),
+    [
+        ("2026-Q3", "month", "2026-Q3 is a quarter, not a month; write a month like 2026-11 "
+                             "or a date inside it"),
+        ("2026", "month", "2026 is a year, not a month; write a month like 2026-11 or a date "
+                          "inside it"),
+        ("2026-11", "day", "2026-11 is a month, not a day; write a date like 2026-11-30"),
+    ],
+)
+def test_parse_period_refuses_a_period_the_grain_cannot_hold(text, grain, message):
+    with pytest.raises(ValueProblem) as caught:
+        parse_period(text, grain)
+    assert str(caught.value) == message
+
+
+def test_without_a_grain_the_date_spellings_are_accepted_too():
+    assert parse_period("2026/11/30").label == "2026-11-30"
+    assert parse_period("20261130").label == "2026-11-30"
+    assert parse_period("20261101").label == "2026-11"

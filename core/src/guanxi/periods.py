@@ -27,11 +27,72 @@ class ValueProblem(Exception):
 
 
 _PERIOD_PROBLEM = "expected a period like 2026-10, 2026-Q3 or 2026"
+_DATE_PROBLEM = "expected a date like 2026-11-23"
 
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])", re.ASCII)
-_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})", re.ASCII)
+# The date spellings the importer accepts: 2026-11-23, 2026/11/23, 20261123,
+# and a database export's midnight "2026-11-23 00:00:00".
+DATE_SEPARATED = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})", re.ASCII)
+DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+DATETIME_LOOSE = re.compile(
+    r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?"
+    r" *(Z|[+-]\d{2}(?::?\d{2})?)?",
+    re.ASCII | re.IGNORECASE,
+)
+
+#: How a grain reads as an adjective, for reasons ("a monthly metric").
+GRAIN_WORDS = {"day": "daily", "month": "monthly", "quarter": "quarterly", "year": "yearly"}
+_GRAIN_EXAMPLES = {"day": "a date like 2026-11-30", "month": "a month like 2026-11",
+                   "quarter": "a quarter like 2026-Q4", "year": "a year like 2026"}
+
+
+def read_date(text: str | None) -> dt.date | None:
+    """A date written ``2026-11-23``, ``2026/11/23``, ``20261123`` or at midnight.
+
+    The one reader of dates in files: the importer's ``date`` converter and
+    the periods below both use it. None and blank text are None; anything
+    else raises ``ValueProblem``.
+    """
+    if text is None:
+        return None
+    # The guard keeps fromisoformat to YYYY-MM-DD: from Python 3.11 on it
+    # would also take week dates such as 2026-W47-1.
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            pass
+    text = text.strip()
+    if not text:
+        return None
+    match = DATE_SEPARATED.fullmatch(text)
+    if match is not None:
+        year, month, day = match[1], match[3], match[4]
+    else:
+        match = DATE_COMPACT.fullmatch(text)
+        if match is None:
+            return _midnight_date(text)
+        year, month, day = match[1], match[2], match[3]
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueProblem(_DATE_PROBLEM) from None
+
+
+def _midnight_date(text: str) -> dt.date:
+    # Exports from databases write dates as "2026-11-23 00:00:00".
+    match = DATETIME_LOOSE.fullmatch(text)
+    if match is None or match[5] is None or match[9] is not None:
+        raise ValueProblem(_DATE_PROBLEM)
+    if int(match[5]) or int(match[6]) or int(match[7] or 0) or int(match[8] or 0):
+        raise ValueProblem(_DATE_PROBLEM)
+    try:
+        return dt.date(int(match[1]), int(match[3]), int(match[4]))
+    except ValueError:
+        raise ValueProblem(_DATE_PROBLEM) from None
 
 
 @attrs.frozen
@@ -68,13 +129,46 @@ class Period:
         return self.start <= day < self.end
 
 
-def parse_period(text: str) -> Period:
-    """Read ``2026-10``, ``2026-Q3``, ``2026`` or a full date.
+def parse_period(text: str | None, grain: str | None = None) -> Period:
+    """Read ``2026-10``, ``2026-Q3``, ``2026`` or a date (``2026-11-30``,
+    ``2026/11/30``, ``20261130``).
 
-    The first day of a month (``2026-10-01``) means that month, because
-    spreadsheets often store a month as its first day; any other date means
-    that single day.
+    With ``grain`` (a metric's grain), a date means the period of that
+    grain that holds it: ``2026-11-30`` for a monthly metric is November,
+    ``2026-11-01`` for a daily one is that day; a period that is not of the
+    grain and holds more than one of its periods (a quarter for a monthly
+    metric) raises ``ValueProblem`` saying what the grain takes.
+
+    Without a grain (a KPI's ``--period``), the first day of a month means
+    that month, because spreadsheets often store a month as its first day;
+    any other date means that single day.
     """
+    period = read_period(text)
+    if grain is None:
+        if period.grain == "day" and period.start.day == 1:
+            return _month(period.start.year, period.start.month)
+        return period
+    return at_grain(period, grain)
+
+
+def at_grain(period: Period, grain: str) -> Period:
+    """``period`` as a period of ``grain``: itself, or the one holding a day.
+
+    A coarser or different period (a quarter for a monthly figure, a month
+    for a daily one) cannot be one period of ``grain``: ``ValueProblem``.
+    """
+    if period.grain == grain:
+        return period
+    if period.grain == "day":
+        return Period.containing(period.start, grain)
+    raise ValueProblem(
+        f"{period.label} is a {period.grain}, not a {grain}; write {_GRAIN_EXAMPLES[grain]}"
+        + ("" if grain == "day" else " or a date inside it")
+    )
+
+
+def read_period(text: str | None) -> Period:
+    """A period as written; every date is its day."""
     if text is None:
         raise ValueProblem(_PERIOD_PROBLEM)
     text = text.strip()
@@ -89,12 +183,11 @@ def parse_period(text: str) -> Period:
             year = int(match[1])
             if year >= 1:
                 return _year(year)
-        elif match := _DAY.fullmatch(text):
-            day = dt.date(int(match[1]), int(match[2]), int(match[3]))
-            if day.day == 1:
-                return _month(day.year, day.month)
-            return _day(day)
-    except ValueError:
+        elif text:
+            day = read_date(text)
+            if day is not None:
+                return _day(day)
+    except (ValueError, ValueProblem):
         # Year 0 or a day that does not exist (2026-02-30).
         pass
     raise ValueProblem(_PERIOD_PROBLEM)

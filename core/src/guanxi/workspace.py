@@ -259,7 +259,8 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         entities = self.plugins.entities()
         if name not in entities:
             raise UsageError(
-                f"unknown entity {name!r}; importable entities: {', '.join(entities)}"
+                f"unknown entity {name!r}{did_you_mean(name, entities)}; importable entities: "
+                f"{', '.join(entities)}"
             )
         return entities[name]
 

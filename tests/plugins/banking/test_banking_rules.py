@@ -4,7 +4,7 @@ import datetime as dt
 
 import guanxi
 import pytest
-from banking_kit import AS_OF, tasks
+from banking_kit import AS_OF, Bank, tasks
 
 DUE3 = dt.datetime(2026, 11, 27)
 
@@ -222,3 +222,80 @@ def test_a_spotcheck_records_one_of_three_outcomes(ws, bank):
     with pytest.raises(guanxi.GuanxiError, match="a spotcheck's outcome is confirmed, "
                                                  "not_confirmed or problem"):
         bank.interaction("S2", "C1", "spotcheck", AS_OF, manager_id="M1", outcome="maybe")
+
+
+# -- issue 13: the rules as SECTORS.md states them ----------------------------------------------
+
+
+@pytest.mark.parametrize(("kinds", "expected"), [
+    (None, [("BUYER", "no transaction on record for 90 days or more"),
+            ("QUIET", "no transaction on record for 90 days or more")]),
+    (["transaction", "order"], [("QUIET", "no transaction in 90 days (last 2026-08-26)")]),
+])
+def test_churn_idle_reads_the_configured_transaction_kinds(make_workspace, kinds, expected):
+    # rule BANK-CHURN: a purchase log's orders are transactions once
+    # churn.transaction_kinds says so; by default they are not.
+    settings = {"banking.churn": {"transaction_kinds": kinds}} if kinds else None
+    ws = make_workspace(packs=["banking"], settings=settings)
+    bank = Bank(ws)
+    bank.manager("M1")
+    _valued(bank, "BUYER", {"2026-10": 300_000}, transacted=False)
+    bank.interaction("O1", "BUYER", "order", AS_OF - dt.timedelta(days=89), amount=5)
+    _valued(bank, "QUIET", {"2026-10": 300_000}, transacted=False)
+    bank.interaction("O2", "QUIET", "order", AS_OF - dt.timedelta(days=90), amount=5)
+    _run(ws, "banking.churn")
+    assert [(t[0], t[5]) for t in tasks(ws, "banking.churn")] == expected
+
+
+def test_churn_transaction_kinds_may_not_be_empty(make_workspace):
+    with pytest.raises(guanxi.ConfigError, match="transaction_kinds = \\[\\] must name at least"):
+        make_workspace(packs=["banking"],
+                       settings={"banking.churn": {"transaction_kinds": []}}).segment(
+            ["banking.abc"], as_of=AS_OF)
+
+
+def test_a_handover_is_cleared_only_by_a_visit_of_the_new_manager(ws, bank):
+    # rule BANK-HANDOVER: a retention visit by the new manager; a call, or
+    # the old manager's visit, leaves the task.
+    bank.manager("M2")
+    for cid in ("CALLED", "OLD_VISIT", "VISITED", "VISITED_BEFORE"):
+        _valued(bank, cid, {"2026-10": 2_000_000})
+    ws.reassign("M1", "M2", on=dt.date(2026, 11, 20))
+    bank.interaction("V1", "CALLED", "call", dt.date(2026, 11, 21), manager_id="M2")
+    bank.interaction("V2", "OLD_VISIT", "visit", dt.date(2026, 11, 21), manager_id="M1")
+    bank.interaction("V3", "VISITED", "visit", dt.date(2026, 11, 20), manager_id="M2")
+    bank.interaction("V4", "VISITED_BEFORE", "visit", dt.date(2026, 11, 19), manager_id="M2")
+    _run(ws, "banking.handover")
+    assert [(t[0], t[1], t[2]) for t in tasks(ws, "banking.handover")] == [
+        ("CALLED", "M2", "visit"), ("OLD_VISIT", "M2", "visit"), ("VISITED_BEFORE", "M2", "visit")]
+
+
+def test_an_undated_account_counts_as_opened_long_ago(ws, bank):
+    # rule BANK-UPGRADE: a wealth product opened beside an undated old deposit
+    # is not the customer's first account; without the deposit it is.
+    bank.customer("BESIDE")
+    bank.account("BESIDE-1", "BESIDE", opened_at=None)
+    bank.account("BESIDE-2", "BESIDE", type="wealth", opened_at=dt.date(2026, 11, 20))
+    bank.customer("FIRST")
+    bank.account("FIRST-2", "FIRST", type="wealth", opened_at=dt.date(2026, 11, 20))
+    bank.customer("UNDATED")
+    bank.account("UNDATED-1", "UNDATED", opened_at=None)
+    _run(ws, "banking.upgrade")
+    assert [(t[0], t[5]) for t in tasks(ws, "banking.upgrade")] == [
+        ("FIRST", "first account opened on 2026-11-20 (wealth): note it and review the "
+                  "relationship level (now D)")]
+
+
+def test_churn_fires_on_month_end_balances_dated_as_banks_date_them(ws, bank, tmp_path):
+    # rule BANK-CHURN: AUM dated 2026-07-31 and 2026-10-31 (月末余额) is July and
+    # October; stored as days, the 30% fall was never seen.
+    bank.customer("C1")
+    bank.interaction("C1-T", "C1", "transaction", AS_OF - dt.timedelta(days=1), amount=10,
+                     direction="in")
+    (tmp_path / "aum.csv").write_text("customer_id,metric,period,value\n"
+                                      "C1,aum,2026-07-31,1000000\n"
+                                      "C1,aum,2026/10/31,700000\n")
+    assert ws.import_file("measurements", tmp_path / "aum.csv").inserted == 2
+    assert _run(ws, "banking.churn") == {"banking.churn": (1, 0)}
+    assert [(t[0], t[5]) for t in tasks(ws, "banking.churn")] == [
+        ("C1", "AUM fell 30% in 90 days: 1,000,000 → 700,000 (2026-07 → 2026-10 month-end)")]

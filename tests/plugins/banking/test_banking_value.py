@@ -1,7 +1,10 @@
 """BANK-ABC and BANK-TIER at their boundaries."""
 
+import datetime as dt
+
 import pytest
-from banking_kit import AS_OF, labels, reason
+from banking_kit import AS_OF, Bank, labels, reason
+from sqlalchemy import select
 
 
 def _customers(bank, values: dict, period="2026-10"):
@@ -143,3 +146,116 @@ def test_tier_bounds_are_config(make_workspace):
     ws.segment(["banking.tier"], as_of=AS_OF)
     assert labels(ws, "banking.tier") == {"C1": "mass"}
     assert reason(ws, "banking.tier", "C1") == "AUM 49,999 at the end of 2026-10: under 50,000"
+
+
+# -- issue 13: a flow measure counts a month without a row as 0 ---------------------------
+
+
+def _revenue(ws, rows):
+    ws.save("measurements", [{"customer_id": cid, "metric": "revenue", "period": period,
+                              "value": value} for cid, period, value in rows])
+
+
+def _score(ws, segmentation, cid):
+    (label,) = [a for a in ws.labels(cid) if a.segmentation == segmentation]
+    return label.score
+
+
+def test_abc_by_revenue_ranks_as_a_pareto_split_of_twelve_month_revenue(make_workspace):
+    # rule BANK-ABC: $404 bought over 11 months is no longer C behind single
+    # purchases of $100 (the mean of the months with a purchase was 36.73
+    # against 100); it now ranks as its 12-month revenue does.
+    ws = make_workspace(packs=["banking"], settings={"banking.abc": {"measure": "revenue"}})
+    bank = Bank(ws)
+    bank.manager("M1")
+    bank.customer("X", created_at=dt.date(2025, 12, 1))  # 11 months of the window
+    rows = [("X", f"{month[:7]}", 36) for month in
+            ("2025-12", "2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06",
+             "2026-07", "2026-08", "2026-09")] + [("X", "2026-10", 44)]
+    for n in range(1, 7):
+        bank.customer(f"Y{n}")
+        rows.append((f"Y{n}", f"2026-{n:02d}", 100))
+    bank.customer("Z")
+    rows += [("Z", f"{2025 + (m > 12)}-{(m - 1) % 12 + 1:02d}", 50) for m in range(11, 23)]
+    bank.customer("W")
+    rows.append(("W", "2026-03", 2000))
+    _revenue(ws, rows)
+    ws.segment(["banking.abc"], as_of=AS_OF)
+    # 9 ranked: A the top 1 (1.35), A+B the top 3 (3.6).
+    totals = {"W": 2000, "Z": 600, "X": 404, **{f"Y{n}": 100 for n in range(1, 7)}}
+    pareto = sorted(totals, key=lambda cid: (-totals[cid], cid))
+    expected = {cid: "A" if rank == 0 else "B" if rank < 3 else "C"
+                for rank, cid in enumerate(pareto)}
+    assert labels(ws, "banking.abc") == expected
+    assert expected["X"] == "B"
+    # 404 / 11 months from its first month; the others over all 12.
+    assert _score(ws, "banking.abc", "X") == 36.73
+    assert _score(ws, "banking.abc", "Y1") == 8.33
+    assert _score(ws, "banking.abc", "W") == 166.67
+    assert reason(ws, "banking.abc", "X") == (
+        "rank 3 of 9 by 12-month average Revenue 37: B follows A down to rank 3")
+
+
+def test_a_flow_is_averaged_from_the_customers_first_month(make_workspace):
+    ws = make_workspace(packs=["banking"], settings={"banking.abc": {"measure": "revenue"}})
+    bank = Bank(ws)
+    bank.manager("M1")
+    # Created within the window: from the month of created_at (2026-07 .. 2026-10).
+    bank.customer("V", created_at=dt.date(2026, 7, 15))
+    # No created_at: from its first figure (2026-08 .. 2026-10).
+    bank.customer("U", created_at=None)
+    # A figure before created_at: the customer began with it (2026-05 .. 2026-10).
+    bank.customer("T", created_at=dt.date(2026, 9, 1))
+    # Created before the window: over the whole window (12 months).
+    bank.customer("S", created_at=dt.date(2024, 1, 1))
+    # A first figure before the window: over the whole window too.
+    bank.customer("R", created_at=None)
+    _revenue(ws, [("V", "2026-10", 300), ("U", "2026-08", 90), ("U", "2026-10", 90),
+                  ("T", "2026-05", 120), ("S", "2026-10", 120), ("R", "2025-01", 500),
+                  ("R", "2026-10", 240)])
+    ws.segment(["banking.abc"], as_of=AS_OF)
+    assert {cid: _score(ws, "banking.abc", cid) for cid in "VUTSR"} == {
+        "V": 75.0, "U": 60.0, "T": 20.0, "S": 10.0, "R": 20.0}
+    ctx = ws.query_context("banking", AS_OF)
+    average = ctx.monthly_average("revenue", 12)
+    with ws.engine.connect() as conn:
+        months = dict(conn.execute(select(average.c.customer_id, average.c.months)).all())
+    assert months == {"V": 4, "U": 3, "T": 6, "S": 12, "R": 12}
+
+
+def test_a_stock_is_still_the_mean_of_the_months_present(ws, bank):
+    bank.customer("C1")
+    bank.aum("C1", {"2026-09": 100, "2026-10": 300})
+    ctx = ws.query_context("banking", AS_OF)
+    average = ctx.monthly_average("aum", 12)
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(average.c.customer_id, average.c.value,
+                                   average.c.months)).one() == ("C1", 200, 2)
+
+
+def test_abc_and_tier_measure_name_an_undeclared_metric(make_workspace):
+    from guanxi import PackError
+
+    ws = make_workspace(packs=["banking"], settings={"banking.abc": {"measure": "revenu"},
+                                                     "banking.tier": {"measure": "revenu"}})
+    with pytest.raises(PackError) as caught:
+        ws.segment(["banking.abc"], as_of=AS_OF)
+    assert ("[banking.abc] measure = 'revenu' is not a declared metric (did you mean "
+            "'revenue'?); declared: aum, deposits, loan_balance, profit, revenue"
+            in str(caught.value))
+    with pytest.raises(PackError) as caught:
+        ws.segment(["banking.tier"], as_of=AS_OF)
+    assert "[banking.tier] measure = 'revenu' is not a declared metric" in str(caught.value)
+
+
+def test_tier_can_be_bounded_by_revenue(make_workspace):
+    ws = make_workspace(packs=["banking"], settings={"banking.tier": {"measure": "revenue"}})
+    bank = Bank(ws)
+    bank.manager("M1")
+    bank.customer("C1")
+    bank.customer("C2")
+    _revenue(ws, [("C1", "2026-10-31", 100_000), ("C2", "2026-10-31", 99_999.99)])
+    ws.segment(["banking.tier"], as_of=AS_OF)
+    assert labels(ws, "banking.tier") == {"C1": "affluent", "C2": "mass"}
+    assert reason(ws, "banking.tier", "C1") == (
+        "Revenue 100,000 at the end of 2026-10: affluent from 100,000")

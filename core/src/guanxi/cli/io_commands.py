@@ -41,6 +41,8 @@ def import_(ws, entity, file, encoding, input_format, batch_size, fmt):
         )
         if result.rejects_file:
             click.echo(f"Rejected rows, with line, column and reason: {result.rejects_file}")
+        for warning in result.warnings:
+            click.echo(f"Warning: {warning}", err=True)
     sys.exit(result.exit_code) if result.exit_code else None
 
 

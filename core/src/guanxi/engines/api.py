@@ -38,7 +38,8 @@ class EngineMethods:
         return Context(dialect=self.dialect, pack=pack, config=self.settings.get(pack, {}),
                        as_of=as_of or self.today(),
                        filters=tuple(self.plugins.filters_of(pack)),
-                       ensure_calendar=self.ensure_business_days)
+                       ensure_calendar=self.ensure_business_days,
+                       metrics=self.plugins.metrics())
 
     # -- reasons ---------------------------------------------------------------
 

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 import attrs
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, Numeric
 
-from guanxi.errors import ImportFileError
+from guanxi.errors import ImportFileError, did_you_mean
 from guanxi.importing.values import converter_for
-from guanxi.periods import parse_period
+from guanxi.periods import at_grain, parse_period, read_period
 
 
 def column_type(entity, name: str) -> str:
@@ -39,12 +39,25 @@ def column_type(entity, name: str) -> str:
     return "text"
 
 
-def _period_converter(kind: str) -> Callable[[str | None], Any]:
+def _period_converter(kind: str, by_grain: bool = False) -> Callable[[str | None], Any]:
+    """A cell of a ``period`` column (its label) or a ``period_start`` one (its first day).
+
+    ``by_grain``: the row's metric decides the grain, so the cell is read as
+    written (a date is its day) and :func:`guanxi.importing.vectors.to_grain`
+    maps it once the metric is known. A target's date means the month that
+    holds it: KPIs are figured by month, quarter or year.
+    """
     def convert(text: str | None):
-        if text is None:
+        if text is None or not text.strip():
             return None
-        period = parse_period(text)
-        return period.label if kind == "period" else period.start
+        if by_grain:
+            return read_period(text)
+        if kind == "period":
+            period = parse_period(text)
+            if period.grain == "day":
+                period = at_grain(period, "month")
+            return period.label
+        return parse_period(text).start
 
     return convert
 
@@ -64,6 +77,10 @@ class PlannedColumn:
     #: what an empty cell means in a column the table cannot hold as NULL
     #: but has a default for (a customer's kind, a manager's active).
     default: Any = None
+    #: a period column whose grain the row's metric says: the column naming
+    #: the metric, and each declared metric's grain.
+    grain_column: str | None = None
+    grains: Any = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,9 +120,8 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 if entity.attributes
                 else ""
             )
-            parts.append(
-                f"has unknown column(s) {', '.join(unknown)} (allowed: {', '.join(known)}{hint})"
-            )
+            named = ", ".join(f"{h}{did_you_mean(h, known)}" for h in unknown)
+            parts.append(f"has unknown column(s) {named} (allowed: {', '.join(known)}{hint})")
         raise ImportFileError(
             f"{source_name}: the header {' and '.join(parts)}; nothing was imported"
         )
@@ -127,7 +143,14 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
         allowed = entity.allowed.get(name, ())
         if callable(allowed):
             allowed = tuple(allowed(pm))
-        convert = _period_converter(kind) if kind.startswith("period") else converter_for(kind, tz)
+        # A measurement's period is read at its metric's grain (2026-11-30 for
+        # a monthly metric is November): the metric column comes first.
+        by_grain = kind == "period_start" and "metric" in entity.columns
+        grains = {name: metric.grain for name, metric in pm.metrics().items()} if by_grain else {}
+        if kind.startswith("period"):
+            convert = _period_converter(kind, by_grain)
+        else:
+            convert = converter_for(kind, tz)
         default = None
         if not column.nullable and not blankable and column.server_default is not None:
             arg = column.server_default.arg
@@ -144,6 +167,8 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 bounds=entity.bounds.get(name),
                 empty_as_blank=blankable,
                 default=default,
+                grain_column="metric" if by_grain else None,
+                grains=grains,
             )
         )
     for field in fields:

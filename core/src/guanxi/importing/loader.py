@@ -75,6 +75,9 @@ class ImportResult:
     unchanged: int
     rejected: int
     rejects_file: str | None
+    #: Rows kept that ask for attention, one sentence each (a new customer
+    #: owned by a manager who has left).
+    warnings: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -82,7 +85,12 @@ class ImportResult:
         return 3 if self.rejected else 0
 
     def as_json(self) -> dict[str, Any]:
-        return attrs.asdict(self)
+        """The counts and rejects file; ``warnings`` (a list) only when there are any."""
+        shape = attrs.asdict(self)
+        warnings = shape.pop("warnings")
+        if warnings:
+            shape["warnings"] = list(warnings)
+        return shape
 
 
 REJECT_COLUMNS = ("line", "column", "value", "reason")
@@ -280,12 +288,35 @@ class _Importer:
 
     # -- step 3: whole-file checks ------------------------------------------
 
-    def check(self) -> None:
+    def check(self, today) -> None:
         staging.reject_duplicates(self.conn, self.plan, self.table)
         known = {column for column, _ in self.chunk_references.values()
                  if column not in self.unknown_references}
         staging.reject_unknown_references(
             self.conn, self.plan, self.table, self.ws.plugins.entities(), known=known
+        )
+        if self.entity.table is t.customer_team:
+            staging.reject_overdrawn_shares(self.conn, self.table, t.customer_team)
+        if self.entity.table is t.customers and "manager_id" in self.table_names:
+            staging.reject_handing_to_departed(self.conn, self.table, today)
+
+    def warnings(self, today) -> tuple[str, ...]:
+        """New customers owned by a manager who has left: kept, one sentence per manager."""
+        if self.entity.table is not t.customers or "manager_id" not in self.table_names:
+            return ()
+        stage, m = self.table, t.managers
+        rows = self.conn.execute(
+            select(m.c.id, m.c.left_at, func.count().label("n"))
+            .select_from(stage.join(m, m.c.id == stage.c.manager_id))
+            .where(self.is_insert, staging.departed(m, today))
+            .group_by(m.c.id, m.c.left_at)
+            .order_by(m.c.id)
+        ).all()
+        return tuple(
+            f"{n} new customer(s) kept with manager {manager}, who "
+            + (f"left on {format_value(left_at)}" if left_at is not None else "is not active")
+            + f": hand them over with guanxi customers reassign --from {manager} --to ..."
+            for manager, left_at, n in rows
         )
 
     # -- step 4: the move -------------------------------------------------
@@ -628,12 +659,14 @@ def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
         try:
             with conn.begin():
                 importer.stage(chunks(importer.batch_size), progress)
-                importer.check()
+                today = ws.today()
+                importer.check(today)
                 importer.classify()
                 counts = importer.counts()
+                warnings = importer.warnings(today)
                 if strict and counts["rejected"]:
                     raise GuanxiError(importer.first_problems())
-                importer.move(ws.today())
+                importer.move(today)
             rejects_file = None
             if rejects is not None and not counts["rejected"]:
                 # A rejects file from an earlier run would describe rows that are now in.
@@ -647,7 +680,8 @@ def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                 conn.commit()
             except Exception:  # the stage is temporary: it dies with the connection anyway
                 pass
-    return ImportResult(entity=entity.name, read=importer.read, rejects_file=rejects_file, **counts)
+    return ImportResult(entity=entity.name, read=importer.read, rejects_file=rejects_file,
+                        warnings=warnings, **counts)
 
 
 def import_file(ws, entity, path, *, encoding=None, format=None, batch_size=None,

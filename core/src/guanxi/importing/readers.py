@@ -48,7 +48,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from guanxi.errors import ImportFileError, UsageError
+from guanxi.errors import ImportFileError, UsageError, did_you_mean
 from guanxi.importing.values import format_value
 
 __all__ = ["FORMATS", "SUFFIXES", "Chunk", "Row", "RowSource", "chunked", "open_rows"]
@@ -500,7 +500,7 @@ class JsonLinesSource(_TextFileSource):
                 nested.append(self.header[number])
         problems = []
         if unknown:
-            names = ", ".join(f'"{key}"' for key in unknown)
+            names = ", ".join(f'"{key}"{did_you_mean(key, self.header)}' for key in unknown)
             problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {names}")
         for name in nested:
             problems.append(f'column "{name}" holds a list or an object; expected a plain value')

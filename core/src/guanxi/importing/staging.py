@@ -18,13 +18,16 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
+    Date,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     and_,
+    case,
     cast,
     exists,
     func,
@@ -34,6 +37,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
+from guanxi.storage import tables
 from guanxi.storage.connection import dump_json
 
 STAGE_COLUMNS = ("_line", "_reject", "_reject_column", "_reject_value", "_raw", "_action")
@@ -378,3 +382,115 @@ def reject_unknown_references(conn: Connection, plan, stage: Table, entities,
         # were before it.
         while conn.execute(statement).rowcount and target_name == plan.entity.name:
             pass
+
+
+#: Credit shares are compared in basis points (the column holds 4 decimals),
+#: so 0.6 + 0.4 is exactly 1 on both databases.
+_SHARE_SCALE = 10_000
+
+
+def reject_overdrawn_shares(conn: Connection, stage: Table, team: Table) -> None:
+    """A customer's credit shares may add up to 1 at most: the owner keeps the rest.
+
+    The stored shares of the customer (those the file does not replace)
+    and the file's shares in line order are added up; the first good row
+    that takes the sum over 1 is rejected, naming the customer and the
+    sum, and the check repeats without it (0.6 stored, then 0.5 and 0.3 in
+    the file: the 0.5 is rejected, the 0.3 kept).
+    """
+    if "share" not in stage.c:
+        return
+
+    def points(column):
+        return cast(func.round(column * _SHARE_SCALE), BigInteger)
+
+    replaced = exists().where(_key_match(stage, team, ("customer_id", "manager_id", "role")),
+                              stage.c._reject.is_(None))
+    stored = (
+        select(team.c.customer_id, func.sum(points(team.c.share)).label("points"))
+        .where(team.c.share.is_not(None), ~replaced)
+        .group_by(team.c.customer_id)
+        .subquery("stored_shares")
+    )
+    while True:
+        running = (
+            select(stage.c._line, stage.c.customer_id,
+                   func.sum(points(stage.c.share)).over(
+                       partition_by=stage.c.customer_id, order_by=stage.c._line,
+                   ).label("points"))
+            .where(stage.c._reject.is_(None), stage.c.share.is_not(None))
+            .subquery("file_shares")
+        )
+        total = func.coalesce(stored.c.points, 0) + running.c.points
+        over = (
+            select(running.c.customer_id, running.c._line,
+                   func.coalesce(stored.c.points, 0).label("stored"), total.label("total"),
+                   func.row_number().over(partition_by=running.c.customer_id,
+                                          order_by=running.c._line).label("n"))
+            .select_from(running.outerjoin(stored,
+                                           stored.c.customer_id == running.c.customer_id))
+            .where(total > _SHARE_SCALE)
+            .subquery("overdrawn")
+        )
+        first = conn.execute(
+            select(over.c._line, over.c.customer_id, over.c.stored, over.c.total)
+            .where(over.c.n == 1)
+        ).all()
+        if not first:
+            return
+
+        def shown(value) -> str:
+            text = format(Decimal(int(value)) / _SHARE_SCALE, "f").rstrip("0").rstrip(".")
+            return text or "0"
+
+        for line, customer, stored_points, total_points in first:
+            conn.execute(
+                update(stage).where(stage.c._line == line).values(
+                    _reject=(f"the credit shares of customer {customer} would add up to "
+                             f"{shown(total_points)} ({shown(stored_points)} stored before "
+                             "this file); they may add up to 1 at most, the owner keeping "
+                             "the rest"),
+                    _reject_column="share",
+                    _reject_value=cast(stage.c.share, String),
+                )
+            )
+
+
+def departed(managers: Table, today):
+    """A manager who has left: ``active`` false, or ``left_at`` on or before ``today``."""
+    return (managers.c.active.is_(False)) | (managers.c.left_at <= literal(today, type_=Date))
+
+
+def reject_handing_to_departed(conn: Connection, stage: Table, today) -> None:
+    """A row that changes a customer's owner to a manager who has left is rejected.
+
+    Re-importing an old extract would otherwise undo ``customers
+    reassign``: the leaver would own the customers again. A new customer
+    of a departed manager is kept (the importer warns).
+    """
+    customers, managers = tables.customers, tables.managers
+    # Most imports happen while nobody has left: one look at the managers
+    # spares a probe per row.
+    if conn.execute(select(literal(1)).where(departed(managers, today)).limit(1)).first() is None:
+        return
+    current = select(customers.c.manager_id).where(customers.c.id == stage.c.id)
+    changes = exists().where(customers.c.id == stage.c.id,
+                             customers.c.manager_id.is_distinct_from(stage.c.manager_id))
+    gone = exists().where(managers.c.id == stage.c.manager_id, departed(managers, today))
+    left_at = (select(cast(managers.c.left_at, String))
+               .where(managers.c.id == stage.c.manager_id, managers.c.left_at <= literal(today, type_=Date))
+               .scalar_subquery())
+    owner = func.coalesce(current.scalar_subquery(), literal("nobody"))
+    conn.execute(
+        update(stage)
+        .where(stage.c._reject.is_(None), stage.c.manager_id.is_not(None), changes, gone)
+        .values(
+            _reject=literal("manager ") + stage.c.manager_id
+            + case((left_at.is_not(None), literal(" left on ") + func.substr(left_at, 1, 10)),
+                   else_=literal(" is not active"))
+            + literal(f" (the import day is {today.isoformat()}): the customer cannot be "
+                      "handed to them and stays with ") + owner,
+            _reject_column="manager_id",
+            _reject_value=stage.c.manager_id,
+        )
+    )

@@ -19,7 +19,14 @@ from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from guanxi.periods import Period, ValueProblem, parse_period
+from guanxi.periods import (
+    DATE_COMPACT as _DATE_COMPACT,
+    DATETIME_LOOSE as _DATETIME_LOOSE,
+    Period,
+    ValueProblem,
+    parse_period,
+    read_date,
+)
 
 __all__ = [
     "DEFAULT_TIME_ZONE",
@@ -40,19 +47,10 @@ Converter = Callable[[str | None], object]
 _WHOLE_NUMBER = "expected a whole number"
 _NUMBER = "expected a number"
 _BOOLEAN = "expected true or false (also yes/no, 1/0, 是/否)"
-_DATE = "expected a date like 2026-11-23"
 _DATETIME = "expected a date and time like 2026-11-23 09:30"
 
 # "12.0" is how a whole number often arrives from a spreadsheet.
 _INTEGRAL_DECIMAL = re.compile(r"([+-]?\d+)\.0+", re.ASCII)
-_DATE_SEPARATED = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})", re.ASCII)
-_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
-_DATETIME_LOOSE = re.compile(
-    r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})"
-    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?"
-    r" *(Z|[+-]\d{2}(?::?\d{2})?)?",
-    re.ASCII | re.IGNORECASE,
-)
 
 _BOOLEANS = {
     "true": True, "false": False,
@@ -121,44 +119,8 @@ def _boolean(text: str | None) -> bool | None:
     return value
 
 
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    # The guard keeps fromisoformat to YYYY-MM-DD: from Python 3.11 on it
-    # would also take week dates such as 2026-W47-1.
-    if len(text) == 10 and text[4] == "-" and text[7] == "-":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            pass
-    text = text.strip()
-    if not text:
-        return None
-    match = _DATE_SEPARATED.fullmatch(text)
-    if match is not None:
-        year, month, day = match[1], match[3], match[4]
-    else:
-        match = _DATE_COMPACT.fullmatch(text)
-        if match is None:
-            return _midnight_date(text)
-        year, month, day = match[1], match[2], match[3]
-    try:
-        return dt.date(int(year), int(month), int(day))
-    except ValueError:
-        raise ValueProblem(_DATE) from None
-
-
-def _midnight_date(text: str) -> dt.date:
-    # Exports from databases write dates as "2026-11-23 00:00:00".
-    match = _DATETIME_LOOSE.fullmatch(text)
-    if match is None or match[5] is None or match[9] is not None:
-        raise ValueProblem(_DATE)
-    if int(match[5]) or int(match[6]) or int(match[7] or 0) or int(match[8] or 0):
-        raise ValueProblem(_DATE)
-    try:
-        return dt.date(int(match[1]), int(match[3]), int(match[4]))
-    except ValueError:
-        raise ValueProblem(_DATE) from None
+# One reader of dates for cells and periods alike (guanxi.periods).
+_date = read_date
 
 
 @functools.cache

@@ -26,7 +26,7 @@ from decimal import Decimal
 from operator import attrgetter, itemgetter, methodcaller
 from typing import Any
 
-from guanxi.periods import ValueProblem
+from guanxi.periods import GRAIN_WORDS, Period, ValueProblem, at_grain
 
 _BOOLEANS = {
     "true": True, "false": False, "yes": True, "no": False, "y": True, "n": False,
@@ -136,8 +136,8 @@ def _fast_boolean(cells: Sequence) -> list:
 
 
 #: Planned column type -> the whole-column converter for canonical text.
-#: A period start written as a date is that date (the first of a month is
-#: the month, any other day that day); other period forms go cell by cell.
+#: A period start written as a date is that date (its day), mapped to the
+#: metric's grain by :func:`to_grain`; other period forms go cell by cell.
 FAST: dict[str, Callable[[Sequence], list]] = {
     "text": _fast_text,
     "integer": _fast_integer,
@@ -213,6 +213,44 @@ def convert_column(pc, cells: Sequence) -> tuple[list, dict[int, tuple[str, Any,
     return values, problems
 
 
+def to_grain(pc, values: list, metrics: Sequence, cells: Sequence, problems: dict) -> list:
+    """A period column's values as the first day of the period of each row's metric's grain.
+
+    ``values`` hold dates (a date read as its day) or periods as written;
+    ``2026-11-30`` of a monthly metric is 2026-11-01, of a daily one that
+    day; a quarter of a monthly metric is refused with its reason. A row
+    whose metric is unknown keeps its value (the metric column refuses it).
+    """
+    grains = pc.grains
+    # The common cases in one C-level pass: every cell a date, and every
+    # metric daily (a date is its day) or every one monthly.
+    if Period not in set(map(type, values)):
+        used = {grains.get(m) for m in set(metrics)}
+        if used == {"day"}:
+            return values
+        if used == {"month"}:
+            if None in values:
+                return [None if v is None else v.replace(day=1) for v in values]
+            return list(map(methodcaller("replace", day=1), values))
+    out = []
+    for i, (value, metric) in enumerate(zip(values, metrics)):
+        if value is None:
+            out.append(None)
+            continue
+        period = value if isinstance(value, Period) else Period.containing(value, "day")
+        grain = grains.get(metric)
+        if grain is None:
+            out.append(period.start)
+            continue
+        try:
+            out.append(at_grain(period, grain).start)
+        except ValueProblem as problem:
+            out.append(None)
+            problems.setdefault(i, (pc.name, cells[i],
+                                    f"{problem} ({metric} is a {GRAIN_WORDS[grain]} metric)"))
+    return out
+
+
 def convert_chunk(plan, rows: Sequence[Sequence]) -> tuple[list[list], dict[int, tuple]]:
     """A chunk of rows (cells as read) -> typed columns in plan order, and refusals.
 
@@ -230,10 +268,15 @@ def convert_chunk(plan, rows: Sequence[Sequence]) -> tuple[list[list], dict[int,
     empty = [None] * len(rows)
     columns: list[list] = []
     refused: dict[int, tuple] = {}
+    by_name: dict[str, list] = {}
     for pc in plan.columns:
         # A column at a time (only the planned ones), by a C-level map.
         cells = list(map(itemgetter(pc.index), rows)) if pc.index < width else empty
         values, problems = convert_column(pc, cells)
+        if pc.grain_column is not None:
+            # The metric column comes before the period in every plan.
+            values = to_grain(pc, values, by_name[pc.grain_column], cells, problems)
+        by_name[pc.name] = values
         columns.append(values)
         for i, problem in problems.items():
             refused.setdefault(i, problem)

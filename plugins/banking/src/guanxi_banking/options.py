@@ -12,9 +12,6 @@ from guanxi import ConfigOption, Field, Metric
 #: rule BANK-SPOTCHECK: what a spot-check call back finds.
 SPOTCHECK_OUTCOMES = ("confirmed", "not_confirmed", "problem")
 
-#: The measures a segmentation may rank or bound by (metrics of this pack).
-MEASURES = ("aum", "profit", "deposits")
-
 #: The product (account) types the pack knows, for cross-selling and coverage.
 PRODUCT_TYPES = ("deposit", "loan", "wealth", "ebanking", "cash_management", "settlement", "card")
 
@@ -25,16 +22,18 @@ def _o(name, type, default, description, **extra) -> ConfigOption:
 
 OPTIONS = (
     # rule BANK-ABC
-    _o("abc.measure", "text", "aum", "The measure customers are ranked by (monthly, averaged "
-       "over abc.months closed months).", allowed=MEASURES),
+    _o("abc.measure", "text", "aum", "The declared metric customers are ranked by, averaged "
+       "over abc.months closed months: a flow (aggregate sum: revenue, profit) counts a month "
+       "without a row as 0 from the customer's first month on; a stock (AUM) averages its "
+       "month-ends."),
     _o("abc.months", "integer", 12, "Closed months the ABC measure is averaged over.", minimum=1),
     _o("abc.a_share", "number", 0.15, "Share of ranked customers, by count, in class A (the top).",
        minimum=0, maximum=1),
     _o("abc.b_share", "number", 0.25, "Share of ranked customers, by count, in class B (next "
        "after A); the rest are C.", minimum=0, maximum=1),
     # rule BANK-TIER
-    _o("tier.measure", "text", "aum", "The month-end measure asset tiers are bounded by.",
-       allowed=MEASURES),
+    _o("tier.measure", "text", "aum", "The declared monthly metric asset tiers are bounded by "
+       "(its last closed month's figure)."),
     _o("tier.private", "number", 5_000_000, "Lowest AUM of a private-banking customer "
        "(inclusive).", minimum=0),
     _o("tier.wealth", "number", 1_000_000, "Lowest AUM of a wealth customer (inclusive).",
@@ -69,6 +68,9 @@ OPTIONS = (
     _o("churn.transfer_days", "integer", 30, "Days transfers out are added up over.", minimum=1),
     _o("churn.idle_days", "integer", 90, "Days without a transaction that warn of churn "
        "(0: not checked).", minimum=0),
+    _o("churn.transaction_kinds", "text list", ["transaction"], "Interaction kinds that count "
+       "as a transaction for churn.idle_days (a purchase log's 'order', say).",
+       check=lambda kinds: None if kinds else "must name at least one interaction kind"),
     _o("churn.due_days", "integer", 3, "Days the manager has for the retention call.", minimum=0),
     # rule BANK-HANDOVER
     _o("handover.due_days", "integer", 7, "Days the new manager has for the retention visit.",

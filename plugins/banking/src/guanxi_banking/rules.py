@@ -128,13 +128,16 @@ def churn_query(ctx):
                out_cents * 10_000 >= balance.c.cents * bp(cfg["churn.transfer_share"]))
     )
 
-    # 3. No transaction in churn.idle_days (a customer older than that).
+    # 3. No transaction in churn.idle_days (a customer older than that); what
+    # counts as a transaction is churn.transaction_kinds (a purchase log's
+    # orders are transactions too).
     idle = cfg["churn.idle_days"]
     if idle > 0:
         # One grouped pass over the transactions, not a lookup per customer.
         latest = (
             select(i.c.customer_id, func.max(ctx.date_of(i.c.occurred_at)).label("last"))
-            .where(i.c.kind == "transaction", i.c.occurred_at < as_of_end(ctx))
+            .where(i.c.kind.in_(cfg["churn.transaction_kinds"]),
+                   i.c.occurred_at < as_of_end(ctx))
             .group_by(i.c.customer_id)
             .subquery("churn_last_transaction")
         )
@@ -230,8 +233,11 @@ def handover_query(ctx):
         return (select(names.c.name).where(names.c.id == manager_id)
                 .correlate_except(names).scalar_subquery())
 
+    # A retention visit by the new manager (SECTORS BANK-HANDOVER): a call,
+    # or the old manager's visit, does not clear it.
     visited = exists().where(
-        i.c.customer_id == o.c.customer_id, i.c.kind.in_(("visit", "call")),
+        i.c.customer_id == o.c.customer_id, i.c.kind == "visit",
+        i.c.manager_id == o.c.manager_id,
         i.c.occurred_at >= ctx.day_at(o.c.started_at), i.c.occurred_at < as_of_end(ctx),
     )
     handed = (
@@ -356,7 +362,8 @@ FEEDBACK = ServiceRule(
 
 
 # -- BANK-UPGRADE ------------------------------------------------------------------------
-# rule BANK-UPGRADE (《银行客户关系管理实施方案》§一(三)2(3) 客户升级纪录): a first account, or AUM up or
+# rule BANK-UPGRADE (《银行客户关系管理实施方案》§一(三)2(3) 客户升级纪录): a first account (an
+# undated account counts as opened long ago), or AUM up or
 # down 30% over three month-ends -> the manager notes it in the callback
 # record and reviews the relationship level at once. Every level, tier and
 # ABC change is kept in segment history by the engine.
@@ -365,9 +372,12 @@ FEEDBACK = ServiceRule(
 def upgrade_query(ctx):
     cfg = ctx.config
     a = ctx.tables.accounts
+    # An account without an opening date was opened long ago (before the
+    # records): beside one, no account is the customer's first.
     first = (
-        select(a.c.customer_id, func.min(a.c.opened_at).label("opened"))
-        .where(a.c.opened_at.is_not(None), a.c.opened_at <= ctx.today)
+        select(a.c.customer_id, func.min(a.c.opened_at).label("opened"),
+               func.count().label("accounts"), func.count(a.c.opened_at).label("dated"))
+        .where(or_(a.c.opened_at.is_(None), a.c.opened_at <= ctx.today))
         .group_by(a.c.customer_id)
         .subquery("upgrade_first")
     )
@@ -382,7 +392,8 @@ def upgrade_query(ctx):
                ctx.reason("banking.upgrade.first", on=first.c.opened, type=first_type,
                           level=first_level).label("reason"),
                (text("first:") + day_text(first.c.opened)).label("dedupe_key"))
-        .where(first.c.opened > literal(ctx.as_of - dt.timedelta(days=cfg["upgrade.new_days"])))
+        .where(first.c.dated == first.c.accounts,
+               first.c.opened > literal(ctx.as_of - dt.timedelta(days=cfg["upgrade.new_days"])))
     )
     months = cfg["upgrade.months"]
     change = _aum_change(ctx, months, "upgrade_aum")

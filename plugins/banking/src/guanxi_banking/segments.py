@@ -35,27 +35,33 @@ MEASURE_NAMES = {
 # rule BANK-ABC: rank by the trailing-12-month average of the measure, highest
 # first, ties by customer id; A = the top a_share by count, B = the next
 # b_share, C = the rest; customers with no value drop out (等外客户自然推出).
+# The measure is any declared metric: a flow (revenue, profit) counts a month
+# without a row as 0 from the customer's first month on, a stock (AUM) is the
+# mean of its month-ends (ctx.monthly_average).
 # The boundaries are integers: rank * 10000 <= share_bp * n, never 0.15 * n.
+
+
+def measure_key(measure: str) -> str:
+    """The reason templates' name of a measure: its own, or ``metric`` for any other."""
+    return measure if measure in MEASURE_NAMES else "metric"
+
+
+def measure_title(ctx, measure: str) -> dict:
+    """The ``measure`` figure a generic reason names (a declared metric's title)."""
+    return {} if measure in MEASURE_NAMES else {"measure": ctx.metric(measure).title}
 
 
 def abc_query(ctx):
     cfg = ctx.config
     measure = cfg["abc.measure"]
     months = cfg["abc.months"]
-    first, end = ctx.trailing_months(months)
-    m = ctx.tables.measurements
-    monthly = (
-        select(m.c.customer_id, m.c.period, func.sum(m.c.value).label("value"))
-        .where(m.c.metric == measure, m.c.period >= first, m.c.period < end)
-        .group_by(m.c.customer_id, m.c.period)
-        .subquery("abc_monthly")
-    )
+    monthly = ctx.monthly_average(measure, months, name="abc_monthly",
+                                  setting="[banking.abc] measure")
     average = (
         # Averaged to whole cents: the ranking and its ties are the same on
         # SQLite (floats) and PostgreSQL (numerics).
-        select(monthly.c.customer_id, cents(func.avg(monthly.c.value)).label("average"),
-               func.count().label("months"))
-        .group_by(monthly.c.customer_id)
+        select(monthly.c.customer_id, cents(monthly.c.value).label("average"),
+               monthly.c.months)
         .subquery("abc_average")
     )
     ranked = (
@@ -78,11 +84,12 @@ def abc_query(ctx):
     a_count = (r.n * a_bp) // 10_000
     ab_count = (r.n * ab_bp) // 10_000
     figures = dict(rank=r.rank, n=r.n, value=yuan(r.average), months=months,
-                   a_count=a_count, ab_count=ab_count)
+                   a_count=a_count, ab_count=ab_count, **measure_title(ctx, measure))
+    key = measure_key(measure)
     reason = case(
-        (label == "A", ctx.reason(f"banking.abc.A.{measure}", **figures)),
-        (label == "B", ctx.reason(f"banking.abc.B.{measure}", **figures)),
-        else_=ctx.reason(f"banking.abc.C.{measure}", **figures),
+        (label == "A", ctx.reason(f"banking.abc.A.{key}", **figures)),
+        (label == "B", ctx.reason(f"banking.abc.B.{key}", **figures)),
+        else_=ctx.reason(f"banking.abc.C.{key}", **figures),
     )
     return select(r.customer_id, label.label("label"), (r.average / 100.0).label("score"),
                   reason.label("reason"))
@@ -90,7 +97,8 @@ def abc_query(ctx):
 
 def _abc_reasons() -> dict:
     reasons = {}
-    for measure, name in MEASURE_NAMES.items():
+    any_metric = {"metric": {"en": "{measure}", "zh": "{measure}"}}
+    for measure, name in {**MEASURE_NAMES, **any_metric}.items():
         en, zh = name["en"], name["zh"]
         reasons[f"banking.abc.A.{measure}"] = {
             "en": f"rank {{rank}} of {{n}} by {{months}}-month average {en} {{value}}: "
@@ -132,6 +140,10 @@ ABC = Segmentation(
 def tier_query(ctx):
     cfg = ctx.config
     measure = cfg["tier.measure"]
+    spec = ctx.metric(measure, "[banking.tier] measure")
+    if spec.grain != "month":
+        raise ValueError(f"[banking.tier] measure = {measure!r} is a daily metric; tiers are "
+                         "bounded by a month's figure, so name a monthly metric")
     ref = reference_month(ctx, measure)
     value = customer_month(ctx, measure, ref, "tier_value")
     bounds = {name: int(round(float(cfg[f"tier.{name}"]) * 100))
@@ -149,11 +161,13 @@ def tier_query(ctx):
         else_=bounds["affluent"] // 100,
     )
     month = month_text(ref)
+    key = measure_key(measure)
+    named = measure_title(ctx, measure)
     reason = case(
-        (label == "mass", ctx.reason(f"banking.tier.mass.{measure}", value=yuan(value.c.cents),
-                                     month=month, bound=bound)),
-        else_=ctx.reason(f"banking.tier.{measure}", value=yuan(value.c.cents), month=month,
-                         bound=bound, tier=label),
+        (label == "mass", ctx.reason(f"banking.tier.mass.{key}", value=yuan(value.c.cents),
+                                     month=month, bound=bound, **named)),
+        else_=ctx.reason(f"banking.tier.{key}", value=yuan(value.c.cents), month=month,
+                         bound=bound, tier=label, **named),
     )
     return select(value.c.customer_id, label.label("label"),
                   (value.c.cents / 100.0).label("score"), reason.label("reason"))
@@ -161,7 +175,8 @@ def tier_query(ctx):
 
 def _tier_reasons() -> dict:
     reasons = {}
-    for measure, name in MEASURE_NAMES.items():
+    any_metric = {"metric": {"en": "{measure}", "zh": "{measure}"}}
+    for measure, name in {**MEASURE_NAMES, **any_metric}.items():
         en, zh = name["en"], name["zh"]
         reasons[f"banking.tier.{measure}"] = {
             "en": f"{en} {{value}} at the end of {{month}}: {{tier}} from {{bound}}",

@@ -156,14 +156,19 @@ def grade_query(ctx):
     c = ctx.tables.customers
     orders, checks = _orders(ctx, first, end), _price_checks(ctx, first, closed_at)
     unlawful, downgrades = _unlawful(ctx, first, closed_at), _downgrades(ctx, first, end_at)
+    # The monthly volume is a flow's average month (ctx.monthly_average): a
+    # retailer licensed within the window is averaged from its first month,
+    # not over months before it existed.
+    volume_months = ctx.monthly_average("cartons", months, name="grade_volume")
 
-    cartons = cast(func.coalesce(orders.c.cartons, 0), Integer)
+    cartons = cast(func.coalesce(volume_months.c.total, 0), Integer)
+    averaged = func.coalesce(volume_months.c.months, months)
     order_weeks = func.coalesce(orders.c.order_weeks, 0)
     n_checks, n_failed = func.coalesce(checks.c.checks, 0), func.coalesce(checks.c.failed, 0)
     n_unlawful = func.coalesce(unlawful.c.unlawful, 0)
     # Whole points, rounded down (// is integer division on both databases).
-    volume = case((cartons * wv >= cfg["grade.volume_full"] * months * wv, wv),
-                  else_=cartons * wv // (cfg["grade.volume_full"] * months))
+    volume = case((cartons >= averaged * cfg["grade.volume_full"], wv),
+                  else_=cartons * wv // (averaged * cfg["grade.volume_full"]))
     regularity = case((order_weeks >= weeks, wr), else_=order_weeks * wr // weeks)
     price = case((n_checks == 0, wp), else_=(n_checks - n_failed) * wp // n_checks)
     lawful = case((n_unlawful == 0, wl), else_=0)
@@ -172,10 +177,12 @@ def grade_query(ctx):
                order_weeks.label("order_weeks"), n_checks.label("checks"),
                n_failed.label("failed"), n_unlawful.label("unlawful"),
                volume.label("volume"), regularity.label("regularity"), price.label("price"),
+               averaged.label("averaged"),
                lawful.label("lawful"), downgrades.c.approved,
                cast(ctx.attribute(c, "grade", "integer"), Integer).label("imported"))
         .select_from(
             c.outerjoin(orders, orders.c.customer_id == c.c.id)
+            .outerjoin(volume_months, volume_months.c.customer_id == c.c.id)
             .outerjoin(checks, checks.c.customer_id == c.c.id)
             .outerjoin(unlawful, unlawful.c.customer_id == c.c.id)
             .outerjoin(downgrades, downgrades.c.customer_id == c.c.id))
@@ -193,7 +200,7 @@ def grade_query(ctx):
     bound = case(*((base == g, t) for g, t in enumerate(thresholds, start=1)),
                  else_=thresholds[-1] if thresholds else 0)
 
-    figures = dict(score=score, volume=p.volume, wv=wv, cartons=p.cartons // months,
+    figures = dict(score=score, volume=p.volume, wv=wv, cartons=p.cartons // p.averaged,
                    regularity=p.regularity, wr=wr, missed=weeks - p.order_weeks, weeks=weeks,
                    price=p.price, wp=wp, failed=p.failed, checks=p.checks, lawful=p.lawful,
                    wl=wl, unlawful=p.unlawful, base=base, grade=lowered, bound=bound,
