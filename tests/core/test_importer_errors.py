@@ -683,3 +683,22 @@ def test_a_clean_import_removes_an_earlier_rejects_file(workspace, tmp_path):
     second = workspace.import_file("customers", path)
     assert (second.rejected, second.rejects_file) == (0, None)
     assert not (tmp_path / "customers.rejects.csv").exists()
+
+
+def test_rejects_go_to_the_workspace_folder_not_beside_the_input(workspace, tmp_path):
+    elsewhere = tmp_path / "exports"
+    elsewhere.mkdir()
+    path = write(elsewhere / "customers.csv", "id,name,kind\nC1,Ann,person\nC2,Bo,robot\n")
+    result = workspace.import_file("customers", path)
+    folder = workspace.config.path.parent
+    assert folder != elsewhere
+    assert result.rejects_file == str(folder / "customers.rejects.csv")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["customers.csv"]
+    assert rejects(folder / "customers.rejects.csv")[1] == (
+        'C2,Bo,robot,3,kind,robot,"not allowed; use one of: person, organization"')
+    code, out, _ = run_cli(workspace, "import", "customers", str(path), "--rejects",
+                        str(tmp_path / "named.csv"))
+    assert code == 3
+    assert out.splitlines()[-1] == (
+        f"Rejected rows, with line, column and reason: {tmp_path / 'named.csv'}")
+    assert rejects(tmp_path / "named.csv")[1].startswith("C2,Bo,robot,3,kind,")

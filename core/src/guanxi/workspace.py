@@ -276,9 +276,12 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         format: str | None = None,
         batch_size: int | None = None,
         progress=None,
+        rejects: str | os.PathLike | None = None,
     ):
         """Import one file into ``entity``; see :mod:`guanxi.importing.loader`.
 
+        :param rejects: the file for rejected rows (default
+            ``<file stem>.rejects.csv`` in the workspace's folder).
         :return: an :class:`~guanxi.importing.loader.ImportResult`.
         """
         from guanxi.importing.loader import import_file
@@ -286,7 +289,7 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         self.require_ready()
         return import_file(
             self, self.entity(entity), path, encoding=encoding, format=format,
-            batch_size=batch_size, progress=progress,
+            batch_size=batch_size, progress=progress, rejects=rejects,
         )
 
     def save(self, entity: str, rows: Iterable[Mapping[str, Any]]):

@@ -19,19 +19,23 @@ from guanxi.cli.output import progress_for, to_json
               help="Override the format the file's suffix implies.")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per chunk (default 10000).")
+@click.option("--rejects", "rejects", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Where rejected rows go (default: STEM.rejects.csv in the workspace's "
+              "folder, beside guanxi.toml).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the summary.")
 @pass_workspace
-def import_(ws, entity, file, encoding, input_format, batch_size, fmt):
+def import_(ws, entity, file, encoding, input_format, batch_size, rejects, fmt):
     """Import FILE (CSV, JSON Lines or .xlsx) into ENTITY.
 
-    Rows that fail a check go to FILE.rejects.csv beside it, with line,
-    column, value and reason; the good rows land in one transaction.
+    Rows that fail a check go to STEM.rejects.csv in the workspace's folder
+    (or --rejects FILE), with line, column, value and reason; the good rows
+    land in one transaction.
     Exit status: 0 all rows accepted, 3 some rejected, 1 nothing written.
     """
     with progress_for(f"Importing {entity}") as progress:
         result = ws.import_file(entity, file, encoding=encoding, format=input_format,
-                                batch_size=batch_size, progress=progress)
+                                batch_size=batch_size, progress=progress, rejects=rejects)
     if fmt == "json":
         click.echo(to_json(result.as_json()))
     else:

@@ -101,9 +101,13 @@ def rejects_columns(header) -> list[str]:
     return [f"rejected_{name}" if name in header else name for name in REJECT_COLUMNS]
 
 
-def rejects_path(path: Path) -> Path:
-    """``customers.csv`` -> ``customers.rejects.csv`` beside it."""
-    return path.with_name(f"{path.stem}.rejects.csv")
+def rejects_path(path: Path, folder: Path) -> Path:
+    """``customers.csv`` -> ``customers.rejects.csv`` in ``folder`` (the workspace's).
+
+    Not beside the input: the input may sit in a folder that is not the
+    user's to write in (a shared export folder, the examples of a clone).
+    """
+    return Path(folder) / f"{path.stem}.rejects.csv"
 
 
 @contextlib.contextmanager
@@ -685,18 +689,21 @@ def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
 
 
 def import_file(ws, entity, path, *, encoding=None, format=None, batch_size=None,
-                progress=None) -> ImportResult:
+                progress=None, rejects=None) -> ImportResult:
     """Import a file into ``entity``; see the module docstring.
 
     :param progress: called as ``progress(bytes_read, bytes_total)`` after
         each chunk.
+    :param rejects: where rejected rows go; default ``<stem>.rejects.csv``
+        in the workspace's folder (the config file's).
     """
     path = Path(path)
+    rejects = Path(rejects) if rejects is not None else rejects_path(path, ws.config.directory)
     with open_rows(path, encoding=encoding, format=format) as source:
         tick = (lambda: progress(source.bytes_read, source.bytes_total)) if progress else None
         return _run(
             ws, entity, source.header, source.chunks, source_name=path.name,
-            rejects=rejects_path(path), encoding=encoding or "utf-8", batch_size=batch_size,
+            rejects=rejects, encoding=encoding or "utf-8", batch_size=batch_size,
             progress=tick,
         )
 
