@@ -235,3 +235,22 @@ def test_a_handover_dated_before_the_current_ownership_began_is_refused(workspac
     assert str(caught.value) == ("customer 'C1' has been 'M1''s only since 2026-06-01; a "
                                  "handover on 2026-05-31 would end that before it began")
     assert workspace.reassign("M1", "M2", on=dt.date(2026, 6, 1)).customers == 1
+
+
+@pytest.mark.parametrize(("left_at", "moved"), [("2026-06-01", False), ("2026-06-02", True)])
+def test_reassign_refuses_a_manager_leaving_on_or_before_the_handover_day(workspace, left_at,
+                                                                            moved):
+    import datetime as dt
+
+    workspace.save("managers", [{"id": "M1", "name": "a"},
+                                {"id": "M2", "name": "b", "left_at": left_at}])
+    workspace.save("customers", [{"id": "C1", "name": "c", "manager_id": "M1",
+                                  "created_at": "2026-01-01"}])
+    if moved:
+        assert workspace.reassign("M1", "M2", on=dt.date(2026, 6, 1)).customers == 1
+        return
+    with pytest.raises(guanxi.GuanxiError) as caught:
+        workspace.reassign("M1", "M2", on=dt.date(2026, 6, 1))
+    assert str(caught.value) == ("manager 'M2' left on 2026-06-01, on or before the handover day "
+                                 "2026-06-01; hand over to a manager who stays")
+    assert workspace.customer("C1").manager_id == "M1"

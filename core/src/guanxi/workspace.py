@@ -421,10 +421,16 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
             )
             for who in (from_manager, to_manager):
                 if who not in known:
-                    raise NotFoundError(f"no manager with id {who!r}")
-            active = conn.scalar(select(t.managers.c.active).where(t.managers.c.id == to_manager))
+                    every = conn.scalars(select(t.managers.c.id))
+                    raise NotFoundError(f"no manager with id {who!r}{did_you_mean(who, every)}")
+            active, left_at = conn.execute(select(t.managers.c.active, t.managers.c.left_at)
+                                           .where(t.managers.c.id == to_manager)).one()
             if not active:
                 raise GuanxiError(f"manager {to_manager!r} is not active; hand over to an active manager")
+            if left_at is not None and left_at <= on:
+                # The importer refuses the same owner change (a manager who has left).
+                raise GuanxiError(f"manager {to_manager!r} left on {left_at}, on or before the "
+                                  f"handover day {on}; hand over to a manager who stays")
             moving = select(c.c.id).where(c.c.manager_id == from_manager)
             if customers:
                 customers = list(dict.fromkeys(customers))
