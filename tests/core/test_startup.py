@@ -81,6 +81,7 @@ def test_help_with_packs_lists_their_commands_without_the_database_layer(tmp_pat
 
 def test_a_command_with_packs_imports_only_their_declarations(make_workspace):
     ws = make_workspace(packs=["banking", "tobacco"])
+    ws.save("managers", [{"id": "M1", "name": "Wang"}])   # an unknown manager is an error
     loaded = _modules_after(
         "import guanxi\n"
         f"with guanxi.open({str(ws.config.path)!r}) as ws:\n"
