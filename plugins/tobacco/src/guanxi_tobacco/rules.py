@@ -459,26 +459,33 @@ def survey_query(ctx):
     )
     # The round: the month's answers of each manager's retailers.
     month = func.substr(_day_text(i.c.occurred_at), 1, 7)
-    last_day = func.max(ctx.date_of(i.c.occurred_at))
-    round_due = ctx.add_days(last_day, cfg["survey.due_days"])
-    low = func.sum(case((score < cfg["survey.action_below"], 1), else_=0))
-    round_key = literal("survey-round:") + month
+    grouped = (
+        select(c.c.manager_id, month.label("month"),
+               func.max(ctx.date_of(i.c.occurred_at)).label("last_day"),
+               func.count().label("answers"),
+               func.count(func.distinct(i.c.customer_id)).label("retailers"),
+               func.sum(case((score < cfg["survey.action_below"], 1), else_=0)).label("low"))
+        .join(c, c.c.id == i.c.customer_id)
+        .where(*recent, c.c.manager_id.is_not(None))
+        .group_by(c.c.manager_id, month)
+        .subquery("survey_round")
+    )
+    round_due = ctx.add_days(grouped.c.last_day, cfg["survey.due_days"])
+    round_key = literal("survey-round:") + grouped.c.month
     rounds = (
         select(
             literal(None).label("customer_id"),
             ctx.day_at(round_due).label("due_at"),
             literal(2).label("priority"),
-            ctx.reason("tobacco.survey_round", month=month, answers=func.count(),
-                       retailers=func.count(func.distinct(i.c.customer_id)), low=low,
-                       below=cfg["survey.action_below"], due=_day_text(round_due)).label("reason"),
-            c.c.manager_id.label("manager_id"),
+            ctx.reason("tobacco.survey_round", month=grouped.c.month,
+                       answers=grouped.c.answers, retailers=grouped.c.retailers,
+                       low=grouped.c.low, below=cfg["survey.action_below"],
+                       due=_day_text(round_due)).label("reason"),
+            grouped.c.manager_id,
             literal("analysis").label("kind"),
             round_key.label("dedupe_key"),
         )
-        .join(c, c.c.id == i.c.customer_id)
-        .where(*recent, c.c.manager_id.is_not(None))
-        .group_by(c.c.manager_id, month)
-        .having(~_asked(ctx, round_key, c.c.manager_id))
+        .where(~_asked(ctx, round_key, grouped.c.manager_id))
     )
     both = answers.union_all(rounds).subquery("survey_tasks")
     # manager_id NULL on an answer: the retailer's owner, as for any task.
