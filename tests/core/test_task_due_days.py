@@ -323,3 +323,31 @@ def test_tasks_done_at_refuses_a_moment_to_come_and_a_bad_datetime(cli_ws):
     result = invoke("tasks", "done", "2", "--at", "yesterday")
     assert result.exit_code == 2
     assert "--at" in result.output
+
+
+# -- migration 0003 ----------------------------------------------------------------------
+
+
+def test_migration_0003_reads_a_stored_midnight_as_a_day_and_any_other_time_as_a_time(workspace):
+    from alembic import command
+    from sqlalchemy import text
+
+    from guanxi.storage import migrate
+
+    with workspace.engine.begin() as conn:
+        command.downgrade(migrate._alembic_config(conn, []), "0002")
+    try:
+        with workspace.engine.begin() as conn:
+            for id, due in ((1, dt.datetime(2026, 11, 23)), (2, dt.datetime(2026, 11, 23, 10))):
+                conn.execute(text(
+                    "INSERT INTO tasks (id, rule, customer_id, kind, due_at, priority, status, "
+                    "reason, dedupe_key, created_at) VALUES (:id, 'x.call', 'C1', 'call', :due, 2, "
+                    "'open', 'r', :key, :due)"), {"id": id, "due": due, "key": str(id)})
+    finally:
+        # Back at head whatever happened: the database outlives the test on PostgreSQL.
+        migrate.upgrade(workspace.engine, [])
+    assert [x.due_at for x in workspace.tasks()] == [
+        dt.date(2026, 11, 23), dt.datetime(2026, 11, 23, 10)]
+    with workspace.engine.connect() as conn:
+        assert conn.execute(select(t.tasks.c.id, t.tasks.c.all_day)
+                            .order_by(t.tasks.c.id)).all() == [(1, True), (2, False)]
