@@ -153,8 +153,12 @@ def test_grace_days_count_from_the_end_of_the_due_day(make_workspace, time_machi
                          {"id": "M1", "name": "Wang", "reports_to": "LEAD"}])
     ws.save("customers", [{"id": "C1", "name": "Li Hua", "manager_id": "M1"}])
     _one(ws, "p.day")
-    assert ws.run_rules(["core.overdue_tasks"], as_of=D + dt.timedelta(days=1))[0].created == 0
+    _one(ws, "p.timed")                                   # due 10:00 on D: escalated a day on
+    assert ws.run_rules(["core.overdue_tasks"], as_of=D)[0].created == 0
+    assert ws.run_rules(["core.overdue_tasks"], as_of=D + dt.timedelta(days=1))[0].created == 1
     assert ws.run_rules(["core.overdue_tasks"], as_of=D + dt.timedelta(days=2))[0].created == 1
+    assert [x.reason.split(" was")[0] for x in ws.tasks(rule="core.overdue_tasks")] == [
+        "task 2 (p.timed) of M1", "task 1 (p.day) of M1"]
 
 
 def test_done_at_a_moment_to_come_is_refused(ws):
