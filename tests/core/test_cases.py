@@ -237,7 +237,7 @@ def test_a_tick_at_the_deadline_records_nothing_and_one_second_later_the_breach(
     (task,) = ws.tasks()
     assert (task.rule, task.manager_id, task.kind, task.priority, task.dedupe_key,
             task.due_at, task.reason) == (
-        "core.case_breach", "M1", "case", 1, f"case:{case.id}:response", D(2026, 11, 4),
+        "core.case_breach", "M1", "case", 1, f"case:{case.id}:response", dt.date(2026, 11, 4),
         f"case {case.id} (core.complaint): response was due 2026-11-03 09:00 and is late")
     # Responding closes the task that asked for it.
     ws.case_step(case.id, "respond", "M1", at=D(2026, 11, 3, 10))

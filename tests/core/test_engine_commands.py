@@ -51,7 +51,7 @@ def test_rules_run_json_and_rerun(loaded):
     (task,) = json.loads(invoke("tasks", "list", "--rule", "core.reactivation",
                                 "--format", "json").output)
     assert (task["customer_id"], task["manager_id"], task["kind"], task["due_at"]) == (
-        "C0004", "M003", "call", "2026-11-30T00:00:00")
+        "C0004", "M003", "call", "2026-11-30")   # due on a day: the day, not its midnight
     assert task["reason"] == "last contact 2026-08-01, 114 days ago"
 
 
@@ -67,8 +67,8 @@ def test_tasks_list_json_shape(loaded):
     invoke("rules", "run", "core.overdue_tasks", "--as-of", "2026-11-23")
     rows = json.loads(invoke("tasks", "list", "--format", "json").output)
     assert [sorted(r) for r in rows] == [sorted(
-        ["id", "rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
-         "reason"])] * 2
+        ["id", "rule", "customer_id", "customer_name", "manager_id", "kind", "due_at",
+         "overdue", "priority", "status", "reason"])] * 2
     escalation = [r for r in rows if r["rule"] == "core.overdue_tasks"][0]
     assert escalation["manager_id"] == "M002"
     assert escalation["reason"] == "task 1 (x.call) of M001 was due 2026-11-20: 3 days overdue"

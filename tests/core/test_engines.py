@@ -129,7 +129,7 @@ def test_overdue_task_escalates_once_to_reports_to(base, builder):
     assert again.as_json() == {"rule": "core.overdue_tasks", "created": 0, "existing": 1}
     (task,) = base.tasks(rule="core.overdue_tasks")
     assert (task.manager_id, task.customer_id, task.kind, task.due_at, task.priority) == (
-        "LEAD", "C", "escalation", dt.datetime(2026, 11, 24), 1)
+        "LEAD", "C", "escalation", dt.date(2026, 11, 24), 1)
     assert task.reason == "task 1 (x.call) of M1 was due 2026-11-22: 1 days overdue"
 
 

@@ -173,7 +173,7 @@ def test_a_holiday_week_has_fewer_days_and_a_make_up_saturday_is_one(planning):
                                         dt.date(2026, 10, 10): ["C5", "C6"]}
     assert result.unplaced == (Unplaced(cadence="p.plan", manager_id="M1", count=1),)
     tasks = ws.tasks(rule="p.plan")
-    assert [x.due_at for x in tasks][-2:] == [dt.datetime(2026, 10, 10)] * 2
+    assert [x.due_at for x in tasks][-2:] == [dt.date(2026, 10, 10)] * 2
 
 
 def test_a_holiday_on_the_due_date_moves_the_visit_to_the_next_working_week(planning):
@@ -429,7 +429,7 @@ def test_each_planned_visit_is_one_open_visit_task_linked_to_its_row(planning):
     assert visit.task_id == task.id
     assert (task.kind, task.status, task.manager_id, task.customer_id, task.due_at,
             task.dedupe_key, task.reason) == (
-        "visit", "open", "M1", "C1", dt.datetime(2026, 11, 23), "2026-W48",
+        "visit", "open", "M1", "C1", dt.date(2026, 11, 23), "2026-W48",
         "Grade 1: every 7 days, never visited")
 
 

@@ -211,7 +211,12 @@ class ServiceRule:
 
     ``query(ctx)`` returns a ``Select`` of
     ``(customer_id, due_at, priority, reason)`` and optionally
-    ``manager_id``, ``kind`` and ``dedupe_key`` columns. With
+    ``manager_id``, ``kind``, ``dedupe_key`` and ``all_day`` columns. A
+    ``due_at`` of SQL type ``Date`` (``ctx.due(3)``, ``ctx.day_at(day)``) makes
+    a task due on that day, on time all of it; a ``DateTime``
+    (``ctx.due(1, 17)``) one due at that time; ``all_day`` says it per row.
+    A row with a NULL ``customer_id`` is a task of the manager's own (a
+    report, an analysis): its ``manager_id`` is then required. With
     ``adds_to_list`` the selected customers also go onto that named list.
     """
 

@@ -177,12 +177,21 @@ class Ownership:
 
 @attrs.frozen(kw_only=True)
 class Task:
+    """A task for a manager.
+
+    ``due_at`` is a ``dt.date`` for a task due on a day (on time all of
+    it, in the organization's time zone) and a ``dt.datetime`` for one due
+    at a time (an SLA clock). ``customer_id`` is None for a manager's own
+    task (a report, an analysis). ``customer_name`` and ``overdue`` (open
+    and past due at the listing's as-of moment) are filled by listings.
+    """
+
     id: int
     rule: str
-    customer_id: str
+    customer_id: str | None
     manager_id: str | None
     kind: str
-    due_at: dt.datetime
+    due_at: dt.date | dt.datetime
     priority: int
     status: str = attrs.field(validator=v.in_(TASK_STATUSES))
     reason: str
@@ -190,6 +199,13 @@ class Task:
     closed_at: dt.datetime | None = None
     outcome: str | None = None
     dedupe_key: str = ""
+    customer_name: str | None = None
+    overdue: bool | None = None
+
+    @property
+    def all_day(self) -> bool:
+        """True when the task is due on a day rather than at a time."""
+        return not isinstance(self.due_at, dt.datetime)
 
 
 @attrs.frozen(kw_only=True)

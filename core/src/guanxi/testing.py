@@ -186,6 +186,11 @@ def label_reason(ws, segmentation: str, customer_id: str) -> str:
 
 def rule_tasks(ws, rule: str, status: str = "open") -> list[tuple]:
     """A rule's tasks by customer, then id:
-    ``(customer_id, manager_id, kind, due_at, priority, reason)``."""
-    found = sorted(ws.tasks(rule=rule, status=status), key=lambda t: (t.customer_id, t.id))
+    ``(customer_id, manager_id, kind, due_at, priority, reason)``.
+
+    ``due_at`` is a ``dt.date`` for a task due on a day, a ``dt.datetime``
+    for one due at a time; a manager's own task (no customer) comes first
+    with ``customer_id`` None."""
+    found = sorted(ws.tasks(rule=rule, status=status),
+                   key=lambda t: (t.customer_id or "", t.manager_id or "", t.id))
     return [(t.customer_id, t.manager_id, t.kind, t.due_at, t.priority, t.reason) for t in found]

@@ -103,7 +103,7 @@ def test_a_cadence_due_on_the_last_working_day_is_planned_and_one_due_the_day_af
                        "Relationship level A: every 7 days, last visit 2026-11-20, due 2026-11-27")}
     (task,) = ws.tasks(rule="banking.visits")
     assert (task.customer_id, task.manager_id, task.kind, task.due_at) == (
-        "DUE", "M1", "visit", dt.datetime(2026, 11, 23))
+        "DUE", "M1", "visit", dt.date(2026, 11, 23))
 
 
 def test_cadences_by_level_and_a_call_counts_as_a_visit(ws, bank):

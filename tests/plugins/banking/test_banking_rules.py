@@ -6,7 +6,7 @@ import guanxi
 import pytest
 from banking_kit import AS_OF, Bank, tasks
 
-DUE3 = dt.datetime(2026, 11, 27)
+DUE3 = dt.date(2026, 11, 27)   # a day: on time all of it
 
 
 def _valued(bank, cid, months: dict, manager="M1", transacted=True, **values):
@@ -120,7 +120,7 @@ def test_a_handover_asks_the_new_manager_for_a_retention_visit_within_seven_days
     bank.interaction("SEEN-V", "SEEN", "visit", dt.date(2026, 11, 21), manager_id="M2")
     assert _run(ws, "banking.handover") == {"banking.handover": (1, 0)}
     assert tasks(ws, "banking.handover") == [
-        ("RICH", "M2", "visit", dt.datetime(2026, 11, 27), 1,
+        ("RICH", "M2", "visit", dt.date(2026, 11, 27), 1,
          "handed over from 王伟 (M1) to 李强 (M2) on 2026-11-20: retention visit within 7 days"),
     ]
 
@@ -139,7 +139,7 @@ def test_a_manager_who_left_without_a_successor_leaves_a_task_for_the_superior(w
     _valued(bank, "RICH", {"2026-10": 2_000_000}, manager="M3")
     assert _run(ws, "banking.handover") == {"banking.handover": (1, 0)}
     assert tasks(ws, "banking.handover") == [
-        ("RICH", "L1", "handover", dt.datetime(2026, 11, 17), 1,
+        ("RICH", "L1", "handover", dt.date(2026, 11, 17), 1,
          "manager 赵磊 (M3) left on 2026-11-10: assign a new manager and visit within 7 days"),
     ]
 
@@ -158,10 +158,10 @@ def test_feedback_gets_a_follow_up_within_seven_days(ws, bank):
     bank.interaction("F4", "OLD", "feedback", dt.datetime(2026, 10, 25, 15))
     assert _run(ws, "banking.feedback") == {"banking.feedback": (2, 0)}
     assert tasks(ws, "banking.feedback") == [
-        ("BEFORE", "M1", "call", dt.datetime(2026, 11, 27), 2,
+        ("BEFORE", "M1", "call", dt.date(2026, 11, 27), 2,
          "feedback on 2026-11-20 (-) not yet followed up: call or visit by 2026-11-27 "
          "(within 7 days)"),
-        ("OPEN", "M1", "call", dt.datetime(2026, 11, 27), 2,
+        ("OPEN", "M1", "call", dt.date(2026, 11, 27), 2,
          "feedback on 2026-11-20 (wechat) not yet followed up: call or visit by 2026-11-27 "
          "(within 7 days)"),
     ]
@@ -179,7 +179,7 @@ def test_upgrade_asks_to_review_the_level_on_a_first_account_and_a_thirty_percen
     _valued(bank, "DOWN", {"2026-07": 100_000, "2026-10": 70_000})
     _valued(bank, "FLAT", {"2026-07": 100_000, "2026-10": 129_999})
     _run(ws, "banking.upgrade")
-    due = dt.datetime(2026, 11, 25)
+    due = dt.date(2026, 11, 25)
     assert tasks(ws, "banking.upgrade") == [
         ("DOWN", "M1", "review", due, 2, "AUM fell 30% in 3 months: 100,000 → 70,000 "
          "(2026-07 → 2026-10): review the relationship level (now D)"),

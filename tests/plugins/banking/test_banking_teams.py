@@ -37,7 +37,7 @@ def test_the_leader_on_duty_checks_a_sample_spread_over_the_managers(visited):
     ws.save("rotas", [{"rota": "spotcheck", "day": AS_OF, "manager_id": "L1"}])
     runs = ws.run_rules(["banking.spotcheck"], as_of=AS_OF)
     assert [(r.created, r.existing) for r in runs] == [(3, 0)]
-    due = dt.datetime(2026, 11, 25)
+    due = dt.date(2026, 11, 25)
     # 2026-W48 is an even week: on site (odd weeks by phone).
     assert tasks(ws, "banking.spotcheck") == [
         ("C1", "L1", "visit", due, 2, "spot-check on site: did Manager M1 (M1) really visit on "

@@ -26,7 +26,7 @@ def test_a_complaint_asks_for_a_special_visit_the_next_working_day(ws, shop):
     # Friday 20 November: the next working day is Monday 23 November.
     shop.interaction("C1", "R1", "complaint", dt.datetime(2026, 11, 20, 16), manager_id="M1")
     assert run(ws, "tobacco.special_visit") == [
-        ("R1", "M1", "special_visit", midnight(dt.date(2026, 11, 23)), 1,
+        ("R1", "M1", "special_visit", dt.date(2026, 11, 23), 1,
          "complaint on 2026-11-20: special visit due 2026-11-23 (特殊访问记录)")]
 
 
@@ -35,7 +35,7 @@ def test_a_special_situation_before_a_holiday_is_due_after_it(ws, shop):
     shop.retailer("R1")
     shop.interaction("X1", "R1", "closure", dt.datetime(2026, 9, 30, 11), manager_id="M1")
     (task,) = run(ws, "tobacco.special_visit", as_of=dt.date(2026, 10, 1))
-    assert task[3] == midnight(dt.date(2026, 10, 8))
+    assert task[3] == dt.date(2026, 10, 8)
 
 
 def test_a_special_visit_since_answers_the_situation(ws, shop):
@@ -67,7 +67,7 @@ def test_a_sales_drop_of_30_percent_asks_for_a_special_visit(ws, shop, october, 
                        "2026-10-05": october})
     found = run(ws, "tobacco.sales_drop")
     if fires:
-        assert found == [("R1", "M1", "special_visit", midnight(dt.date(2026, 11, 25)), 1,
+        assert found == [("R1", "M1", "special_visit", dt.date(2026, 11, 25), 1,
                           "2026-10: 70 cartons against 100 a month before, down 30%: special "
                           "visit due 2026-11-25")]
     else:
@@ -90,7 +90,7 @@ def test_a_visit_missing_one_checklist_item_is_incomplete(ws, shop):
     shop.visit("V1", "R1", dt.date(2026, 11, 20), retailer_signed=False)
     shop.visit("V2", "R2", dt.date(2026, 11, 20))                  # complete
     assert run(ws, "tobacco.checklist") == [
-        ("R1", "M1", "record", midnight(dt.date(2026, 11, 26)), 2,
+        ("R1", "M1", "record", dt.date(2026, 11, 26), 2,
          "visit on 2026-11-20 is incomplete: 1 of 8 checklist items not recorded "
          "(retailer signed)")]
 
@@ -156,7 +156,7 @@ def test_a_licence_expiring_within_30_days_gets_a_renewal_reminder(ws, shop, exp
     shop.retailer("R1", licence_no="440301100123", licence_expires=expires)
     found = run(ws, "tobacco.licence_renewal")
     if reminded:
-        assert found == [("R1", "M1", "task", midnight(dt.date(2026, 11, 27)), 2,
+        assert found == [("R1", "M1", "task", dt.date(2026, 11, 27), 2,
                           f"licence 440301100123 expires {expires}, in {expires_in} days: "
                           "remind the retailer to renew")]
     else:
@@ -168,7 +168,7 @@ def test_an_expired_licence_asks_for_the_network_exit(ws, shop):
     shop.retailer("OUT", licence_expires=dt.date(2026, 11, 1), network_status="out")  # done
     shop.retailer("OK", licence_expires=AS_OF)
     assert run(ws, "tobacco.network_exit") == [
-        ("GONE", "M1", "task", midnight(dt.date(2026, 11, 27)), 2,
+        ("GONE", "M1", "task", dt.date(2026, 11, 27), 2,
          "licence 440301100999 expired 2026-11-23: process the network exit (退网)")]
 
 
@@ -189,19 +189,51 @@ def test_a_visited_new_retailer_needs_no_first_visit(ws, shop):
 # -- TOB-SURVEY ------------------------------------------------------------------
 
 
+def _round(answers, low, due="2026-11-26"):
+    return (None, "M1", "analysis", dt.date.fromisoformat(due), 2,
+            f"satisfaction survey of 2026-11: {answers} answers from {answers} of your "
+            f"retailers, {low} below 4 of 5: analyse the results and record the measures taken "
+            f"by {due}")
+
+
 @pytest.mark.parametrize(("score", "asked"), [(3, True), (4, False)])
 def test_a_low_satisfaction_score_asks_for_measures_in_ten_days(ws, shop, score, asked):
+    # rule TOB-SURVEY: the round's analysis always; the retailer's measures below 4 only.
     shop.retailer("R1")
     shop.interaction("S1", "R1", "survey", dt.datetime(2026, 11, 16, 10), satisfaction=score,
                      ordered_by="regional_manager")
     found = run(ws, "tobacco.survey_actions")
-    if asked:
-        assert found == [("R1", "M1", "action", midnight(dt.date(2026, 11, 26)), 2,
-                          "satisfaction 3 of 5 in the survey of 2026-11-16 (ordered by "
-                          "regional_manager): analyse it and record the measures taken by "
-                          "2026-11-26")]
-    else:
-        assert found == []
+    answer = ("R1", "M1", "action", dt.date(2026, 11, 26), 2,
+              "satisfaction 3 of 5 in the survey of 2026-11-16 (ordered by regional_manager): "
+              "analyse it and record the measures taken by 2026-11-26")
+    assert found == ([_round(1, 1), answer] if asked else [_round(1, 0)])
+
+
+def test_a_round_of_fours_asks_each_surveyed_manager_to_analyse_it_once(ws, shop, time_machine):
+    # rule TOB-SURVEY: "each manager analyses the results and records measures taken",
+    # within 10 days of the round's last answer, a task of the manager's own (no customer).
+    shop.manager("M2")
+    shop.manager("M3")                                      # none of M3's retailers surveyed
+    for rid, owner in (("R1", "M1"), ("R2", "M1"), ("R3", "M2"), ("R4", "M3")):
+        shop.retailer(rid, manager_id=owner)
+    shop.interaction("S1", "R1", "survey", dt.datetime(2026, 11, 12, 10), satisfaction=4)
+    shop.interaction("S2", "R2", "survey", dt.datetime(2026, 11, 14, 23, 59), satisfaction=4)
+    shop.interaction("S3", "R3", "survey", dt.datetime(2026, 11, 13, 9), satisfaction=5)
+    found = run(ws, "tobacco.survey_actions")
+    assert [(t[0], t[1], t[3]) for t in found] == [
+        (None, "M1", dt.date(2026, 11, 24)), (None, "M2", dt.date(2026, 11, 23))]
+    assert found[0] == _round(2, 0, due="2026-11-24")
+    # The next day's run asks nothing again, nor once the task is done.
+    time_machine.move_to(dt.datetime(2026, 11, 30, 12), tick=False)
+    (m1,) = [t for t in ws.tasks(rule="tobacco.survey_actions") if t.manager_id == "M1"]
+    ws.task_done(m1.id, "measures recorded", at=dt.datetime(2026, 11, 24, 23, 59))
+    (again,) = ws.run_rules(["tobacco.survey_actions"], as_of=AS_OF + dt.timedelta(days=1))
+    assert again.created == 0
+    assert len(ws.tasks(rule="tobacco.survey_actions", status=None)) == 2
+    # Done 23:59 on its due day: on time (TOB-SURVEY's KPI).
+    kpi = {v.scope_key: v.value for v in ws.kpi(["tobacco.survey_actions_done"], period="2026-11",
+                                                 by="manager", as_of=dt.date(2026, 11, 30))}
+    assert kpi == {"M1": 1.0, "M2": 0.0}
 
 
 def test_a_survey_without_a_score_is_refused(ws, shop, tmp_path):

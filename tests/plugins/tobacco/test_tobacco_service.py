@@ -142,8 +142,8 @@ def test_unlicensed_selling_goes_to_the_regional_manager_the_same_working_day(ws
                    for t in ws.tasks(rule="tobacco.step_request"))
     one, two = cases["U1"].id, cases["U2"].id
     assert found == [
-        ("R1", "R1", dt.datetime(2026, 11, 23), f"case:{one}:step:forwarded:request"),
-        ("R1", "R1", dt.datetime(2026, 11, 30), f"case:{two}:step:forwarded:request"),
+        ("R1", "R1", dt.date(2026, 11, 23), f"case:{one}:step:forwarded:request"),
+        ("R1", "R1", dt.date(2026, 11, 30), f"case:{two}:step:forwarded:request"),
     ]
     ws.case_step(one, "approve", "R1", at=dt.datetime(2026, 11, 28, 12), note="passed on")
     ws.run_rules(["tobacco.step_request"], as_of=dt.date(2026, 11, 28))

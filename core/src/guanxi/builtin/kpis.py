@@ -86,7 +86,7 @@ def _task_key(ctx, tk):
     # than walking the (manager_id, status, due_at) index row by row.
     if ctx.scope == "manager":
         return func.coalesce(tk.c.manager_id, "")
-    return ctx.scope_key(tk.c.customer_id)
+    return ctx.task_scope_key(tk)
 
 
 def open_tasks_query(ctx):
@@ -99,13 +99,13 @@ def open_tasks_query(ctx):
 
 
 def overdue_tasks_query(ctx):
-    # Due in the period up to the as-of day, and not done by the due time.
+    # Due in the period, and late as the as-of day ends: done after its due
+    # (a day task: after its day) or still open past it (ctx.task_late).
     tk = ctx.tables.tasks
     key = _task_key(ctx, tk).label("scope_key")
     return _grouped(ctx, select(key, func.count().label("value"))
-                    .where(tk.c.status != "cancelled", tk.c.due_at < ctx.due(0),
-                           tk.c.due_at >= _dt(ctx, ctx.period.start),
-                           (tk.c.status == "open") | (tk.c.closed_at > tk.c.due_at)), key)
+                    .where(tk.c.due_at >= _dt(ctx, ctx.period.start),
+                           tk.c.due_at < _dt(ctx, ctx.period.end), ctx.task_late(tk)), key)
 
 
 def completion_query(ctx):
@@ -171,8 +171,9 @@ KPIS = (
         shown_only=True, description="Tasks open at the end of the period."),
     Kpi(name="core.overdue_tasks", title="Overdue tasks", unit="tasks", empty=0,
         query=overdue_tasks_query, higher_is_better=False,
-        description="Tasks due in the period before the as-of day that were not done by "
-                    "their due time."),
+        description="Tasks due in the period that were late by the end of the as-of day: a "
+                    "task due on a day done after that day or still open past it, a timed "
+                    "task done after its time or still open past it."),
     Kpi(name="core.task_completion", title="Task completion rate", unit="share",
         query=completion_query,
         description="Share of tasks due in the period that are done (cancelled ones aside)."),

@@ -1,8 +1,10 @@
 """core.overdue_tasks: an open task past its due date goes up a level.
 
-Each open task due before the as-of date (and past the grace days) makes
-one escalation task for the task manager's ``reports_to``, due the next
-day; a manager who reports to no one has nobody to escalate to. The
+Each task open and past its due as the as-of day ends (``ctx.task_overdue``:
+a task due on a day once that day is over, a timed task once its time has
+passed), by more than the grace days, makes one escalation task for the task
+manager's ``reports_to``, due the next day; a manager who reports to no one
+has nobody to escalate to. The
 dedupe key is the task's id, so each overdue task escalates once while it
 stays open.
 """
@@ -37,7 +39,7 @@ def overdue_query(ctx):
         .where(
             tk.c.status == "open",
             tk.c.rule != "core.overdue_tasks",
-            late > ctx.config["overdue.grace_days"],
+            ctx.task_overdue(tk, grace_days=ctx.config["overdue.grace_days"]),
             m.c.reports_to.is_not(None),
         )
     )

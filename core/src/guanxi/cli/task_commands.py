@@ -6,13 +6,15 @@ import attrs
 import click
 
 from guanxi.cli import pass_workspace
+from guanxi.cli.case_commands import at_option
 from guanxi.cli.output import emit, format_option
 
-COLUMNS = ["id", "rule", "customer_id", "manager_id", "kind", "due_at", "priority", "status",
-           "reason"]
+COLUMNS = ["id", "rule", "customer_id", "customer_name", "manager_id", "kind", "due_at", "overdue",
+           "priority", "status", "reason"]
 
 
 def _row(task) -> dict:
+    # due_at: the day (2026-12-04) of a day task, the ISO datetime of a timed one.
     data = attrs.asdict(task)
     return {k: data[k] for k in COLUMNS}
 
@@ -26,25 +28,33 @@ def tasks():
 @click.option("--manager", help="Only this manager's tasks.")
 @click.option("--status", type=click.Choice(["open", "done", "cancelled", "all"]), default="open",
               show_default=True, help="Which tasks: open ones, or done, cancelled, all.")
+@click.option("--due", type=click.Choice(["today", "week"]),
+              help="Due on or before the as-of day (today), or by the Sunday of its ISO week "
+                   "(week); overdue ones included.")
+@click.option("--overdue", is_flag=True, help="Only open tasks past their due.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The day to judge due and overdue by (default: today, at the present moment).")
 @click.option("--rule", help="Only tasks of this rule.")
 @click.option("--customer", help="Only this customer's tasks.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @format_option
 @pass_workspace
-def list_(ws, manager, status, rule, customer, limit, fmt):
-    """Tasks, soonest due first, each with its reason."""
+def list_(ws, manager, status, due, overdue, as_of, rule, customer, limit, fmt):
+    """Tasks, soonest due first, each with its customer, whether it is overdue, and its reason."""
     found = ws.tasks(manager=manager, status=None if status == "all" else status, rule=rule,
-                     customer=customer, limit=limit)
+                     customer=customer, due=due, overdue=overdue,
+                     as_of=as_of.date() if as_of else None, limit=limit)
     emit([_row(x) for x in found], COLUMNS, fmt, empty="No tasks.")
 
 
 @tasks.command()
 @click.argument("task_id", type=int)
 @click.option("--outcome", help="What came of it.")
+@at_option
 @pass_workspace
-def done(ws, task_id, outcome):
-    """Mark a task done."""
-    task = ws.task_done(task_id, outcome)
+def done(ws, task_id, outcome, at):
+    """Mark a task done; --at says when the work was really done (it is judged by that time)."""
+    task = ws.task_done(task_id, outcome, at=at)
     click.echo(f"Task {task.id} done.")
 
 

@@ -20,6 +20,12 @@ from guanxi.periods import Period, parse_period
 from guanxi.storage import tables as t
 
 
+def _as_datetime(value) -> dt.datetime:
+    if isinstance(value, str):   # a driver that hands back text
+        return dt.datetime.fromisoformat(value)
+    return value
+
+
 class EngineMethods:
     """Mixed into :class:`guanxi.Workspace`."""
 
@@ -178,21 +184,55 @@ class EngineMethods:
     def _task(self, row) -> model.Task:
         data = dict(row._mapping)
         data["reason"] = self.render_reason(data["reason"])
+        if data.pop("all_day"):
+            # A day task is its day, however the driver hands the midnight back.
+            data["due_at"] = _as_datetime(data["due_at"]).date()
+        if data.get("overdue") is not None:
+            data["overdue"] = bool(data["overdue"])
         return model.Task(**data)
+
+    def _task_moment(self, as_of: dt.date | None) -> tuple[dt.date, dt.datetime | None]:
+        """(as-of day, as-of moment) of a listing: now for today, else that day's end."""
+        today = self.today()
+        if as_of is None or as_of == today:
+            return today, self.now()
+        return as_of, None
 
     def tasks(self, *, manager: str | None = None, status: str | None = "open",
               rule: str | None = None, customer: str | None = None,
+              due: str | None = None, overdue: bool = False, as_of: dt.date | None = None,
               limit: int | None = None) -> list[model.Task]:
-        """Tasks, soonest due first; ``status=None`` for every status."""
+        """Tasks, soonest due first; ``status=None`` for every status.
+
+        ``due="today"``: due on or before the as-of day; ``due="week"``: by
+        the Sunday of the as-of day's ISO week; ``overdue``: open and past
+        due at the as-of moment. ``as_of`` (default today) is judged at its
+        end, today at the present moment. Each task carries its customer's
+        name and whether it is overdue then. An unknown ``manager`` is an error.
+        """
+        from guanxi.engines.context import Context
+        from guanxi.errors import did_you_mean
+
         self.require_ready()
-        tk = t.tasks
-        query = select(tk).order_by(tk.c.due_at, tk.c.priority, tk.c.id)
+        if due not in (None, "today", "week"):
+            raise UsageError(f"unknown due {due!r}; use one of: today, week")
+        day, moment = self._task_moment(as_of)
+        ctx = Context(dialect=self.dialect, pack="core", config={}, as_of=day, moment=moment)
+        tk, c = t.tasks, t.customers
+        late = ctx.task_overdue(tk)
+        query = (select(tk, c.c.name.label("customer_name"), late.label("overdue"))
+                 .select_from(tk.outerjoin(c, c.c.id == tk.c.customer_id))
+                 .order_by(tk.c.due_at, tk.c.priority, tk.c.id))
         if status:
             if status not in TASK_STATUSES:
                 raise UsageError(f"unknown status {status!r}; use one of: {', '.join(TASK_STATUSES)}")
             query = query.where(tk.c.status == status)
-        if manager:
-            query = query.where(tk.c.manager_id == manager)
+        if due:
+            last = day if due == "today" else day + dt.timedelta(days=6 - day.weekday())
+            query = query.where(tk.c.due_at < dt.datetime.combine(last + dt.timedelta(days=1),
+                                                                  dt.time()))
+        if overdue:
+            query = query.where(tk.c.status == "open", late)
         if rule:
             query = query.where(tk.c.rule == rule)
         if customer:
@@ -200,11 +240,24 @@ class EngineMethods:
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as conn:
+            if manager:
+                m = t.managers
+                if conn.execute(select(m.c.id).where(m.c.id == manager)).first() is None:
+                    known = conn.execute(select(m.c.id)).scalars().all()
+                    raise NotFoundError(f"no manager with id {manager!r}"
+                                        f"{did_you_mean(manager, known)}")
+                query = query.where(tk.c.manager_id == manager)
             return [self._task(r) for r in conn.execute(query)]
 
-    def _close_task(self, task_id: int, status: str, outcome: str | None) -> model.Task:
+    def _close_task(self, task_id: int, status: str, outcome: str | None,
+                    at: dt.datetime | None = None) -> model.Task:
         self.require_ready()
         tk = t.tasks
+        now = self.now()
+        at = now if at is None else at
+        if at > now:
+            raise UsageError(f"task {task_id} cannot be closed at {at:%Y-%m-%d %H:%M}: "
+                             f"that is in the future (now {now:%Y-%m-%d %H:%M})")
         with self.engine.begin() as conn:
             row = conn.execute(select(tk).where(tk.c.id == task_id)).first()
             if row is None:
@@ -212,11 +265,22 @@ class EngineMethods:
             if row.status != "open":
                 raise GuanxiError(f"task {task_id} is already {row.status}")
             conn.execute(update(tk).where(tk.c.id == task_id)
-                         .values(status=status, outcome=outcome, closed_at=self.now()))
+                         .values(status=status, outcome=outcome, closed_at=at))
             return self._task(conn.execute(select(tk).where(tk.c.id == task_id)).one())
 
-    def task_done(self, task_id: int, outcome: str | None = None) -> model.Task:
-        return self._close_task(task_id, "done", outcome)
+    def task_done(self, task_id: int, outcome: str | None = None, *,
+                  at: dt.datetime | None = None) -> model.Task:
+        """Mark a task done; ``at`` is when the work was really done (default now).
+
+        ``at`` is naive in the organization's time zone, or aware and then
+        converted to it: a visit written up the next morning is judged by
+        the time it was made.
+        """
+        if at is not None and at.tzinfo is not None:
+            from zoneinfo import ZoneInfo
+
+            at = at.astimezone(ZoneInfo(self.config.timezone)).replace(tzinfo=None)
+        return self._close_task(task_id, "done", outcome, at)
 
     def task_cancel(self, task_id: int, reason: str) -> model.Task:
         if not reason:

@@ -65,6 +65,9 @@ class Context:
     #: engines pass the workspace's ``ensure_business_days``. None: the
     #: table is assumed built (``guanxi calendar build``).
     ensure_calendar: Callable[[dt.date], Any] | None = None
+    #: The as-of moment tasks are judged at (see :meth:`task_overdue`); None:
+    #: the end of the as-of day.
+    moment: dt.datetime | None = None
     _calendar_ready: bool = attrs.field(default=False, init=False, repr=False)
 
     # -- values --------------------------------------------------------------
@@ -79,9 +82,89 @@ class Context:
         moment = dt.datetime.combine(day, dt.time(hour)) + dt.timedelta(days=days)
         return literal(moment, DateTime)
 
-    def due(self, days: int = 0, hour: int = 0) -> ColumnElement:
-        """Due ``days`` after the as-of date (0 = the as-of date itself)."""
+    def due(self, days: int = 0, hour: int | None = None) -> ColumnElement:
+        """Due ``days`` after the as-of date (0 = the as-of date itself).
+
+        Without ``hour`` a SQL date: the task is due on that day and on time
+        all of it. With ``hour`` a datetime: due at that time (a clock).
+        """
+        if hour is None:
+            return literal(self.as_of + dt.timedelta(days=days), Date)
         return self.at(self.as_of, days, hour)
+
+    # -- task timeliness -------------------------------------------------------
+    # The one place that says when a task is late. A day task (all_day) is
+    # on time all its day in the organization's time zone: done 23:59 on D
+    # is on time, 00:00 on D+1 late. A timed task is late once its due time
+    # has passed. The as-of moment is the end of the as-of day (what the
+    # day's batch sees), unless the context was given a ``moment``.
+
+    @property
+    def as_of_end(self) -> dt.datetime:
+        """The as-of moment, exclusive: the end of the as-of day, or ``moment``."""
+        if self.moment is not None:
+            return self.moment
+        return dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time())
+
+    def _late_from(self, tk, grace_days: int = 0) -> ColumnElement:
+        """The first late moment of a task of ``tk``, ``grace_days`` days on."""
+        day_end = self.add_days(tk.c.due_at, 1 + grace_days)
+        day_end = self.day_at(day_end, 0)
+        timed = tk.c.due_at if not grace_days else self.plus_days(tk.c.due_at, grace_days)
+        return case((tk.c.all_day, day_end), else_=timed)
+
+    def _done_late(self, tk, closed_at) -> ColumnElement:
+        # A timed task done at its due minute is on time; a day task done
+        # at 00:00 the next day is not.
+        return case((tk.c.all_day, closed_at >= self._late_from(tk)),
+                    else_=closed_at > tk.c.due_at)
+
+    def task_overdue(self, tk, grace_days: int = 0) -> ColumnElement:
+        """True for a task of ``tk`` (the tasks table or an alias) open at the
+        as-of moment and past its due by then (by more than ``grace_days`` days).
+
+        A task done after the as-of moment was still open at it.
+        """
+        moment = literal(self.as_of_end, DateTime)
+        open_then = or_(tk.c.status == "open",
+                        and_(tk.c.status == "done", tk.c.closed_at >= moment))
+        if grace_days:
+            passed = self._late_from(tk, grace_days) < moment
+        else:
+            # Past a timed due: any moment after it; past a day: its end.
+            passed = case((tk.c.all_day, self._late_from(tk) < moment),
+                          else_=tk.c.due_at < moment)
+        return and_(open_then, passed)
+
+    def task_late(self, tk) -> ColumnElement:
+        """True for a task that missed its due as seen at the as-of moment:
+        done late before it, or overdue at it (:meth:`task_overdue`).
+
+        Cancelled tasks are never late.
+        """
+        moment = literal(self.as_of_end, DateTime)
+        done_late = and_(tk.c.status == "done", tk.c.closed_at < moment,
+                         self._done_late(tk, tk.c.closed_at))
+        return or_(done_late, self.task_overdue(tk))
+
+    def task_on_time(self, tk) -> ColumnElement:
+        """True for a task done by the as-of moment and not late (see :meth:`task_late`)."""
+        moment = literal(self.as_of_end, DateTime)
+        return and_(tk.c.status == "done", tk.c.closed_at < moment,
+                    ~self._done_late(tk, tk.c.closed_at))
+
+    def task_scope_key(self, tk) -> ColumnElement:
+        """The KPI scope key of a task: it belongs to the manager who holds it.
+
+        manager: the task's manager; team or territory of a task with no
+        customer: its manager's; otherwise the customer's (:meth:`scope_key`).
+        """
+        if self.scope == "manager":
+            return tk.c.manager_id
+        if self.scope in ("team", "territory"):
+            return case((tk.c.customer_id.is_(None), self.credit_scope_key(tk.c.manager_id)),
+                        else_=self.scope_key(tk.c.customer_id))
+        return self.scope_key(tk.c.customer_id)
 
     # -- date arithmetic -------------------------------------------------------
 
@@ -105,6 +188,13 @@ class Context:
         if self.dialect == "sqlite":
             return func.date(expr, cast(days, String) + literal(" days"), type_=Date)
         return cast(cast(expr, Date) + cast(days, Integer), Date)
+
+    def plus_days(self, expr, days: int) -> ColumnElement:
+        """A datetime ``days`` whole days after the datetime ``expr``, time kept."""
+        if self.dialect == "sqlite":
+            text = func.strftime("%Y-%m-%d %H:%M:%f000", expr, f"{days:+d} days")
+            return type_coerce(text, DateTime)
+        return expr + literal(dt.timedelta(days=days))
 
     def add_months(self, expr, months: int) -> ColumnElement:
         """A date ``months`` calendar months after ``expr`` (negative: before)."""
@@ -149,11 +239,15 @@ class Context:
         end = dt.date(self.as_of.year, self.as_of.month, 1)
         return self.months_back(months), end
 
-    def day_at(self, expr, hour: int = 0) -> ColumnElement:
-        """A datetime ``hour`` o'clock on the day of ``expr``: a rule's due_at from a SQL date.
+    def day_at(self, expr, hour: int | None = None) -> ColumnElement:
+        """The day of ``expr``, or ``hour`` o'clock on it: a rule's due_at from a SQL date.
 
-        ``ctx.day_at(ctx.add_working_days(c.created_at, 3), 17)``.
+        Without ``hour`` a SQL date: a task due that day, on time all of it
+        (``ctx.day_at(ctx.add_working_days(c.created_at, 3))``). With it a
+        datetime: a task due at that time (``ctx.day_at(day, 17)``).
         """
+        if hour is None:
+            return self.date_of(expr)
         if self.dialect == "sqlite":
             # The text SQLAlchemy itself stores for a datetime, so values compare alike.
             text = type_coerce(self.date_of(expr), String) + literal(f" {hour:02d}:00:00.000000")

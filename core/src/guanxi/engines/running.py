@@ -47,7 +47,11 @@ def build_query(record, ctx: Context, required: Iterable[str], kind: str):
     if ctx.filters and kind != "KPI":
         # Keep the pack to the customers it serves.
         inner = query.subquery(record.name.replace(".", "_") + "_all")
-        query = select(inner).where(ctx.served(inner.c.customer_id))
+        # A rule's task of a manager's own (no customer) is the pack's to give.
+        served = ctx.served(inner.c.customer_id)
+        if "customer_id" in inner.c and kind == "service rule":
+            served = inner.c.customer_id.is_(None) | served
+        query = select(inner).where(served)
     return query.subquery(record.name.replace(".", "_"))
 
 

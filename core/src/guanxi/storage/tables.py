@@ -214,10 +214,17 @@ tasks = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("rule", String, nullable=False),
-    Column("customer_id", Key, nullable=False, index=True),
+    # NULL: a task of the manager's own, about no one customer (a report, an
+    # analysis of a survey round); the manager is then required.
+    Column("customer_id", Key, index=True),
     Column("manager_id", Key),
     Column("kind", String, nullable=False, server_default="task"),
+    # A day task (all_day) is stored at 00:00 of its day and is on time all
+    # that day; a timed one (an SLA clock) is due at its minute. True by
+    # default: every insert that writes a day's midnight (the planner's
+    # visit tasks) is a day task without saying so.
     Column("due_at", DateTime, nullable=False),
+    Column("all_day", Boolean, nullable=False, server_default=text("true")),
     Column("priority", Integer, nullable=False, server_default=text("2")),
     Column("status", String, nullable=False, server_default="open"),
     Column("reason", Text, nullable=False),
@@ -236,6 +243,16 @@ tasks = Table(
         unique=True,
         sqlite_where=text("status = 'open'"),
     ),
+    # ... nor a second open task of a manager's own (NULLs are never equal
+    # in the index above).
+    Index(
+        "uq_tasks_open_manager",
+        "rule",
+        "manager_id",
+        "dedupe_key",
+        unique=True,
+        sqlite_where=text("status = 'open' AND customer_id IS NULL"),
+    ),
 )
 
 
@@ -247,8 +264,9 @@ def describe_postgresql() -> None:
     (~25 ms of a 0.3 s budget).
     """
     for index in tasks.indexes:
-        if index.name == "uq_tasks_open" and "postgresql_where" not in index.dialect_kwargs:
-            index.dialect_kwargs["postgresql_where"] = text("status = 'open'")
+        if index.name in ("uq_tasks_open", "uq_tasks_open_manager") \
+                and "postgresql_where" not in index.dialect_kwargs:
+            index.dialect_kwargs["postgresql_where"] = index.dialect_kwargs["sqlite_where"]
 
 segments = Table(
     "segments",

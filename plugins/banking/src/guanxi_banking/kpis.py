@@ -448,10 +448,12 @@ def punctuality_query(ctx):
     if ctx.scope in ("team", "territory"):
         key = ctx.credit_scope_key(tk.c.manager_id)
     key = key.label("scope_key")
-    on_time = and_(tk.c.status == "done", tk.c.closed_at <= tk.c.due_at)
+    # A task due on a day is on time all that day; a timed one until its time.
+    # Judged once done or late: a task still inside its due day is neither.
+    on_time = ctx.task_on_time(tk)
     return (select(key, _share(on_time).label("value"))
-            .where(tk.c.rule.like("banking.%"), tk.c.status != "cancelled",
-                   _in_period(ctx, tk.c.due_at))
+            .where(tk.c.rule.like("banking.%"), _in_period(ctx, tk.c.due_at),
+                   or_(on_time, ctx.task_late(tk)))
             .group_by(key))
 
 
@@ -643,9 +645,7 @@ def duty_fines_query(ctx):
     undone = (
         select(func.count()).select_from(tk)
         .where(tk.c.manager_id == m.c.id, tk.c.rule == "banking.spotcheck",
-               tk.c.status != "cancelled", _in_period(ctx, tk.c.due_at),
-               tk.c.due_at < as_of_end(ctx),
-               or_(tk.c.status == "open", tk.c.closed_at > tk.c.due_at))
+               _in_period(ctx, tk.c.due_at), ctx.task_late(tk))
         .correlate(m).scalar_subquery()
     )
     missed = (select(func.count()).select_from(r)
@@ -802,7 +802,9 @@ KPIS = (
     _k("accuracy", "Accuracy", accuracy_query, SHARE,
        "办理业务的准确率: share of the period's transactions not corrected afterwards."),
     _k("punctuality", "Punctuality", punctuality_query, SHARE,
-       "准时率: share of the banking tasks due in the period done by their due time."),
+       "准时率: share of the banking tasks due in the period done on time: a task due on a "
+       "day done by the end of that day, a timed task by its time; tasks not yet done nor "
+       "late are not judged."),
     _k("marketing_success", "Targeted-marketing success rate", marketing_success_query, SHARE,
        "精准营销成功率: share of campaign contacts in the period with a positive outcome."),
     _k("wallet_share", "Share of wallet", wallet_share_query, SHARE,

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Float, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 
 from guanxi import Kpi
 from guanxi.builtin import plan_kpis
@@ -301,13 +301,17 @@ def satisfaction_index_query(ctx):
 
 
 def survey_actions_done_query(ctx):
-    # rule TOB-SURVEY: the action tasks due in the period so far, cancelled ones aside.
+    # rule TOB-SURVEY: the action tasks due in the period so far, cancelled ones aside;
+    # a round's analysis (no customer) counts for its manager, team or territory.
     tk = ctx.tables.tasks
     key = (func.coalesce(tk.c.manager_id, "") if ctx.scope == "manager"
-           else ctx.scope_key(tk.c.customer_id)).label("scope_key")
-    return (select(key, _share(tk.c.status == "done").label("value"))
-            .where(tk.c.rule == SURVEY_RULE, tk.c.status != "cancelled",
-                   _moment_in_period(ctx, tk.c.due_at))
+           else ctx.task_scope_key(tk)).label("scope_key")
+    # Recorded within its days (a due day is on time all of it); a task
+    # still inside them is not judged yet, one past them is late.
+    on_time = ctx.task_on_time(tk)
+    return (select(key, _share(on_time).label("value"))
+            .where(tk.c.rule == SURVEY_RULE, _moment_in_period(ctx, tk.c.due_at),
+                   or_(on_time, ctx.task_late(tk)))
             .group_by(key))
 
 
@@ -422,9 +426,10 @@ KPIS = (
        "TOB-SURVEY 满意度指数: the mean satisfaction score (1-5) of the period's surveys "
        "scaled to 0-100 as (mean - 1) / 4 x 100: 1 is 0, 3 is 50, 5 is 100."),
     _k("survey_actions_done", "Survey measures recorded", survey_actions_done_query, SHARE,
-       "TOB-SURVEY: share of the measures tasks (rule tobacco.survey_actions) due in the "
-       "period up to the as-of day that are done, cancelled ones aside; by manager for the "
-       "task's holder.", target=1.0),
+       "TOB-SURVEY: share of the measures tasks (rule tobacco.survey_actions: a round's "
+       "analysis, a low answer's measures) due in the period up to the as-of day that were "
+       "done by the end of their due day; tasks not yet due nor late are not judged, "
+       "cancelled ones aside; by manager for the task's holder.", target=1.0),
     # sales (订货量) by manager and territory
     _k("cartons", "Cartons ordered", cartons_query, "carton",
        "Sales volume (the catalogue's KPIs, by manager and territory): cartons (条) "

@@ -211,7 +211,9 @@ def downgrade_query(ctx):
     return (
         select(
             c.c.customer_id,
-            func.coalesce(c.c.step_due_at, ctx.due(1)).label("due_at"),
+            func.coalesce(c.c.step_due_at, ctx.due(1, 0)).label("due_at"),
+            # The step's clock is a time; without one, due tomorrow is a day.
+            c.c.step_due_at.is_(None).label("all_day"),
             literal(1).label("priority"),
             ctx.reason("tobacco.downgrade", case=cast(c.c.id, String), owner=c.c.owner_id,
                        day=_day_text(c.c.opened_at)).label("reason"),
@@ -264,15 +266,19 @@ def step_request_query(ctx):
     what = case(*((w, literal(step.description)) for w, (_, _, step) in zip(at, waiting)))
     person = case(*((w, role_person(step.role, c.c.owner_id)) for w, (_, _, step)
                     in zip(at, waiting)))
-    same_day = ctx.day_at(ctx.next_working_day(ctx.date_of(c.c.opened_at)))
-    due = case((and_(c.c.policy == UNLICENSED_POLICY, c.c.step == 0), same_day),
-               else_=func.coalesce(c.c.step_due_at, ctx.due(1)))
+    # TOB-UNLICENSED: due the day it came in (a day: on time until it ends);
+    # a step with a clock: its time; without one: tomorrow, a day.
+    unlicensed = and_(c.c.policy == UNLICENSED_POLICY, c.c.step == 0)
+    same_day = ctx.day_at(ctx.next_working_day(ctx.date_of(c.c.opened_at)), 0)
+    due = case((unlicensed, same_day), else_=func.coalesce(c.c.step_due_at, ctx.due(1, 0)))
+    all_day = or_(unlicensed, c.c.step_due_at.is_(None))
     key = literal("case:") + cast(c.c.id, String) + literal(":step:") + name + \
         literal(":request")
     return (
         select(
             c.c.customer_id,
             due.label("due_at"),
+            all_day.label("all_day"),
             literal(1).label("priority"),
             ctx.reason("tobacco.step", case=cast(c.c.id, String), policy=c.c.policy,
                        step=name, what=what, owner=c.c.owner_id).label("reason"),
@@ -409,16 +415,35 @@ ENTRY = ServiceRule(
 
 
 # -- TOB-SURVEY -----------------------------------------------------------------------
-# rule TOB-SURVEY (§4.8): an answer below survey.action_below asks the manager
-# to analyse it and record the measures taken, within survey.due_days days.
+# rule TOB-SURVEY (§4.8): each manager whose retailers were surveyed analyses
+# the results and records the measures taken, within survey.due_days days of
+# the last answer: one task of the manager's own (no customer) per round, a
+# round being the answers of one calendar month (default, ours). An answer
+# below survey.action_below also asks for the measures taken with that
+# retailer: the round's analysis does not name which shop to go back to, and
+# these are the answers the KPI "survey actions done" must see acted on.
+# A round or answer already given a task (done or not) asks nothing again.
+
+
+def _asked(ctx, key, manager_id=None):
+    """True when the rule already gave a task (any status) for ``key`` (and the manager)."""
+    tk = ctx.tables.tasks.alias("survey_asked")
+    same = [tk.c.rule == "tobacco.survey_actions", tk.c.dedupe_key == key]
+    if manager_id is not None:
+        same.append(tk.c.manager_id == manager_id)
+    return select(tk.c.id).where(*same).exists()
 
 
 def survey_query(ctx):
     cfg = ctx.config
-    i = ctx.tables.interactions
+    i, c = ctx.tables.interactions, ctx.tables.customers
     score = cast(ctx.attribute(i, "satisfaction", "integer"), Integer)
+    recent = (i.c.kind == SURVEY, score.is_not(None),
+              i.c.occurred_at >= _since(ctx, cfg["survey.lookback_days"]),
+              i.c.occurred_at < _end_of_as_of(ctx))
     due_day = ctx.add_days(ctx.date_of(i.c.occurred_at), cfg["survey.due_days"])
-    return (
+    answer_key = literal("survey:") + i.c.id
+    answers = (
         select(
             i.c.customer_id,
             ctx.day_at(due_day).label("due_at"),
@@ -426,26 +451,68 @@ def survey_query(ctx):
             ctx.reason("tobacco.survey", score=score, day=_day_text(i.c.occurred_at),
                        by=func.coalesce(ctx.attribute(i, "ordered_by"), literal("-")),
                        due=_day_text(due_day)).label("reason"),
+            literal(None).label("manager_id"),
             literal("action").label("kind"),
-            (literal("survey:") + i.c.id).label("dedupe_key"),
+            answer_key.label("dedupe_key"),
         )
-        .where(i.c.kind == SURVEY, score < cfg["survey.action_below"],
-               i.c.occurred_at >= _since(ctx, cfg["survey.lookback_days"]),
-               i.c.occurred_at < _end_of_as_of(ctx))
+        .where(*recent, score < cfg["survey.action_below"], ~_asked(ctx, answer_key))
     )
+    # The round: the month's answers of each manager's retailers.
+    month = func.substr(_day_text(i.c.occurred_at), 1, 7)
+    grouped = (
+        select(c.c.manager_id, month.label("month"),
+               func.max(ctx.date_of(i.c.occurred_at)).label("last_day"),
+               func.count().label("answers"),
+               func.count(func.distinct(i.c.customer_id)).label("retailers"),
+               func.sum(case((score < cfg["survey.action_below"], 1), else_=0)).label("low"))
+        .join(c, c.c.id == i.c.customer_id)
+        .where(*recent, c.c.manager_id.is_not(None))
+        .group_by(c.c.manager_id, month)
+        .subquery("survey_round")
+    )
+    round_due = ctx.add_days(grouped.c.last_day, cfg["survey.due_days"])
+    round_key = literal("survey-round:") + grouped.c.month
+    rounds = (
+        select(
+            literal(None).label("customer_id"),
+            ctx.day_at(round_due).label("due_at"),
+            literal(2).label("priority"),
+            ctx.reason("tobacco.survey_round", month=grouped.c.month,
+                       answers=grouped.c.answers, retailers=grouped.c.retailers,
+                       low=grouped.c.low, below=cfg["survey.action_below"],
+                       due=_day_text(round_due)).label("reason"),
+            grouped.c.manager_id,
+            literal("analysis").label("kind"),
+            round_key.label("dedupe_key"),
+        )
+        .where(~_asked(ctx, round_key, grouped.c.manager_id))
+    )
+    both = answers.union_all(rounds).subquery("survey_tasks")
+    # manager_id NULL on an answer: the retailer's owner, as for any task.
+    owner = (select(c.c.manager_id).where(c.c.id == both.c.customer_id).scalar_subquery())
+    return select(both.c.customer_id, both.c.due_at, both.c.priority, both.c.reason,
+                  func.coalesce(both.c.manager_id, owner).label("manager_id"), both.c.kind,
+                  both.c.dedupe_key)
 
 
 SURVEY_RULE = ServiceRule(
     name="tobacco.survey_actions",
     title="Satisfaction survey: measures",
-    description="TOB-SURVEY: a satisfaction score below 4 of 5: the manager analyses it and "
-                "records the measures taken within 10 days.",
+    description="TOB-SURVEY: each manager whose retailers were surveyed analyses the round's "
+                "results and records the measures taken within 10 days of the last answer; a "
+                "score below 4 of 5 also asks for the measures taken with that retailer.",
     kind="action",
     query=survey_query,
     reasons={"tobacco.survey": {
         "en": "satisfaction {score} of 5 in the survey of {day} (ordered by {by}): analyse it "
               "and record the measures taken by {due}",
         "zh": "{day} 满意度测评 {score}/5 分（{by} 组织）：请分析原因并于 {due} 前记录改进措施",
+    }, "tobacco.survey_round": {
+        "en": "satisfaction survey of {month}: {answers} answers from {retailers} of your "
+              "retailers, {low} below {below} of 5: analyse the results and record the measures "
+              "taken by {due}",
+        "zh": "{month} 满意度测评：您的 {retailers} 户零售客户共 {answers} 份答卷，{low} 份低于 "
+              "{below} 分：请分析结果并于 {due} 前记录改进措施",
     }},
 )
 
