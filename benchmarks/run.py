@@ -495,7 +495,7 @@ def phase_prime(work: Path) -> None:
         start = time.perf_counter()
         batch = ws.run(as_of=earlier)
         seconds = time.perf_counter() - start
-        work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
+        work_through_tasks(ws, 7, dt.datetime.combine(AS_OF - dt.timedelta(days=1), dt.time(18)))
         if ws.dialect == "postgresql":
             with ws.engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT")

@@ -487,7 +487,7 @@ def test_a_missed_visit_is_carried_into_the_next_plan_not_duplicated(planning):
         dt.date(2026, 11, 30), first["C1"], carried, "open")
     (task,) = ws.tasks(rule="p.plan", customer="C1", status=None)
     assert (task.id, task.status, task.due_at, task.dedupe_key, task.reason) == (
-        first["C1"], "open", dt.datetime(2026, 11, 30), "2026-W49", carried)
+        first["C1"], "open", dt.date(2026, 11, 30), "2026-W49", carried)
     # The earlier week's row stays as history, marked moved, with its own reason.
     old = rows["2026-W48", "C1"]
     assert (old.day, old.task_id, old.status, old.reason) == (
@@ -533,7 +533,7 @@ def test_a_visit_missed_twice_is_carried_from_its_latest_week(planning):
         ("2026-W48", "moved"), ("2026-W49", "moved"), ("2026-W50", "open")]
     (task,) = ws.tasks(rule="p.plan")
     assert (task.due_at, task.reason) == (
-        dt.datetime(2026, 12, 7),
+        dt.date(2026, 12, 7),
         "Grade1：每 7 天拜访一次，从未拜访，自 2026-W49 顺延（原定 2026-11-30）")
 
 
@@ -554,11 +554,11 @@ def test_only_earlier_weeks_are_carried_and_only_planned_visit_tasks(planning):
     assert (result.planned, result.cadences[0].carried) == (2, 0)
     assert sorted((x.rule, x.customer_id, x.dedupe_key, x.due_at)
                   for x in ws.tasks(status=None)) == [
-        ("p.plan", "C1", "2026-W48", dt.datetime(2026, 11, 23)),
-        ("p.plan", "C1", "2026-W49", dt.datetime(2026, 11, 30)),
-        ("p.plan", "C2", "2026-W48", dt.datetime(2026, 11, 23)),
-        ("p.plan", "C2", "2026-W49", dt.datetime(2026, 11, 30)),
-        ("x.followup", "C2", "x", dt.datetime(2026, 11, 16))]
+        ("p.plan", "C1", "2026-W48", dt.date(2026, 11, 23)),
+        ("p.plan", "C1", "2026-W49", dt.date(2026, 11, 30)),
+        ("p.plan", "C2", "2026-W48", dt.date(2026, 11, 23)),
+        ("p.plan", "C2", "2026-W49", dt.date(2026, 11, 30)),
+        ("x.followup", "C2", "x", dt.date(2026, 11, 16))]
 
 
 def test_a_sector_cadence_carries_the_core_cadences_open_visit(planning):
@@ -578,7 +578,7 @@ def test_a_sector_cadence_carries_the_core_cadences_open_visit(planning):
         ("p.plan", 1, 1), ("core.visits", 0, 0)]
     (task,) = ws.tasks(status=None)
     assert (task.rule, task.dedupe_key, task.due_at) == (
-        "p.plan", "2026-W49", dt.datetime(2026, 11, 30))
+        "p.plan", "2026-W49", dt.date(2026, 11, 30))
     assert task.reason.endswith(", carried from week 2026-W48 (was due 2026-11-23)")
     assert [(v.cadence, v.week, v.status) for v in ws.plan()] == [
         ("core.visits", "2026-W48", "moved"), ("p.plan", "2026-W49", "open")]

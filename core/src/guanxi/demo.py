@@ -154,19 +154,28 @@ def empty_database(ws) -> None:
                 conn.execute(delete(table))
 
 
-def work_through_tasks(ws, done_in_ten: int, closed_at: dt.datetime) -> None:
+def work_through_tasks(ws, done_in_ten: int, until: dt.datetime) -> None:
     """Mark ``done_in_ten`` of every ten open tasks done: the demo's fortnight of work.
 
-    One statement, chosen by id, so the same seed gives the same tasks.
+    Managers work to their due days: a task is done at 15:00 on its due
+    day, one in ten of them two days late, none after ``until`` (the
+    fortnight's last moment). One statement, chosen by id, so the same seed
+    gives the same tasks and figures.
     """
-    from sqlalchemy import update
+    from sqlalchemy import case, literal, update
+    from sqlalchemy.types import DateTime
 
     from guanxi.storage import tables as t
 
     tk = t.tasks
+    ctx = ws.query_context("core", until.date())
+    on_the_day = ctx.day_at(tk.c.due_at, 15)
+    worked = case((tk.c.id % 10 == 0, ctx.plus_days(on_the_day, 2)), else_=on_the_day)
+    last = literal(until, DateTime)
     with ws.engine.begin() as conn:
         conn.execute(
             update(tk)
             .where(tk.c.status == "open", tk.c.id % 10 < done_in_ten)
-            .values(status="done", outcome="reached", closed_at=closed_at)
+            .values(status="done", outcome="reached",
+                    closed_at=case((worked > last, last), else_=worked))
         )

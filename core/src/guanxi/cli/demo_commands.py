@@ -89,7 +89,7 @@ def _demo(ws, folder, packs, customers, seed, as_of, reset):
     click.echo(f"\nRunning the daily batch as of {earlier}, then managers work for two weeks ...")
     with progress_for("") as progress:
         ws.run(as_of=earlier, progress=progress)
-    work_through_tasks(ws, 7, dt.datetime.combine(earlier + dt.timedelta(days=3), dt.time(17)))
+    work_through_tasks(ws, 7, dt.datetime.combine(day - dt.timedelta(days=1), dt.time(18)))
     click.echo(f"Running the daily batch as of {day} ...")
     with progress_for("") as progress:
         batch = ws.run(as_of=day, progress=progress)
