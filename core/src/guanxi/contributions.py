@@ -234,6 +234,11 @@ class ServiceRule:
 
 
 KPI_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+#: What the rows behind a KPI's value are.
+ROW_KINDS = ("customer", "task", "case", "interaction", "account", "measurement", "manager",
+             "team", "visit", "report", "other")
+#: How a KPI's rows make its value (see :class:`Kpi`).
+COMBINES = ("sum", "ratio", "other")
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -245,6 +250,19 @@ class Kpi:
     target (POWER's complaint count). ``empty`` is the value of scope
     ``all`` when the select finds nothing (0 for a count; None for a rate,
     which is then undefined).
+
+    **The rows behind a value.** ``rows(ctx)`` returns a ``Select`` of
+    ``(scope_key, row_id, figure, reason)`` and optionally ``weight``, with
+    the same context as ``query``: one row per thing the KPI counts
+    (``row_kind``: a customer, a task, a case, ...), what it adds to the
+    value (``figure``) and why (``reason``, a ``ctx.reason`` or text).
+    ``combine`` says how the rows make the value, so a test can hold the
+    two together: ``sum`` (the value is the sum of the figures: counts,
+    amounts), ``ratio`` (sum of figures / sum of weights, weight 1 when
+    not given: shares, means, rates), or ``other`` (percentiles and the
+    like: the rows are listed, not summed). ``reasons`` maps each reason
+    key the rows use to its ``{"en": ..., "zh": ...}`` templates, as a
+    service rule's do. ``guanxi kpi NAME --explain`` lists the rows.
     """
 
     name: str = attrs.field(validator=_dotted_name)
@@ -258,6 +276,10 @@ class Kpi:
     higher_is_better: bool = True
     scopes: tuple = attrs.field(default=KPI_SCOPES, converter=_tuple)
     requires: tuple = attrs.field(default=(), converter=_tuple)
+    rows: Callable[[Any], Any] | None = None
+    reasons: Mapping[str, Any] = attrs.field(factory=dict)
+    row_kind: str = attrs.field(default="customer", validator=attrs.validators.in_(ROW_KINDS))
+    combine: str = attrs.field(default="sum", validator=attrs.validators.in_(COMBINES))
     pack: str = ""
 
 

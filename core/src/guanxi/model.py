@@ -240,3 +240,24 @@ class KpiValue:
     value: float | None
     target: float | None
     unit: str
+
+
+@attrs.frozen(kw_only=True)
+class KpiRow:
+    """One row behind a KPI's value: what it counts, what it adds, and why.
+
+    ``kind`` is what the row is (customer, task, case, ...; the KPI's
+    ``row_kind``), ``id`` its id, ``figure`` what it adds to the value and
+    ``weight`` what it adds to the denominator of a ratio (1 when the KPI
+    gives none; None for a sum).
+    """
+
+    kpi: str
+    period: str
+    scope: str
+    scope_key: str
+    kind: str
+    id: str
+    figure: float | None
+    weight: float | None
+    reason: str

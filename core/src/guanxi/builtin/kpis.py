@@ -108,6 +108,46 @@ def overdue_tasks_query(ctx):
                            tk.c.due_at < _dt(ctx, ctx.period.end), ctx.task_late(tk)), key)
 
 
+def overdue_tasks_rows(ctx):
+    """The tasks ``core.overdue_tasks`` counts: each late task adds 1."""
+    tk = ctx.tables.tasks
+    return (
+        select(_task_key(ctx, tk).label("scope_key"), tk.c.id.label("row_id"),
+               literal(1).label("figure"),
+               ctx.reason("core.kpi_task_late", task=tk.c.id, rule=tk.c.rule,
+                          customer=tk.c.customer_id, due=ctx.date_of(tk.c.due_at),
+                          status=tk.c.status, done=tk.c.closed_at).label("reason"))
+        .where(tk.c.due_at >= _dt(ctx, ctx.period.start), tk.c.due_at < _dt(ctx, ctx.period.end),
+               ctx.task_late(tk))
+    )
+
+
+def completion_rows(ctx):
+    """The tasks ``core.task_completion`` weighs: 1 for done, 0 for not (yet)."""
+    tk = ctx.tables.tasks
+    return (
+        select(_task_key(ctx, tk).label("scope_key"), tk.c.id.label("row_id"),
+               case((tk.c.status == "done", 1), else_=0).label("figure"),
+               ctx.reason("core.kpi_task_status", task=tk.c.id, rule=tk.c.rule,
+                          customer=tk.c.customer_id, due=ctx.date_of(tk.c.due_at),
+                          status=tk.c.status).label("reason"))
+        .where(tk.c.status != "cancelled", tk.c.due_at >= _dt(ctx, ctx.period.start),
+               tk.c.due_at < _dt(ctx, ctx.period.end))
+    )
+
+
+TASK_ROW_REASONS = {
+    "core.kpi_task_late": {
+        "en": "task {task} ({rule}) for {customer}, due {due}: {status}, late (done {done})",
+        "zh": "任务 {task}（{rule}），客户 {customer}，应于 {due} 完成：{status}，逾期（完成于 {done}）",
+    },
+    "core.kpi_task_status": {
+        "en": "task {task} ({rule}) for {customer}, due {due}: {status}",
+        "zh": "任务 {task}（{rule}），客户 {customer}，应于 {due} 完成：{status}",
+    },
+}
+
+
 def completion_query(ctx):
     tk = ctx.tables.tasks
     key = _task_key(ctx, tk).label("scope_key")
@@ -171,11 +211,13 @@ KPIS = (
         shown_only=True, description="Tasks open at the end of the period."),
     Kpi(name="core.overdue_tasks", title="Overdue tasks", unit="tasks", empty=0,
         query=overdue_tasks_query, higher_is_better=False,
+        rows=overdue_tasks_rows, row_kind="task", combine="sum", reasons=TASK_ROW_REASONS,
         description="Tasks due in the period that were late by the end of the as-of day: a "
                     "task due on a day done after that day or still open past it, a timed "
                     "task done after its time or still open past it."),
     Kpi(name="core.task_completion", title="Task completion rate", unit="share",
-        query=completion_query,
+        query=completion_query, rows=completion_rows, row_kind="task", combine="ratio",
+        reasons=TASK_ROW_REASONS,
         description="Share of tasks due in the period that are done (cancelled ones aside)."),
     Kpi(name="core.revenue", title="Revenue", unit="CNY", empty=0, query=revenue_query,
         description="Revenue measured in the period; by manager, team or territory each "

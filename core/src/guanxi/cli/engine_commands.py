@@ -71,14 +71,24 @@ def rules_list(ws, fmt):
               help="2026-10, 2026-Q3, 2026 or a day 2026-10-05 (default: this month).")
 @click.option("--by", default="all", show_default=True,
               help="Scope: all, manager, team, territory, segment:NAME or list:NAME.")
+@click.option("--scope", "scope_key", metavar="KEY",
+              help="With --explain: one key of the scope (a manager's id with --by manager).")
+@click.option("--explain", is_flag=True,
+              help="List the rows behind NAME's value (customers, tasks, ...), what each adds "
+              "and why, instead of computing it.")
 @format_option
 @pass_workspace
-def kpi(ws, names, period, by, fmt):
+def kpi(ws, names, period, by, scope_key, explain, fmt):
     """Compute KPIs (all, or NAMES) for a period and scope, with targets.
 
     Without NAMES, KPIs not reported by the scope (a bank-wide figure asked
-    --by manager) are left out and named under the table.
+    --by manager) are left out and named under the table. With --explain
+    and one NAME, the rows behind its value: what it counted and why.
     """
+    if explain:
+        return _explain(ws, names, period, by, scope_key, fmt)
+    if scope_key is not None:
+        raise click.UsageError("--scope goes with --explain")
     from guanxi.engines.kpis import unscoped_kpis
     from guanxi.formatting import attainment, format_figure, plain
 
@@ -206,3 +216,30 @@ def labels_lock(ws, segmentation, period):
     """Freeze SEGMENTATION's labels for a period: later runs in it change nothing."""
     ws.lock_segmentation(segmentation, period.label)
     click.echo(f"{segmentation} is locked for {period.label}.")
+
+
+def _explain(ws, names, period, by, scope_key, fmt) -> None:
+    """``kpi NAME --explain``: the rows behind one KPI's value."""
+    from guanxi.engines.kpis import combined
+    from guanxi.formatting import format_figure
+
+    if len(names) != 1:
+        raise click.UsageError("--explain takes exactly one KPI name")
+    rows = ws.explain_kpi(names[0], period=period, by=by, scope_key=scope_key)
+    record = ws.plugins.kpis()[names[0]]
+    columns = ["scope_key", "kind", "id", "figure"] + (
+        ["weight"] if record.combine == "ratio" else []) + ["reason"]
+    found = [{"kpi": r.kpi, "period": r.period, "scope": r.scope, "scope_key": r.scope_key,
+              "kind": r.kind, "id": r.id, "figure": r.figure, "weight": r.weight,
+              "reason": r.reason} for r in rows]
+    if fmt != "table":
+        emit(found, ["kpi", "period", "scope", *columns], fmt)
+        return
+    if by in (None, "all"):
+        columns.remove("scope_key")
+    emit(found, columns, fmt, empty="No rows.")
+    value = combined(record, rows)
+    if value is not None and rows:
+        how = "their sum" if record.combine == "sum" else "their figures over their weights"
+        click.echo(f"\n{len(rows):,} {record.row_kind} row(s); {how}: "
+                   f"{format_figure(value, record.unit, currency=ws.config.currency)}")

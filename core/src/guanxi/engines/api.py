@@ -79,6 +79,19 @@ class EngineMethods:
         return [run_rule(self, r, as_of)
                 for r in ordered(self.plugins.service_rules(), names, what="rule")]
 
+    def _period(self, period: str | Period | None) -> Period:
+        """A KPI period from a caller: this month when None; a bad text is a usage error."""
+        if period is None:
+            return Period.containing(self.today(), "month")
+        if isinstance(period, str):
+            from guanxi.periods import ValueProblem
+
+            try:
+                return parse_period(period)
+            except ValueProblem as exc:
+                raise UsageError(f"period {period!r}: {exc}") from None
+        return period
+
     def kpi(self, names: Sequence[str] | None = None, *, period: str | Period | None = None,
             by: str | None = None, as_of: dt.date | None = None) -> list:
         """Compute KPIs for a period (default: this month) and a scope.
@@ -92,15 +105,7 @@ class EngineMethods:
         from guanxi.engines.kpis import run_kpi, unscoped_kpis
 
         self.require_ready()
-        if period is None:
-            period = Period.containing(self.today(), "month")
-        elif isinstance(period, str):
-            from guanxi.periods import ValueProblem
-
-            try:
-                period = parse_period(period)
-            except ValueProblem as exc:
-                raise UsageError(f"period {period!r}: {exc}") from None
+        period = self._period(period)
         rows = []
         records = self.plugins.kpis()
         skipped = set() if names else set(unscoped_kpis(records.values(), by))
@@ -108,6 +113,23 @@ class EngineMethods:
             if kpi.name not in skipped:
                 rows.extend(run_kpi(self, kpi, period, by, as_of or self.today()))
         return rows
+
+    def explain_kpi(self, name: str, *, period: str | Period | None = None, by: str | None = None,
+                    scope_key: str | None = None, as_of: dt.date | None = None) -> list:
+        """The rows behind a KPI's value: what it counted, what each adds, and why.
+
+        The same period, scope and as-of rules as :meth:`kpi`; ``scope_key``
+        keeps one key of the scope (a manager's id with ``by="manager"``).
+        Reads only. :return: :class:`~guanxi.model.KpiRow` records, by key and id.
+        """
+        from guanxi.engines.kpis import explain_kpi
+
+        self.require_ready()
+        records = self.plugins.kpis()
+        if name not in records:
+            raise UsageError(f"no KPI named {name!r}{did_you_mean(name, records)}")
+        return explain_kpi(self, records[name], self._period(period), by, scope_key,
+                           as_of or self.today(), render=self.render_reason)
 
     def run(self, *, as_of: dt.date | None = None, progress=None):
         """The daily batch: segmentations, rules, KPIs; failures named, not fatal.

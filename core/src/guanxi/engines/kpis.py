@@ -16,7 +16,7 @@ from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert
 
 from guanxi.engines.running import build_query, context_for, failure
 from guanxi.errors import UsageError
-from guanxi.model import KpiValue
+from guanxi.model import KpiRow, KpiValue
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
@@ -48,9 +48,8 @@ def unscoped_kpis(kpis, by: str | None) -> list[str]:
     return [k.name for k in kpis if not reported_by(k, by)]
 
 
-def run_kpi(ws, kpi, period: Period, by: str | None = None,
-            as_of: dt.date | None = None) -> list[KpiValue]:
-    """Compute one KPI for a period and scope; see the module docstring.
+def _kpi_context(ws, kpi, period: Period, by: str | None, as_of: dt.date | None):
+    """The context of a KPI's queries: the value's and the rows behind it alike.
 
     ``ctx.as_of`` is the period's last day, or ``as_of`` when that is
     earlier (this month's figures so far).
@@ -61,7 +60,14 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                          f"{', '.join(kpi.scopes)}")
     last_day = period.end - dt.timedelta(days=1)
     as_of = min(as_of, last_day) if as_of else last_day
-    ctx = context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg)
+    return context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg), stored
+
+
+def run_kpi(ws, kpi, period: Period, by: str | None = None,
+            as_of: dt.date | None = None) -> list[KpiValue]:
+    """Compute one KPI for a period and scope; see the module docstring."""
+    ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
+    scope = ctx.scope
     query = build_query(kpi, ctx, REQUIRED, "KPI")
     v, tg = t.kpi_values, t.targets
     key = func.coalesce(cast(query.c.scope_key, String), "")
@@ -139,3 +145,51 @@ def _fill_empty(conn, kpi, period: Period, ws_targets, now, found: bool | None =
     conn.execute(insert(v).values(**row))
     return conn.execute(select(v).where(v.c.kpi == kpi.name, v.c.period == period.label,
                                         v.c.scope == "all")).one()
+
+
+ROWS_REQUIRED = ("scope_key", "row_id", "figure", "reason")
+
+
+def explain_kpi(ws, kpi, period: Period, by: str | None = None, scope_key: str | None = None,
+                as_of: dt.date | None = None, render=None) -> list[KpiRow]:
+    """The rows behind a KPI's value for a period and scope (one key, or every key).
+
+    Read with the same context as :func:`run_kpi`, so the rows are the ones
+    the value counted; nothing is written. ``render`` turns a stored reason
+    into text (the workspace's language).
+    """
+    if kpi.rows is None:
+        raise UsageError(f"KPI {kpi.name!r} does not say which rows it counts")
+    ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
+    query = build_query(kpi, ctx, ROWS_REQUIRED, "KPI rows", builder=kpi.rows)
+    key = func.coalesce(cast(query.c.scope_key, String), "")
+    default_weight = 1.0 if kpi.combine == "ratio" else None
+    weight = query.c.weight if "weight" in query.c else literal(default_weight, Float)
+    select_rows = select(key.label("key"), cast(query.c.row_id, String).label("row_id"),
+                         cast(query.c.figure, Float).label("figure"),
+                         cast(weight, Float).label("weight"), query.c.reason)
+    if ctx.scope == "list":
+        select_rows = select_rows.where(query.c.scope_key.is_not(None))
+    if scope_key is not None:
+        select_rows = select_rows.where(key == scope_key)
+    with ws.engine.connect() as conn:
+        try:
+            found = conn.execute(select_rows.order_by(key, cast(query.c.row_id, String))).all()
+        except Exception as exc:
+            raise failure(kpi, "KPI", exc) from exc
+    render = render or (lambda text: text or "")
+    return [
+        KpiRow(kpi=kpi.name, period=period.label, scope=stored, scope_key=r.key, kind=kpi.row_kind,
+               id=r.row_id, figure=r.figure, weight=r.weight, reason=render(r.reason))
+        for r in found
+    ]
+
+
+def combined(kpi, rows: list[KpiRow]) -> float | None:
+    """The value ``rows`` make by the KPI's ``combine`` (None for ``other``, or no weight)."""
+    if kpi.combine == "sum":
+        return sum(r.figure or 0 for r in rows)
+    if kpi.combine == "ratio":
+        weight = sum(r.weight or 0 for r in rows)
+        return sum(r.figure or 0 for r in rows) / weight if weight else None
+    return None

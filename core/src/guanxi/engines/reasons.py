@@ -61,7 +61,7 @@ def render(stored: str | None, templates: Mapping[str, Any], language: str = "en
 def all_templates(plugins) -> dict[str, Any]:
     """Every reason template of every enabled contribution, by key."""
     templates: dict[str, Any] = {}
-    for group in (plugins.segmentations(), plugins.service_rules()):
+    for group in (plugins.segmentations(), plugins.service_rules(), plugins.kpis()):
         for record in group.values():
             templates.update(record.reasons)
     return templates

@@ -23,10 +23,10 @@ def context_for(ws, record, as_of, **extra) -> Context:
     return attrs.evolve(ws.query_context(record.pack, as_of), **extra)
 
 
-def build_query(record, ctx: Context, required: Iterable[str], kind: str):
-    """Call ``record.query(ctx)``; check it returns a Select with ``required`` columns."""
+def build_query(record, ctx: Context, required: Iterable[str], kind: str, builder=None):
+    """Call ``record.query(ctx)`` (or ``builder(ctx)``); check it returns a Select with ``required`` columns."""
     try:
-        query = record.query(ctx)
+        query = (builder or record.query)(ctx)
     except Exception as exc:
         raise PackError(
             f"{kind} {record.name!r} of pack {record.pack!r} failed building its query: "
@@ -44,7 +44,7 @@ def build_query(record, ctx: Context, required: Iterable[str], kind: str):
             f"{kind} {record.name!r} of pack {record.pack!r} returns no column(s) "
             f"{', '.join(missing)}; it must return {', '.join(required)}"
         )
-    if ctx.filters and kind != "KPI":
+    if ctx.filters and not kind.startswith("KPI"):
         # Keep the pack to the customers it serves.
         inner = query.subquery(record.name.replace(".", "_") + "_all")
         # A rule's task of a manager's own (no customer) is the pack's to give.
