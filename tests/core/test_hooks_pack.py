@@ -102,7 +102,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.visit_cadences(ws)
         ws.plugins.commands()
         ws.plugins.demo_data()
-        ws.plugins.report_kinds()
+        ws.plugins.report_kinds(ws)
 
     assert pack.calls == [
         ("guanxi_config_options",),

@@ -371,7 +371,7 @@ def guanxi_demo_data():
 
 
 @hookspec
-def guanxi_report_kinds():
+def guanxi_report_kinds(workspace):
     """Declare report kinds: figures as queries and a template the core renders.
 
     Called once when a workspace opens, the first time a report is built,
@@ -381,6 +381,8 @@ def guanxi_report_kinds():
     and expects an authored kind as a tracked report, which ``guanxi
     reports submit`` and ``review`` then follow.
 
+    :param workspace: the :class:`guanxi.Workspace`; read the pack's
+        settings from ``workspace.settings[<pack>]`` for a configurable due day.
     :return: an iterable of :class:`guanxi.ReportKind`, each named
         ``<pack>.<name>``.
 

@@ -8,7 +8,8 @@ renders what was built. All three formats come from the same figures:
   its name, ``report`` (the :class:`ReportData`), the ``cell`` filter (a
   value made safe inside a pipe table) and ``table(headers, rows)`` (a pipe
   table, or ``None.`` when there are no rows). Runs of blank lines the
-  template's conditionals leave are folded into one.
+  template's conditionals leave are folded into one; ``row(cells)`` writes
+  one line of a table whose rows a loop writes.
 - **HTML** is made from that Markdown (headings, paragraphs, pipe tables:
   all a report template writes), every text escaped, one self-contained
   page (inline style, no script, nothing fetched), one ``<article>`` per
@@ -156,14 +157,18 @@ def cell(value) -> str:
             .replace("\n", " "))
 
 
+def row(cells) -> str:
+    """One line of a pipe table, each value made safe by :func:`cell`."""
+    return "| " + " | ".join(cell(v) for v in cells) + " |"
+
+
 def table(headers, rows) -> str:
     """A pipe table; ``None.`` when there are no rows."""
     rows = list(rows)
     if not rows:
         return "None."
-    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
-             "|" + "|".join("---" for _ in headers) + "|"]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    lines = [row(headers), "|" + "|".join("---" for _ in headers) + "|"]
+    lines += [row(r) for r in rows]
     return "\n".join(lines)
 
 
@@ -177,7 +182,7 @@ def _template(kind):
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters.update(cell=cell, **kind.filters)
-    env.globals.update(table=table)
+    env.globals.update(table=table, row=row)
     source = kind.template or _package_text(kind.template_file)
     compiled = env.from_string(source)
     _TEMPLATES[id(kind)] = (kind, compiled)

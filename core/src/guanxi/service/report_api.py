@@ -114,11 +114,11 @@ class ReportMethods:
 
     def report_kinds(self) -> list:
         """The :class:`guanxi.ReportKind` records the enabled packs declare, by name."""
-        return list(self.plugins.report_kinds().values())
+        return list(self.plugins.report_kinds(self).values())
 
     def report_kind(self, name: str):
         """The declared kind ``name``; a usage error naming the kinds (and the closest)."""
-        kinds = self.plugins.report_kinds()
+        kinds = self.plugins.report_kinds(self)
         if name not in kinds:
             known = ", ".join(kinds) or "none (no enabled pack declares one)"
             raise UsageError(f"no report kind {name!r}{did_you_mean(name, kinds)}; "
@@ -246,7 +246,7 @@ class ReportMethods:
         self.require_ready()
         if not kind:
             raise UsageError("a report needs a kind, like tobacco.monthly_sales")
-        declared = self.plugins.report_kinds().get(kind)
+        declared = self.plugins.report_kinds(self).get(kind)
         if declared is not None:
             kind_period(declared, period)
             if day_of_month is None:
