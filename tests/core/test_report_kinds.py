@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+import guanxi
 from core_helpers import fake_dists  # noqa: F401
 from guanxi.cli import cli
 from guanxi.errors import NotFoundError, UsageError
@@ -214,3 +215,55 @@ def test_the_tracking_commands_know_a_declared_kinds_due_day(held_cli):
                   "--format", "json")
     assert result.exit_code == 0, result.output
     assert '"due_on": "2026-11-03"' in result.output
+
+
+# -- a report for all, weekly --------------------------------------------------------------
+
+
+def _census(scope):
+    from sqlalchemy import func, select
+
+    c = scope.ctx.tables.customers
+    return scope.conn.scalar(select(func.count()).select_from(c))
+
+
+class CensusPack:
+    """A pack with one weekly report for all: not authored, so not tracked."""
+
+    @guanxi.hookimpl
+    def guanxi_report_kinds(self):
+        return [guanxi.ReportKind(
+            name="census.weekly", title="Census", description="Customers, all of them.",
+            grain="week", authored=False, figures={"customers": _census},
+            template="# {{ report.kind.title }} {{ report.period.label }}\n\n"
+                     "{{ customers }} customer(s) from {{ report.period.start }} "
+                     "to {{ report.period.end }}.\n\n\n\n{{ table(('a',), []) }}\n")]
+
+
+def test_a_report_for_all_of_a_week_is_one_report_and_untracked(make_workspace):
+    ws = _staff(make_workspace(extra_packs={"testpack": HookPack(), "census": CensusPack()}))
+    assert [k.name for k in ws.report_kinds()] == ["census.weekly", KIND]
+    (data,) = ws.build_reports("census.weekly", "2026-W48", ["M1"], as_of=AS_OF)
+    assert (data.author_id, data.tracked, data.status, data.due_on) == (None, None, None, None)
+    # Blank lines the template leaves fold into one.
+    assert render(data) == ("# Census 2026-W48\n\n4 customer(s) from 2026-11-23 to "
+                            "2026-11-30.\n\nNone.\n")
+    assert ws.reports(kind="census.weekly") == []
+    book = load_workbook(io.BytesIO(render(data, "xlsx")))
+    assert book.sheetnames == ["report"]
+    assert [list(r) for r in book["report"].iter_rows(values_only=True)] == [
+        ["figure", "value"], ["kind", "census.weekly"], ["period", "2026-W48"],
+        ["as_of", dt.datetime(2026, 11, 24)], ["customers", 4]]
+    with pytest.raises(UsageError, match="^--period '2026-11' is not a week; write it like "
+                                         "2026-W48$"):
+        ws.build_reports("census.weekly", "2026-11", as_of=AS_OF)
+
+
+def test_a_kind_needs_one_template_and_a_dotted_name():
+    with pytest.raises(ValueError, match="needs a template or a template_file"):
+        guanxi.ReportKind(name="x.y", title="t", description="d", figures={})
+    with pytest.raises(ValueError, match="needs a template or a template_file"):
+        guanxi.ReportKind(name="x.y", title="t", description="d", figures={}, template="a",
+                          template_file="p:a.md")
+    with pytest.raises(ValueError, match="must be dotted"):
+        guanxi.ReportKind(name="plain", title="t", description="d", figures={}, template="a")

@@ -12,6 +12,12 @@ after the period, moved to the next working day when that is a rest day
 ("每月5日前(节假日顺延)": the October report is due 5 November, or after
 the holiday covering it). For a week (``2026-W48``) or a single day, the
 first working day after it. ``due=`` sets the day outright.
+
+Declared kinds: a pack declares a report as a :class:`guanxi.ReportKind`
+(its figures and template); :meth:`ReportMethods.build_reports` computes
+it for a period and each author and expects it here (due on the kind's
+``due_day``), and :meth:`ReportMethods.render_report` renders it through
+:mod:`guanxi.reporting` to Markdown, HTML or xlsx.
 """
 
 from __future__ import annotations

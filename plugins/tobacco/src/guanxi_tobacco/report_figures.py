@@ -274,7 +274,7 @@ def sales(scope) -> Record:
     def measure(name):
         cur, prev, ly = dec(total[name]), dec(total["prev_" + name]), dec(total["ly_" + name])
         return Record(current=cur, previous=prev, last_year=ly, mom=change(cur, prev),
-                       yoy=change(cur, ly))
+                      yoy=change(cur, ly))
 
     grades = conn.execute(
         select(r.c.grade, func.count().label("retailers"), ordering.label("ordering"),
@@ -283,9 +283,9 @@ def sales(scope) -> Record:
         .group_by(r.c.grade)).all()
     by_grade = sorted(
         (Record(grade=g.grade or UNGRADED, retailers=g.retailers, ordering=int(g.ordering or 0),
-                  cartons=dec(g.cartons), sales=dec(g.sales),
-                  previous_cartons=dec(g.prev_cartons),
-                  mom=change(dec(g.cartons), dec(g.prev_cartons)))
+                cartons=dec(g.cartons), sales=dec(g.sales),
+                previous_cartons=dec(g.prev_cartons),
+                mom=change(dec(g.cartons), dec(g.prev_cartons)))
          for g in grades),
         key=lambda row: _grade_key(row.grade))
 
@@ -296,9 +296,9 @@ def sales(scope) -> Record:
                                    r.c.prev_cartons, delta)
                             .where(condition).order_by(order, r.c.customer_id).limit(TOP))
         return tuple(Record(customer_id=x.customer_id, name=x.name, grade=x.grade or UNGRADED,
-                           cartons=dec(x.cartons), previous=dec(x.prev_cartons),
-                           change=dec(x.change), ratio=change(dec(x.cartons),
-                                                              dec(x.prev_cartons)))
+                            cartons=dec(x.cartons), previous=dec(x.prev_cartons),
+                            change=dec(x.change),
+                            ratio=change(dec(x.cartons), dec(x.prev_cartons)))
                      for x in rows)
 
     return Record(
@@ -327,9 +327,9 @@ def problems(scope) -> Record:
     unmeasured = sorted({p.customer_id for section in (drops, stock_outs, prices, unlicensed)
                          for p in section if p.measured_on is None})
     return Record(sales_drop=dec(w.sales_drop, RATIO), drops=drops, stock_outs=stock_outs,
-                    price_violations=prices, unlicensed=unlicensed,
-                    special_visits=_special_visits(conn, ctx, manager_id, w),
-                    without_measure=tuple(unmeasured))
+                  price_violations=prices, unlicensed=unlicensed,
+                  special_visits=_special_visits(conn, ctx, manager_id, w),
+                  without_measure=tuple(unmeasured))
 
 
 def _drops(conn, ctx, manager_id, w: Window) -> tuple:
@@ -376,8 +376,8 @@ def _stock_outs(conn, ctx, manager_id, w: Window) -> tuple:
         .select_from(c.join(short, short.c.customer_id == c.c.id))
         .order_by(short.c.days.desc(), c.c.id))
     return tuple(Record(customer_id=x.id, name=x.name, grade=x.grade or UNGRADED,
-                          days=x.days, shortfall=dec(x.shortfall), measure=x.measure,
-                          measured_on=_day(x.measured_on)) for x in rows)
+                        days=x.days, shortfall=dec(x.shortfall), measure=x.measure,
+                        measured_on=_day(x.measured_on)) for x in rows)
 
 
 def _month_interactions(ctx, manager_id, w: Window, kinds):
@@ -425,7 +425,7 @@ def _special_visits(conn, ctx, manager_id, w: Window) -> tuple:
                ctx.served(c.c.id))
         .order_by(i.c.occurred_at, i.c.id))
     return tuple(Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                              day=_day(x.occurred_at), manager_id=x.manager_id, note=x.note)
+                        day=_day(x.occurred_at), manager_id=x.manager_id, note=x.note)
                  for x in rows)
 
 
@@ -451,9 +451,9 @@ def opinions(scope) -> Record:
         .order_by(i.c.occurred_at, i.c.id))
     complaints = tuple(
         Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                day=_day(x.occurred_at), kind=x.kind, brand=x.brand, note=x.note,
-                case_id=x.case_id, case_policy=x.policy,
-                case_status=_case_status(policies, x.policy, x.state, x.step)[0])
+               day=_day(x.occurred_at), kind=x.kind, brand=x.brand, note=x.note,
+               case_id=x.case_id, case_policy=x.policy,
+               case_status=_case_status(policies, x.policy, x.state, x.step)[0])
         for x in rows)
 
     # rule TOB-SURVEY: satisfaction from 1 to 5; below survey.action_below asks for measures.
@@ -474,8 +474,8 @@ def opinions(scope) -> Record:
         .where(*where, note.is_not(None), note != "")
         .order_by(i.c.occurred_at, i.c.id))
     remarks = tuple(Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                                 day=_day(x.occurred_at), satisfaction=x.satisfaction,
-                                 note=x.note) for x in rows)
+                           day=_day(x.occurred_at), satisfaction=x.satisfaction,
+                           note=x.note) for x in rows)
     return Record(complaints=complaints, satisfaction=satisfaction, remarks=remarks)
 
 
@@ -513,8 +513,8 @@ def forecast(scope) -> Record:
         seasonal = bool(before) and bool(after)
         factor = (after / before).quantize(RATIO, ROUND_HALF_UP) if seasonal else Decimal(1)
         return Record(history=history, mean=dec(mean), last_year=(before, after),
-                            seasonal=seasonal, factor=factor,
-                            forecast=(mean * factor).quantize(whole, ROUND_HALF_UP))
+                      seasonal=seasonal, factor=factor,
+                      forecast=(mean * factor).quantize(whole, ROUND_HALF_UP))
 
     cartons = line(0, Decimal(1))
     value = line(1, CENT)
@@ -530,8 +530,8 @@ def forecast(scope) -> Record:
     method = (f"The mean of the {n} closed month(s) {span} ({_plain(cartons.mean)} cartons a "
               f"month) {season}; the order value likewise from its own figures.")
     return Record(month=month_plus(month, 1).label, months=tuple(x.label for x in months),
-                    last_year_months=(ly_report.label, ly_next.label),
-                    cartons=cartons, sales=value, method=method)
+                  last_year_months=(ly_report.label, ly_next.label),
+                  cartons=cartons, sales=value, method=method)
 
 
 def factor_text(value: Decimal) -> str:
