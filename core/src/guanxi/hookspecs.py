@@ -374,12 +374,12 @@ def guanxi_demo_data():
 def guanxi_report_kinds(workspace):
     """Declare report kinds: figures as queries and a template the core renders.
 
-    Called once when a workspace opens, the first time a report is built,
-    rendered or tracked. ``guanxi reports show KIND --period P`` (and
-    ``Workspace.render_report``) computes the kind's figures for the period
-    and each author, renders its Jinja2 template to Markdown, HTML or xlsx,
-    and expects an authored kind as a tracked report, which ``guanxi
-    reports submit`` and ``review`` then follow.
+    Called once per workspace, the first time a report kind is asked for
+    (a report built, rendered or expected). ``guanxi reports show KIND
+    --period P`` (and ``Workspace.render_report``) computes the kind's
+    figures for the period and each author, renders its Jinja2 template to
+    Markdown, HTML or xlsx, and expects an authored kind as a tracked
+    report, which ``guanxi reports submit`` and ``review`` then follow.
 
     :param workspace: the :class:`guanxi.Workspace`; read the pack's
         settings from ``workspace.settings[<pack>]`` for a configurable due day.
