@@ -486,6 +486,46 @@ def test_the_command_writes_one_file_per_manager(october, tmp_path):
         out / "2026-10-M2.html").read_text(encoding="utf-8")
 
 
+def test_the_command_is_the_short_form_of_reports_show(october, tmp_path):
+    # guanxi tobacco report --month M --manager ID == guanxi reports show tobacco.monthly_sales.
+    short = _run(october, "report", "--month", "2026-10", "--manager", "M1", "--as-of",
+                 "2026-11-24")
+    config = ["--config", str(october.config.path)]
+    long = CliRunner().invoke(cli, [*config, "reports", "show", MONTHLY_REPORT, "--period",
+                                    "2026-10", "--author", "M1", "--as-of", "2026-11-24"])
+    assert (short.exit_code, long.exit_code) == (0, 0)
+    assert long.output == short.output == markdown(
+        monthly_report(october, "2026-10", "M1", as_of=AS_OF))
+    both = CliRunner().invoke(cli, [*config, "reports", "show", MONTHLY_REPORT, "--period",
+                                    "2026-10", "--format", "html", "--as-of", "2026-11-24"])
+    assert both.output.count("<article>") == 2
+
+
+def test_the_report_as_a_workbook_holds_the_figures(october, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "october.xlsx"
+    result = CliRunner().invoke(cli, ["--config", str(october.config.path), "reports", "show",
+                                      MONTHLY_REPORT, "--period", "2026-10", "--as-of",
+                                      "2026-11-24", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"wrote {out} (M1 due 2026-11-05, overdue; M2 due 2026-11-05, "
+                             "overdue)\n")
+    book = load_workbook(out)
+    summary = {row[0]: row[1:] for row in book["report"].iter_rows(min_row=2, values_only=True)}
+    assert summary["author_id"] == ("M1", "M2")
+    assert summary["sales.cartons.current"] == (321, 30)
+    assert summary["forecast.cartons.forecast"] == (408, 20)
+    assert summary["reviewer.id"] == ("R1", "R1")
+    grades = [row for row in book["sales.by_grade"].iter_rows(values_only=True)]
+    assert grades[0] == ("author_id", "grade", "retailers", "ordering", "cartons", "sales",
+                         "previous_cartons", "mom")
+    assert grades[1:3] == [("M1", "1", 1, 1, 150, 15000, 100, 0.5),
+                           ("M1", "2", 2, 2, 141, 14100, 200, -0.295)]
+    assert [row[:2] for row in book["problems.drops"].iter_rows(min_row=2, values_only=True)] == [
+        ("M1", "D"), ("M1", "B")]
+
+
 @pytest.mark.parametrize("args,message,code", [
     (["--month", "2026-13"], "Error: --month '2026-13' is not a month; write it like 2026-10",
      2),
