@@ -5,11 +5,11 @@ figures for one period and author, and its tracked report); this module
 renders what was built. All three formats come from the same figures:
 
 - **Markdown** is the kind's Jinja2 template, rendered with each figure by
-  its name, ``report`` (the :class:`ReportData`), the ``cell`` filter (a
-  value made safe inside a pipe table) and ``table(headers, rows)`` (a pipe
-  table, or ``None.`` when there are no rows). Runs of blank lines the
-  template's conditionals leave are folded into one; ``row(cells)`` writes
-  one line of a table whose rows a loop writes.
+  its name, ``report`` (the :class:`ReportData`), the kind's filters, the
+  ``cell`` filter (a value made safe inside a pipe table),
+  ``table(headers, rows)`` (a pipe table, or ``None.`` when there are no
+  rows) and ``row(cells)`` (one line of a table whose rows a loop writes).
+  Runs of blank lines the template's conditionals leave are folded into one.
 - **HTML** is made from that Markdown (headings, paragraphs, pipe tables:
   all a report template writes), every text escaped, one self-contained
   page (inline style, no script, nothing fetched), one ``<article>`` per
@@ -29,10 +29,12 @@ import re
 import types
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+from guanxi.errors import UsageError
 from guanxi.periods import Period
 
 FORMATS = ("markdown", "html", "xlsx")
@@ -119,9 +121,7 @@ class ReportData:
 
 def format_of(path) -> str:
     """The format an output file's suffix asks for; a :class:`UsageError` for another."""
-    from guanxi.errors import UsageError
-
-    suffix = str(path)[str(path).rfind("."):].lower() if "." in str(path) else ""
+    suffix = Path(path).suffix.lower()
     if suffix not in SUFFIXES:
         raise UsageError(f"--output {str(path)!r}: write a .md, .html or .xlsx file")
     return SUFFIXES[suffix]
@@ -134,8 +134,6 @@ def render(reports: ReportData | Iterable[ReportData], format: str = "markdown"
     Several reports (one per author) make one document: Markdown parts
     separated by ``---``, one HTML page with an article each, one workbook.
     """
-    from guanxi.errors import UsageError
-
     reports = [reports] if isinstance(reports, ReportData) else list(reports)
     if format == "markdown":
         return "\n---\n\n".join(markdown(r) for r in reports)
