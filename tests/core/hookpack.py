@@ -4,8 +4,8 @@ Each hook records its call in ``pack.calls`` so that tests can check which
 hooks ran, how often and in what order. The pack adds its own tables (with
 an Alembic branch in ``hookpack_migrations/``), an importable entity, fields
 on customers, accounts and interactions, config options, a metric, a
-segmentation, a service rule, a KPI, a customer filter, a command and demo
-data.
+segmentation, a service rule, a KPI, a customer filter, a command, demo
+data and a report kind.
 
 Tests register a fresh ``HookPack()`` through ``extra_packs``; the module
 attribute ``pack`` is what a fake installed distribution's entry point names
@@ -120,6 +120,34 @@ def hello(ws):
     click.echo(f"hello from testpack: {len(ws.customers())} customers")
 
 
+def owned_customers(scope):
+    c = core_tables.customers
+    return (sa.select(c.c.id, c.c.name).where(c.c.manager_id == scope.author_id)
+            .order_by(c.c.id))
+
+
+# The report kind: one figure a Select, one plain Python built on it, a filter of its own.
+REPORT_TEMPLATE = """\
+# {{ report.kind.title }} {{ report.period.label }}: {{ report.author_name }} ({{ report.author_id }})
+
+{{ owned|length }} customer(s), {{ share|pct }} of all; status {{ report.status }}.
+
+{{ table(("id", "name"), owned) }}
+"""
+
+
+def share_of_all(scope):
+    c = core_tables.customers
+    total = scope.conn.scalar(sa.select(sa.func.count()).select_from(c))
+    return len(scope.figures["owned"]) / total if total else 0.0
+
+
+REPORT_KIND = guanxi.ReportKind(
+    name="testpack.customers", title="Customers held", description="A manager's customers.",
+    figures={"owned": owned_customers, "share": share_of_all}, template=REPORT_TEMPLATE,
+    filters={"pct": lambda v: f"{v * 100:.1f}%"}, due_day=3)
+
+
 def demo_rows(ctx):
     return {"customers": [{"id": "D001", "name": "Demo customer"}]}
 
@@ -225,6 +253,11 @@ class HookPack:
         self._record("guanxi_demo_data")
         return [guanxi.DemoData(name="testpack.base", description="One customer.",
                                 generate=demo_rows)]
+
+    @guanxi.hookimpl
+    def guanxi_report_kinds(self):
+        self._record("guanxi_report_kinds")
+        return [REPORT_KIND]
 
     # -- lifecycle --------------------------------------------------------
 

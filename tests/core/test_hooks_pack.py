@@ -66,7 +66,8 @@ def test_the_pack_implements_every_hook(make_pack_ws):
         "guanxi_config_options", "guanxi_fields", "guanxi_entities", "guanxi_metrics",
         "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules", "guanxi_kpis",
         "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
-        "guanxi_commands", "guanxi_demo_data", "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
+        "guanxi_commands", "guanxi_demo_data", "guanxi_report_kinds",
+        "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
         "guanxi_after_customers_saved", "guanxi_after_accounts_saved",
         "guanxi_after_interactions_saved",
     )
@@ -101,6 +102,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.visit_cadences(ws)
         ws.plugins.commands()
         ws.plugins.demo_data()
+        ws.plugins.report_kinds(ws)
 
     assert pack.calls == [
         ("guanxi_config_options",),
@@ -130,6 +132,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ("guanxi_visit_cadences",),
         ("guanxi_commands",),
         ("guanxi_demo_data",),
+        ("guanxi_report_kinds",),
     ]
     assert set(pack.hooks_called()) == set(hook_names())
     assert all(workspace is ws for workspace in pack.workspaces)
@@ -329,6 +332,15 @@ def test_hook_demo_data(make_pack_ws):
     demo = ws.plugins.demo_data()["testpack.base"]
     assert demo.pack == "testpack"
     assert demo.generate(None) == {"customers": [{"id": "D001", "name": "Demo customer"}]}
+
+
+def test_hook_report_kinds(make_pack_ws):
+    ws, _ = make_pack_ws()
+    (kind,) = ws.report_kinds()
+    assert (kind.name, kind.pack, kind.grain, kind.authored, kind.due_day) == (
+        "testpack.customers", "testpack", "month", True, 3)
+    assert list(kind.figures) == ["owned", "share"]
+    assert ws.report_kind("testpack.customers") is kind
 
 
 def _lifecycle(ws, tmp_path):

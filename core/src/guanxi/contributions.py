@@ -415,6 +415,51 @@ class DemoData:
     pack: str = ""
 
 
+REPORT_GRAINS = ("day", "week", "month", "quarter", "year")
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class ReportKind:
+    """A report a pack declares; the core builds, renders and tracks it.
+
+    ``figures`` maps a name to ``figure(scope)`` (scope: a
+    :class:`guanxi.reporting.ReportScope`: the query context ``scope.ctx``,
+    the period, the author, the tracked report), which returns a
+    SQLAlchemy ``Select`` (the core runs it: a tuple of rows) or plain
+    Python for a small report. The figures are computed in order; the
+    template sees each by its name, and ``report`` (the
+    :class:`guanxi.reporting.ReportData`). ``template`` is Jinja2 source
+    writing Markdown (headings, paragraphs, pipe tables), from which the
+    core makes the HTML; or ``template_file``, ``"package:path"`` of
+    package data. ``filters`` are the template's own Jinja2 filters.
+
+    An ``authored`` kind is written by each manager (``authors(ctx)``, a
+    ``Select`` of manager ids, says who by default; else every active
+    manager) and tracked: building it expects it from its author, due on
+    ``due_day`` of the month after the period (moved past rest days), or
+    the first working day after a week or a day. A kind that is not
+    authored is one report for all, untracked.
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str
+    figures: Mapping[str, Callable[[Any], Any]] = attrs.field(converter=dict)
+    template: str = ""
+    template_file: str = ""
+    grain: str = attrs.field(default="month", validator=attrs.validators.in_(REPORT_GRAINS))
+    authored: bool = True
+    authors: Callable[[Any], Any] | None = None
+    due_day: int = attrs.field(default=5, validator=attrs.validators.in_(range(1, 32)))
+    filters: Mapping[str, Callable[..., Any]] = attrs.field(factory=dict, converter=dict)
+    pack: str = ""
+
+    def __attrs_post_init__(self):
+        if bool(self.template) == bool(self.template_file):
+            raise ValueError(f"ReportKind {self.name!r} needs a template or a template_file "
+                             "(\"package:path\"), one of the two")
+
+
 @attrs.frozen(kw_only=True)
 class Rejection:
     """A row a validation hook refuses: the importer writes it to rejects.

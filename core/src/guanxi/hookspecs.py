@@ -370,6 +370,37 @@ def guanxi_demo_data():
     return ()
 
 
+@hookspec
+def guanxi_report_kinds(workspace):
+    """Declare report kinds: figures as queries and a template the core renders.
+
+    Called once per workspace, the first time a report kind is asked for
+    (a report built, rendered or expected). ``guanxi reports show KIND
+    --period P`` (and ``Workspace.render_report``) computes the kind's
+    figures for the period and each author, renders its Jinja2 template to
+    Markdown, HTML or xlsx, and expects an authored kind as a tracked
+    report, which ``guanxi reports submit`` and ``review`` then follow.
+
+    :param workspace: the :class:`guanxi.Workspace`; read the pack's
+        settings from ``workspace.settings[<pack>]`` for a configurable due day.
+    :return: an iterable of :class:`guanxi.ReportKind`, each named
+        ``<pack>.<name>``.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_report_kinds():
+            return [guanxi.ReportKind(
+                name="power.monthly_bills", title="Monthly bills",
+                description="Bills issued and paid in the month, per manager.",
+                figures={"bills": bills_query},
+                template_file="guanxi_power:templates/monthly_bills.md")]
+
+    .. versionadded:: 0.2
+    """
+    return ()
+
+
 # ---------------------------------------------------------------------------
 # lifecycle: customers, accounts and interactions on their way in
 # ---------------------------------------------------------------------------

@@ -276,6 +276,10 @@ class PackManager(pluggy.PluginManager):
     def demo_data(self) -> dict[str, c.DemoData]:
         return self._collect("guanxi_demo_data", c.DemoData, prefixed=True)
 
+    def report_kinds(self, workspace) -> dict[str, c.ReportKind]:
+        return self._collect("guanxi_report_kinds", c.ReportKind, prefixed=True,
+                             workspace=workspace)
+
     def hooks_of(self, name: str) -> tuple[str, ...]:
         plugin = self.get_plugin(name)
         if plugin is None:

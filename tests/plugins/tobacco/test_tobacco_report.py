@@ -26,11 +26,20 @@ from sqlalchemy import delete, insert
 from guanxi.cli import cli
 from guanxi_tobacco.options import GRADE, MONTHLY_REPORT
 from guanxi_tobacco.report import monthly_report, monthly_reports
-from guanxi_tobacco.report_render import html_page, markdown
+from guanxi.reporting import render
 from tobacco_kit import AS_OF
 
 D = Decimal
 GUIDE = Path(__file__).resolve().parents[3] / "docs" / "packs" / "tobacco.md"
+
+
+def markdown(report) -> str:
+    """The report as the core renders the kind tobacco.monthly_sales to Markdown."""
+    return render(report, "markdown")
+
+
+def html_page(reports) -> str:
+    return render(reports, "html")
 
 
 def set_grade(ws, customer_id: str, label: str, score: float | None = None) -> None:
@@ -161,7 +170,7 @@ def test_only_licensed_retailers_count(ws, shop):
     shop.retailer("Y", manager_id="M4", licence_no=None)
     shop.orders("Y", {"2026-10-09": 50})
     (r,) = monthly_reports(ws, "2026-10", as_of=AS_OF)
-    assert r.manager_id == "M1"
+    assert r.author_id == "M1"
     s = r.sales
     assert (s.retailers, s.ordering, s.cartons.current, s.cartons.previous) == (1, 1, 10, 100)
     assert [(g.grade, g.retailers, g.cartons) for g in s.by_grade] == [("ungraded", 1, 10)]
@@ -314,7 +323,7 @@ def test_reviewer_is_the_regional_market_manager_as_the_case_chains_resolve_it(o
     shop.manager("M5", territory="south", team_id="T1", reports_to="R2")
     shop.retailer("H", manager_id="M5", territory="south")
     m1, m2, m5 = monthly_reports(ws, "2026-10", ["M1", "M2", "M5"], as_of=AS_OF)
-    assert [(r.reviewer_id, r.reviewer_name) for r in (m1, m2, m5)] == [
+    assert [(r.reviewer.id, r.reviewer.name) for r in (m1, m2, m5)] == [
         ("R1", "Manager R1"), ("R1", "Manager R1"), ("R5", "Manager R5")]
     # The same person the TOB-PRICE chain waits for on the manager's retailer.
     shop.interaction("P5", "H", "price_violation", dt.datetime(2026, 10, 15, 10),
@@ -329,7 +338,7 @@ def test_without_a_regional_market_manager_the_reviewer_is_reports_to(ws, shop):
     shop.retailer("A")
     shop.retailer("B", manager_id="M2")
     m1, m2 = monthly_reports(ws, "2026-10", ["M1", "M2"], as_of=AS_OF)
-    assert (m1.reviewer_id, m1.reviewer_name, m2.reviewer_id) == ("R1", "Manager R1", None)
+    assert (m1.reviewer.id, m1.reviewer.name, m2.reviewer) == ("R1", "Manager R1", None)
     assert ("| Reviewed by | nobody: no regional market manager in the territory, no "
             "reports_to |") in markdown(m2)
 
@@ -359,7 +368,7 @@ def test_status_follows_the_tracked_report(october):
 def test_every_active_manager_owning_retailers_is_expected_once(october):
     ws = october
     reports = monthly_reports(ws, "2026-10", as_of=AS_OF)
-    assert [r.manager_id for r in reports] == ["M1", "M2"]   # not M3 (inactive), not R1
+    assert [r.author_id for r in reports] == ["M1", "M2"]   # not M3 (inactive), not R1
     monthly_reports(ws, "2026-10", as_of=AS_OF)
     assert [(r.author_id, r.due_on) for r in ws.reports(kind=MONTHLY_REPORT)] == [
         ("M1", dt.date(2026, 11, 5)), ("M2", dt.date(2026, 11, 5))]
@@ -385,7 +394,7 @@ def test_the_guides_report_figures_come_from_the_example_files(ws):
     _load(ws)
     ws.segment(as_of=AS_OF)
     r = monthly_report(ws, "2026-10", "M01", as_of=AS_OF)
-    assert (r.due_on, r.reviewer_id, r.status) == (dt.date(2026, 11, 5), "R01", "overdue")
+    assert (r.due_on, r.reviewer.id, r.status) == (dt.date(2026, 11, 5), "R01", "overdue")
     s = r.sales
     assert (s.ordering, s.retailers) == (3, 3)
     assert (s.cartons.current, s.cartons.previous, s.cartons.last_year, s.cartons.mom,
@@ -475,6 +484,46 @@ def test_the_command_writes_one_file_per_manager(october, tmp_path):
     assert "due 2026-11-05" in result.output
     assert "<h1>《客户月度销售情况分析报告》 2026-10: Manager M2 (M2)</h1>" in (
         out / "2026-10-M2.html").read_text(encoding="utf-8")
+
+
+def test_the_command_is_the_short_form_of_reports_show(october, tmp_path):
+    # guanxi tobacco report --month M --manager ID == guanxi reports show tobacco.monthly_sales.
+    short = _run(october, "report", "--month", "2026-10", "--manager", "M1", "--as-of",
+                 "2026-11-24")
+    config = ["--config", str(october.config.path)]
+    long = CliRunner().invoke(cli, [*config, "reports", "show", MONTHLY_REPORT, "--period",
+                                    "2026-10", "--author", "M1", "--as-of", "2026-11-24"])
+    assert (short.exit_code, long.exit_code) == (0, 0)
+    assert long.output == short.output == markdown(
+        monthly_report(october, "2026-10", "M1", as_of=AS_OF))
+    both = CliRunner().invoke(cli, [*config, "reports", "show", MONTHLY_REPORT, "--period",
+                                    "2026-10", "--format", "html", "--as-of", "2026-11-24"])
+    assert both.output.count("<article>") == 2
+
+
+def test_the_report_as_a_workbook_holds_the_figures(october, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "october.xlsx"
+    result = CliRunner().invoke(cli, ["--config", str(october.config.path), "reports", "show",
+                                      MONTHLY_REPORT, "--period", "2026-10", "--as-of",
+                                      "2026-11-24", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output == (f"wrote {out} (M1 due 2026-11-05, overdue; M2 due 2026-11-05, "
+                             "overdue)\n")
+    book = load_workbook(out)
+    summary = {row[0]: row[1:] for row in book["report"].iter_rows(min_row=2, values_only=True)}
+    assert summary["author_id"] == ("M1", "M2")
+    assert summary["sales.cartons.current"] == (321, 30)
+    assert summary["forecast.cartons.forecast"] == (408, 20)
+    assert summary["reviewer.id"] == ("R1", "R1")
+    grades = [row for row in book["sales.by_grade"].iter_rows(values_only=True)]
+    assert grades[0] == ("author_id", "grade", "retailers", "ordering", "cartons", "sales",
+                         "previous_cartons", "mom")
+    assert grades[1:3] == [("M1", "1", 1, 1, 150, 15000, 100, 0.5),
+                           ("M1", "2", 2, 2, 141, 14100, 200, -0.295)]
+    assert [row[:2] for row in book["problems.drops"].iter_rows(min_row=2, values_only=True)] == [
+        ("M1", "D"), ("M1", "B")]
 
 
 @pytest.mark.parametrize("args,message,code", [

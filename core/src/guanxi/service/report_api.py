@@ -12,6 +12,12 @@ after the period, moved to the next working day when that is a rest day
 ("每月5日前(节假日顺延)": the October report is due 5 November, or after
 the holiday covering it). For a week (``2026-W48``) or a single day, the
 first working day after it. ``due=`` sets the day outright.
+
+Declared kinds: a pack declares a report as a :class:`guanxi.ReportKind`
+(its figures and template); :meth:`ReportMethods.build_reports` computes
+it for a period and each author and expects it here (due on the kind's
+``due_day``), and :meth:`ReportMethods.render_report` renders it through
+:mod:`guanxi.reporting` to Markdown, HTML or xlsx.
 """
 
 from __future__ import annotations
@@ -22,8 +28,9 @@ from collections.abc import Iterable
 
 import attrs
 from sqlalchemy import select, update
+from sqlalchemy.sql.expression import Executable
 
-from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi.errors import GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.periods import Period, ValueProblem, parse_period
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
@@ -52,6 +59,18 @@ class Report:
     overdue: bool = False
     note: str | None = None
 
+    @property
+    def status(self) -> str:
+        """What became of it: (late,) reviewed, late, submitted, overdue or due.
+
+        On its due day a report is due, not yet overdue (see ``overdue``).
+        """
+        if self.reviewed_at is not None:
+            return "late, reviewed" if self.late else "reviewed"
+        if self.submitted_at is not None:
+            return "late" if self.late else "submitted"
+        return "overdue" if self.overdue else "due"
+
     def as_json(self) -> dict:
         data = attrs.asdict(self)
         for key in ("due_on", "submitted_at", "reviewed_at"):
@@ -76,8 +95,134 @@ def report_period(label: str) -> tuple[str, dt.date, str]:
     return period.label, period.end, period.grain
 
 
+_EXAMPLE = {"day": "2026-10-15", "week": "2026-W48", "month": "2026-10", "quarter": "2026-Q3",
+            "year": "2026"}
+
+
+def kind_period(kind, text: str, option: str = "--period") -> Period:
+    """The period of a report kind's grain that ``text`` names; else a usage error."""
+    try:
+        label, end, grain = report_period(text)
+    except UsageError:
+        grain = None
+    if grain != kind.grain:
+        raise UsageError(f"{option} {text!r} is not a {kind.grain}; write it like "
+                         f"{_EXAMPLE[kind.grain]}")
+    if grain == "week":
+        return Period("week", end - dt.timedelta(days=7), end, label)
+    return parse_period(label)
+
+
 class ReportMethods:
     """Mixed into :class:`guanxi.Workspace`."""
+
+    # -- declared kinds: built from their figures, rendered, tracked ---------------
+
+    def report_kinds(self) -> list:
+        """The :class:`guanxi.ReportKind` records the enabled packs declare, by name."""
+        return list(self.plugins.report_kinds(self).values())
+
+    def report_kind(self, name: str):
+        """The declared kind ``name``; a usage error naming the kinds (and the closest)."""
+        kinds = self.plugins.report_kinds(self)
+        if name not in kinds:
+            known = ", ".join(kinds) or "none (no enabled pack declares one)"
+            raise UsageError(f"no report kind {name!r}{did_you_mean(name, kinds)}; "
+                             f"declared kinds: {known}")
+        return kinds[name]
+
+    def build_reports(self, kind: str, period: str, authors: Iterable[str] | str | None = None,
+                      *, as_of: dt.date | None = None, option: str = "--period") -> list:
+        """Build the reports of a declared kind for ``period``, one per author.
+
+        :param authors: manager ids; None: the kind's own authors (every
+            active manager unless the kind says whom). Ignored for a kind
+            that is not authored (one report for all).
+        :param as_of: the day figures and status are judged on; default today.
+        :param option: the option named when the period is wrong.
+        :return: a :class:`guanxi.reporting.ReportData` per author, by id.
+            An authored kind is expected from each author (again: no change),
+            due ``kind.due_day`` of the month after (see the module docstring).
+        """
+        from guanxi.reporting import ReportData, ReportScope
+
+        self.require_ready()
+        found = self.report_kind(kind)
+        span = kind_period(found, period, option)
+        as_of = as_of or self.today()
+        ctx = self.query_context(found.pack, as_of)
+        ctx.period = span
+        writers: list = [None]
+        tracked: dict = {}
+        if found.authored:
+            writers = self._report_authors(found, ctx, authors, span)
+            self.expect_reports(found.name, [w.id for w in writers], span.label, found.due_day)
+            tracked = {r.author_id: r for r in self.reports(kind=found.name, period=span.label,
+                                                            as_of=as_of)}
+        built = []
+        with self.engine.connect() as conn:
+            for writer in writers:
+                report = tracked.get(writer.id) if writer is not None else None
+                scope = ReportScope(workspace=self, kind=found, ctx=ctx, conn=conn, period=span,
+                                    as_of=as_of, author=writer, tracked=report)
+                for name, figure in found.figures.items():
+                    value = figure(scope)
+                    if isinstance(value, Executable):
+                        value = tuple(conn.execute(value).all())
+                    scope.figures[name] = value
+                built.append(ReportData(kind=found, period=span, as_of=as_of, author=writer,
+                                        tracked=report, figures=dict(scope.figures)))
+        return built
+
+    def _report_authors(self, kind, ctx, authors, span: Period) -> list:
+        m = t.managers
+        columns = (m.c.id, m.c.name, m.c.territory, m.c.team_id, m.c.reports_to)
+        with self.engine.connect() as conn:
+            if authors is None:
+                ids = kind.authors(ctx) if kind.authors else select(m.c.id).where(
+                    m.c.active.is_(True))
+                found = list(conn.execute(select(*columns).where(m.c.id.in_(ids))
+                                          .order_by(m.c.id)))
+                if not found:
+                    raise GuanxiError(f"nobody is to write a {kind.name} report: no manager "
+                                      f"is one of its authors; there is no report to make "
+                                      f"for {span.label}")
+                return found
+            wanted = list(dict.fromkeys([authors] if isinstance(authors, str) else authors))
+            found = list(conn.execute(select(*columns).where(m.c.id.in_(wanted))
+                                      .order_by(m.c.id)))
+        known = {w.id for w in found}
+        missing = [a for a in wanted if a not in known]
+        if missing:
+            raise NotFoundError(f"no manager with id {missing[0]!r}; nothing was reported")
+        return found
+
+    def render_report(self, kind: str, period: str, author: Iterable[str] | str | None = None,
+                      format: str = "markdown", *, output=None,
+                      as_of: dt.date | None = None) -> str | bytes:
+        """Build and render a declared kind's report(s); see :meth:`build_reports`.
+
+        :param format: ``markdown`` or ``html`` (text), ``xlsx`` (bytes).
+        :param output: a file to write; its suffix (``.md``, ``.html``,
+            ``.xlsx``) gives the format.
+        :return: the text, or the workbook's bytes.
+        """
+        from guanxi.reporting import format_of, render
+
+        if output is not None:
+            format = format_of(output)
+        rendered = render(self.build_reports(kind, period, author, as_of=as_of), format)
+        if output is not None:
+            from pathlib import Path
+
+            path = Path(output)
+            if isinstance(rendered, bytes):
+                path.write_bytes(rendered)
+            else:
+                path.write_text(rendered, encoding="utf-8")
+        return rendered
+
+    # -- tracking ---------------------------------------------------------------------
 
     def report_due_on(self, period: str, day_of_month: int = 5) -> dt.date:
         """The day a report for ``period`` is due; see the module docstring."""
@@ -92,18 +237,27 @@ class ReportMethods:
         kind: str,
         authors: Iterable[str],
         period: str,
-        day_of_month: int = 5,
+        day_of_month: int | None = None,
         *,
         due: dt.date | None = None,
     ) -> list[Report]:
         """Expect a ``kind`` report from each author for ``period``; return them.
 
         Idempotent: a report already expected keeps its row (and its due
-        day). Authors are manager or team ids.
+        day). Authors are manager or team ids. A declared kind
+        (:class:`guanxi.ReportKind`) takes a period of its grain, and its
+        ``due_day`` unless ``day_of_month`` is given; another kind is due on
+        the 5th.
         """
         self.require_ready()
         if not kind:
             raise UsageError("a report needs a kind, like tobacco.monthly_sales")
+        declared = self.plugins.report_kinds(self).get(kind)
+        if declared is not None:
+            kind_period(declared, period)
+            if day_of_month is None:
+                day_of_month = declared.due_day
+        day_of_month = 5 if day_of_month is None else day_of_month
         authors = list(dict.fromkeys(authors))
         if not authors:
             raise UsageError("name at least one author (a manager or team id)")

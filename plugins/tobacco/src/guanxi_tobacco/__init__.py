@@ -12,9 +12,9 @@ of the sector catalogue:
   TOB-PROMO (``tobacco.promotion``) and TOB-UNLICENSED
   (``tobacco.unlicensed``);
 - the service rules TOB-SPECIAL, TOB-CHECKLIST, TOB-NETWORK and TOB-SURVEY;
-- the KPIs of the catalogue, the monthly sales analysis report
-  (TOB-REPORT: ``guanxi tobacco report``), fields, metrics, settings and
-  demo data.
+- the KPIs of the catalogue, the report kind ``tobacco.monthly_sales``
+  (TOB-REPORT, the monthly sales analysis: ``guanxi reports show`` or
+  ``guanxi tobacco report``), fields, metrics, settings and demo data.
 
 User guide: docs/packs/tobacco.md.
 """
@@ -104,6 +104,13 @@ def guanxi_commands():
     from guanxi_tobacco import commands
 
     return [guanxi.Command(name="tobacco", command=commands.tobacco)]
+
+
+@guanxi.hookimpl
+def guanxi_report_kinds(workspace):
+    from guanxi_tobacco import report
+
+    return report.report_kinds(workspace.settings["tobacco"])
 
 
 @guanxi.hookimpl

@@ -2,14 +2,16 @@
 
 - ``guanxi tobacco report --month 2026-10`` writes each manager's
   《客户月度销售情况分析报告》 (TOB-REPORT) as Markdown or HTML and expects
-  it as a tracked report; submitting and reviewing it is ``guanxi reports``.
+  it as a tracked report: the short form of ``guanxi reports show
+  tobacco.monthly_sales``; submitting and reviewing it is ``guanxi reports``.
 - ``guanxi tobacco promo candidates`` lists the retailers a promotion may
   go to, best first; ``guanxi tobacco promo recommend`` opens their
   ``tobacco.promotion`` cases (TOB-PROMO); approving the chain's steps is
   ``guanxi cases step``.
 
-The commands only print: the work is :mod:`guanxi_tobacco.report` and
-:mod:`guanxi_tobacco.promotions`, which a script calls the same way. The
+The commands only print: the work is the core's report kinds (the kind
+declared in :mod:`guanxi_tobacco.report`) and :mod:`guanxi_tobacco.promotions`,
+which a script calls the same way. The
 promotion listings print through the core's :func:`guanxi.cli.output.emit`
 and take its ``--format table|json|csv`` like every listing.
 """
@@ -47,24 +49,23 @@ def tobacco():
               help="The day the report's status (due or overdue) is judged on (default: today).")
 @pass_workspace
 def report_command(ws, month, managers, fmt, output, as_of):
-    """Write the monthly sales analysis report (客户月度销售情况分析报告) per manager."""
-    from guanxi_tobacco import report_render
+    """Write the monthly sales analysis report (客户月度销售情况分析报告) per manager.
+
+    The short form of `guanxi reports show tobacco.monthly_sales --period MONTH`.
+    """
+    from guanxi.reporting import render
     from guanxi_tobacco.report import monthly_reports
 
     found = monthly_reports(ws, month, list(managers) or None,
                             as_of=as_of.date() if as_of else None)
     if output is None:
-        if fmt == "html":
-            click.echo(report_render.html_page(found), nl=False)
-        else:
-            click.echo("\n---\n\n".join(report_render.markdown(r) for r in found), nl=False)
+        click.echo(render(found, fmt), nl=False)
         return
     output.mkdir(parents=True, exist_ok=True)
     suffix = ".html" if fmt == "html" else ".md"
     for r in found:
-        path = output / f"{r.month}-{r.manager_id}{suffix}"
-        text = report_render.html_page([r]) if fmt == "html" else report_render.markdown(r)
-        path.write_text(text, encoding="utf-8")
+        path = output / f"{r.period.label}-{r.author_id}{suffix}"
+        path.write_text(render(r, fmt), encoding="utf-8")
         click.echo(f"{path}  due {r.due_on.isoformat()}, {r.status}")
 
 

@@ -627,10 +627,7 @@ def _plan_lines(ws, ctx, shown) -> list[str]:
 
 
 def _report_lines(ws, ctx, month, manager) -> list[str]:
-    from guanxi_tobacco.report import monthly_report
-    from guanxi_tobacco.report_render import markdown
-
-    lines = markdown(monthly_report(ws, month, manager, as_of=ctx.as_of)).splitlines()
+    lines = ws.render_report(MONTHLY_REPORT, month, manager, as_of=ctx.as_of).splitlines()
     return ["  " + line for line in lines[:40]] + (["  ..."] if len(lines) > 40 else [])
 
 

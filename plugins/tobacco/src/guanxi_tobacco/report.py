@@ -15,12 +15,11 @@ c) the customers' opinions on quality and service: complaints and quality
    complaints with their cases, survey satisfaction;
 d) a forecast of the next month.
 
-:func:`monthly_reports` returns one :class:`MonthlyReport` per manager (the
-figures in :mod:`guanxi_tobacco.report_figures`, each one grouped query
-over the manager's retailers: the customers the pack serves, those with a
-licence number); :mod:`guanxi_tobacco.report_render` prints
-it as Markdown or HTML. Building a report also expects it as a tracked
-report (kind :data:`~guanxi_tobacco.options.MONTHLY_REPORT`), so
+It is the report kind :data:`KIND` (``tobacco.monthly_sales``): the core
+builds it (the figures in :mod:`guanxi_tobacco.report_figures`), renders
+its template (``templates/monthly_sales.md``) to Markdown, HTML or xlsx
+(``guanxi reports show tobacco.monthly_sales``, or ``guanxi tobacco
+report``) and tracks it: building it expects it from each manager, so
 ``guanxi reports list`` shows who is late; submitting and reviewing it
 are ``guanxi reports submit`` and ``guanxi reports review``.
 """
@@ -28,379 +27,117 @@ are ``guanxi reports submit`` and ``guanxi reports review``.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from decimal import Decimal
 
-import attrs
-
-from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi import ReportKind
+from guanxi_tobacco import report_figures as figures
 from guanxi_tobacco.options import MONTHLY_REPORT
 
-_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
-
-
-# -- the report's records ------------------------------------------------------------
-# Figures are Decimals: cartons and values to 0.01, ratios (环比, 同比, falls,
-# factors) to 0.0001, so a test compares them exactly on both databases.
-
-
-@attrs.frozen(kw_only=True)
-class Measure:
-    """One measure (cartons or order value) in the month, the month before and last year.
-
-    :ivar mom: 环比, the change on the month before as a ratio (0.25 = +25%);
-        None when the month before had nothing.
-    :ivar yoy: 同比, the change on the same month last year; None likewise.
-    """
-
-    current: Decimal
-    previous: Decimal
-    last_year: Decimal
-    mom: Decimal | None
-    yoy: Decimal | None
-
-
-@attrs.frozen(kw_only=True)
-class GradeRow:
-    """The month's sales of one grade (the current ``tobacco.grade`` label, or ``ungraded``)."""
-
-    grade: str
-    retailers: int
-    ordering: int
-    cartons: Decimal
-    sales: Decimal
-    previous_cartons: Decimal
-    mom: Decimal | None
-
-
-@attrs.frozen(kw_only=True)
-class Mover:
-    """A retailer among the top risers or fallers: cartons this month against the month before."""
-
-    customer_id: str
-    name: str
-    grade: str
-    cartons: Decimal
-    previous: Decimal
-    change: Decimal
-    ratio: Decimal | None
-
-
-@attrs.frozen(kw_only=True)
-class Sales:
-    """Part a): the overall sales of the month."""
-
-    retailers: int
-    ordering: int
-    cartons: Measure
-    sales: Measure
-    by_grade: tuple[GradeRow, ...]
-    risers: tuple[Mover, ...]
-    fallers: tuple[Mover, ...]
-
-
-@attrs.frozen(kw_only=True)
-class SalesDrop:
-    """A retailer whose cartons fell by ``special.sales_drop`` or more (TOB-SPECIAL's trigger).
-
-    :ivar average: the mean cartons of the three months before.
-    :ivar fall: how far below that mean, as a ratio (0.3 = 30% less).
-    :ivar measure: the note of the latest special visit to the retailer
-        from the month's start to the report's due day; None: none yet.
-    """
-
-    customer_id: str
-    name: str
-    grade: str
-    cartons: Decimal
-    average: Decimal
-    fall: Decimal
-    measure: str | None
-    measured_on: dt.date | None
-
-
-@attrs.frozen(kw_only=True)
-class StockOut:
-    """A retailer with stock-out days (a day whose ``shortfall`` is above 0) in the month."""
-
-    customer_id: str
-    name: str
-    grade: str
-    days: int
-    shortfall: Decimal
-    measure: str | None
-    measured_on: dt.date | None
-
-
-@attrs.frozen(kw_only=True)
-class Incident:
-    """A price violation (TOB-PRICE) or a report of unlicensed selling (TOB-UNLICENSED).
-
-    :ivar case_id: the case the interaction opened (the downgrade, or the
-        report to the monopoly department); None when it opened none.
-    :ivar case_status: the case's state and the step it waits for.
-    :ivar chain_complete: every step of the case's chain approved (for a
-        price violation: the downgrade approved).
-    """
-
-    interaction_id: str
-    customer_id: str
-    name: str
-    day: dt.date
-    kind: str
-    note: str | None
-    brand: str | None
-    retail_price: Decimal | None
-    guide_price: Decimal | None
-    case_id: int | None
-    case_status: str
-    chain_complete: bool
-    measure: str | None
-    measured_on: dt.date | None
-
-
-@attrs.frozen(kw_only=True)
-class SpecialVisit:
-    """A 《特殊访问记录》: a special visit and its note, a measure taken."""
-
-    interaction_id: str
-    customer_id: str
-    name: str
-    day: dt.date
-    manager_id: str | None
-    note: str | None
-
-
-@attrs.frozen(kw_only=True)
-class Problems:
-    """Part b): problems, causes and measures.
-
-    :ivar without_measure: retailers with a problem above and no special
-        visit from the month's start to the due day, by id.
-    """
-
-    sales_drop: Decimal
-    drops: tuple[SalesDrop, ...]
-    stock_outs: tuple[StockOut, ...]
-    price_violations: tuple[Incident, ...]
-    unlicensed: tuple[Incident, ...]
-    special_visits: tuple[SpecialVisit, ...]
-    without_measure: tuple[str, ...]
-
-
-@attrs.frozen(kw_only=True)
-class Opinion:
-    """A complaint or quality complaint of the month, with its case."""
-
-    interaction_id: str
-    customer_id: str
-    name: str
-    day: dt.date
-    kind: str
-    brand: str | None
-    note: str | None
-    case_id: int | None
-    case_policy: str | None
-    case_status: str
-
-
-@attrs.frozen(kw_only=True)
-class SurveyAnswer:
-    """A survey answer of the month that says something (its note)."""
-
-    interaction_id: str
-    customer_id: str
-    name: str
-    day: dt.date
-    satisfaction: int | None
-    note: str | None
-
-
-@attrs.frozen(kw_only=True)
-class Satisfaction:
-    """The month's survey answers: how many, their mean (1 to 5), how many below the threshold."""
-
-    answers: int
-    mean: Decimal | None
-    below: int
-    threshold: int
-
-
-@attrs.frozen(kw_only=True)
-class Opinions:
-    """Part c): the customers' opinions on quality and service."""
-
-    complaints: tuple[Opinion, ...]
-    satisfaction: Satisfaction
-    remarks: tuple[SurveyAnswer, ...]
-
-
-@attrs.frozen(kw_only=True)
-class ForecastLine:
-    """The forecast of one measure.
-
-    :ivar history: the measure in each of the averaged months, oldest first.
-    :ivar last_year: the report month and the next month, last year.
-    :ivar seasonal: whether both last-year months had data (else factor 1).
-    """
-
-    history: tuple[Decimal, ...]
-    mean: Decimal
-    last_year: tuple[Decimal, Decimal]
-    seasonal: bool
-    factor: Decimal
-    forecast: Decimal
-
-
-@attrs.frozen(kw_only=True)
-class Forecast:
-    """Part d): the next month's forecast, and how it was made.
-
-    ``forecast = mean of the months × factor``, where ``factor`` is the
-    next month last year ÷ the report month last year when both have data,
-    else 1. Cartons are forecast to the whole carton, values to the fen.
-    """
-
-    month: str
-    months: tuple[str, ...]
-    last_year_months: tuple[str, str]
-    cartons: ForecastLine
-    sales: ForecastLine
-    method: str
-
-
-@attrs.frozen(kw_only=True)
-class MonthlyReport:
-    """One manager's 《客户月度销售情况分析报告》 for one month.
-
-    :ivar due_on: the tracked report's due day (TOB-REPORT).
-    :ivar reviewer_id: the regional market manager who reviews it (as the
-        case chains resolve the role), else the manager's ``reports_to``.
-    :ivar status: ``due``, ``overdue``, ``submitted``, ``late`` (submitted
-        after the due day), ``reviewed`` (submitted on time and reviewed) or
-        ``late, reviewed``, as of ``as_of``.
-    :ivar tracked: the core's tracked :class:`~guanxi.service.report_api.Report`.
-    """
-
-    manager_id: str
-    manager_name: str
-    territory: str | None
-    month: str
-    previous_month: str
-    last_year_month: str
-    due_on: dt.date
-    reviewer_id: str | None
-    reviewer_name: str | None
-    status: str
-    as_of: dt.date
-    tracked: object
-    sales: Sales
-    problems: Problems
-    opinions: Opinions
-    forecast: Forecast
-
-
-# -- months ----------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Month:
-    """A calendar month: its first day, and months counted from it."""
-
-    first: dt.date
-
-    @classmethod
-    def parse(cls, text: str) -> Month:
-        match = _MONTH.fullmatch((text or "").strip())
-        if not match or not 1 <= int(match[2]) <= 12:
-            raise UsageError(f"--month {text!r} is not a month; write it like 2026-10")
-        return cls(dt.date(int(match[1]), int(match[2]), 1))
-
-    def plus(self, months: int) -> Month:
-        index = self.first.year * 12 + self.first.month - 1 + months
-        return Month(dt.date(index // 12, index % 12 + 1, 1))
-
-    @property
-    def end(self) -> dt.date:
-        """The first day of the next month (exclusive end)."""
-        return self.plus(1).first
-
-    @property
-    def label(self) -> str:
-        return f"{self.first:%Y-%m}"
-
-
-# -- the API ---------------------------------------------------------------------------
-
-
-def monthly_reports(ws, month: str, managers=None, *, as_of: dt.date | None = None
-                    ) -> list[MonthlyReport]:
+# -- figures as text: the template's filters ------------------------------------------------
+
+STATUS = {
+    "due": "due, not yet submitted",
+    "overdue": "overdue: not submitted by its due day",
+    "submitted": "submitted on time, awaiting review",
+    "late": "submitted late, awaiting review",
+    "reviewed": "submitted on time, reviewed",
+    "late, reviewed": "submitted late, reviewed",
+}
+
+
+def number(value: Decimal | None) -> str:
+    """1,234 or 1,234.5: cartons without a needless .00."""
+    if value is None:
+        return ""
+    text = f"{value:,.2f}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def percent(ratio: Decimal | None) -> str:
+    """+12.5%; a dash when there is nothing to compare with."""
+    return "—" if ratio is None else f"{ratio * 100:+.1f}%"
+
+
+def share(ratio: Decimal) -> str:
+    """30.0%: a share, without a sign."""
+    return f"{ratio * 100:.1f}%"
+
+
+def signed(value: Decimal) -> str:
+    return ("+" if value > 0 else "") + number(value)
+
+
+def measure(item) -> str:
+    """The special visit recorded as a problem's measure."""
+    if item.measured_on is None:
+        return "no special visit yet"
+    return f"{item.measured_on.isoformat()}: {item.measure or '(no note)'}"
+
+
+def case_text(item) -> str:
+    return item.case_status if item.case_id is None else f"#{item.case_id} {item.case_status}"
+
+
+def downgrade(incident) -> str:
+    # rule TOB-PRICE: what matters is whether the regional market manager approved it.
+    if incident.chain_complete:
+        return f"#{incident.case_id} downgrade approved ({incident.case_status.split(',')[0]})"
+    return case_text(incident)
+
+
+def status_line(report) -> str:
+    """The tracked report's status, when it came in and was reviewed, as of when."""
+    tracked = report.tracked
+    status = STATUS[report.status]
+    if tracked.submitted_at is not None:
+        status += f"; submitted {tracked.submitted_at:%Y-%m-%d %H:%M}"
+    if tracked.reviewed_at is not None:
+        status += f", reviewed by {tracked.reviewer_id} {tracked.reviewed_at:%Y-%m-%d %H:%M}"
+    return f"{status} (as of {report.as_of.isoformat()})"
+
+
+KIND = ReportKind(
+    name=MONTHLY_REPORT, title="客户月度销售情况分析报告",
+    description="The monthly sales analysis per manager (TOB-REPORT): sales, problems and "
+                "measures, opinions, next month's forecast; due the 5th, reviewed by the "
+                "regional market manager.",
+    grain="month", authors=figures.authors, due_day=5,
+    figures={"months": figures.months, "reviewer": figures.reviewer, "sales": figures.sales,
+             "problems": figures.problems, "opinions": figures.opinions,
+             "forecast": figures.forecast},
+    template_file="guanxi_tobacco:templates/monthly_sales.md",
+    filters={"number": number, "money": money, "percent": percent, "share": share,
+             "signed": signed, "measure": measure, "case": case_text, "downgrade": downgrade,
+             "factor": figures.factor_text, "status_line": status_line},
+)
+
+
+def report_kinds(settings) -> list[ReportKind]:
+    """TOB-REPORT's kind, due on ``[tobacco.report] due_day``."""
+    import attrs
+
+    return [attrs.evolve(KIND, due_day=settings["report.due_day"])]
+
+
+# -- the API ---------------------------------------------------------------------------------
+
+
+def monthly_reports(ws, month: str, managers=None, *, as_of: dt.date | None = None) -> list:
     """Build the month's report of each manager, and expect them as tracked reports.
 
     :param month: the report month, like ``2026-10``.
-    :param managers: manager ids; None: every active manager owning retailers
-        (customers the pack serves).
+    :param managers: manager ids; None: every active manager owning retailers.
     :param as_of: the day the status (due or overdue) is judged on; default today.
-    :return: one :class:`MonthlyReport` per manager, by manager id.
+    :return: one :class:`guanxi.reporting.ReportData` per manager, by manager id.
     """
-    from guanxi_tobacco import report_figures as figures
-
-    ws.require_ready()
-    period = Month.parse(month)
-    as_of = as_of or ws.today()
-    cfg = ws.settings["tobacco"]
-    ctx = figures.context(ws, as_of)
-    with ws.engine.connect() as conn:
-        if managers is None:
-            found = figures.owning_managers(conn, ctx)
-            if not found:
-                raise GuanxiError(f"no active manager owns a retailer; there is no report "
-                                  f"to make for {period.label}")
-        else:
-            wanted = list(dict.fromkeys(managers))
-            found = figures.managers_named(conn, wanted)
-            known = {m.id for m in found}
-            missing = [m for m in wanted if m not in known]
-            if missing:
-                raise NotFoundError(f"no manager with id {missing[0]!r}; nothing was reported")
-    # TOB-REPORT: each manager's report is tracked, due on report.due_day of
-    # the next month moved past holidays; expecting again changes nothing.
-    tracked = {r.author_id: r for r in ws.expect_reports(
-        MONTHLY_REPORT, [m.id for m in found], period.label, cfg["report.due_day"])}
-    policies = {p.name: p for p in ws.case_policies()}
-    reports = []
-    with ws.engine.connect() as conn:
-        for manager in found:
-            report = tracked[manager.id]
-            reviewer = figures.reviewer(conn, manager)
-            window = figures.Window.of(period, report.due_on, cfg)
-            reports.append(MonthlyReport(
-                manager_id=manager.id, manager_name=manager.name, territory=manager.territory,
-                month=period.label, previous_month=period.plus(-1).label,
-                last_year_month=period.plus(-12).label, due_on=report.due_on,
-                reviewer_id=reviewer.id if reviewer else None,
-                reviewer_name=reviewer.name if reviewer else None,
-                status=status_of(report, as_of), as_of=as_of, tracked=report,
-                sales=figures.sales(conn, ctx, manager.id, window),
-                problems=figures.problems(conn, ctx, manager.id, window, policies),
-                opinions=figures.opinions(conn, ctx, manager.id, window, policies),
-                forecast=figures.forecast(conn, ctx, manager.id, window),
-            ))
-    return reports
+    return ws.build_reports(MONTHLY_REPORT, month, managers, as_of=as_of, option="--month")
 
 
-def monthly_report(ws, month: str, manager: str, *, as_of: dt.date | None = None
-                   ) -> MonthlyReport:
+def monthly_report(ws, month: str, manager: str, *, as_of: dt.date | None = None):
     """One manager's report for ``month``; see :func:`monthly_reports`."""
     (report,) = monthly_reports(ws, month, [manager], as_of=as_of)
     return report
-
-
-def status_of(report, as_of: dt.date) -> str:
-    """What became of a tracked report: (late,) reviewed, late, submitted, overdue or due."""
-    if report.reviewed_at is not None:
-        return "late, reviewed" if report.late else "reviewed"
-    if report.submitted_at is not None:
-        return "late" if report.late else "submitted"
-    # The core's rule: on the due day itself a report is not yet overdue.
-    return "overdue" if report.due_on < as_of else "due"

@@ -1,22 +1,28 @@
 """The figures of the monthly sales analysis (rule TOB-REPORT), one grouped query each.
 
+Each figure is a function of the core's report scope
+(:class:`guanxi.reporting.ReportScope`: the query context, the month, the
+author, the tracked report), declared in :mod:`guanxi_tobacco.report`.
 Every figure is one set-based statement over the manager's retailers (the
 customers whose owner the manager is now and whom the pack serves: the
 ``tobacco.retailers`` filter, ``ctx.served``, keeps out a customer without
 a licence number); Python only shapes the rows a section shows (a handful
 of grades, five movers, the month's incidents), never a row per customer
-of the base.
+of the base. Figures are plain records (``SimpleNamespace``) holding
+Decimals: cartons and values to 0.01, ratios (环比, 同比, falls, factors)
+to 0.0001, so a test compares them exactly on both databases.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
+from types import SimpleNamespace as Record
 
 import attrs
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from guanxi.engines.context import Context
+from guanxi.periods import Period, parse_period
 from guanxi.service.cases import role_person
 from guanxi_tobacco.options import (
     COMPLAINT,
@@ -27,24 +33,6 @@ from guanxi_tobacco.options import (
     SPECIAL_VISIT,
     SURVEY,
     UNLICENSED,
-)
-from guanxi_tobacco.report import (
-    Forecast,
-    ForecastLine,
-    GradeRow,
-    Incident,
-    Measure,
-    Month,
-    Mover,
-    Opinion,
-    Opinions,
-    Problems,
-    Sales,
-    SalesDrop,
-    Satisfaction,
-    SpecialVisit,
-    StockOut,
-    SurveyAnswer,
 )
 from guanxi_tobacco.service import PRICE_POLICY, UNLICENSED_POLICY
 
@@ -68,11 +56,6 @@ def change(current: Decimal, before: Decimal) -> Decimal | None:
     return ((current - before) / before).quantize(RATIO, ROUND_HALF_UP)
 
 
-def context(ws, as_of: dt.date) -> Context:
-    """The engines' query context, for its dialect-neutral helpers (fields, dates)."""
-    return ws.query_context("tobacco", as_of)
-
-
 def drop_basis_points(sales_drop: float) -> int:
     """``[tobacco.special] sales_drop`` (0.3) in whole basis points (3000)."""
     return int(round(sales_drop * 10_000))
@@ -92,6 +75,12 @@ def sharp_drop(last, before, sales_drop: float):
     return and_(before > 0, last * 3 * 10_000 <= before * (10_000 - points))
 
 
+def month_plus(month: Period, months: int) -> Period:
+    """The month ``months`` after (before, when negative) ``month``."""
+    index = month.start.year * 12 + month.start.month - 1 + months
+    return parse_period(f"{index // 12:04d}-{index % 12 + 1:02d}")
+
+
 @attrs.frozen(kw_only=True)
 class Window:
     """The days a report reads.
@@ -101,21 +90,23 @@ class Window:
         and the visits its problems called for.
     """
 
-    month: Month
+    month: Period
     due_on: dt.date
     sales_drop: float
     forecast_months: int
     action_below: int
 
     @classmethod
-    def of(cls, month: Month, due_on: dt.date, cfg) -> Window:
-        return cls(month=month, due_on=due_on, sales_drop=cfg["special.sales_drop"],
+    def of(cls, scope) -> Window:
+        cfg = scope.settings
+        return cls(month=scope.period, due_on=scope.tracked.due_on,
+                   sales_drop=cfg["special.sales_drop"],
                    forecast_months=cfg["report.forecast_months"],
                    action_below=cfg["survey.action_below"])
 
     @property
     def start_at(self) -> dt.datetime:
-        return dt.datetime.combine(self.month.first, dt.time())
+        return dt.datetime.combine(self.month.start, dt.time())
 
     @property
     def end_at(self) -> dt.datetime:
@@ -129,27 +120,22 @@ class Window:
 # -- who -------------------------------------------------------------------------------
 
 
-def owning_managers(conn, ctx) -> list:
-    """Every active manager who owns a retailer (a customer the pack serves), by id."""
-    from guanxi.storage import tables as t
-
-    m, c = t.managers, t.customers
+def authors(ctx):
+    """Who writes the report: every active manager who owns a retailer (a customer served)."""
+    m, c = ctx.tables.managers, ctx.tables.customers
     owns = select(c.c.id).where(c.c.manager_id == m.c.id, ctx.served(c.c.id)).exists()
-    return list(conn.execute(
-        select(m.c.id, m.c.name, m.c.territory, m.c.reports_to)
-        .where(m.c.active.is_(True), owns).order_by(m.c.id)))
+    return select(m.c.id).where(m.c.active.is_(True), owns)
 
 
-def managers_named(conn, ids) -> list:
-    from guanxi.storage import tables as t
+def months(scope) -> Record:
+    """The month, the month before, the same month last year and the three months before."""
+    month = scope.period
+    return Record(current=month.label, previous=month_plus(month, -1).label,
+                  last_year=month_plus(month, -12).label,
+                  before=f"{month_plus(month, -3).label} to {month_plus(month, -1).label}")
 
-    m = t.managers
-    return list(conn.execute(
-        select(m.c.id, m.c.name, m.c.territory, m.c.reports_to)
-        .where(m.c.id.in_(ids)).order_by(m.c.id)))
 
-
-def reviewer(conn, manager):
+def reviewer(scope):
     """Who reviews the report (TOB-REPORT: 交区域市场经理审阅): a row (id, name), or None.
 
     The person the role ``regional market manager`` resolves to for the
@@ -158,12 +144,10 @@ def reviewer(conn, manager):
     the smallest id first (:func:`guanxi.service.cases.role_person`); when
     nobody holds the role, the manager's ``reports_to``.
     """
-    from guanxi.storage import tables as t
-
-    m = t.managers.alias("reviewer")
-    owner = literal(manager.id)
+    m = scope.ctx.tables.managers.alias("reviewer")
+    owner = literal(scope.author_id)
     who = func.coalesce(role_person(REGIONAL_MANAGER, owner), role_person("reports_to", owner))
-    return conn.execute(select(m.c.id, m.c.name).where(m.c.id == who)).first()
+    return scope.conn.execute(select(m.c.id, m.c.name).where(m.c.id == who)).first()
 
 
 # -- shared pieces ---------------------------------------------------------------------
@@ -223,6 +207,14 @@ def _case_status(policies, policy: str | None, state: str | None, step: int | No
     return (f"{state}, every step approved" if complete else state), complete
 
 
+def _args(scope):
+    return scope.conn, scope.ctx, scope.author_id, Window.of(scope)
+
+
+def _policies(scope) -> dict:
+    return {p.name: p for p in scope.workspace.case_policies()}
+
+
 # -- a) overall sales --------------------------------------------------------------------
 
 
@@ -232,16 +224,16 @@ def _per_retailer(ctx, manager_id, w: Window):
     m, c = ctx.tables.measurements, ctx.tables.customers
     month = w.month
     ranges = {
-        "": (month.first, month.end),
-        "prev_": (month.plus(-1).first, month.first),
-        "ly_": (month.plus(-12).first, month.plus(-11).first),
+        "": (month.start, month.end),
+        "prev_": (month_plus(month, -1).start, month.start),
+        "ly_": (month_plus(month, -12).start, month_plus(month, -11).start),
     }
     columns = []
     for prefix, (start, end) in ranges.items():
         for metric in ("cartons", "sales"):
             columns.append(func.sum(case((and_(m.c.metric == metric, _in(m.c.period, start, end)),
                                           m.c.value), else_=0)).label(prefix + metric))
-    before = (month.plus(-3).first, month.first)
+    before = (month_plus(month, -3).start, month.start)
     columns.append(func.sum(case((and_(m.c.metric == "cartons", _in(m.c.period, *before)),
                                   m.c.value), else_=0)).label("before_cartons"))
     totals = (
@@ -268,7 +260,9 @@ def _grade_key(label: str) -> tuple:
     return (1, 0, label) if label == UNGRADED else (0, int(label) if label.isdigit() else 0, label)
 
 
-def sales(conn, ctx, manager_id, w: Window) -> Sales:
+def sales(scope) -> Record:
+    """Part a): the overall sales of the month, by grade, the top risers and fallers."""
+    conn, ctx, manager_id, w = _args(scope)
     r = _per_retailer(ctx, manager_id, w)
     ordering = func.sum(case((r.c.cartons > 0, 1), else_=0))
     total = conn.execute(select(
@@ -279,8 +273,8 @@ def sales(conn, ctx, manager_id, w: Window) -> Sales:
 
     def measure(name):
         cur, prev, ly = dec(total[name]), dec(total["prev_" + name]), dec(total["ly_" + name])
-        return Measure(current=cur, previous=prev, last_year=ly, mom=change(cur, prev),
-                       yoy=change(cur, ly))
+        return Record(current=cur, previous=prev, last_year=ly, mom=change(cur, prev),
+                      yoy=change(cur, ly))
 
     grades = conn.execute(
         select(r.c.grade, func.count().label("retailers"), ordering.label("ordering"),
@@ -288,10 +282,10 @@ def sales(conn, ctx, manager_id, w: Window) -> Sales:
                func.sum(r.c.prev_cartons).label("prev_cartons"))
         .group_by(r.c.grade)).all()
     by_grade = sorted(
-        (GradeRow(grade=g.grade or UNGRADED, retailers=g.retailers, ordering=int(g.ordering or 0),
-                  cartons=dec(g.cartons), sales=dec(g.sales),
-                  previous_cartons=dec(g.prev_cartons),
-                  mom=change(dec(g.cartons), dec(g.prev_cartons)))
+        (Record(grade=g.grade or UNGRADED, retailers=g.retailers, ordering=int(g.ordering or 0),
+                cartons=dec(g.cartons), sales=dec(g.sales),
+                previous_cartons=dec(g.prev_cartons),
+                mom=change(dec(g.cartons), dec(g.prev_cartons)))
          for g in grades),
         key=lambda row: _grade_key(row.grade))
 
@@ -301,13 +295,13 @@ def sales(conn, ctx, manager_id, w: Window) -> Sales:
         rows = conn.execute(select(r.c.customer_id, r.c.name, r.c.grade, r.c.cartons,
                                    r.c.prev_cartons, delta)
                             .where(condition).order_by(order, r.c.customer_id).limit(TOP))
-        return tuple(Mover(customer_id=x.customer_id, name=x.name, grade=x.grade or UNGRADED,
-                           cartons=dec(x.cartons), previous=dec(x.prev_cartons),
-                           change=dec(x.change), ratio=change(dec(x.cartons),
-                                                              dec(x.prev_cartons)))
+        return tuple(Record(customer_id=x.customer_id, name=x.name, grade=x.grade or UNGRADED,
+                            cartons=dec(x.cartons), previous=dec(x.prev_cartons),
+                            change=dec(x.change),
+                            ratio=change(dec(x.cartons), dec(x.prev_cartons)))
                      for x in rows)
 
-    return Sales(
+    return Record(
         retailers=total["retailers"], ordering=int(total["ordering"] or 0),
         cartons=measure("cartons"), sales=measure("sales"), by_grade=tuple(by_grade),
         risers=movers(delta > 0, delta.desc()), fallers=movers(delta < 0, delta.asc()),
@@ -317,7 +311,14 @@ def sales(conn, ctx, manager_id, w: Window) -> Sales:
 # -- b) problems, causes and measures ----------------------------------------------------
 
 
-def problems(conn, ctx, manager_id, w: Window, policies) -> Problems:
+def problems(scope) -> Record:
+    """Part b): problems, causes and measures.
+
+    ``without_measure``: the retailers with a problem and no special visit
+    from the month's start to the due day, by id.
+    """
+    conn, ctx, manager_id, w = _args(scope)
+    policies = _policies(scope)
     drops = _drops(conn, ctx, manager_id, w)
     stock_outs = _stock_outs(conn, ctx, manager_id, w)
     prices = _incidents(conn, ctx, manager_id, w, PRICE_VIOLATION, PRICE_POLICY, policies)
@@ -325,13 +326,13 @@ def problems(conn, ctx, manager_id, w: Window, policies) -> Problems:
     # The problems of this one report: a few dozen rows at most.
     unmeasured = sorted({p.customer_id for section in (drops, stock_outs, prices, unlicensed)
                          for p in section if p.measured_on is None})
-    return Problems(sales_drop=dec(w.sales_drop, RATIO), drops=drops, stock_outs=stock_outs,
-                    price_violations=prices, unlicensed=unlicensed,
-                    special_visits=_special_visits(conn, ctx, manager_id, w),
-                    without_measure=tuple(unmeasured))
+    return Record(sales_drop=dec(w.sales_drop, RATIO), drops=drops, stock_outs=stock_outs,
+                  price_violations=prices, unlicensed=unlicensed,
+                  special_visits=_special_visits(conn, ctx, manager_id, w),
+                  without_measure=tuple(unmeasured))
 
 
-def _drops(conn, ctx, manager_id, w: Window) -> tuple[SalesDrop, ...]:
+def _drops(conn, ctx, manager_id, w: Window) -> tuple:
     # rule TOB-SPECIAL's sharp sales drop: the month's cartons at least
     # special.sales_drop below the mean of the three months before.
     r = _per_retailer(ctx, manager_id, w)
@@ -348,7 +349,7 @@ def _drops(conn, ctx, manager_id, w: Window) -> tuple[SalesDrop, ...]:
         total = Decimal(str(x.before_cartons))
         cartons = dec(x.cartons)
         average = total / 3
-        found.append(SalesDrop(
+        found.append(Record(
             customer_id=x.customer_id, name=x.name, grade=x.grade or UNGRADED, cartons=cartons,
             average=dec(average), fall=((average - cartons) / average).quantize(RATIO,
                                                                                  ROUND_HALF_UP),
@@ -356,12 +357,12 @@ def _drops(conn, ctx, manager_id, w: Window) -> tuple[SalesDrop, ...]:
     return tuple(found)
 
 
-def _stock_outs(conn, ctx, manager_id, w: Window) -> tuple[StockOut, ...]:
+def _stock_outs(conn, ctx, manager_id, w: Window) -> tuple:
     m, c = ctx.tables.measurements, ctx.tables.customers
     short = (
         select(m.c.customer_id, func.count().label("days"),
                func.sum(m.c.value).label("shortfall"))
-        .where(m.c.metric == "shortfall", m.c.value > 0, _in(m.c.period, w.month.first,
+        .where(m.c.metric == "shortfall", m.c.value > 0, _in(m.c.period, w.month.start,
                                                              w.month.end),
                m.c.customer_id.in_(_owned(ctx, manager_id)))
         .group_by(m.c.customer_id)
@@ -374,9 +375,9 @@ def _stock_outs(conn, ctx, manager_id, w: Window) -> tuple[StockOut, ...]:
                _measure(ctx, c.c.id, w, "day").label("measured_on"))
         .select_from(c.join(short, short.c.customer_id == c.c.id))
         .order_by(short.c.days.desc(), c.c.id))
-    return tuple(StockOut(customer_id=x.id, name=x.name, grade=x.grade or UNGRADED,
-                          days=x.days, shortfall=dec(x.shortfall), measure=x.measure,
-                          measured_on=_day(x.measured_on)) for x in rows)
+    return tuple(Record(customer_id=x.id, name=x.name, grade=x.grade or UNGRADED,
+                        days=x.days, shortfall=dec(x.shortfall), measure=x.measure,
+                        measured_on=_day(x.measured_on)) for x in rows)
 
 
 def _month_interactions(ctx, manager_id, w: Window, kinds):
@@ -385,7 +386,7 @@ def _month_interactions(ctx, manager_id, w: Window, kinds):
                   c.c.manager_id == manager_id, ctx.served(c.c.id))
 
 
-def _incidents(conn, ctx, manager_id, w, kind, policy, policies) -> tuple[Incident, ...]:
+def _incidents(conn, ctx, manager_id, w, kind, policy, policies) -> tuple:
     i, c, where = _month_interactions(ctx, manager_id, w, (kind,))
     k = ctx.tables.cases
     rows = conn.execute(
@@ -403,7 +404,7 @@ def _incidents(conn, ctx, manager_id, w, kind, policy, policies) -> tuple[Incide
     found = []
     for x in rows:
         status, complete = _case_status(policies, policy, x.state, x.step)
-        found.append(Incident(
+        found.append(Record(
             interaction_id=x.id, customer_id=x.customer_id, name=x.name,
             day=_day(x.occurred_at), kind=x.kind, note=x.note, brand=x.brand,
             retail_price=None if x.retail_price is None else dec(x.retail_price),
@@ -413,7 +414,7 @@ def _incidents(conn, ctx, manager_id, w, kind, policy, policies) -> tuple[Incide
     return tuple(found)
 
 
-def _special_visits(conn, ctx, manager_id, w: Window) -> tuple[SpecialVisit, ...]:
+def _special_visits(conn, ctx, manager_id, w: Window) -> tuple:
     i, c = ctx.tables.interactions, ctx.tables.customers
     rows = conn.execute(
         select(i.c.id, i.c.customer_id, c.c.name, i.c.occurred_at, i.c.manager_id,
@@ -423,15 +424,18 @@ def _special_visits(conn, ctx, manager_id, w: Window) -> tuple[SpecialVisit, ...
                i.c.occurred_at < w.measures_end, c.c.manager_id == manager_id,
                ctx.served(c.c.id))
         .order_by(i.c.occurred_at, i.c.id))
-    return tuple(SpecialVisit(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                              day=_day(x.occurred_at), manager_id=x.manager_id, note=x.note)
+    return tuple(Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
+                        day=_day(x.occurred_at), manager_id=x.manager_id, note=x.note)
                  for x in rows)
 
 
 # -- c) opinions on quality and service ------------------------------------------------
 
 
-def opinions(conn, ctx, manager_id, w: Window, policies) -> Opinions:
+def opinions(scope) -> Record:
+    """Part c): the customers' opinions on quality and service."""
+    conn, ctx, manager_id, w = _args(scope)
+    policies = _policies(scope)
     i, c, where = _month_interactions(ctx, manager_id, w, (COMPLAINT, QUALITY_COMPLAINT))
     k = ctx.tables.cases
     # An interaction opens at most one case per policy; show the first.
@@ -446,10 +450,10 @@ def opinions(conn, ctx, manager_id, w: Window, policies) -> Opinions:
         .where(*where)
         .order_by(i.c.occurred_at, i.c.id))
     complaints = tuple(
-        Opinion(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                day=_day(x.occurred_at), kind=x.kind, brand=x.brand, note=x.note,
-                case_id=x.case_id, case_policy=x.policy,
-                case_status=_case_status(policies, x.policy, x.state, x.step)[0])
+        Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
+               day=_day(x.occurred_at), kind=x.kind, brand=x.brand, note=x.note,
+               case_id=x.case_id, case_policy=x.policy,
+               case_status=_case_status(policies, x.policy, x.state, x.step)[0])
         for x in rows)
 
     # rule TOB-SURVEY: satisfaction from 1 to 5; below survey.action_below asks for measures.
@@ -459,7 +463,7 @@ def opinions(conn, ctx, manager_id, w: Window, policies) -> Opinions:
         select(func.count(score).label("answers"), func.avg(score).label("mean"),
                func.sum(case((score < w.action_below, 1), else_=0)).label("below"))
         .select_from(i.join(c, c.c.id == i.c.customer_id)).where(*where)).one()
-    satisfaction = Satisfaction(
+    satisfaction = Record(
         answers=total.answers, below=int(total.below or 0), threshold=w.action_below,
         mean=None if total.mean is None else dec(total.mean))
     note = ctx.attribute(i, "note")
@@ -469,24 +473,26 @@ def opinions(conn, ctx, manager_id, w: Window, policies) -> Opinions:
         .select_from(i.join(c, c.c.id == i.c.customer_id))
         .where(*where, note.is_not(None), note != "")
         .order_by(i.c.occurred_at, i.c.id))
-    remarks = tuple(SurveyAnswer(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
-                                 day=_day(x.occurred_at), satisfaction=x.satisfaction,
-                                 note=x.note) for x in rows)
-    return Opinions(complaints=complaints, satisfaction=satisfaction, remarks=remarks)
+    remarks = tuple(Record(interaction_id=x.id, customer_id=x.customer_id, name=x.name,
+                           day=_day(x.occurred_at), satisfaction=x.satisfaction,
+                           note=x.note) for x in rows)
+    return Record(complaints=complaints, satisfaction=satisfaction, remarks=remarks)
 
 
 # -- d) next-month forecast --------------------------------------------------------------
 
 
-def forecast(conn, ctx, manager_id, w: Window) -> Forecast:
+def forecast(scope) -> Record:
+    """Part d): the next month's forecast, and how it was made."""
+    conn, ctx, manager_id, w = _args(scope)
     # rule TOB-REPORT d): the mean of the last report.forecast_months closed
     # months (ending with the report month) × a seasonal factor, the next
     # month last year ÷ the report month last year when both have data.
     m = ctx.tables.measurements
     month = w.month
     n = w.forecast_months
-    months = [month.plus(k - n + 1) for k in range(n)]
-    ly_report, ly_next = month.plus(-12), month.plus(-11)
+    months = [month_plus(month, k - n + 1) for k in range(n)]
+    ly_report, ly_next = month_plus(month, -12), month_plus(month, -11)
     start = ctx.start_of_month(m.c.period).label("month")
     rows = conn.execute(
         select(start,
@@ -494,21 +500,21 @@ def forecast(conn, ctx, manager_id, w: Window) -> Forecast:
                func.sum(case((m.c.metric == "sales", m.c.value), else_=0)).label("sales"))
         .where(m.c.metric.in_(("cartons", "sales")),
                m.c.customer_id.in_(_owned(ctx, manager_id)),
-               or_(_in(m.c.period, months[0].first, month.end),
-                   _in(m.c.period, ly_report.first, ly_next.end)))
+               or_(_in(m.c.period, months[0].start, month.end),
+                   _in(m.c.period, ly_report.start, ly_next.end)))
         .group_by(start)).all()
     by_month = {_day(x.month): (dec(x.cartons), dec(x.sales)) for x in rows}
 
-    def line(index: int, whole: Decimal) -> ForecastLine:
-        history = tuple(by_month.get(x.first, (dec(0), dec(0)))[index] for x in months)
+    def line(index: int, whole: Decimal) -> Record:
+        history = tuple(by_month.get(x.start, (dec(0), dec(0)))[index] for x in months)
         mean = sum(history, Decimal(0)) / n
-        before = by_month.get(ly_report.first, (dec(0), dec(0)))[index]
-        after = by_month.get(ly_next.first, (dec(0), dec(0)))[index]
+        before = by_month.get(ly_report.start, (dec(0), dec(0)))[index]
+        after = by_month.get(ly_next.start, (dec(0), dec(0)))[index]
         seasonal = bool(before) and bool(after)
         factor = (after / before).quantize(RATIO, ROUND_HALF_UP) if seasonal else Decimal(1)
-        return ForecastLine(history=history, mean=dec(mean), last_year=(before, after),
-                            seasonal=seasonal, factor=factor,
-                            forecast=(mean * factor).quantize(whole, ROUND_HALF_UP))
+        return Record(history=history, mean=dec(mean), last_year=(before, after),
+                      seasonal=seasonal, factor=factor,
+                      forecast=(mean * factor).quantize(whole, ROUND_HALF_UP))
 
     cartons = line(0, Decimal(1))
     value = line(1, CENT)
@@ -523,9 +529,9 @@ def forecast(conn, ctx, manager_id, w: Window) -> Forecast:
                   f"both have orders")
     method = (f"The mean of the {n} closed month(s) {span} ({_plain(cartons.mean)} cartons a "
               f"month) {season}; the order value likewise from its own figures.")
-    return Forecast(month=month.plus(1).label, months=tuple(x.label for x in months),
-                    last_year_months=(ly_report.label, ly_next.label),
-                    cartons=cartons, sales=value, method=method)
+    return Record(month=month_plus(month, 1).label, months=tuple(x.label for x in months),
+                  last_year_months=(ly_report.label, ly_next.label),
+                  cartons=cartons, sales=value, method=method)
 
 
 def factor_text(value: Decimal) -> str:
