@@ -194,3 +194,37 @@ def rule_tasks(ws, rule: str, status: str = "open") -> list[tuple]:
     found = sorted(ws.tasks(rule=rule, status=status),
                    key=lambda t: (t.customer_id or "", t.manager_id or "", t.id))
     return [(t.customer_id, t.manager_id, t.kind, t.due_at, t.priority, t.reason) for t in found]
+
+
+def kpi_rows_disagree(ws, name: str, *, period: str, by: str = "all", as_of=None,
+                      places: int = 6) -> list[tuple]:
+    """Where a KPI's rows do not make its value: ``[(scope_key, value, from_rows)]``.
+
+    Computes the KPI (``ws.kpi``) and its rows (``ws.explain_kpi``) for the
+    same period, scope and as-of day, and puts the rows together by the
+    KPI's ``combine``; an empty list means every key agrees. A key whose
+    value has no rows (or rows and no value) is a disagreement too; a KPI
+    that combines ``other`` is compared on its keys only. For a pack's
+    tests: ``assert kpi_rows_disagree(ws, "water.usage", period="2026-11") == []``.
+    """
+    from guanxi.engines.kpis import combined
+
+    record = ws.plugins.kpis()[name]
+    values = {v.scope_key: v.value for v in ws.kpi([name], period=period, by=by, as_of=as_of)}
+    rows: dict[str, list] = {}
+    for row in ws.explain_kpi(name, period=period, by=by, as_of=as_of):
+        rows.setdefault(row.scope_key, []).append(row)
+    found = []
+    for key in sorted(set(values) | set(rows)):
+        value, mine = values.get(key), rows.get(key, [])
+        made = combined(record, mine) if mine else None
+        if record.combine == "other":
+            if (value is None) != (not mine):
+                found.append((key, value, len(mine)))
+            continue
+        empty_zero = not mine and value in (None, 0, record.empty)
+        if empty_zero:
+            continue
+        if value is None or made is None or round(value - made, places) != 0:
+            found.append((key, value, made))
+    return found

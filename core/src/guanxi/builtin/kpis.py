@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 
 from guanxi.contributions import Kpi
+from guanxi.service.cases import minute_text
 
 
 def _dt(ctx, day):
@@ -114,9 +115,13 @@ def overdue_tasks_rows(ctx):
     return (
         select(_task_key(ctx, tk).label("scope_key"), tk.c.id.label("row_id"),
                literal(1).label("figure"),
-               ctx.reason("core.kpi_task_late", task=tk.c.id, rule=tk.c.rule,
-                          customer=tk.c.customer_id, due=ctx.date_of(tk.c.due_at),
-                          status=tk.c.status, done=tk.c.closed_at).label("reason"))
+               case((tk.c.status == "done",
+                     ctx.reason("core.kpi_task_done_late", task=tk.c.id, rule=tk.c.rule,
+                                customer=tk.c.customer_id, due=ctx.date_of(tk.c.due_at),
+                                done=minute_text(ctx.dialect, tk.c.closed_at))),
+                    else_=ctx.reason("core.kpi_task_open_late", task=tk.c.id, rule=tk.c.rule,
+                                     customer=tk.c.customer_id, due=ctx.date_of(tk.c.due_at)))
+               .label("reason"))
         .where(tk.c.due_at >= _dt(ctx, ctx.period.start), tk.c.due_at < _dt(ctx, ctx.period.end),
                ctx.task_late(tk))
     )
@@ -137,9 +142,13 @@ def completion_rows(ctx):
 
 
 TASK_ROW_REASONS = {
-    "core.kpi_task_late": {
-        "en": "task {task} ({rule}) for {customer}, due {due}: {status}, late (done {done})",
-        "zh": "任务 {task}（{rule}），客户 {customer}，应于 {due} 完成：{status}，逾期（完成于 {done}）",
+    "core.kpi_task_done_late": {
+        "en": "task {task} ({rule}) for {customer}, due {due}: done late, {done}",
+        "zh": "任务 {task}（{rule}），客户 {customer}，应于 {due} 完成：逾期完成于 {done}",
+    },
+    "core.kpi_task_open_late": {
+        "en": "task {task} ({rule}) for {customer}, due {due}: still open past its due",
+        "zh": "任务 {task}（{rule}），客户 {customer}，应于 {due} 完成：逾期未完成",
     },
     "core.kpi_task_status": {
         "en": "task {task} ({rule}) for {customer}, due {due}: {status}",
