@@ -25,6 +25,7 @@ and the readers :func:`current_labels`, :func:`label_reason` and
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -120,34 +121,70 @@ class DataBuilder:
     """Hand-made rows for tests, saved through the importer's checks and hooks.
 
     Each method takes the entity's columns as keyword arguments and fills
-    the required ones that a test does not care about.
+    the required ones that a test does not care about (a name from the id).
+    A row goes through ``ws.save``: the same checks, conversions and hooks
+    as an imported file, so a test's data is data a user could import.
+
+    A pack's test kit builds on it rather than writing its own, giving the
+    columns its tests take for granted once::
+
+        class Water(DataBuilder):
+            def __init__(self, ws):
+                super().__init__(ws, defaults={
+                    "customers": {"manager_id": "M1", "created_at": dt.date(2020, 1, 1)}},
+                    time_of_day=dt.time(10))
+
+            def reading(self, customer_id, days: dict):   # the pack's own shape
+                return self.rows("measurements", [...])
+
+    :param defaults: entity -> column -> value, filled in where a row does
+        not give the column. Give customers a ``created_at`` in the past: a
+        customer saved without one is owned from *today*, which makes a test
+        depend on the wall clock.
+    :param time_of_day: an interaction given a date (not a datetime) happens
+        at this time of that day; None keeps the date as given (midnight).
     """
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, *, defaults: dict[str, dict] | None = None,
+                 time_of_day: dt.time | None = None) -> None:
         self.ws = ws
+        self.defaults = {entity: dict(values) for entity, values in (defaults or {}).items()}
+        self.time_of_day = time_of_day
 
     def _save(self, entity: str, rows: list[dict]) -> list[dict]:
+        filled = self.defaults.get(entity)
+        if filled:
+            rows = [{**filled, **row} for row in rows]
         self.ws.save(entity, rows)
         return rows
 
     def team(self, id: str, **values) -> dict:
+        """A team; ``name`` defaults to ``Team <id>``."""
         return self._save("teams", [{"id": id, "name": values.pop("name", f"Team {id}"), **values}])[0]
 
     def manager(self, id: str, **values) -> dict:
+        """A manager; ``name`` defaults to ``Manager <id>``."""
         return self._save("managers", [{"id": id, "name": values.pop("name", f"Manager {id}"), **values}])[0]
 
     def customer(self, id: str, **values) -> dict:
+        """A customer; ``name`` defaults to ``Customer <id>``."""
         return self._save("customers", [{"id": id, "name": values.pop("name", f"Customer {id}"), **values}])[0]
 
     def account(self, id: str, customer_id: str, type: str = "deposit", **values) -> dict:
+        """An account of ``customer_id``, a deposit unless ``type`` says otherwise."""
         return self._save("accounts", [{"id": id, "customer_id": customer_id, "type": type, **values}])[0]
 
     def interaction(self, id: str, customer_id: str, kind: str, occurred_at, **values) -> dict:
+        """An interaction; a date means ``time_of_day`` on that day when the builder has one."""
+        if (self.time_of_day is not None and isinstance(occurred_at, dt.date)
+                and not isinstance(occurred_at, dt.datetime)):
+            occurred_at = dt.datetime.combine(occurred_at, self.time_of_day)
         return self._save("interactions", [
             {"id": id, "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at, **values}
         ])[0]
 
     def measurement(self, customer_id: str, metric: str, period, value, **values) -> dict:
+        """One figure of ``metric`` for a period (``2026-11``, or a date at the metric's grain)."""
         return self._save("measurements", [
             {"customer_id": customer_id, "metric": metric, "period": period, "value": value, **values}
         ])[0]
