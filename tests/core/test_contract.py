@@ -51,7 +51,8 @@ def surface() -> dict[str, str]:
         found[f"Workspace.{name}"] = _member(Workspace, name)
     testing = guanxi.testing
     for name in ("make_workspace", "workspace", "builder", "current_labels", "label_reason",
-                 "rule_tasks", "kpi_rows_disagree", "write_config", "TEST_DATABASE_ENV"):
+                 "rule_tasks", "kpi_rows_disagree", "rule_id_sites", "write_config",
+                 "TEST_DATABASE_ENV"):
         found[f"guanxi.testing.{name}"] = _signature(getattr(testing, name))
     for name in sorted(n for n in vars(testing.DataBuilder) if not n.startswith("_")
                        or n == "__init__"):
@@ -226,6 +227,7 @@ SNAPSHOT = {
     'guanxi.testing.kpi_rows_disagree':
         "(ws, name: 'str', *, period: 'str', by: 'str' = 'all', as_of=None, "
         "places: 'int' = 6) -> 'list[tuple]'",
+    'guanxi.testing.rule_id_sites': "(ws, pack: 'str', rule_id: 'str') -> 'list[str]'",
     'guanxi.testing.write_config':
         "(path: 'Path', *, database: 'str', packs: 'Iterable[str]' = (), settings: 'Mapping[str, "
         "Mapping[str, Any]] | None' = None, timezone: 'str' = 'Asia/Shanghai', "

@@ -19,8 +19,10 @@ Installed with guanxi (entry point ``pytest11``), so a pack's tests get:
     a :class:`DataBuilder` on ``workspace``: hand-made rows at a rule's
     boundaries, stored through the same checks as an import.
 
-and the readers :func:`current_labels`, :func:`label_reason` and
-:func:`rule_tasks`, for exact assertions.
+and the readers :func:`current_labels`, :func:`label_reason`,
+:func:`rule_tasks` and :func:`kpi_rows_disagree`, for exact assertions, and
+:func:`rule_id_sites`, which says which of a pack's contributions implement a
+sector rule ID.
 """
 
 from __future__ import annotations
@@ -265,3 +267,77 @@ def kpi_rows_disagree(ws, name: str, *, period: str, by: str = "all", as_of=None
         if value is None or made is None or round(value - made, places) != 0:
             found.append((key, value, made))
     return found
+
+
+#: The contributions that carry out a pack's rules (what it does, not what it
+#: configures): a rule ID named only in options, fields or demo data is not
+#: implemented anywhere.
+_IMPLEMENTING = ("segmentations", "service_rules", "kpis", "customer_filters", "commands")
+_IMPLEMENTING_FOR_WORKSPACE = ("case_policies", "visit_cadences", "report_kinds")
+_BEHAVIOUR_HOOKS = ("guanxi_validate_", "guanxi_after_")
+
+
+def rule_id_sites(ws, pack: str, rule_id: str) -> list[str]:
+    """Which of ``pack``'s contributions implement rule ``rule_id`` (``BANK-ABC``).
+
+    A site is a segmentation, service rule, KPI, customer filter, command,
+    case policy, visit cadence or report kind of the pack whose title,
+    description, reason templates or code (its query and other functions)
+    names the ID, or one of its validate/after-save hooks whose code does.
+    A module docstring listing the ID is not a site, nor is a config option
+    or a field: the ID must stand where the rule is carried out. For a
+    pack's docs test::
+
+        assert rule_id_sites(ws, "water", "WATER-METER"), "WATER-METER is implemented nowhere"
+
+    :return: the sites' names (``hook guanxi_validate_interactions`` for a
+        hook), sorted.
+    """
+    import inspect
+
+    import attrs
+
+    records = []
+    for accessor in _IMPLEMENTING:
+        records += getattr(ws.plugins, accessor)().values()
+    for accessor in _IMPLEMENTING_FOR_WORKSPACE:
+        records += getattr(ws.plugins, accessor)(ws).values()
+    sites = {record.name for record in records
+             if record.pack == pack and rule_id in _record_text(record, inspect, attrs)}
+    plugin = ws.plugins.get_plugin(pack)
+    for caller in ws.plugins.get_hookcallers(plugin) or ():
+        if caller.name.startswith(_BEHAVIOUR_HOOKS):
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and rule_id in _source(impl.function, inspect):
+                    sites.add(f"hook {caller.name}")
+    return sorted(sites)
+
+
+def _record_text(value, inspect, attrs) -> str:
+    """A record's words and code: its strings, nested records, functions' source."""
+    import click
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, click.Command):
+        parts = [value.help or "", _source(value.callback, inspect)]
+        if isinstance(value, click.Group):
+            parts += [_record_text(sub, inspect, attrs) for sub in value.commands.values()]
+        return "\n".join(parts)
+    if attrs.has(type(value)):
+        return "\n".join(_record_text(getattr(value, f.name), inspect, attrs)
+                         for f in attrs.fields(type(value)) if f.name != "pack")
+    if isinstance(value, dict):
+        return "\n".join(_record_text(v, inspect, attrs) for v in (*value, *value.values()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "\n".join(_record_text(v, inspect, attrs) for v in value)
+    if callable(value):
+        return _source(value, inspect)
+    return ""
+
+
+def _source(function, inspect) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # a builtin or a function made at run time
+        return ""
