@@ -58,12 +58,14 @@ class FakeDistributions:
         monkeypatch.syspath_prepend(str(root))
 
     def add(self, distribution: str, version: str, entry_points: dict[str, str],
-            modules: dict[str, str] | None = None) -> None:
+            modules: dict[str, str] | None = None, requires: tuple[str, ...] = ()) -> None:
+        """``requires``: ``Requires-Dist`` lines, e.g. ``("guanxi>=0.1,<0.3",)``."""
         folder = self.root / f"{distribution.replace('-', '_')}-{version}.dist-info"
         folder.mkdir()
+        requires_dist = "".join(f"Requires-Dist: {line}\n" for line in requires)
         (folder / "METADATA").write_text(
-            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n", encoding="utf-8"
-        )
+            f"Metadata-Version: 2.1\nName: {distribution}\nVersion: {version}\n{requires_dist}",
+            encoding="utf-8")
         lines = ["[guanxi]"] + [f"{name} = {value}" for name, value in entry_points.items()]
         (folder / "entry_points.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
         for name, source in (modules or {}).items():

@@ -96,11 +96,15 @@ def every_customer(ctx):
                      sa.literal(1.0).label("score"), sa.literal("every customer").label("reason"))
 
 
-def no_tasks(ctx):
+def licence_missing(ctx):
+    # A customer with no licence on file: ask for it within 7 days. A real
+    # filter, so the hook's test sees tasks made and the others left alone.
     c = core_tables.customers
-    return sa.select(c.c.id.label("customer_id"), c.c.created_at.label("due_at"),
-                     sa.literal(1).label("priority"), sa.literal("never").label("reason")
-                     ).where(sa.false())
+    licence = ctx.attribute(c, "licence")
+    return sa.select(c.c.id.label("customer_id"), ctx.due(7).label("due_at"),
+                     sa.literal(2).label("priority"),
+                     (sa.literal("no licence on file for ") + c.c.name).label("reason")
+                     ).where(sa.or_(licence.is_(None), licence == ""))
 
 
 def customer_count(ctx):
@@ -211,8 +215,9 @@ class HookPack:
     @guanxi.hookimpl
     def guanxi_service_rules(self):
         self._record("guanxi_service_rules")
-        return [guanxi.ServiceRule(name="testpack.never", title="Never",
-                                   description="Creates no task.", query=no_tasks)]
+        return [guanxi.ServiceRule(name="testpack.licence", title="Licence on file",
+                                   description="Ask a customer without a licence for it.",
+                                   query=licence_missing)]
 
     @guanxi.hookimpl
     def guanxi_kpis(self):

@@ -20,6 +20,7 @@ from core_helpers import count, fake_dists, read_text, reopen, table_names, writ
 from guanxi.cli import cli
 from guanxi.plugins import hook_names
 from guanxi.storage import tables as t
+from guanxi.testing import rule_tasks
 from hookpack import HookPack, log, notes
 
 AS_OF = dt.date(2026, 11, 23)
@@ -270,11 +271,17 @@ def test_hook_segmentations(make_pack_ws, tmp_path):
 
 def test_hook_service_rules(make_pack_ws, tmp_path):
     ws, _ = make_pack_ws()
-    assert ws.plugins.service_rules()["testpack.never"].pack == "testpack"
+    assert ws.plugins.service_rules()["testpack.licence"].pack == "testpack"
     ws.import_file("customers", write(tmp_path / "customers.csv", CUSTOMERS))
-    (run,) = ws.run_rules(["testpack.never"], as_of=AS_OF)
-    assert (run.rule, run.created) == ("testpack.never", 0)
-    assert count(ws, t.tasks) == 0
+    (run,) = ws.run_rules(["testpack.licence"], as_of=AS_OF)
+    # C2 and C3 have no licence; C1, C4 and C5 have one and get no task.
+    assert (run.rule, run.created) == ("testpack.licence", 2)
+    assert rule_tasks(ws, "testpack.licence") == [
+        ("C2", None, "task", dt.date(2026, 11, 30), 2, "no licence on file for Bo"),
+        ("C3", None, "task", dt.date(2026, 11, 30), 2, "no licence on file for Cy")]
+    # A second run makes nothing new: the open tasks stand.
+    (again,) = ws.run_rules(["testpack.licence"], as_of=AS_OF)
+    assert again.created == 0 and count(ws, t.tasks) == 2
 
 
 def test_hook_kpis(make_pack_ws, tmp_path):

@@ -406,3 +406,69 @@ def test_hooks_run_in_the_order_the_config_lists_the_packs(workspace, tmp_path):
     # The first pack to refuse a row gives its reason.
     assert (tmp_path / "c.rejects.csv").read_text(encoding="utf-8").splitlines()[1] == (
         "C1,Ann,2,name,Ann,\"no, says zeta (pack zeta)\"")
+
+
+# ---------------------------------------------------------------------------
+# the guanxi versions a pack works with (its Requires-Dist on guanxi)
+# ---------------------------------------------------------------------------
+
+
+def test_a_pack_made_for_another_guanxi_is_named_in_one_line_and_not_imported(
+        workspace, tmp_path, fake_dists):
+    own = guanxi.__version__
+    fake_dists.add("guanxi-fakefuture", "2.0", {"fakefuture": "fakefuture_pack"},
+                   {"fakefuture_pack": BROKEN_PACK}, requires=("guanxi>=90,<91",))
+    config = _config(workspace, tmp_path, ["fakefuture"])
+    reason = (f"works with guanxi <91,>=90 (guanxi-fakefuture 2.0 says so), not with the "
+              f"installed guanxi {own}; install a guanxi-fakefuture made for guanxi {own}, or a "
+              "guanxi in that range")
+    code, out, err = _run(config, "customers", "list")
+    assert (code, out) == (1, "")
+    assert err == (f"Error: pack 'fakefuture' is broken: {reason}; fix it, or remove it from "
+                   "[guanxi] packs, before running any job\n")
+    assert len(err.splitlines()) == 1
+    code, out, _ = _run(config, "plugins", "--format", "json")
+    assert next(r for r in json.loads(out) if r["name"] == "fakefuture")["broken"] == reason
+    # The range is checked before the import: the module (which raises) is untouched.
+    assert "fakefuture_pack" not in sys.modules
+
+
+@pytest.mark.parametrize("requires", [
+    ("guanxi>=0.1,<0.2",),          # the installed 0.1.0 on the lower bound (bump with it)
+    ("guanxi>=0.1",),
+    ("guanxi==0.1.*",),
+    ("guanxi~=0.1.0",),
+    ("guanxi<0.2; python_version >= '3'",),
+    ("guanxi>=9; extra == 'docs'",),  # an extra's requirement is not the pack's
+    ("sqlalchemy>=2",),              # no guanxi range: not checked
+    (),
+])
+def test_a_pack_whose_range_holds_this_guanxi_loads(workspace, tmp_path, fake_dists, requires):
+    fake_dists.add("guanxi-fakegood", "1.2.3", {"fakegood": "fakegood_pack"},
+                   {"fakegood_pack": GOOD_PACK}, requires=requires)
+    config = _config(workspace, tmp_path, ["fakegood"])
+    code, out, err = _run(config, "plugins", "--format", "json")
+    assert (code, err) == (0, "")
+    assert "broken" not in next(r for r in json.loads(out) if r["name"] == "fakegood")
+
+
+@pytest.mark.parametrize("specifier,version,fits", [
+    (">=0.1,<0.3", "0.2.9", True),
+    (">=0.1,<0.3", "0.3.0", False),   # the upper bound is exclusive
+    (">=0.1,<0.3", "0.0.9", False),
+    (">=0.1,<0.3", "0.3.0rc1", False),  # a pre-release of 0.3 is 0.3's
+    (">=0.1,<0.3", "0.2.0rc1", True),   # and one of 0.2 is inside
+])
+def test_incompatibility_at_the_range_bounds(tmp_path, fake_dists, specifier, version, fits):
+    from importlib import metadata
+
+    from guanxi.plugins import incompatibility
+
+    fake_dists.add("guanxi-fakerange", "1.0", {}, requires=(f"guanxi{specifier}",))
+    (dist,) = [d for d in metadata.distributions(path=[str(fake_dists.root)])
+               if d.metadata["Name"] == "guanxi-fakerange"]
+    problem = incompatibility(dist, version)
+    assert (problem is None) == fits
+    if not fits:
+        assert problem.startswith(f"works with guanxi <0.3,>=0.1 (guanxi-fakerange 1.0 says so), "
+                                  f"not with the installed guanxi {version};")

@@ -382,8 +382,9 @@ def test_containing(grain, label):
 
 
 def test_containing_unknown_grain():
-    with pytest.raises(ValueError, match="^unknown period grain 'week'"):
-        Period.containing(dt.date(2026, 11, 23), "week")
+    # A week is a grain since issue 14 (one period type); a fortnight is not.
+    with pytest.raises(ValueError, match="^unknown period grain 'fortnight'"):
+        Period.containing(dt.date(2026, 11, 23), "fortnight")
 
 
 def test_period_membership_is_half_open():

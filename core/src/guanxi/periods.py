@@ -1,7 +1,15 @@
-"""Reporting periods: a day, a month, a quarter or a year.
+"""Reporting periods: a day, an ISO week, a month, a quarter or a year.
 
-The importer reads periods from files (targets, measurements) and the engines
-compute figures per period, so both parse and step through them here.
+The importer reads periods from files (targets, measurements), the engines
+compute figures per period, the planner plans a week and reports are due per
+period, so all of them parse and step through periods here: this is the one
+period type of the code base (a week is a ``Period`` of grain ``week``).
+
+Weeks are ISO weeks labelled ``2026-W05``; ``2026-W5`` (how the planner has
+always been written to) reads as the same week everywhere. 2026-W01 starts on
+Monday 2025-12-29; a year has 53 weeks when it starts on a Thursday (or is a
+leap year starting on a Wednesday), so 2020-W53 and 2026-W53 exist and
+2025-W53 does not.
 
 A ``Period`` is half-open: ``start`` is its first day and ``end`` the first
 day after it, so consecutive periods meet without overlapping and
@@ -19,7 +27,7 @@ import re
 
 import attrs
 
-GRAINS = ("day", "month", "quarter", "year")
+GRAINS = ("day", "week", "month", "quarter", "year")
 
 
 class ValueProblem(Exception):
@@ -27,11 +35,14 @@ class ValueProblem(Exception):
 
 
 _PERIOD_PROBLEM = "expected a period like 2026-10, 2026-Q3 or 2026"
+_WEEK_PROBLEM = "expected an ISO week like 2026-W48"
 _DATE_PROBLEM = "expected a date like 2026-11-23"
 
 _YEAR = re.compile(r"(\d{4})", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _QUARTER = re.compile(r"(\d{4})-[Qq]([1-4])", re.ASCII)
+# One or two digits: "2026-W5" and "2026-W05" are the same week.
+_WEEK = re.compile(r"(\d{4})-[Ww](\d{1,2})", re.ASCII)
 # The date spellings the importer accepts: 2026-11-23, 2026/11/23, 20261123,
 # and a database export's midnight "2026-11-23 00:00:00".
 DATE_SEPARATED = re.compile(r"(\d{4})([-/])(\d{1,2})\2(\d{1,2})", re.ASCII)
@@ -44,8 +55,10 @@ DATETIME_LOOSE = re.compile(
 )
 
 #: How a grain reads as an adjective, for reasons ("a monthly metric").
-GRAIN_WORDS = {"day": "daily", "month": "monthly", "quarter": "quarterly", "year": "yearly"}
-_GRAIN_EXAMPLES = {"day": "a date like 2026-11-30", "month": "a month like 2026-11",
+GRAIN_WORDS = {"day": "daily", "week": "weekly", "month": "monthly", "quarter": "quarterly",
+               "year": "yearly"}
+_GRAIN_EXAMPLES = {"day": "a date like 2026-11-30", "week": "a week like 2026-W48",
+                   "month": "a month like 2026-11",
                    "quarter": "a quarter like 2026-Q4", "year": "a year like 2026"}
 
 
@@ -117,11 +130,22 @@ class Period:
             return _year(year)
         if grain == "day":
             return _day(dt.date(year, month, dom))
+        if grain == "week":
+            return _week(dt.date(year, month, dom))
         raise ValueError(f"unknown period grain {grain!r}; expected one of {', '.join(GRAINS)}")
 
     def previous(self) -> Period:
         """The period of the same grain just before this one."""
         return Period.containing(self.start - dt.timedelta(days=1), self.grain)
+
+    def following(self) -> Period:
+        """The period of the same grain just after this one."""
+        return Period.containing(self.end, self.grain)
+
+    @property
+    def last_day(self) -> dt.date:
+        """The period's last day (``end`` is the day after it)."""
+        return self.end - dt.timedelta(days=1)
 
     def __contains__(self, day: dt.date) -> bool:
         if isinstance(day, dt.datetime):
@@ -172,6 +196,8 @@ def read_period(text: str | None) -> Period:
     if text is None:
         raise ValueProblem(_PERIOD_PROBLEM)
     text = text.strip()
+    if _WEEK.fullmatch(text):
+        return parse_week(text)
     try:
         if match := _MONTH.fullmatch(text):
             month = int(match[2])
@@ -193,6 +219,23 @@ def read_period(text: str | None) -> Period:
     raise ValueProblem(_PERIOD_PROBLEM)
 
 
+def parse_week(text: str | None) -> Period:
+    """An ISO week written ``2026-W48`` or ``2026-W5``; else ``ValueProblem``.
+
+    The one week reader: ``plan build --week``, reports of grain week and
+    KPI periods all read weeks here. A week number the year does not have
+    says so: "2025 has no week 53".
+    """
+    match = _WEEK.fullmatch((text or "").strip())
+    if match is None:
+        raise ValueProblem(_WEEK_PROBLEM)
+    year, number = int(match[1]), int(match[2])
+    try:
+        return _week(dt.date.fromisocalendar(year, number, 1))
+    except ValueError:
+        raise ValueProblem(f"{year} has no week {number}") from None
+
+
 def _month(year: int, month: int) -> Period:
     start = dt.date(year, month, 1)
     end = dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)
@@ -207,6 +250,12 @@ def _quarter(year: int, quarter: int) -> Period:
 
 def _year(year: int) -> Period:
     return Period("year", dt.date(year, 1, 1), dt.date(year + 1, 1, 1), f"{year:04d}")
+
+
+def _week(day: dt.date) -> Period:
+    year, number, _ = day.isocalendar()
+    start = day - dt.timedelta(days=day.weekday())
+    return Period("week", start, start + dt.timedelta(days=7), f"{year:04d}-W{number:02d}")
 
 
 def _day(day: dt.date) -> Period:

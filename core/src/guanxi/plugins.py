@@ -8,6 +8,13 @@ kept as *broken*, with its reason, and every job refuses to run until it is
 fixed, because a daily batch that silently skipped an enabled pack's rules
 would be worse than none.
 
+A pack declares the guanxi versions it works with as its distribution's
+requirement on ``guanxi`` (``dependencies = ["guanxi>=0.1,<0.3"]`` in its
+pyproject.toml, read back through ``importlib.metadata``). A pack whose range
+leaves out the installed guanxi is not imported: it is broken, and the reason
+names the pack, its range and the installed version in one line
+(:func:`incompatibility`).
+
 Callers never touch ``pm.hook``: the typed accessors (:meth:`PackManager.fields`,
 :meth:`PackManager.segmentations`, ...) call each pack's implementation,
 stamp each record with the pack's name, sort by name, and reject two
@@ -363,6 +370,12 @@ def load_plugins(
         if ep is None:
             pm.broken[name] = "is enabled but " + _not_installed(name, pm.entry_points)
             continue
+        # Checked before the import: code written for another guanxi may
+        # fail to import, or worse, import and compute something else.
+        problem = incompatibility(getattr(ep, "dist", None))
+        if problem:
+            pm.broken[name] = problem
+            continue
         try:
             plugin = ep.load()
         except Exception as exc:
@@ -375,6 +388,38 @@ def load_plugins(
         pm.add_pack(name, plugin)
     pm.tracing = bool(os.environ.get("GUANXI_TRACE_HOOKS"))
     return pm
+
+
+def incompatibility(dist: importlib_metadata.Distribution | None,
+                    guanxi_version: str | None = None) -> str | None:
+    """Why the pack distribution ``dist`` does not work with this guanxi; None if it does.
+
+    Reads the distribution's ``Requires-Dist: guanxi ...`` (its pyproject's
+    ``dependencies``); a pack that names no range, or no distribution (a
+    pack registered inline), is not checked. Pre-releases of guanxi count
+    as their release (0.3.0rc1 is inside ``<0.4``).
+    """
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.utils import canonicalize_name
+
+    version = guanxi_version or _own_version()
+    if dist is None or version is None:
+        return None
+    for line in dist.requires or ():
+        try:
+            required = Requirement(line)
+        except InvalidRequirement:
+            continue
+        if canonicalize_name(required.name) != "guanxi" or not required.specifier:
+            continue
+        if required.marker is not None and not required.marker.evaluate({"extra": ""}):
+            continue
+        if not required.specifier.contains(version, prereleases=True):
+            name = dist.metadata["Name"]
+            return (f"works with guanxi {required.specifier} ({name} {dist.version} says so), "
+                    f"not with the installed guanxi {version}; install a {name} made for "
+                    f"guanxi {version}, or a guanxi in that range")
+    return None
 
 
 def _not_installed(name: str, entry_points: Mapping[str, object]) -> str:

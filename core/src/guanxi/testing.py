@@ -19,12 +19,15 @@ Installed with guanxi (entry point ``pytest11``), so a pack's tests get:
     a :class:`DataBuilder` on ``workspace``: hand-made rows at a rule's
     boundaries, stored through the same checks as an import.
 
-and the readers :func:`current_labels`, :func:`label_reason` and
-:func:`rule_tasks`, for exact assertions.
+and the readers :func:`current_labels`, :func:`label_reason`,
+:func:`rule_tasks` and :func:`kpi_rows_disagree`, for exact assertions, and
+:func:`rule_id_sites`, which says which of a pack's contributions implement a
+sector rule ID.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 from pathlib import Path
@@ -120,34 +123,70 @@ class DataBuilder:
     """Hand-made rows for tests, saved through the importer's checks and hooks.
 
     Each method takes the entity's columns as keyword arguments and fills
-    the required ones that a test does not care about.
+    the required ones that a test does not care about (a name from the id).
+    A row goes through ``ws.save``: the same checks, conversions and hooks
+    as an imported file, so a test's data is data a user could import.
+
+    A pack's test kit builds on it rather than writing its own, giving the
+    columns its tests take for granted once::
+
+        class Water(DataBuilder):
+            def __init__(self, ws):
+                super().__init__(ws, defaults={
+                    "customers": {"manager_id": "M1", "created_at": dt.date(2020, 1, 1)}},
+                    time_of_day=dt.time(10))
+
+            def reading(self, customer_id, days: dict):   # the pack's own shape
+                return self.rows("measurements", [...])
+
+    :param defaults: entity -> column -> value, filled in where a row does
+        not give the column. Give customers a ``created_at`` in the past: a
+        customer saved without one is owned from *today*, which makes a test
+        depend on the wall clock.
+    :param time_of_day: an interaction given a date (not a datetime) happens
+        at this time of that day; None keeps the date as given (midnight).
     """
 
-    def __init__(self, ws) -> None:
+    def __init__(self, ws, *, defaults: dict[str, dict] | None = None,
+                 time_of_day: dt.time | None = None) -> None:
         self.ws = ws
+        self.defaults = {entity: dict(values) for entity, values in (defaults or {}).items()}
+        self.time_of_day = time_of_day
 
     def _save(self, entity: str, rows: list[dict]) -> list[dict]:
+        filled = self.defaults.get(entity)
+        if filled:
+            rows = [{**filled, **row} for row in rows]
         self.ws.save(entity, rows)
         return rows
 
     def team(self, id: str, **values) -> dict:
+        """A team; ``name`` defaults to ``Team <id>``."""
         return self._save("teams", [{"id": id, "name": values.pop("name", f"Team {id}"), **values}])[0]
 
     def manager(self, id: str, **values) -> dict:
+        """A manager; ``name`` defaults to ``Manager <id>``."""
         return self._save("managers", [{"id": id, "name": values.pop("name", f"Manager {id}"), **values}])[0]
 
     def customer(self, id: str, **values) -> dict:
+        """A customer; ``name`` defaults to ``Customer <id>``."""
         return self._save("customers", [{"id": id, "name": values.pop("name", f"Customer {id}"), **values}])[0]
 
     def account(self, id: str, customer_id: str, type: str = "deposit", **values) -> dict:
+        """An account of ``customer_id``, a deposit unless ``type`` says otherwise."""
         return self._save("accounts", [{"id": id, "customer_id": customer_id, "type": type, **values}])[0]
 
     def interaction(self, id: str, customer_id: str, kind: str, occurred_at, **values) -> dict:
+        """An interaction; a date means ``time_of_day`` on that day when the builder has one."""
+        if (self.time_of_day is not None and isinstance(occurred_at, dt.date)
+                and not isinstance(occurred_at, dt.datetime)):
+            occurred_at = dt.datetime.combine(occurred_at, self.time_of_day)
         return self._save("interactions", [
             {"id": id, "customer_id": customer_id, "kind": kind, "occurred_at": occurred_at, **values}
         ])[0]
 
     def measurement(self, customer_id: str, metric: str, period, value, **values) -> dict:
+        """One figure of ``metric`` for a period (``2026-11``, or a date at the metric's grain)."""
         return self._save("measurements", [
             {"customer_id": customer_id, "metric": metric, "period": period, "value": value, **values}
         ])[0]
@@ -228,3 +267,77 @@ def kpi_rows_disagree(ws, name: str, *, period: str, by: str = "all", as_of=None
         if value is None or made is None or round(value - made, places) != 0:
             found.append((key, value, made))
     return found
+
+
+#: The contributions that carry out a pack's rules (what it does, not what it
+#: configures): a rule ID named only in options, fields or demo data is not
+#: implemented anywhere.
+_IMPLEMENTING = ("segmentations", "service_rules", "kpis", "customer_filters", "commands")
+_IMPLEMENTING_FOR_WORKSPACE = ("case_policies", "visit_cadences", "report_kinds")
+_BEHAVIOUR_HOOKS = ("guanxi_validate_", "guanxi_after_")
+
+
+def rule_id_sites(ws, pack: str, rule_id: str) -> list[str]:
+    """Which of ``pack``'s contributions implement rule ``rule_id`` (``BANK-ABC``).
+
+    A site is a segmentation, service rule, KPI, customer filter, command,
+    case policy, visit cadence or report kind of the pack whose title,
+    description, reason templates or code (its query and other functions)
+    names the ID, or one of its validate/after-save hooks whose code does.
+    A module docstring listing the ID is not a site, nor is a config option
+    or a field: the ID must stand where the rule is carried out. For a
+    pack's docs test::
+
+        assert rule_id_sites(ws, "water", "WATER-METER"), "WATER-METER is implemented nowhere"
+
+    :return: the sites' names (``hook guanxi_validate_interactions`` for a
+        hook), sorted.
+    """
+    import inspect
+
+    import attrs
+
+    records = []
+    for accessor in _IMPLEMENTING:
+        records += getattr(ws.plugins, accessor)().values()
+    for accessor in _IMPLEMENTING_FOR_WORKSPACE:
+        records += getattr(ws.plugins, accessor)(ws).values()
+    sites = {record.name for record in records
+             if record.pack == pack and rule_id in _record_text(record, inspect, attrs)}
+    plugin = ws.plugins.get_plugin(pack)
+    for caller in ws.plugins.get_hookcallers(plugin) or ():
+        if caller.name.startswith(_BEHAVIOUR_HOOKS):
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and rule_id in _source(impl.function, inspect):
+                    sites.add(f"hook {caller.name}")
+    return sorted(sites)
+
+
+def _record_text(value, inspect, attrs) -> str:
+    """A record's words and code: its strings, nested records, functions' source."""
+    import click
+
+    if isinstance(value, str):
+        return value
+    if isinstance(value, click.Command):
+        parts = [value.help or "", _source(value.callback, inspect)]
+        if isinstance(value, click.Group):
+            parts += [_record_text(sub, inspect, attrs) for sub in value.commands.values()]
+        return "\n".join(parts)
+    if attrs.has(type(value)):
+        return "\n".join(_record_text(getattr(value, f.name), inspect, attrs)
+                         for f in attrs.fields(type(value)) if f.name != "pack")
+    if isinstance(value, dict):
+        return "\n".join(_record_text(v, inspect, attrs) for v in (*value, *value.values()))
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "\n".join(_record_text(v, inspect, attrs) for v in value)
+    if callable(value):
+        return _source(value, inspect)
+    return ""
+
+
+def _source(function, inspect) -> str:
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):  # a builtin or a function made at run time
+        return ""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-import guanxi_banking
+from guanxi.testing import rule_id_sites
 from guanxi_banking import kpis, options, rules, segments
 
 DOCS = Path(__file__).resolve().parents[3] / "docs"
@@ -23,12 +23,23 @@ def test_every_contribution_is_documented(name):
     assert f"`{name}`" in TEXT
 
 
-@pytest.mark.parametrize("rule_id", RULE_IDS)
-def test_every_rule_id_is_documented_and_in_the_code(rule_id):
+@pytest.mark.parametrize("rule_id", [pytest.param(rule_id, marks=pytest.mark.xfail(
+    strict=True, reason="the list KPIs (banking.list_members, ...) implement BANK-LIST but no "
+    "record says so: their descriptions in kpis.py (engineer H's file) should name it; when "
+    "they do, this xfail turns into a failure: drop the mark")) if rule_id == "BANK-LIST"
+    else rule_id for rule_id in RULE_IDS])
+def test_every_rule_id_is_documented_and_in_the_code(ws, rule_id):
     assert rule_id in TEXT
-    code = "".join(p.read_text(encoding="utf-8")
-                   for p in Path(guanxi_banking.__file__).parent.glob("*.py"))
-    assert rule_id in code
+    # Not the module docstrings that list every ID: a contribution that carries
+    # the rule out (a segmentation, rule, KPI, case policy, cadence, report
+    # kind, command or validate/after-save hook) names it in its description,
+    # reasons or code.
+    assert rule_id_sites(ws, "banking", rule_id), (
+        f"no contribution of the banking pack names {rule_id} in its description or code")
+
+
+def test_every_rule_id_the_page_names_is_checked():
+    assert sorted(set(re.findall(r"\bBANK-[A-Z]+\b", TEXT))) == sorted(RULE_IDS)
 
 
 @pytest.mark.parametrize("option", options.OPTIONS, ids=[o.name for o in options.OPTIONS])

@@ -1,4 +1,10 @@
-"""Printing listings as a table, JSON or CSV: one place for every command."""
+"""Printing listings as a table, JSON or CSV: one place for every command.
+
+Packs reach this through :mod:`guanxi.output` (the public output kit), so a
+pack's command prints what the core's commands print. Table columns are
+measured in terminal cells by ``wcwidth`` (what tabulate and rich use), so
+Chinese names, which take two cells a character, line up.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import click
+from wcwidth import wcswidth, wcwidth
 
 FORMATS = ("table", "json", "csv")
 
@@ -34,6 +41,7 @@ def _plain(value: Any) -> Any:
 
 
 def to_json(data: Any) -> str:
+    """``data`` as indented JSON, dates ISO, Chinese as written (not ``\\u`` escapes)."""
     return json.dumps(data, ensure_ascii=False, indent=2, default=_plain)
 
 
@@ -49,27 +57,49 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _width(text: str) -> int:
-    # CJK characters take two columns in a terminal.
-    import unicodedata
+def display_width(text: str) -> int:
+    """How many terminal cells ``text`` takes: two for a CJK character, one for ``a``.
 
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    A character ``wcwidth`` cannot measure (a control character) counts as none.
+    """
+    width = wcswidth(text)
+    return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
 
 
-def table(rows: Sequence[dict], columns: Sequence[str]) -> str:
+def pad(text: str, width: int, *, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal cells (on the left when ``right``)."""
+    fill = " " * max(width - display_width(text), 0)
+    return fill + text if right else text + fill
+
+
+def table(rows: Sequence[dict], columns: Sequence[str], *, right: Sequence[str] = ()) -> str:
+    """Rows as a plain-text table: a header, a rule, one line per row.
+
+    Columns are as wide as their widest cell in terminal cells; the columns
+    named in ``right`` (figures) are right-aligned. Cells read like the
+    core's listings: dates ISO, booleans yes/no, lists comma-separated.
+    """
     cells = [[_cell(row.get(c)) for c in columns] for row in rows]
-    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(columns)]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells])
+              for i, c in enumerate(columns)]
+    aligned = [c in right for c in columns]
 
     def line(values):
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths)).rstrip()
+        return "  ".join(pad(v, w, right=a) for v, w, a in zip(values, widths, aligned)).rstrip()
 
     out = [line(columns), line(["-" * w for w in widths])]
     out += [line(r) for r in cells]
     return "\n".join(out)
 
 
-def emit(rows: Iterable[dict], columns: Sequence[str], fmt: str, *, empty: str = "") -> None:
-    """Print rows (dicts) in the chosen format; JSON keeps every key of each row."""
+def emit(rows: Iterable[dict], columns: Sequence[str], fmt: str, *, empty: str = "",
+         right: Sequence[str] = ()) -> None:
+    """Print rows (dicts) in the chosen format; JSON keeps every key of each row.
+
+    :param fmt: ``table``, ``json`` or ``csv`` (:func:`format_option`).
+    :param empty: what a table prints when there are no rows.
+    :param right: table columns to right-align (figures).
+    """
     rows = list(rows)
     if fmt == "json":
         click.echo(to_json([{k: _plain(v) for k, v in row.items()} for row in rows]))
@@ -79,7 +109,7 @@ def emit(rows: Iterable[dict], columns: Sequence[str], fmt: str, *, empty: str =
         for row in rows:
             writer.writerow([_cell(row.get(c)) for c in columns])
     elif rows:
-        click.echo(table(rows, columns))
+        click.echo(table(rows, columns, right=right))
     elif empty:
         click.echo(empty)
 

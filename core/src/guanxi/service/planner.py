@@ -79,6 +79,7 @@ from guanxi.engines.context import Context
 from guanxi.engines.running import failure, temp_table
 from guanxi.engines.segmentation import _drop
 from guanxi.errors import PackError, UsageError
+from guanxi.periods import Period, ValueProblem, parse_week
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
@@ -87,50 +88,47 @@ VISIT_TASK_KIND = "visit"
 #: What a cadence may group a manager's days by.
 GROUPINGS = ("territory", "none")
 
-_WEEK = re.compile(r"^(\d{4})-W(\d{1,2})$", re.ASCII)
-
-
 # -- weeks ---------------------------------------------------------------------
 
 
-@attrs.frozen
 class Week:
-    """An ISO week: ``start`` its Monday, ``end`` the Monday after (exclusive)."""
+    """The planner's name for a week: a :class:`guanxi.periods.Period` of grain ``week``.
 
-    label: str
-    start: dt.date
-    end: dt.date
+    Weeks are read and stepped in :mod:`guanxi.periods` only (one week type
+    for plans, reports and KPIs); this keeps the planner's spellings:
+    ``Week.parse("2026-W5")``, ``Week.of(day)`` and ``Week(label, start,
+    end)`` all give that Period (``label``, ``start``, ``end``,
+    ``last_day``, ``following()``).
+    """
 
-    @classmethod
-    def of(cls, day: dt.date) -> Week:
-        year, number, _ = day.isocalendar()
-        start = day - dt.timedelta(days=day.weekday())
-        return cls(f"{year}-W{number:02d}", start, start + dt.timedelta(days=7))
+    def __new__(cls, label: str, start: dt.date, end: dt.date) -> Period:
+        week = Week.parse(label)
+        if (week.start, week.end) != (start, end):
+            raise ValueError(f"week {label} runs {week.start} to {week.end}, not {start} to {end}")
+        return week
 
-    @classmethod
-    def parse(cls, text: str) -> Week:
-        match = _WEEK.match(text.strip())
-        if match:
-            try:
-                return cls.of(dt.date.fromisocalendar(int(match[1]), int(match[2]), 1))
-            except ValueError:
-                raise UsageError(f"week {text!r} does not exist: {match[1]} has no week "
-                                 f"{int(match[2])}") from None
-        raise UsageError(f"week {text!r} must be an ISO week like 2026-W48")
+    @staticmethod
+    def of(day: dt.date) -> Period:
+        return Period.containing(day, "week")
 
-    def following(self) -> Week:
-        return Week.of(self.end)
-
-    @property
-    def last_day(self) -> dt.date:
-        return self.end - dt.timedelta(days=1)
+    @staticmethod
+    def parse(text: str) -> Period:
+        """``2026-W48`` or ``2026-W5``; a usage error naming the week or the form."""
+        try:
+            return parse_week(text)
+        except ValueProblem as problem:
+            if str(problem).startswith("expected"):
+                raise UsageError(f"week {text!r} must be an ISO week like 2026-W48") from None
+            raise UsageError(f"week {text!r} does not exist: {problem}") from None
 
 
-def week_of(value: str | Week | dt.date | None, today: dt.date) -> Week:
+def week_of(value: str | Period | dt.date | None, today: dt.date) -> Period:
     """A week from its label, a day in it, or ``None`` (next week, TOB-PLAN)."""
     if value is None:
         return Week.of(today).following()
-    if isinstance(value, Week):
+    if isinstance(value, Period):
+        if value.grain != "week":
+            raise UsageError(f"{value.label} is a {value.grain}, not a week; write it like 2026-W48")
         return value
     if isinstance(value, dt.date):
         return Week.of(value)

@@ -23,7 +23,6 @@ it for a period and each author and expects it here (due on the kind's
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable
 
 import attrs
@@ -34,9 +33,6 @@ from guanxi.errors import GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.periods import Period, ValueProblem, parse_period
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
-
-_WEEK = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
-
 
 @attrs.frozen(kw_only=True)
 class Report:
@@ -80,17 +76,17 @@ class Report:
 
 
 def report_period(label: str) -> tuple[str, dt.date, str]:
-    """``2026-10`` -> (label, first day after the period, grain); weeks as ``2026-W48``."""
+    """``2026-10`` -> (label, first day after the period, grain); weeks as ``2026-W48``.
+
+    Periods are read by :func:`guanxi.periods.parse_period`, weeks included,
+    so ``2026-W5`` is week ``2026-W05`` here as it is to ``plan build``.
+    """
     text = (label or "").strip()
-    if match := _WEEK.fullmatch(text):
-        try:
-            monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
-        except ValueError:
-            raise UsageError(f"period {label!r} is not a week of that year") from None
-        return text, monday + dt.timedelta(days=7), "week"
     try:
         period = parse_period(text)
     except ValueProblem as problem:
+        if "has no week" in str(problem):
+            raise UsageError(f"period {label!r} is not a week of that year: {problem}") from None
         raise UsageError(f"period {label!r}: {problem}, or a week like 2026-W48") from None
     return period.label, period.end, period.grain
 
@@ -108,8 +104,6 @@ def kind_period(kind, text: str, option: str = "--period") -> Period:
     if grain != kind.grain:
         raise UsageError(f"{option} {text!r} is not a {kind.grain}; write it like "
                          f"{_EXAMPLE[kind.grain]}")
-    if grain == "week":
-        return Period("week", end - dt.timedelta(days=7), end, label)
     return parse_period(label)
 
 

@@ -12,11 +12,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from guanxi.cli import pass_workspace
+from guanxi.output import emit, format_figure, format_option
 
 #: Report kinds, by who hands them in and how often.
 WEEKLY_TEAM = "banking.feedback_summary"   # BANK-FEEDBACK: 每周一份总结报告
@@ -93,27 +92,20 @@ def _team_ids(ws) -> list[str]:
     return [team_id for team_id, _ in _teams(ws)]
 
 
-def _print(rows: list[dict], fmt: str) -> None:
-    if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
-        return
-    if not rows:
-        click.echo("(none)")
-        return
-    columns = list(rows[0])
-    widths = {c: max(len(c), *(len(_cell(r[c])) for r in rows)) for c in columns}
-    click.echo("  ".join(c.ljust(widths[c]) for c in columns))
-    click.echo("  ".join("-" * widths[c] for c in columns))
-    for row in rows:
-        click.echo("  ".join(_cell(row[c]).ljust(widths[c]) for c in columns))
+#: The league table's figures, right-aligned; rewards and fines are money.
+_LEAGUE_FIGURES = ("customers_maintained", "accounts_opened", "reward", "fines")
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
-    return str(value)
+def _print_league(ws, rows: list[dict], fmt: str) -> None:
+    # The output kit measures columns in terminal cells, so Chinese team
+    # names (两个字 = four cells) line up; JSON and CSV keep plain numbers.
+    if fmt == "table":
+        currency = ws.config.currency
+        rows = [{**row, "reward": format_figure(row["reward"], "money", currency=currency),
+                 "fines": format_figure(row["fines"], "money", currency=currency)}
+                for row in rows]
+    columns = list(rows[0]) if rows else ["team", "name", *_LEAGUE_FIGURES]
+    emit(rows, columns, fmt, empty="(none)", right=_LEAGUE_FIGURES)
 
 
 @click.group()
@@ -124,22 +116,21 @@ def banking():
 @banking.command("reports")
 @click.option("--week", metavar="YYYY-Www", help="Expect the week's reports (2026-W48).")
 @click.option("--month", metavar="YYYY-MM", help="Expect the month's reports (2026-11).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option
 @pass_workspace
 def reports_command(ws, week, month, fmt):
     """Expect the week's or the month's banking reports from teams and leaders."""
     expected = expect_reports(ws, week=week, month=month)
-    _print([{"kind": r.kind, "author_id": r.author_id, "period": r.period,
+    rows = [{"kind": r.kind, "author_id": r.author_id, "period": r.period,
              "due_on": r.due_on.isoformat(), "submitted": r.submitted_at is not None}
-            for r in expected], fmt)
+            for r in expected]
+    emit(rows, ["kind", "author_id", "period", "due_on", "submitted"], fmt, empty="(none)")
 
 
 @banking.command("league")
 @click.option("--period", metavar="P", help="2026-11, 2026-Q4 or 2026 (default: this month).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True)
+@format_option
 @pass_workspace
 def league_command(ws, period, fmt):
     """Rank the teams on customers maintained and accounts opened, with rewards and fines."""
-    _print(league(ws, period), fmt)
+    _print_league(ws, league(ws, period), fmt)
