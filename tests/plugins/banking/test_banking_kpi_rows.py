@@ -167,8 +167,11 @@ def test_the_rows_make_the_value_for_every_key(branch, family):
     found = {}
     for short in FAMILIES[family]:
         name = f"banking.{short}"
-        # Each KPI has rows on this branch: the check below could fail.
-        assert branch.explain_kpi(name, period=PERIOD, as_of=AS_OF), name
+        # Each KPI has rows on this branch (the check below could fail), and each
+        # row's reason has its template (a missing one reads "banking.kpi...: ...").
+        rows = branch.explain_kpi(name, period=PERIOD, as_of=AS_OF)
+        assert rows, name
+        assert [r.reason for r in rows if not r.reason or r.reason.startswith("banking.")] == []
         for by in SCOPES:
             if by in kpis[name].scopes:
                 wrong = kpi_rows_disagree(branch, name, period=PERIOD, by=by, as_of=AS_OF)
