@@ -23,11 +23,7 @@ def test_every_contribution_is_documented(name):
     assert f"`{name}`" in TEXT
 
 
-@pytest.mark.parametrize("rule_id", [pytest.param(rule_id, marks=pytest.mark.xfail(
-    strict=True, reason="the list KPIs (banking.list_members, ...) implement BANK-LIST but no "
-    "record says so: their descriptions in kpis.py (engineer H's file) should name it; when "
-    "they do, this xfail turns into a failure: drop the mark")) if rule_id == "BANK-LIST"
-    else rule_id for rule_id in RULE_IDS])
+@pytest.mark.parametrize("rule_id", RULE_IDS)
 def test_every_rule_id_is_documented_and_in_the_code(ws, rule_id):
     assert rule_id in TEXT
     # Not the module docstrings that list every ID: a contribution that carries

@@ -1330,25 +1330,25 @@ KPIS = (
        says=_says("visits_confirmed", "customer", "manager", "day", "outcome",
                   interaction="row_id"), combine="ratio", kind="interaction"),
     _k("team_rewards", "Team rewards", _team_rewards_rows, "CNY",
-       "奖励制度 (《银行客户关系管理实施方案》§二(三)(5)): rewards earned in the period, recorded not paid.",
+       "BANK-TEAM 奖励制度 (《银行客户关系管理实施方案》§二(三)(5)): rewards earned in the period, recorded not paid.",
        scopes=_TEAM_SCOPES, shown_only=True, empty=0,
        says=_team_rewards_reason, kind="team", all_rows=True),
     _k("team_fines", "Team fines", _team_fines_rows, "CNY",
-       "罚款 (《银行客户关系管理实施方案》§二(三)(1)): fines on teams for false reports and missed reports, recorded "
+       "BANK-TEAM 罚款 (《银行客户关系管理实施方案》§二(三)(1)): fines on teams for false reports and missed reports, recorded "
        "not paid.", scopes=_TEAM_SCOPES, shown_only=True, empty=0, higher_is_better=False,
        says=_says("team_fines", "false_reports", "missed", "fine", team="row_id"), kind="team"),
     _k("duty_fines", "Duty fines", _duty_fines_rows, "CNY",
-       "罚款 (《银行客户关系管理实施方案》§二(三)(2)(3)): fines on leaders for spot-checks left undone and guidance "
+       "BANK-TEAM 罚款 (《银行客户关系管理实施方案》§二(三)(2)(3)): fines on leaders for spot-checks left undone and guidance "
        "or ledger checks not handed in, recorded not paid.", scopes=("all", "manager"),
        shown_only=True, empty=0, higher_is_better=False,
        says=_says("duty_fines", "undone", "missed", "fine", manager="row_id"), kind="manager"),
     # lists (BANK-LIST)
     _k("list_members", "Customers on lists", _list_members_rows, COUNT,
-       "名单制: customers on the named lists (lists.names) at the period's end; by list with "
+       "BANK-LIST 名单制: customers on the named lists (lists.names) at the period's end; by list with "
        "--by list:NAME.", empty=0,
        says=_says("list_members", "lists", "day", customer="row_id")),
     _k("list_contact_rate", "List members contacted", _list_contact_rate_rows, SHARE,
-       "名单制营销、过程化管理: share of list members visited or called in the period.",
+       "BANK-LIST 名单制营销、过程化管理: share of list members visited or called in the period.",
        says=_yes_no("list_contact_rate", "lists", customer="row_id"), combine="ratio"),
     # shared ownership (BANK-SHARE)
     _k("unassigned_customers", "Customers without an active owner", _unassigned_rows, COUNT,
