@@ -90,3 +90,100 @@ def test_an_unknown_kpi_is_named_with_a_suggestion(ws):
     with pytest.raises(UsageError) as caught:
         ws.explain_kpi("core.overdue_task", period="2026-11")
     assert str(caught.value) == "no KPI named 'core.overdue_task' (did you mean 'core.overdue_tasks'?)"
+
+
+# -- every core KPI: its rows make its value --------------------------------------------
+
+
+@pytest.fixture
+def base(ws, builder):
+    """Customers, interactions and revenue at the period's edges (2026-11), in two teams."""
+    builder.team("T1", name="North")
+    builder.team("T2", name="South")
+    ws.save("managers", [{"id": "M1", "name": "Wang", "team_id": "T1", "territory": "east"},
+                         {"id": "M2", "name": "Li", "team_id": "T2", "territory": "west"}])
+    builder.customer("C4", manager_id="M2", created_at="2026-11-01", territory="west")
+    builder.customer("C5", manager_id="M2", created_at="2026-11-30", territory="west")
+    builder.customer("C6", manager_id="M1", created_at="2026-12-01", territory="east")
+    builder.interaction("i1", "C1", "visit", dt.datetime(2026, 11, 1, 0, 0))
+    builder.interaction("i2", "C1", "call", dt.datetime(2026, 11, 30, 23, 59))
+    builder.interaction("i3", "C4", "call", dt.datetime(2026, 12, 1, 0, 0))
+    builder.interaction("i4", "C3", "visit", dt.datetime(2026, 10, 31, 23, 59))
+    ws.save("customer_team", [
+        {"customer_id": "C1", "manager_id": "M2", "role": "partner", "share": "0.3333"}])
+    ws.save("measurements", [
+        {"customer_id": "C1", "metric": "revenue", "period": "2026-11", "value": "100.00"},
+        {"customer_id": "C3", "metric": "revenue", "period": "2026-11", "value": "10.00"},
+        {"customer_id": "C3", "metric": "revenue", "period": "2026-10", "value": "999.00"},
+    ])
+    return ws
+
+
+CORE_KPIS = ["core.customers", "core.new_customers", "core.interactions", "core.open_tasks",
+             "core.overdue_tasks", "core.task_completion", "core.revenue",
+             "core.contact_coverage"]
+
+
+@pytest.mark.parametrize("by", ["all", "manager", "team", "territory"])
+@pytest.mark.parametrize("name", CORE_KPIS)
+def test_every_core_kpi_is_made_by_its_rows(base, name, by):
+    assert kpi_rows_disagree(base, name, period="2026-11", by=by, as_of=AS_OF) == []
+
+
+def test_every_kpi_of_the_core_says_which_rows_it_counts(ws):
+    core = {name: k for name, k in ws.plugins.kpis().items() if name.startswith("core.")}
+    assert set(CORE_KPIS) <= set(core)
+    assert [name for name, k in core.items() if k.rows is None] == []
+    for kpi in core.values():
+        assert kpi.reasons, kpi.name
+
+
+def test_the_customers_on_the_books_and_the_new_ones(base):
+    rows = base.explain_kpi("core.customers", period="2026-11", by="manager", as_of=AS_OF)
+    # Created 11-30 counts; created 12-01 is after the period.
+    assert [(r.scope_key, r.id) for r in rows] == [
+        ("M1", "C1"), ("M1", "C2"), ("M2", "C3"), ("M2", "C4"), ("M2", "C5")]
+    assert rows[3].reason == "customer C4 (Customer C4), on the books since 2026-11-01"
+    new = base.explain_kpi("core.new_customers", period="2026-11", as_of=AS_OF)
+    assert [(r.id, r.figure, r.reason) for r in new] == [
+        ("C4", 1.0, "customer C4 (Customer C4), created 2026-11-01"),
+        ("C5", 1.0, "customer C5 (Customer C5), created 2026-11-30")]
+
+
+def test_the_interactions_of_the_period_to_its_last_minute(base):
+    rows = base.explain_kpi("core.interactions", period="2026-11", by="manager", as_of=AS_OF)
+    assert [(r.scope_key, r.kind, r.id, r.reason) for r in rows] == [
+        ("M1", "interaction", "i1", "interaction i1 (visit) with C1 at 2026-11-01 00:00"),
+        ("M1", "interaction", "i2", "interaction i2 (call) with C1 at 2026-11-30 23:59"),
+    ]
+
+
+def test_coverage_weighs_every_customer_on_the_books(base):
+    rows = base.explain_kpi("core.contact_coverage", period="2026-11", by="manager",
+                            as_of=AS_OF)
+    assert [(r.scope_key, r.id, r.figure, r.weight) for r in rows] == [
+        ("M1", "C1", 1.0, 1.0), ("M1", "C2", 0.0, 1.0),
+        ("M2", "C3", 0.0, 1.0), ("M2", "C4", 0.0, 1.0), ("M2", "C5", 0.0, 1.0)]
+    assert rows[0].reason == ("customer C1 (C1): contacted 2 time(s) in the period, "
+                              "last 2026-11-30 23:59")
+    assert rows[1].reason == "customer C2 (C2): not contacted in the period"
+
+
+def test_revenue_rows_split_by_credit_share(base):
+    rows = base.explain_kpi("core.revenue", period="2026-11", by="manager", as_of=AS_OF)
+    assert [(r.scope_key, r.id, round(r.figure, 6)) for r in rows] == [
+        ("M1", "C1 2026-11-01 M1", 66.67), ("M2", "C1 2026-11-01 M2", 33.33),
+        ("M2", "C3 2026-11-01 M2", 10.0)]
+    assert rows[1].reason == "customer C1: revenue 100 for 2026-11-01 x 33.33% credited to M2"
+    whole = base.explain_kpi("core.revenue", period="2026-11", as_of=AS_OF)
+    assert [(r.id, r.figure, r.reason) for r in whole] == [
+        ("C1 2026-11-01", 100.0, "customer C1: revenue 100 for 2026-11-01"),
+        ("C3 2026-11-01", 10.0, "customer C3: revenue 10 for 2026-11-01")]
+
+
+def test_open_tasks_at_the_end_of_the_period(base):
+    rows = base.explain_kpi("core.open_tasks", period="2026-11", by="manager", as_of=AS_OF)
+    # Done 11-20 23:59 is closed by the end; done 11-21 00:00 too; still open counts.
+    assert [(r.scope_key, r.id, r.reason) for r in rows] == [
+        ("M2", "3", "task 3 (core.test) for C3, made 2026-11-01, due 2026-11-20: open at the "
+                    "end of the period")]
