@@ -187,3 +187,56 @@ def test_open_tasks_at_the_end_of_the_period(base):
     assert [(r.scope_key, r.id, r.reason) for r in rows] == [
         ("M2", "3", "task 3 (core.test) for C3, made 2026-11-01, due 2026-11-20: open at the "
                     "end of the period")]
+
+
+# -- the case KPIs ---------------------------------------------------------------------
+
+T0 = dt.datetime(2026, 11, 2, 9, 0)  # a Monday
+HOUR = dt.timedelta(hours=1)
+SECOND = dt.timedelta(seconds=1)
+CASE_KPIS = ["core.case_response_on_time", "core.case_resolution_on_time",
+             "core.case_escalation_rate", "core.case_callback_rate",
+             "core.case_resolution_hours_mean", "core.case_resolution_hours_p90"]
+
+
+@pytest.fixture
+def cases(base):
+    """Complaints at the response deadline (24 h): met to the second, missed by one, never."""
+    kept = base.open_case("core.complaint", "C1", "M1", opened_at=T0)
+    base.case_step(kept.id, "respond", "M1", at=T0 + 24 * HOUR)
+    base.case_step(kept.id, "resolve", "M1", at=T0 + 30 * HOUR)
+    base.case_step(kept.id, "callback", "M1", at=T0 + 31 * HOUR)
+    late = base.open_case("core.complaint", "C4", "M2", opened_at=T0)
+    base.case_step(late.id, "respond", "M2", at=T0 + 24 * HOUR + SECOND)
+    base.case_step(late.id, "resolve", "M2", at=T0 + 48 * HOUR)
+    never = base.open_case("core.complaint", "C3", "M2", opened_at=T0)
+    base.tick_cases(dt.datetime(2026, 11, 20))
+    return base, (kept.id, late.id, never.id)
+
+
+@pytest.mark.parametrize("by", ["all", "manager", "team", "territory"])
+@pytest.mark.parametrize("name", CASE_KPIS)
+def test_every_case_kpi_is_made_by_its_rows(cases, name, by):
+    ws, _ = cases
+    assert kpi_rows_disagree(ws, name, period="2026-11", by=by, as_of=AS_OF) == []
+
+
+def test_the_cases_behind_response_on_time(cases):
+    ws, (kept, late, never) = cases
+    rows = ws.explain_kpi("core.case_response_on_time", period="2026-11", as_of=AS_OF)
+    assert [(r.kind, r.id, r.figure, r.reason) for r in rows] == [
+        ("case", str(kept), 1.0, f"case {kept} (core.complaint) for C1: response due "
+                                 "2026-11-03 09:00, made 2026-11-03 09:00: on time"),
+        ("case", str(late), 0.0, f"case {late} (core.complaint) for C4: response due "
+                                 "2026-11-03 09:00, made 2026-11-03 09:00: late"),
+        ("case", str(never), 0.0, f"case {never} (core.complaint) for C3: response due "
+                                  "2026-11-03 09:00, not made yet: late"),
+    ]
+    hours = ws.explain_kpi("core.case_resolution_hours_p90", period="2026-11", by="manager",
+                           as_of=AS_OF)
+    assert [(r.scope_key, r.id, r.figure) for r in hours] == [
+        ("M1", str(kept), 30.0), ("M2", str(late), 48.0)]
+    assert hours[0].reason == (
+        f"case {kept} (core.complaint) for C1: opened 2026-11-02 09:00, resolved "
+        "2026-11-03 15:00, 0 paused hours left out: 30 hours, rank 1 of 1 (the 90th "
+        "percentile is rank 1)")
