@@ -240,3 +240,67 @@ def test_the_cases_behind_response_on_time(cases):
         f"case {kept} (core.complaint) for C1: opened 2026-11-02 09:00, resolved "
         "2026-11-03 15:00, 0 paused hours left out: 30 hours, rank 1 of 1 (the 90th "
         "percentile is rank 1)")
+
+
+# -- the plan KPIs ----------------------------------------------------------------------
+
+PLAN_KPIS = ["core.plan_completion", "core.plan_on_day"]
+
+
+@pytest.fixture
+def planned(base, builder):
+    """Five planned visits of 2026-W48 and W49: kept on the day, kept later, carried, open."""
+    from sqlalchemy import insert
+
+    from guanxi.storage import service_tables as st
+    from guanxi.storage import tables as t
+
+    builder.interaction("p1", "C1", "visit", dt.datetime(2026, 11, 23, 10, 0))
+    builder.interaction("p2", "C2", "visit", dt.datetime(2026, 11, 26, 9, 0))
+    D = dt.datetime
+    # (plan row, customer, planned for, day, task status, closed, task's week)
+    plan = [(1, "C1", "M1", dt.date(2026, 11, 23), "done", D(2026, 11, 23, 10), "2026-W48"),
+            (2, "C2", "M1", dt.date(2026, 11, 24), "done", D(2026, 11, 26, 9), "2026-W48"),
+            # C3 is M2's, planned for M1, carried into W49 and done there
+            (3, "C3", "M1", dt.date(2026, 11, 25), "done", D(2026, 12, 1, 9), "2026-W49"),
+            (4, "C4", "M2", dt.date(2026, 11, 30), "open", None, "2026-W48"),
+            (5, "C5", "M2", dt.date(2026, 12, 1), "open", None, "2026-W49")]
+    with base.engine.begin() as conn:
+        for n, customer, manager, day, status, closed, week in plan:
+            conn.execute(insert(t.tasks).values(
+                id=10 + n, rule="p.plan", customer_id=customer, manager_id=manager,
+                kind="visit", status=status, due_at=D.combine(day, dt.time()), reason="plan",
+                dedupe_key=week, created_at=D(2026, 11, 20), closed_at=closed))
+            conn.execute(insert(st.plan_visits).values(
+                id=n, cadence="p.plan", week="2026-W48" if n < 5 else "2026-W49",
+                manager_id=manager, day=day, customer_id=customer, reason="plan",
+                task_id=10 + n, visit_kinds="visit,meeting"))
+    return base
+
+
+@pytest.mark.parametrize("by", ["all", "manager", "team", "territory"])
+@pytest.mark.parametrize("name", PLAN_KPIS)
+def test_every_plan_kpi_is_made_by_its_rows(planned, name, by):
+    assert kpi_rows_disagree(planned, name, period="2026-11", by=by, as_of=AS_OF) == []
+
+
+def test_the_planned_visits_behind_plan_completion(planned):
+    rows = planned.explain_kpi("core.plan_completion", period="2026-11", by="manager",
+                               as_of=AS_OF)
+    assert [(r.scope_key, r.kind, r.id, r.figure, r.reason) for r in rows] == [
+        ("M1", "visit", "1", 1.0,
+         "visit 1 to C1 planned for M1 on 2026-11-23: task 11 done 2026-11-23 10:00"),
+        ("M1", "visit", "2", 1.0,
+         "visit 2 to C2 planned for M1 on 2026-11-24: task 12 done 2026-11-26 09:00"),
+        ("M1", "visit", "3", 0.0,
+         "visit 3 to C3 planned for M1 on 2026-11-25: missed, carried into a later week "
+         "(task 13)"),
+        ("M2", "visit", "4", 0.0,
+         "visit 4 to C4 planned for M2 on 2026-11-30: task 14 open"),
+    ]
+    # On the 24th only the days that have come: visits 1 and 2.
+    early = planned.explain_kpi("core.plan_on_day", period="2026-11", as_of=dt.date(2026, 11, 24))
+    assert [(r.id, r.figure, r.reason) for r in early] == [
+        ("1", 1.0, "visit 1 to C1 planned for M1 on 2026-11-23: made that day"),
+        ("2", 0.0, "visit 2 to C2 planned for M1 on 2026-11-24: no visit (visit,meeting) "
+                   "that day")]
