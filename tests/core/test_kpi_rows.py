@@ -33,7 +33,7 @@ def ws(workspace):
     with workspace.engine.begin() as conn:
         for i, (customer, manager, status, closed) in enumerate(rows, 1):
             conn.execute(insert(t.tasks).values(
-                id=i, rule="core.test", customer_id=customer, manager_id=manager, status=status,
+                rule="core.test", customer_id=customer, manager_id=manager, status=status,
                 due_at=dt.datetime(2026, 11, 20), reason="call", dedupe_key=str(i),
                 created_at=dt.datetime(2026, 11, 1), closed_at=closed))
     return workspace
