@@ -135,18 +135,25 @@ def callback_rate_rows(ctx):
             .where(_callback_judged(ctx, c)))
 
 
-def _durations(ctx):
-    """(scope_key, hours, the case) of the cases resolved in the period, paused time left out."""
+_CASE_COLUMNS = ("id", "policy", "customer_id", "opened_at", "resolved_at", "paused_hours")
+
+
+def _durations(ctx, details: bool = False):
+    """(scope_key, hours) of the cases resolved in the period, paused time left out.
+
+    ``details``: with the case's own columns, for the rows (the value's
+    select carries nothing it does not aggregate).
+    """
     c = st.cases
     hours = hours_between_sql(ctx.dialect, c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
+    more = [c.c[name] for name in _CASE_COLUMNS] if details else []
     return (select(ctx.scope_key(c.c.customer_id).label("scope_key"), hours.label("hours"),
-                   c.c.id, c.c.policy, c.c.customer_id, c.c.opened_at, c.c.resolved_at,
-                   c.c.paused_hours)
+                   *more)
             .where(_window(ctx, c.c.resolved_at))
             .subquery("case_durations"))
 
 
-def _duration_reason(ctx, d, **more):
+def _duration_reason(ctx, d):
     return ctx.reason("core.kpi_case_hours", case=d.c.id, policy=d.c.policy,
                       customer=d.c.customer_id, opened=_minute(ctx, d.c.opened_at),
                       resolved=_minute(ctx, d.c.resolved_at), paused=d.c.paused_hours,
@@ -160,16 +167,16 @@ def resolution_hours_mean_query(ctx):
 
 def resolution_hours_mean_rows(ctx):
     """Each case resolved in the period adds its hours and weighs 1: the mean of them."""
-    d = _durations(ctx)
+    d = _durations(ctx, details=True)
     return select(d.c.scope_key, d.c.id.label("row_id"), d.c.hours.label("figure"),
                   _duration_reason(ctx, d).label("reason"))
 
 
-def _ranked_durations(ctx):
-    d = _durations(ctx)
+def _ranked_durations(ctx, details: bool = False):
+    d = _durations(ctx, details)
+    more = [d.c[name] for name in _CASE_COLUMNS] if details else []
     return select(
-        d.c.scope_key, d.c.hours, d.c.id, d.c.policy, d.c.customer_id, d.c.opened_at,
-        d.c.resolved_at, d.c.paused_hours,
+        d.c.scope_key, d.c.hours, *more,
         func.row_number().over(partition_by=d.c.scope_key, order_by=d.c.hours).label("rank"),
         func.count().over(partition_by=d.c.scope_key).label("n"),
     ).subquery("ranked_durations")
@@ -189,7 +196,7 @@ def resolution_hours_p90_query(ctx):
 
 def resolution_hours_p90_rows(ctx):
     """Every case resolved in the period, ranked by hours: the value is the one at rank p90."""
-    r = _ranked_durations(ctx)
+    r = _ranked_durations(ctx, details=True)
     return select(r.c.scope_key, r.c.id.label("row_id"), r.c.hours.label("figure"),
                   ctx.reason("core.kpi_case_hours_ranked", case=r.c.id, policy=r.c.policy,
                              customer=r.c.customer_id, opened=_minute(ctx, r.c.opened_at),

@@ -220,8 +220,11 @@ def price_compliance_rows(ctx):
                          **_visit_figures(ctx, i))).where(checked)
 
 
-def _suggestions(ctx):
+def _suggestions(ctx, details: bool = False):
     """The period's visits with a suggestion, each with its first order: (rows, ordered, adopted).
+
+    ``details``: with the visit's id and day, for the rows (the value's
+    select carries nothing it does not aggregate).
 
     The first order (a day with cartons > 0) from the day after the visit
     through ``suggestion.days`` days after it, up to the as-of day, adopts
@@ -231,8 +234,8 @@ def _suggestions(ctx):
     """
     i, key, when = _visits(ctx)
     suggested = ctx.attribute(i, "suggested_cartons", "integer")
-    sv = (select(key, i.c.id, i.c.customer_id, ctx.date_of(i.c.occurred_at).label("day"),
-                 suggested.label("suggested"))
+    sv = (select(key, *([i.c.id] if details else []), i.c.customer_id,
+                 ctx.date_of(i.c.occurred_at).label("day"), suggested.label("suggested"))
           .where(when, suggested > 0)
           .subquery("suggestions"))
     m = ctx.tables.measurements.alias("next_order")
@@ -242,8 +245,8 @@ def _suggestions(ctx):
                         m.c.period <= ctx.add_days(sv.c.day, int(ctx.config["suggestion.days"])),
                         m.c.period <= ctx.today)
                  .correlate_except(m).scalar_subquery())
-    fv = (select(sv.c.scope_key, sv.c.id, sv.c.customer_id, sv.c.day, sv.c.suggested,
-                 first_day.label("first_day"))
+    fv = (select(sv.c.scope_key, *([sv.c.id, sv.c.day] if details else []), sv.c.customer_id,
+                 sv.c.suggested, first_day.label("first_day"))
           .subquery("first_orders"))
     o = ctx.tables.measurements.alias("first_order")
     ordered = (select(func.sum(o.c.value))
@@ -263,7 +266,7 @@ def suggestion_adoption_query(ctx):
 
 
 def suggestion_adoption_rows(ctx):
-    fv, ordered, adopted = _suggestions(ctx)
+    fv, ordered, adopted = _suggestions(ctx, details=True)
     figures = dict(visit=fv.c.id, customer=fv.c.customer_id, day=cast(fv.c.day, String),
                    suggested=fv.c.suggested, first=cast(fv.c.first_day, String),
                    ordered=ordered, days=int(ctx.config["suggestion.days"]),
@@ -579,12 +582,13 @@ def cartons_growth_rows(ctx):
                   based.c.reason).where(based.c.base > 0)
 
 
-def _order_days(ctx):
+def _order_days(ctx, details: bool = False):
     # Stock-out days over order days, per retailer and day: a day with an
     # order (cartons > 0) is an order day; one of them with a shortfall > 0
     # is a stock-out day (a shortfall without an order is not counted).
+    # ``details``: with the day itself, for the rows.
     m = ctx.tables.measurements
-    day = (select(m.c.customer_id, m.c.period,
+    day = (select(m.c.customer_id, *([m.c.period] if details else []),
                   func.sum(case((m.c.metric == "cartons", m.c.value), else_=0)).label("cartons"),
                   func.sum(case((m.c.metric == "shortfall", m.c.value), else_=0))
                   .label("shortfall"))
@@ -601,7 +605,7 @@ def stockout_rate_query(ctx):
 
 
 def stockout_rate_rows(ctx):
-    day, key, short = _order_days(ctx)
+    day, key, short = _order_days(ctx, details=True)
     return _rows(key, _order_id(day), _met(short),
                  _either(ctx, short, "tobacco.kpi_stockout", "tobacco.kpi_no_stockout",
                          customer=day.c.customer_id, day=cast(day.c.period, String),
