@@ -48,7 +48,7 @@ def _minute(ctx, column):
     return minute_text(ctx.dialect, column)
 
 
-def _on_time(ctx, done, due, rows: bool = False, step: str = ""):
+def _on_time(ctx, done, due, rows: bool = False, step: str = "response"):
     """The cases whose ``due`` fell in the period: kept when ``done`` by it.
 
     ``rows``: each case (1 kept, 0 not) instead of the share per key.
@@ -57,13 +57,14 @@ def _on_time(ctx, done, due, rows: bool = False, step: str = ""):
     kept = and_(done.is_not(None), done <= due)
     key = ctx.scope_key(c.c.customer_id).label("scope_key")
     if rows:
-        figures = dict(case=c.c.id, policy=c.c.policy, customer=c.c.customer_id, step=step,
+        # One reason key per clock (response, resolution), so each language names it.
+        figures = dict(case=c.c.id, policy=c.c.policy, customer=c.c.customer_id,
                        due=_minute(ctx, due))
-        reason = case((kept, ctx.reason("core.kpi_case_on_time", done=_minute(ctx, done),
-                                        **figures)),
-                      (done.is_not(None), ctx.reason("core.kpi_case_late",
+        reason = case((kept, ctx.reason(f"core.kpi_case_{step}_on_time",
+                                        done=_minute(ctx, done), **figures)),
+                      (done.is_not(None), ctx.reason(f"core.kpi_case_{step}_late",
                                                      done=_minute(ctx, done), **figures)),
-                      else_=ctx.reason("core.kpi_case_not_made", **figures))
+                      else_=ctx.reason(f"core.kpi_case_{step}_not_made", **figures))
         return (select(key, c.c.id.label("row_id"), case((kept, 1), else_=0).label("figure"),
                        reason.label("reason"))
                 .where(_window(ctx, due)))
@@ -212,12 +213,12 @@ def _both(en, zh):
 _CASE = "case {case} ({policy}) for {customer}"
 _CASE_ZH = "案件 {case}（{policy}），客户 {customer}"
 ROW_REASONS = {
-    "core.kpi_case_on_time": _both(f"{_CASE}: {{step}} due {{due}}, made {{done}}: on time",
-                                   f"{_CASE_ZH}：{{step}}时限 {{due}}，{{done}} 完成：按时"),
-    "core.kpi_case_late": _both(f"{_CASE}: {{step}} due {{due}}, made {{done}}: late",
-                                f"{_CASE_ZH}：{{step}}时限 {{due}}，{{done}} 完成：超时"),
-    "core.kpi_case_not_made": _both(f"{_CASE}: {{step}} due {{due}}, not made yet: late",
-                                    f"{_CASE_ZH}：{{step}}时限 {{due}}，尚未完成：超时"),
+    **{f"core.kpi_case_{step}_{how}": _both(
+        f"{_CASE}: {step} due {{due}}, " + en, f"{_CASE_ZH}：{zh_step}时限 {{due}}，" + zh)
+       for step, zh_step in (("response", "响应"), ("resolution", "办结"))
+       for how, en, zh in (("on_time", "made {done}: on time", "{done} 完成：按时"),
+                           ("late", "made {done}: late", "{done} 完成：超时"),
+                           ("not_made", "not made yet: late", "尚未完成：超时"))},
     "core.kpi_case_escalated": _both(f"{_CASE}, opened {{opened}}: escalated",
                                      f"{_CASE_ZH}，{{opened}} 受理：已升级"),
     "core.kpi_case_not_escalated": _both(f"{_CASE}, opened {{opened}}: not escalated",
