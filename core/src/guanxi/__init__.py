@@ -65,6 +65,7 @@ __all__ = [
     "Metric",
     "NotFoundError",
     "PackError",
+    "Period",
     "RecordBatch",
     "Rejection",
     "ReportKind",
@@ -98,4 +99,10 @@ def __getattr__(name):
         from guanxi.workspace import Workspace
 
         return Workspace
+    if name == "Period":
+        # A KPI's ctx.period and a report's scope.period: a day, week,
+        # month, quarter or year with start, end (exclusive) and label.
+        from guanxi.periods import Period
+
+        return Period
     raise AttributeError(f"module 'guanxi' has no attribute {name!r}")

@@ -520,6 +520,24 @@ class Context:
             .scalar_subquery()
         )
 
+    def label_at_start(self, segmentation: str, customer_id) -> ColumnElement:
+        """The label at the start of the KPI period: at the end of the day before it,
+        else (a customer first labelled during the period) the first label it got
+        up to the as-of day."""
+        start = self._period().start
+        before = self.label_at(segmentation, customer_id, start - dt.timedelta(days=1))
+        h = tables.segment_history.alias()
+        first = (
+            select(h.c.new_label)
+            .where(h.c.segmentation == segmentation, h.c.customer_id == customer_id,
+                   h.c.changed_on >= literal(start, Date), h.c.changed_on <= self.today)
+            .order_by(h.c.changed_on, h.c.id)
+            .limit(1)
+            .correlate_except(h)
+            .scalar_subquery()
+        )
+        return func.coalesce(before, first)
+
     def on_list(self, name: str, customer_id) -> ColumnElement:
         """True when the customer is on the named list at the as-of date."""
         m = tables.list_members.alias("list_member")
