@@ -29,6 +29,23 @@ def person_name(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
 
 
+def month_start(as_of: dt.date, back: int) -> dt.date:
+    """The first day of the month ``back`` months before ``as_of``'s (0: its own).
+
+    ``month_start(date(2026, 1, 20), 1)`` is 2025-12-01: a demo's monthly figures.
+    """
+    year, month = as_of.year, as_of.month - back
+    while month <= 0:
+        month += 12
+        year -= 1
+    return dt.date(year, month, 1)
+
+
+def team_count(ctx) -> int:
+    """How many teams the demo base has: one per TEAM_SIZE account managers."""
+    return math.ceil(ctx.managers / TEAM_SIZE)
+
+
 def territory_of_manager(number: int) -> str:
     """The territory of the demo base's account manager ``number`` (1, 2, ...): his team's."""
     return TERRITORIES[((number - 1) // TEAM_SIZE) % len(TERRITORIES)]
@@ -36,15 +53,14 @@ def territory_of_manager(number: int) -> str:
 
 def territories(ctx) -> list[str]:
     """The territories the demo base's teams serve, in the teams' order, once each."""
-    count = math.ceil(ctx.managers / TEAM_SIZE)
+    count = team_count(ctx)
     return list(dict.fromkeys(TERRITORIES[(t - 1) % len(TERRITORIES)]
                               for t in range(1, count + 1)))
 
 
 def teams(ctx) -> Iterator[dict]:
     """The demo base's teams: one per TEAM_SIZE managers, each in a territory in turn."""
-    count = math.ceil(ctx.managers / TEAM_SIZE)
-    for t in range(1, count + 1):
+    for t in range(1, team_count(ctx) + 1):
         territory = TERRITORIES[(t - 1) % len(TERRITORIES)]
         yield {"id": f"T{t:03d}", "name": f"{territory.title()} team {t}",
                "territory": territory, "leader_id": f"L{t:03d}"}

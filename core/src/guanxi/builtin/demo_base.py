@@ -22,6 +22,7 @@ from guanxi.demo_kit import (
     GIVEN,
     SURNAMES,
     managers,
+    month_start,
     person_name,
     teams,
     territory_of_manager,
@@ -129,19 +130,11 @@ def _interactions(ctx):
             }
 
 
-def _month(as_of: dt.date, back: int) -> dt.date:
-    year, month = as_of.year, as_of.month - back
-    while month <= 0:
-        month += 12
-        year -= 1
-    return dt.date(year, month, 1)
-
-
 def _measurements(ctx):
     for c in _customers(ctx):
         # Twelve closed months and the month so far (the batch's KPIs are this month's).
         for back in range(12, -1, -1):
-            period = _month(ctx.as_of, back)
+            period = month_start(ctx.as_of, back)
             if period < c.created.replace(day=1):
                 continue
             season = 1 + 0.15 * math.sin(2 * math.pi * (period.month - 3) / 12)

@@ -6,6 +6,11 @@ settings, the tables, the as-of date or the period, and helpers whose SQL
 is the same on SQLite and PostgreSQL (date arithmetic, declared fields read
 from the JSON column, the current label of another segmentation, a reason
 with its figures).
+
+Together they are the public query kit (docs/writing-a-pack.md, "The query
+kit"): a pack asks ``ctx`` for hours, shares, "inside the period", credited
+sums, role holders, labels at a date, days past due, case hours and
+"never again" rather than writing its own, so every pack means the same.
 """
 
 from __future__ import annotations
@@ -357,7 +362,7 @@ class Context:
         date (its SQL type is ``Date``): the same days.
         """
         start, end = self.period_start, self.period_end
-        if isinstance(getattr(column, "type", None), Date) and not isinstance(column.type, DateTime):
+        if isinstance(getattr(column, "type", None), Date):
             return and_(column >= literal(start.date(), Date), column < literal(end.date(), Date))
         return and_(column >= literal(start, DateTime), column < literal(end, DateTime))
 
