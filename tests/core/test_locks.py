@@ -211,3 +211,14 @@ def test_a_database_locked_by_another_program_is_said_so(loaded, tmp_path, args)
         f"Error: gave up after 1 seconds: {database_words(loaded)} is locked by another "
         "program, not a guanxi job; close that program (an open transaction in a database "
         "tool?) and run again, or raise [guanxi] lock_timeout\n")
+
+
+def test_an_error_that_is_its_own_cause_is_not_taken_for_a_lock():
+    # A contribution's PackError re-raised "from" itself (the rule engine's
+    # failure() returns it unchanged) made the cause chain a loop.
+    from guanxi.errors import PackError
+    from guanxi.storage.locks import caused_by_lock
+
+    error = PackError("rule 'p.nobody' gives a task with neither a customer nor a manager")
+    error.__cause__ = error
+    assert caused_by_lock(error) is False

@@ -262,7 +262,11 @@ def is_locked_error(exc: BaseException) -> bool:
 
 def caused_by_lock(exc: BaseException | None) -> bool:
     """Whether ``exc``, or an error it wraps (a contribution's failure), is a locked database."""
-    while exc is not None:
+    seen = set()
+    # A chain of causes can loop (an error re-raised from one it caused):
+    # each error is looked at once.
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
         if is_locked_error(exc):
             return True
         exc = exc.__cause__
