@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 import guanxi
 from guanxi.cli import pass_workspace
-from guanxi.storage import tables as core_tables
+from guanxi import tables as core_tables
 
 NAME = "testpack"
 MIGRATIONS = Path(__file__).with_name("hookpack_migrations")

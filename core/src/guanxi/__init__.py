@@ -9,9 +9,12 @@ The public API. A script opens a workspace and works through it::
     for customer in ws.customers(manager="M001"):
         print(customer.id, customer.name)
 
-A pack imports what it needs from here: ``hookimpl`` and the contribution
-records. Heavy modules load on first use so that the command line starts
-fast.
+A pack imports what it needs from here: ``hookimpl``, the contribution
+records, the errors and ``Period``; besides these, ``guanxi.tables`` (the
+core's tables), ``guanxi.demo_kit`` (demo-data helpers), ``guanxi.cli`` and
+``guanxi.reporting`` names listed in docs/writing-a-pack.md, "The public
+API", and the query kit on ``ctx``. Nothing else is public. Heavy modules
+load on first use so that the command line starts fast.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ __all__ = [
     "Metric",
     "NotFoundError",
     "PackError",
+    "Period",
     "RecordBatch",
     "Rejection",
     "ReportKind",
@@ -98,4 +102,10 @@ def __getattr__(name):
         from guanxi.workspace import Workspace
 
         return Workspace
+    if name == "Period":
+        # A KPI's ctx.period and a report's scope.period: a day, week,
+        # month, quarter or year with start, end (exclusive) and label.
+        from guanxi.periods import Period
+
+        return Period
     raise AttributeError(f"module 'guanxi' has no attribute {name!r}")

@@ -17,12 +17,16 @@ import random
 from collections.abc import Iterator
 
 from guanxi.contributions import DemoData
-
-TERRITORIES = ("north", "south", "east", "west", "central", "harbour", "hills", "river")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林高罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘蒋蔡余杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玲飞鹏辉红斌宇浩凯健俊帆"
-COMPANY = ("机械", "物流", "贸易", "电子", "食品", "建材", "纺织", "化工", "医药", "科技")
-TEAM_SIZE = 5
+from guanxi.demo_kit import (
+    COMPANY,
+    GIVEN,
+    SURNAMES,
+    managers,
+    month_start,
+    person_name,
+    teams,
+    territory_of_manager,
+)
 
 
 def _customer_rng(ctx, number: int) -> random.Random:
@@ -44,7 +48,7 @@ class _Customer:
         owner = ctx.owner_number(number)
         self.unowned = rng.random() < 0.005
         self.manager = None if self.unowned else ctx.manager_id(owner)
-        self.territory = TERRITORIES[((owner - 1) // TEAM_SIZE) % len(TERRITORIES)]
+        self.territory = territory_of_manager(owner)
         new = rng.random() < 0.02
         self.created = ctx.as_of - dt.timedelta(days=rng.randint(5, 60) if new else rng.randint(61, 6 * 365))
         roll = rng.random()
@@ -60,35 +64,6 @@ def _customers(ctx) -> Iterator[_Customer]:
         yield _Customer(ctx, number)
 
 
-def _teams(ctx):
-    count = math.ceil(ctx.managers / TEAM_SIZE)
-    for t in range(1, count + 1):
-        yield {"id": f"T{t:03d}", "name": f"{TERRITORIES[(t - 1) % len(TERRITORIES)].title()} team {t}",
-               "territory": TERRITORIES[(t - 1) % len(TERRITORIES)], "leader_id": f"L{t:03d}"}
-
-
-def _managers(ctx):
-    rng = ctx.random("core.managers")
-    yield {"id": "R01", "name": "区域经理 " + rng.choice(SURNAMES) + rng.choice(GIVEN),
-           "team_id": None, "role": "regional manager", "territory": None, "class": None,
-           "active": True, "left_at": None, "reports_to": None}
-    for team in _teams(ctx):
-        yield {"id": team["leader_id"], "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-               "team_id": team["id"], "role": "team lead", "territory": team["territory"],
-               "class": None, "active": True, "left_at": None, "reports_to": "R01"}
-    for m in range(1, ctx.managers + 1):
-        team = (m - 1) // TEAM_SIZE + 1
-        left = m == ctx.managers  # one manager has left, his customers still assigned
-        yield {
-            "id": ctx.manager_id(m), "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
-            "team_id": f"T{team:03d}", "role": "account manager",
-            "territory": TERRITORIES[(team - 1) % len(TERRITORIES)],
-            "class": rng.choice(["1", "2", "3"]), "active": not left,
-            "left_at": ctx.as_of - dt.timedelta(days=30) if left else None,
-            "reports_to": f"L{team:03d}",
-        }
-
-
 def _customer_rows(ctx):
     for c in _customers(ctx):
         yield {"id": c.id, "name": c.name, "kind": "organization" if c.organization else "person",
@@ -102,7 +77,7 @@ def _contacts(ctx):
             continue
         for j in range(1, c.rng.randint(1, 3) + 1):
             yield {"id": f"{c.id}-P{j}", "customer_id": c.id,
-                   "name": c.rng.choice(SURNAMES) + c.rng.choice(GIVEN),
+                   "name": person_name(c.rng),
                    "role": c.rng.choice(["general manager", "finance", "purchasing", "operations"]),
                    "seniority": c.rng.choice(["senior", "middle", "staff"]),
                    "phone": f"13{c.rng.randint(0, 999_999_999):09d}", "active": True,
@@ -155,19 +130,11 @@ def _interactions(ctx):
             }
 
 
-def _month(as_of: dt.date, back: int) -> dt.date:
-    year, month = as_of.year, as_of.month - back
-    while month <= 0:
-        month += 12
-        year -= 1
-    return dt.date(year, month, 1)
-
-
 def _measurements(ctx):
     for c in _customers(ctx):
         # Twelve closed months and the month so far (the batch's KPIs are this month's).
         for back in range(12, -1, -1):
-            period = _month(ctx.as_of, back)
+            period = month_start(ctx.as_of, back)
             if period < c.created.replace(day=1):
                 continue
             season = 1 + 0.15 * math.sin(2 * math.pi * (period.month - 3) / 12)
@@ -210,7 +177,7 @@ def _targets(ctx):
 
 def generate(ctx):
     return {
-        "teams": _teams(ctx), "managers": _managers(ctx), "customers": _customer_rows(ctx),
+        "teams": teams(ctx), "managers": managers(ctx), "customers": _customer_rows(ctx),
         "contacts": _contacts(ctx), "accounts": _accounts(ctx),
         "interactions": _interactions(ctx), "measurements": _measurements(ctx),
         "customer_team": _customer_team(ctx), "lists": _lists(ctx), "targets": _targets(ctx),

@@ -6,6 +6,11 @@ settings, the tables, the as-of date or the period, and helpers whose SQL
 is the same on SQLite and PostgreSQL (date arithmetic, declared fields read
 from the JSON column, the current label of another segmentation, a reason
 with its figures).
+
+Together they are the public query kit (docs/writing-a-pack.md, "The query
+kit"): a pack asks ``ctx`` for hours, shares, "inside the period", credited
+sums, role holders, labels at a date, days past due, case hours and
+"never again" rather than writing its own, so every pack means the same.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from sqlalchemy import (
     and_,
     case,
     cast,
+    exists,
+    extract,
     func,
     literal,
     or_,
@@ -36,6 +43,50 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from guanxi.periods import Period
 from guanxi.storage import service_tables, tables
+
+
+# -- helpers the core's Python side shares with the kit -------------------------------
+# The service machinery (cases, the planner) builds SQL outside a query
+# builder; these two are the kit's ``ctx.hours_between`` and
+# ``ctx.role_person``, written once.
+
+
+def hours_between_sql(dialect: str, start, end) -> ColumnElement:
+    """Hours from ``start`` to ``end`` (datetimes), to the second, as SQL."""
+    if dialect == "sqlite":
+        def seconds(x):
+            return cast(func.strftime("%s", x), Integer)
+        return (seconds(end) - seconds(start)) / literal(3600.0)
+    return cast(extract("epoch", end - start), Float) / literal(3600.0)
+
+
+def role_person(role: str, owner) -> ColumnElement:
+    """SQL for the person ``role`` resolves to, relative to the manager ``owner``.
+
+    ``owner``: the owner; ``reports_to``: the owner's ``reports_to``; any
+    other text is a manager role (compared without case): the active
+    manager holding it in the owner's territory, else in the owner's team,
+    else anywhere, the smallest id first. NULL when nobody resolves.
+    """
+    if role == "owner":
+        return owner
+    m = tables.managers.alias("role_base")
+    if role == "reports_to":
+        return select(m.c.reports_to).where(m.c.id == owner).scalar_subquery()
+    holder = tables.managers.alias("role_holder")
+    holds = and_(func.lower(holder.c.role) == role.lower(), holder.c.active.is_(True))
+
+    def near(condition):
+        return (
+            select(func.min(holder.c.id))
+            .select_from(holder.join(m, condition))
+            .where(m.c.id == owner, holds)
+            .scalar_subquery()
+        )
+
+    anywhere = select(func.min(holder.c.id)).where(holds).scalar_subquery()
+    return func.coalesce(near(holder.c.territory == m.c.territory),
+                         near(holder.c.team_id == m.c.team_id), anywhere)
 
 
 @attrs.define(kw_only=True)
@@ -254,6 +305,85 @@ class Context:
             return type_coerce(text, DateTime)
         return cast(cast(expr, Date), DateTime) + literal(dt.timedelta(hours=hour))
 
+    def hours_between(self, start, end) -> ColumnElement:
+        """Hours from ``start`` to ``end`` (datetimes), to the second, as a SQL float.
+
+        ``ctx.hours_between(c.c.opened_at, c.c.resolved_at)``: 09:00 to 10:30 is 1.5.
+        """
+        return hours_between_sql(self.dialect, start, end)
+
+    def day_text(self, expr) -> ColumnElement:
+        """A date or datetime as ISO day text, ``2026-10-31``: for dedupe keys and reasons."""
+        return func.substr(cast(expr, String), 1, 10)
+
+    def month_text(self, expr) -> ColumnElement:
+        """A date as its month's label, ``2026-10``: for dedupe keys and reasons."""
+        return func.substr(cast(expr, String), 1, 7)
+
+    def days_past_due(self, due) -> ColumnElement:
+        """Whole days the as-of date is past the due day ``due`` (a date or datetime).
+
+        0 on the due day itself and before it (a bill due on D is on time all
+        of D), 1 on D+1; NULL when ``due`` is NULL. Bills, invoices and
+        receivables read this one shape.
+        """
+        days = self.days_between(due, self.today)
+        return case((days > 0, days), (days <= 0, 0))
+
+    # -- the KPI period ------------------------------------------------------------
+    # "Inside the period" is one thing: from the period's first day up to the
+    # end of its last day or of the as-of day, whichever is earlier, so a
+    # month-to-date figure never counts tomorrow and a closed month computed
+    # later never counts the month after.
+
+    @property
+    def period_start(self) -> dt.datetime:
+        """The KPI period's first moment: its first day at 00:00."""
+        return dt.datetime.combine(self._period().start, dt.time())
+
+    @property
+    def period_end(self) -> dt.datetime:
+        """The end of what the KPI counts, exclusive: the period's end or the
+        as-of day's end (:attr:`as_of_end`), whichever is earlier."""
+        end = dt.datetime.combine(self._period().end, dt.time())
+        return min(end, dt.datetime.combine(self.as_of + dt.timedelta(days=1), dt.time()))
+
+    def _period(self) -> Period:
+        if self.period is None:
+            raise ValueError("this context has no KPI period; in_period is for KPIs")
+        return self.period
+
+    def in_period(self, column) -> ColumnElement:
+        """True for a date or datetime ``column`` inside the KPI period, up to the as-of day.
+
+        A datetime: from 00:00 of the first day up to (not including) the
+        earlier of the period's end and the end of the as-of day, so done
+        23:59 on the last day is inside and 00:00 the day after outside. A
+        date (its SQL type is ``Date``): the same days.
+        """
+        start, end = self.period_start, self.period_end
+        if isinstance(getattr(column, "type", None), Date):
+            return and_(column >= literal(start.date(), Date), column < literal(end.date(), Date))
+        return and_(column >= literal(start, DateTime), column < literal(end, DateTime))
+
+    # -- shares and ratios ---------------------------------------------------------
+    # One float division, the same double on both databases; a share or ratio
+    # of nothing is NULL (no figure), never a division error.
+
+    @staticmethod
+    def ratio(numerator, denominator) -> ColumnElement:
+        """``numerator / denominator`` as a SQL float; NULL when the denominator is 0."""
+        return cast(numerator, Float) / func.nullif(cast(denominator, Float), 0.0)
+
+    @classmethod
+    def share(cls, condition) -> ColumnElement:
+        """The share of the group's rows for which ``condition`` holds (an aggregate).
+
+        ``select(key, ctx.share(tk.c.status == "done"))``: 1 of 4 is 0.25;
+        NULL for a group with no rows.
+        """
+        return cls.ratio(func.sum(case((condition, 1), else_=0)), func.count())
+
     # -- business calendar ---------------------------------------------------------
     # Lookups on business_days (calendar, day, working, seq), where seq is
     # the running count of working days: "n working days after d" is the
@@ -376,6 +506,43 @@ class Context:
             .scalar_subquery()
         )
 
+    def label_at(self, segmentation: str, customer_id, day) -> ColumnElement:
+        """The label ``segmentation`` gave a customer at the end of ``day``, from its history.
+
+        ``day`` a Python date or SQL; NULL when the customer had no label
+        then. A label changed on ``day`` is the day's label.
+        """
+        if isinstance(day, dt.date):
+            day = literal(day, Date)
+        h = tables.segment_history.alias()
+        return (
+            select(h.c.new_label)
+            .where(h.c.segmentation == segmentation, h.c.customer_id == customer_id,
+                   h.c.changed_on <= day)
+            .order_by(h.c.changed_on.desc(), h.c.id.desc())
+            .limit(1)
+            .correlate_except(h)
+            .scalar_subquery()
+        )
+
+    def label_at_start(self, segmentation: str, customer_id) -> ColumnElement:
+        """The label at the start of the KPI period: at the end of the day before it,
+        else (a customer first labelled during the period) the first label it got
+        up to the as-of day."""
+        start = self._period().start
+        before = self.label_at(segmentation, customer_id, start - dt.timedelta(days=1))
+        h = tables.segment_history.alias()
+        first = (
+            select(h.c.new_label)
+            .where(h.c.segmentation == segmentation, h.c.customer_id == customer_id,
+                   h.c.changed_on >= literal(start, Date), h.c.changed_on <= self.today)
+            .order_by(h.c.changed_on, h.c.id)
+            .limit(1)
+            .correlate_except(h)
+            .scalar_subquery()
+        )
+        return func.coalesce(before, first)
+
     def on_list(self, name: str, customer_id) -> ColumnElement:
         """True when the customer is on the named list at the as-of date."""
         m = tables.list_members.alias("list_member")
@@ -457,6 +624,28 @@ class Context:
         ).where(ct.c.share.is_not(None), ct.c.share > 0)
         return owners.union_all(members).subquery("credit")
 
+    def credited_sum(self, metric: str, *conditions) -> Any:
+        """``(scope_key, value)``: ``metric``'s measurements summed per scope key, a
+        customer's value split among managers by :meth:`credit_shares` when the
+        scope is a manager, team or territory (BANK-SHARE, 公私联动).
+
+        ``conditions`` filter ``ctx.tables.measurements``; none: its period
+        inside the KPI period (``period >= start``, ``< end``).
+        """
+        ms = tables.measurements
+        if not conditions:
+            conditions = (ms.c.period >= self._period().start, ms.c.period < self._period().end)
+        where = (ms.c.metric == metric, *conditions)
+        value = cast(ms.c.value, Float)
+        if self.scope in ("manager", "team", "territory"):
+            credit = self.credit_shares()
+            key = self.credit_scope_key(credit.c.manager_id).label("scope_key")
+            return (select(key, func.sum(value * credit.c.share).label("value"))
+                    .join(credit, credit.c.customer_id == ms.c.customer_id)
+                    .where(*where).group_by(key))
+        key = self.scope_key(ms.c.customer_id).label("scope_key")
+        return select(key, func.sum(value).label("value")).where(*where).group_by(key)
+
     def credit_scope_key(self, manager_id) -> ColumnElement:
         """The scope key of a credited manager: the manager, team or territory."""
         m = tables.managers.alias("credit_manager")
@@ -467,6 +656,78 @@ class Context:
         if self.scope == "territory":
             return select(m.c.territory).where(m.c.id == manager_id).scalar_subquery()
         raise ValueError(f"credit is split by manager, team or territory, not {self.scope}")
+
+    # -- people, cases, tasks ---------------------------------------------------------
+
+    def role_person(self, role: str, manager_id) -> ColumnElement:
+        """The manager holding ``role`` for the manager ``manager_id``, as SQL.
+
+        ``owner``: the manager; ``reports_to``: their superior; another
+        role (compared without case): the active manager holding it in the
+        manager's territory, else team, else anywhere, smallest id first.
+        NULL when nobody holds it: ``func.coalesce(ctx.role_person("区域经理", m), m)``.
+        """
+        return role_person(role, manager_id)
+
+    def case_hours_mean(self, policy: str | None = None, clock: str = "resolution"):
+        """``(scope_key, value)``: mean hours of the cases of ``policy`` (None: every
+        policy) that reached ``clock`` inside the KPI period (:meth:`in_period`),
+        customers the pack serves only.
+
+        ``resolution``: opened to resolved, paused time left out;
+        ``response``: opened to first response.
+        """
+        c = service_tables.cases
+        done = {"resolution": c.c.resolved_at, "response": c.c.responded_at}.get(clock)
+        if done is None:
+            raise ValueError(f"clock is 'resolution' or 'response', not {clock!r}")
+        hours = self.hours_between(c.c.opened_at, done)
+        if clock == "resolution":
+            hours = hours - c.c.paused_hours
+        key = self.scope_key(c.c.customer_id).label("scope_key")
+        where = [done.is_not(None), self.in_period(done), self.served(c.c.customer_id)]
+        if policy is not None:
+            where.append(c.c.policy == policy)
+        return select(key, func.avg(hours).label("value")).where(*where).group_by(key)
+
+    def never_tasked(self, rule: str, key, *, customer_id=None, manager_id=None) -> ColumnElement:
+        """True unless ``rule`` already made a task with dedupe key ``key`` (for
+        the customer, or the manager's own task) that is done or cancelled.
+
+        A service rule's "once per key, never again": put it in the rule's
+        ``where``. An open task of the key the engine itself counts as
+        existing, so a rerun reports it as such. Give ``customer_id`` or
+        ``manager_id`` (or both).
+        """
+        if customer_id is None and manager_id is None:
+            raise ValueError("never_tasked needs customer_id or manager_id")
+        tk = tables.tasks.alias("tasked_before")
+        # The rule compared as an expression (|| ''): the lookup then goes by
+        # the customer's index; on the (rule, status) index SQLite read every
+        # task of the rule for each row.
+        same = [tk.c.dedupe_key == key, tk.c.rule + literal("") == rule, tk.c.status != "open"]
+        if customer_id is not None:
+            same.append(tk.c.customer_id == customer_id)
+        if manager_id is not None:
+            same.append(tk.c.manager_id == manager_id)
+        return ~exists().where(*same)
+
+    # -- plans (TOB-PLAN, BANK-VISIT) ----------------------------------------------------
+
+    def plan_completion(self, cadence: str | None = None):
+        """``(scope_key, value)``: planned visits of the period whose task is done ÷
+        planned visits; ``cadence``: that cadence's visits only (the core's
+        ``core.plan_completion``, for a pack's own plan KPI)."""
+        from guanxi.builtin import plan_kpis  # the core pack's KPI, published here
+
+        return plan_kpis.completion_query(self, cadence=cadence)
+
+    def plan_on_day(self, cadence: str | None = None):
+        """``(scope_key, value)``: planned visits done on their planned day ÷ planned
+        visits (the core's ``core.plan_on_day``); ``cadence`` as :meth:`plan_completion`."""
+        from guanxi.builtin import plan_kpis
+
+        return plan_kpis.on_day_query(self, cadence=cadence)
 
     # -- reasons -------------------------------------------------------------------
 

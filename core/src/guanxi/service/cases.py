@@ -58,6 +58,9 @@ from sqlalchemy import (
     update,
 )
 
+# role_person and hours_between_sql live in the query kit (ctx.role_person,
+# ctx.hours_between); the old names stay here for the core's callers.
+from guanxi.engines.context import hours_between_sql, role_person  # noqa: F401
 from guanxi.engines.running import temp_table
 from guanxi.errors import GuanxiError, NotFoundError, PackError, UsageError
 from guanxi.storage import service_tables as st
@@ -260,15 +263,6 @@ def add_hours_sql(dialect: str, expr, hours):
                                                  type_=Interval), DateTime)
 
 
-def hours_between_sql(dialect: str, start, end):
-    """Hours from ``start`` to ``end``, to the second, as SQL."""
-    if dialect == "sqlite":
-        def seconds(x):
-            return cast(func.strftime("%s", x), Integer)
-        return (seconds(end) - seconds(start)) / literal(3600.0)
-    return cast(extract("epoch", end - start), Float) / literal(3600.0)
-
-
 def minute_text(dialect: str, expr):
     """A datetime as ``2026-11-23 09:30`` text: reasons read the same on both databases."""
     if dialect == "sqlite":
@@ -318,35 +312,6 @@ class Clock:
 # ---------------------------------------------------------------------------
 # roles: who a step or a level goes to
 # ---------------------------------------------------------------------------
-
-
-def role_person(role: str, owner):
-    """SQL for the person ``role`` resolves to, relative to the manager ``owner``.
-
-    ``owner``: the owner; ``reports_to``: the owner's ``reports_to``; any
-    other text is a manager role (compared without case): the active
-    manager holding it in the owner's territory, else in the owner's team,
-    else anywhere, the smallest id first. NULL when nobody resolves.
-    """
-    if role == "owner":
-        return owner
-    m = t.managers.alias("role_base")
-    if role == "reports_to":
-        return select(m.c.reports_to).where(m.c.id == owner).scalar_subquery()
-    holder = t.managers.alias("role_holder")
-    holds = and_(func.lower(holder.c.role) == role.lower(), holder.c.active.is_(True))
-
-    def near(condition):
-        return (
-            select(func.min(holder.c.id))
-            .select_from(holder.join(m, condition))
-            .where(m.c.id == owner, holds)
-            .scalar_subquery()
-        )
-
-    anywhere = select(func.min(holder.c.id)).where(holds).scalar_subquery()
-    return func.coalesce(near(holder.c.territory == m.c.territory),
-                         near(holder.c.team_id == m.c.team_id), anywhere)
 
 
 def _superior(person):

@@ -14,39 +14,20 @@ import datetime as dt
 from sqlalchemy import and_, case, exists, func, literal, or_, select, union_all
 
 from guanxi import ServiceRule
-from guanxi_banking.sql import (
-    as_of_end,
+from guanxi_banking.blocks import (
     bp,
     cents,
     customer_month,
-    day_text,
-    midnight,
-    month_text,
     reference_month,
     round_div,
-    service_table,
-    text,
     valued,
     yuan,
 )
 
 
-def _never_done(ctx, rule: str, customer_id, key):
-    """No closed task of ``rule`` for this customer and key (an open one the engine counts).
-
-    The rule is compared as an expression (``|| ''``, the same rows) so that
-    the lookup goes by the customer's index: on the (rule, status) index
-    SQLite read every task of the rule for each row (BANK-UPGRADE took 80 s
-    at 100,000 customers once 5,000 of its tasks were done).
-    """
-    tk = ctx.tables.tasks
-    return ~exists().where(tk.c.customer_id == customer_id, tk.c.dedupe_key == key,
-                           tk.c.rule + literal("") == rule, tk.c.status != "open")
-
-
 def _since(ctx, days: int):
     """Midnight of the first of the last ``days`` days up to the as-of day."""
-    return midnight(ctx.as_of - dt.timedelta(days=days - 1))
+    return ctx.at(ctx.as_of - dt.timedelta(days=days - 1))
 
 
 def _aum_change(ctx, months: int, name: str):
@@ -62,7 +43,7 @@ def _aum_change(ctx, months: int, name: str):
     return (
         select(then.c.customer_id, then.c.cents.label("then"),
                func.coalesce(now.c.cents, 0).label("now"),
-               month_text(before).label("since"), month_text(ref).label("until"))
+               ctx.month_text(before).label("since"), ctx.month_text(ref).label("until"))
         .select_from(then.outerjoin(now, now.c.customer_id == then.c.customer_id))
         .where(then.c.cents > 0)
         .subquery(name)
@@ -94,7 +75,7 @@ def churn_query(ctx):
                           old=yuan(change.c.then), new=yuan(change.c.now),
                           since=change.c.since, until=change.c.until,
                           days=cfg["churn.months"] * 30).label("reason"),
-               (text("aum:") + change.c.until).label("dedupe_key"))
+               (literal("aum:") + change.c.until).label("dedupe_key"))
         .where(fall * 10_000 >= change.c.then * bp(cfg["churn.aum_drop"]))
     )
 
@@ -110,7 +91,7 @@ def churn_query(ctx):
                cents(func.sum(i.c.amount)).label("cents"),
                func.max(ctx.date_of(i.c.occurred_at)).label("last_day"))
         .where(i.c.kind == "transaction", direction == "out", i.c.amount > 0,
-               i.c.occurred_at >= midnight(first_day), i.c.occurred_at < as_of_end(ctx))
+               i.c.occurred_at >= ctx.at(first_day), i.c.occurred_at < ctx.at(ctx.as_of, 1))
         .group_by(i.c.customer_id)
         .subquery("churn_out")
     )
@@ -121,8 +102,8 @@ def churn_query(ctx):
                ctx.reason("banking.churn.transfers", out=yuan(out_cents), days=days,
                           pct=round_div(out_cents * 100, balance.c.cents),
                           balance=yuan(balance.c.cents),
-                          month=month_text(base_month)).label("reason"),
-               (text("transfers:") + day_text(out.c.last_day)).label("dedupe_key"))
+                          month=ctx.month_text(base_month)).label("reason"),
+               (literal("transfers:") + ctx.day_text(out.c.last_day)).label("dedupe_key"))
         .join(balance, balance.c.customer_id == out.c.customer_id)
         .where(balance.c.cents > 0,
                out_cents * 10_000 >= balance.c.cents * bp(cfg["churn.transfer_share"]))
@@ -137,7 +118,7 @@ def churn_query(ctx):
         latest = (
             select(i.c.customer_id, func.max(ctx.date_of(i.c.occurred_at)).label("last"))
             .where(i.c.kind.in_(cfg["churn.transaction_kinds"]),
-                   i.c.occurred_at < as_of_end(ctx))
+                   i.c.occurred_at < ctx.at(ctx.as_of, 1))
             .group_by(i.c.customer_id)
             .subquery("churn_last_transaction")
         )
@@ -150,7 +131,8 @@ def churn_query(ctx):
                    case((last.is_(None), ctx.reason("banking.churn.never", days=idle)),
                         else_=ctx.reason("banking.churn.idle", days=ctx.days_between(last),
                                          last=last)).label("reason"),
-                   (text("idle:") + func.coalesce(day_text(last), "never")).label("dedupe_key"))
+                   (literal("idle:") + func.coalesce(ctx.day_text(last), "never"))
+                   .label("dedupe_key"))
             .select_from(c.outerjoin(latest, latest.c.customer_id == c.c.id))
             .where(c.c.status != "lost",
                    or_(and_(last.is_(None), old_enough), ctx.days_between(last) >= idle))
@@ -169,7 +151,8 @@ def churn_query(ctx):
                first.c.dedupe_key)
         .where(first.c.n == 1,
                or_(first.c.was_valued.is_(True), valued(ctx, first.c.customer_id)),
-               _never_done(ctx, "banking.churn", first.c.customer_id, first.c.dedupe_key))
+               ctx.never_tasked("banking.churn", first.c.dedupe_key,
+                                customer_id=first.c.customer_id))
     )
 
 
@@ -238,7 +221,7 @@ def handover_query(ctx):
     visited = exists().where(
         i.c.customer_id == o.c.customer_id, i.c.kind == "visit",
         i.c.manager_id == o.c.manager_id,
-        i.c.occurred_at >= ctx.day_at(o.c.started_at), i.c.occurred_at < as_of_end(ctx),
+        i.c.occurred_at >= ctx.day_at(o.c.started_at), i.c.occurred_at < ctx.at(ctx.as_of, 1),
     )
     handed = (
         select(o.c.customer_id,
@@ -249,7 +232,7 @@ def handover_query(ctx):
                           from_name=name_of(previous), to_id=o.c.manager_id,
                           to_name=name_of(o.c.manager_id), on=o.c.started_at,
                           days=due_days).label("reason"),
-               (text("handover:") + day_text(o.c.started_at) + text(":")
+               (literal("handover:") + ctx.day_text(o.c.started_at) + literal(":")
                 + func.coalesce(previous, "")).label("dedupe_key"))
         .where(o.c.ended_at.is_(None), o.c.manager_id.is_not(None),
                o.c.started_at <= ctx.today, o.c.started_at >= lookback,
@@ -269,7 +252,7 @@ def handover_query(ctx):
                     else_=ctx.reason("banking.handover.left", from_id=m.c.id,
                                      from_name=m.c.name, on=m.c.left_at,
                                      days=due_days)).label("reason"),
-               (text("left:") + m.c.id).label("dedupe_key"))
+               (literal("left:") + m.c.id).label("dedupe_key"))
         .join(m, m.c.id == c.c.manager_id)
         .where(gone, or_(m.c.left_at.is_(None), m.c.left_at >= lookback),
                c.c.status != "lost")
@@ -279,7 +262,8 @@ def handover_query(ctx):
         select(found.c.customer_id, found.c.due_at, literal(1).label("priority"),
                found.c.reason, found.c.manager_id, found.c.kind, found.c.dedupe_key)
         .where(valued(ctx, found.c.customer_id),
-               _never_done(ctx, "banking.handover", found.c.customer_id, found.c.dedupe_key))
+               ctx.never_tasked("banking.handover", found.c.dedupe_key,
+                                customer_id=found.c.customer_id))
     )
 
 
@@ -324,24 +308,25 @@ def feedback_query(ctx):
     # The last visit or call of each customer, in one grouped pass.
     contact = (
         select(follow.c.customer_id, func.max(follow.c.occurred_at).label("last"))
-        .where(follow.c.kind.in_(("visit", "call")), follow.c.occurred_at < as_of_end(ctx))
+        .where(follow.c.kind.in_(("visit", "call")), follow.c.occurred_at < ctx.at(ctx.as_of, 1))
         .group_by(follow.c.customer_id)
         .subquery("feedback_last_contact")
     )
     followed = and_(contact.c.last.is_not(None), contact.c.last > i.c.occurred_at)
     due = ctx.add_days(ctx.date_of(i.c.occurred_at), due_days)
-    key = text("feedback:") + i.c.id
+    key = literal("feedback:") + i.c.id
     return (
         select(i.c.customer_id, ctx.day_at(due).label("due_at"), literal(2).label("priority"),
                ctx.reason("banking.feedback", on=ctx.date_of(i.c.occurred_at),
-                          channel=func.coalesce(i.c.channel, "-"), due=day_text(due),
+                          channel=func.coalesce(i.c.channel, "-"), due=ctx.day_text(due),
                           days=due_days).label("reason"),
                literal("call").label("kind"), key.label("dedupe_key"))
         .select_from(i.outerjoin(contact, contact.c.customer_id == i.c.customer_id))
         .where(i.c.kind == "feedback",
                i.c.occurred_at >= _since(ctx, cfg["feedback.lookback_days"]),
-               i.c.occurred_at < as_of_end(ctx), ~followed,
-               _never_done(ctx, "banking.feedback", i.c.customer_id, key))
+               i.c.occurred_at < ctx.at(ctx.as_of, 1), ~followed,
+               ctx.never_tasked("banking.feedback", key,
+                                customer_id=i.c.customer_id))
     )
 
 
@@ -391,7 +376,7 @@ def upgrade_query(ctx):
         select(first.c.customer_id,
                ctx.reason("banking.upgrade.first", on=first.c.opened, type=first_type,
                           level=first_level).label("reason"),
-               (text("first:") + day_text(first.c.opened)).label("dedupe_key"))
+               (literal("first:") + ctx.day_text(first.c.opened)).label("dedupe_key"))
         .where(first.c.dated == first.c.accounts,
                first.c.opened > literal(ctx.as_of - dt.timedelta(days=cfg["upgrade.new_days"])))
     )
@@ -407,7 +392,7 @@ def upgrade_query(ctx):
         select(change.c.customer_id,
                case((diff < 0, ctx.reason("banking.upgrade.down", **figures)),
                     else_=ctx.reason("banking.upgrade.up", **figures)).label("reason"),
-               (text("aum:") + change.c.until).label("dedupe_key"))
+               (literal("aum:") + change.c.until).label("dedupe_key"))
         .where(size * 10_000 >= change.c.then * bp(cfg["upgrade.change"]))
     )
     found = union_all(opened, moved).subquery("upgrade_found")
@@ -415,7 +400,8 @@ def upgrade_query(ctx):
         select(found.c.customer_id, ctx.due(cfg["upgrade.due_days"]).label("due_at"),
                literal(2).label("priority"), found.c.reason, literal("review").label("kind"),
                found.c.dedupe_key)
-        .where(_never_done(ctx, "banking.upgrade", found.c.customer_id, found.c.dedupe_key))
+        .where(ctx.never_tasked("banking.upgrade", found.c.dedupe_key,
+                                customer_id=found.c.customer_id))
     )
 
 
@@ -460,7 +446,7 @@ UPGRADE = ServiceRule(
 def spotcheck_query(ctx):
     cfg = ctx.config
     i, m = ctx.tables.interactions, ctx.tables.managers
-    rota = service_table(ctx, "rota_days")
+    rota = ctx.tables.rota_days
     sample = cfg["spotcheck.sample"]
     week = ctx.as_of.isocalendar()[1]
     phone = (week % 2 == 1) == (cfg["spotcheck.phone_weeks"] == "odd")
@@ -480,14 +466,14 @@ def spotcheck_query(ctx):
                                       order_by=(i.c.occurred_at.desc(), i.c.id.desc()))
                .label("latest"))
         .where(i.c.kind == "visit", i.c.manager_id.is_not(None),
-               i.c.occurred_at >= since, i.c.occurred_at < as_of_end(ctx),
+               i.c.occurred_at >= since, i.c.occurred_at < ctx.at(ctx.as_of, 1),
                i.c.manager_id.not_in(duty),
                # The kind as an expression (the same rows): the customer's index
                # answers, not the kind's, which SQLite read whole for each visit.
                ~exists().where(checked.c.customer_id == i.c.customer_id,
                                checked.c.kind + literal("") == "spotcheck",
                                checked.c.occurred_at >= since,
-                               checked.c.occurred_at < as_of_end(ctx)))
+                               checked.c.occurred_at < ctx.at(ctx.as_of, 1)))
         .subquery("spotcheck_visits")
     )
     turns = (
@@ -506,7 +492,7 @@ def spotcheck_query(ctx):
     visitor = m.alias("visitor")
     visitor_name = (select(visitor.c.name).where(visitor.c.id == numbered.c.manager_id)
                     .correlate_except(visitor).scalar_subquery())
-    key = text("spotcheck:") + numbered.c.id
+    key = literal("spotcheck:") + numbered.c.id
     return (
         select(numbered.c.customer_id, ctx.due(1).label("due_at"), literal(2).label("priority"),
                ctx.reason("banking.spotcheck.phone" if phone else "banking.spotcheck.site",
@@ -516,7 +502,8 @@ def spotcheck_query(ctx):
                literal("call" if phone else "visit").label("kind"), key.label("dedupe_key"))
         .join(on_duty, and_(numbered.c.place > (on_duty.c.k - 1) * sample,
                             numbered.c.place <= on_duty.c.k * sample))
-        .where(_never_done(ctx, "banking.spotcheck", numbered.c.customer_id, key))
+        .where(ctx.never_tasked("banking.spotcheck", key,
+                                customer_id=numbered.c.customer_id))
     )
 
 

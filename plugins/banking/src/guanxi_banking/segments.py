@@ -13,13 +13,11 @@ import datetime as dt
 from sqlalchemy import and_, case, func, literal, or_, select
 
 from guanxi import Segmentation
-from guanxi_banking.sql import (
+from guanxi_banking.blocks import (
     account_open,
     bp,
     cents,
     customer_month,
-    date_attribute,
-    month_text,
     reference_month,
     yuan,
 )
@@ -160,7 +158,7 @@ def tier_query(ctx):
         (value.c.cents >= bounds["affluent"], bounds["affluent"] // 100),
         else_=bounds["affluent"] // 100,
     )
-    month = month_text(ref)
+    month = ctx.month_text(ref)
     key = measure_key(measure)
     named = measure_title(ctx, measure)
     reason = case(
@@ -215,7 +213,7 @@ def relationship_query(ctx):
     c, a, i = ctx.tables.customers, ctx.tables.accounts, ctx.tables.interactions
     today = ctx.today
     horizon = ctx.as_of + dt.timedelta(days=cfg["rel.maturity_days"])
-    maturity = date_attribute(ctx, a, "maturity_date")
+    maturity = ctx.attribute(a, "maturity_date", "date")
     # Each customer's open deposits and the first maturity within the horizon,
     # in one grouped pass: as correlated subqueries, named again in the label,
     # the score and the reason, PostgreSQL ran each per customer (3.6x the

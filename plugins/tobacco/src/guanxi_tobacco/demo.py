@@ -31,11 +31,11 @@ its number, so each entity's rows agree while streaming.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import random
 
 from guanxi import DemoData
-from guanxi.builtin.demo_base import GIVEN, SURNAMES, TEAM_SIZE, TERRITORIES
+from guanxi import demo_kit
+from guanxi.demo_kit import person_name
 from guanxi_tobacco.options import (
     BRAND_MANAGER,
     CHECKLIST_ITEMS,
@@ -103,19 +103,8 @@ def _season(day: dt.date) -> float:
     return 1.0
 
 
-def _territory(owner: int) -> str:
-    # The core's territories: team t (five managers each) serves TERRITORIES[t - 1 mod 8].
-    return TERRITORIES[((owner - 1) // TEAM_SIZE) % len(TERRITORIES)]
-
-
-def _territories(ctx) -> list[str]:
-    teams = math.ceil(ctx.managers / TEAM_SIZE)
-    return list(dict.fromkeys(TERRITORIES[(t - 1) % len(TERRITORIES)]
-                              for t in range(1, teams + 1)))
-
-
 def regional_manager(ctx, territory: str) -> str:
-    return f"RM{_territories(ctx).index(territory) + 1:02d}"
+    return f"RM{demo_kit.territories(ctx).index(territory) + 1:02d}"
 
 
 BRAND_MANAGER_ID = "BM01"
@@ -134,14 +123,14 @@ class _Retailer:
             owner = 1 + number % (owner - 1)     # him; his share spread over the others
         self.owner_number = owner
         self.manager = ctx.manager_id(owner)
-        self.territory = _territory(owner)
+        self.territory = demo_kit.territory_of_manager(owner)
         tiers = list(TIERS)
         self.tier = rng.choices(tiers, [TIERS[t][0] for t in tiers])[0]
         _, monthly, self.every, self.skip = TIERS[self.tier]
         self.monthly = monthly * rng.uniform(0.8, 1.2)
         self.phase = rng.randrange(self.every)
         self.weekday = rng.randrange(5)
-        self.name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(SHOP_WORDS)
+        self.name = person_name(rng) + rng.choice(SHOP_WORDS)
         self.format = rng.choice(STORE_FORMATS)
         self.area = "urban" if rng.random() < 0.6 else "rural"
         self.size = rng.choices(("large", "medium", "small"),
@@ -202,20 +191,18 @@ def _retailers(ctx):
 def _managers(ctx):
     rng = ctx.random("tobacco.managers")
     base = {"team_id": None, "class": None, "active": True, "left_at": None}
-    for territory in _territories(ctx):
+    for territory in demo_kit.territories(ctx):
         yield {**base, "id": regional_manager(ctx, territory),
-               "name": "区域市场经理 " + rng.choice(SURNAMES) + rng.choice(GIVEN),
+               "name": "区域市场经理 " + person_name(rng),
                "role": REGIONAL_MANAGER, "territory": territory, "reports_to": "R01"}
-    yield {**base, "id": BRAND_MANAGER_ID, "name": "品牌经理 " + rng.choice(SURNAMES) +
-           rng.choice(GIVEN), "role": BRAND_MANAGER, "territory": None, "reports_to": "R01"}
+    yield {**base, "id": BRAND_MANAGER_ID, "name": "品牌经理 " + person_name(rng),
+           "role": BRAND_MANAGER, "territory": None, "reports_to": "R01"}
 
 
 def _team_leads(ctx):
     # The core's team leads now report to their territory's regional market
     # manager: their rows again (an upsert), with reports_to changed.
-    from guanxi.builtin.demo_base import _managers as core_managers
-
-    for row in core_managers(ctx):
+    for row in demo_kit.managers(ctx):
         if row["role"] == "team lead":
             yield {**row, "reports_to": regional_manager(ctx, row["territory"])}
 
@@ -398,11 +385,9 @@ def _regional_managers(ws) -> dict[str, str]:
     chains name (the core's role lookup), else the manager; one query."""
     from sqlalchemy import func, select
 
-    from guanxi.service.cases import role_person
-    from guanxi.storage import tables as t
-
-    m = t.managers
-    approver = func.coalesce(role_person(REGIONAL_MANAGER, m.c.id), m.c.id)
+    ctx = ws.query_context("tobacco")
+    m = ctx.tables.managers
+    approver = func.coalesce(ctx.role_person(REGIONAL_MANAGER, m.c.id), m.c.id)
     with ws.engine.connect() as conn:
         return dict(conn.execute(select(m.c.id, approver)).all())
 
@@ -412,9 +397,9 @@ def _step(ws, case, action: str, by: str, at: dt.datetime) -> None:
     batch may have escalated it meanwhile)."""
     from sqlalchemy import func, select
 
-    from guanxi.storage import service_tables as st
+    from guanxi import tables
 
-    e = st.case_events
+    e = tables.case_events
     with ws.engine.connect() as conn:
         last = conn.execute(select(func.max(e.c.at)).where(e.c.case_id == case.id)).scalar()
     if last is not None and last >= at:

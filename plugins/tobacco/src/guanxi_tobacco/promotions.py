@@ -23,7 +23,7 @@ import datetime as dt
 import attrs
 from sqlalchemy import Integer, and_, case, cast, func, select
 
-from guanxi.errors import GuanxiError, NotFoundError, UsageError
+from guanxi import GuanxiError, NotFoundError, UsageError
 from guanxi_tobacco.options import GRADE
 from guanxi_tobacco.segments import out_of_network
 from guanxi_tobacco.service import PROMOTION_POLICY
@@ -114,9 +114,9 @@ def candidates(ws, manager: str | None = None, limit: int | None = None) -> list
 
 
 def _manager_exists(conn, manager_id: str, *, active: bool = False) -> bool:
-    from guanxi.storage import tables as t
+    from guanxi import tables
 
-    m = t.managers
+    m = tables.managers
     query = select(m.c.id).where(m.c.id == manager_id)
     if active:
         query = query.where(m.c.active.is_(True))
@@ -167,7 +167,9 @@ def recommend(ws, customers, campaign: str, by: str | None = None,
     summary = f"promotion: {campaign}"
     query, _, _, _ = _standing_query(ws)
     query = query.where(query.selected_columns.customer_id.in_(wanted))
-    k = _cases_table()
+    from guanxi import tables
+
+    k = tables.cases
     with ws.engine.connect() as conn:
         if by is not None and not _manager_exists(conn, by, active=True):
             raise NotFoundError(f"no active manager with id {by!r}; --by names the "
@@ -198,9 +200,3 @@ def recommend(ws, customers, campaign: str, by: str | None = None,
     return [ws.open_case(PROMOTION_POLICY, customer_id, by or found[customer_id].manager_id,
                          opened_at=at, summary=summary)
             for customer_id in wanted]
-
-
-def _cases_table():
-    from guanxi.storage import tables as t
-
-    return t.cases

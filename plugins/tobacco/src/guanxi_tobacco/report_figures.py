@@ -22,8 +22,7 @@ from types import SimpleNamespace as Record
 import attrs
 from sqlalchemy import and_, case, func, literal, or_, select
 
-from guanxi.periods import Period, parse_period
-from guanxi.service.cases import role_person
+from guanxi import Period
 from guanxi_tobacco.options import (
     COMPLAINT,
     GRADE,
@@ -78,7 +77,7 @@ def sharp_drop(last, before, sales_drop: float):
 def month_plus(month: Period, months: int) -> Period:
     """The month ``months`` after (before, when negative) ``month``."""
     index = month.start.year * 12 + month.start.month - 1 + months
-    return parse_period(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    return Period.containing(dt.date(index // 12, index % 12 + 1, 1), "month")
 
 
 @attrs.frozen(kw_only=True)
@@ -141,12 +140,14 @@ def reviewer(scope):
     The person the role ``regional market manager`` resolves to for the
     manager, as in the case chains (TOB-PRICE's approval): the active one
     in the manager's territory, else in the manager's team, else anywhere,
-    the smallest id first (:func:`guanxi.service.cases.role_person`); when
+    the smallest id first (``ctx.role_person``); when
     nobody holds the role, the manager's ``reports_to``.
     """
-    m = scope.ctx.tables.managers.alias("reviewer")
+    ctx = scope.ctx
+    m = ctx.tables.managers.alias("reviewer")
     owner = literal(scope.author_id)
-    who = func.coalesce(role_person(REGIONAL_MANAGER, owner), role_person("reports_to", owner))
+    who = func.coalesce(ctx.role_person(REGIONAL_MANAGER, owner),
+                        ctx.role_person("reports_to", owner))
     return scope.conn.execute(select(m.c.id, m.c.name).where(m.c.id == who)).first()
 
 

@@ -12,8 +12,6 @@ import datetime as dt
 from sqlalchemy import Integer, String, and_, case, cast, exists, func, literal, or_, select
 
 from guanxi import ServiceRule
-from guanxi.service.cases import role_person
-from guanxi.storage import service_tables as st
 from guanxi_tobacco.options import (
     CHECKLIST,
     REGIONAL_MANAGER,
@@ -25,20 +23,6 @@ from guanxi_tobacco.report_figures import sharp_drop
 from guanxi_tobacco.segments import date_field, left_network, licence_expired
 from guanxi_tobacco import service
 from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY, UNLICENSED_POLICY
-
-
-def _day_text(expr):
-    """A date or datetime as ISO day text, the same on both databases."""
-    return func.substr(cast(expr, String), 1, 10)
-
-
-def _since(ctx, days: int):
-    """Midnight ``days`` before the as-of day, as a datetime."""
-    return literal(dt.datetime.combine(ctx.as_of - dt.timedelta(days=days), dt.time()))
-
-
-def _end_of_as_of(ctx):
-    return literal(dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
 
 
 # -- TOB-SPECIAL ----------------------------------------------------------------------
@@ -65,14 +49,14 @@ def special_query(ctx):
             i.c.customer_id,
             ctx.day_at(due_day).label("due_at"),
             literal(1).label("priority"),
-            ctx.reason("tobacco.special", what=i.c.kind, day=_day_text(i.c.occurred_at),
-                       due=_day_text(due_day)).label("reason"),
+            ctx.reason("tobacco.special", what=i.c.kind, day=ctx.day_text(i.c.occurred_at),
+                       due=ctx.day_text(due_day)).label("reason"),
             literal(SPECIAL_VISIT).label("kind"),
             (literal("special:") + i.c.id).label("dedupe_key"),
         )
         .where(i.c.kind.in_(cfg["special.triggers"]),
-               i.c.occurred_at >= _since(ctx, cfg["special.lookback_days"]),
-               i.c.occurred_at < _end_of_as_of(ctx),
+               i.c.occurred_at >= ctx.at(ctx.as_of, -cfg["special.lookback_days"]),
+               i.c.occurred_at < ctx.at(ctx.as_of, 1),
                ~_answered(ctx, i.c.customer_id, i.c.occurred_at))
     )
 
@@ -121,7 +105,7 @@ def sales_drop_query(ctx):
             literal(1).label("priority"),
             ctx.reason("tobacco.sales_drop", month=month, last=d.last, average=d.before // 3,
                        share=(literal(100) - d.last * 300 // d.before),
-                       due=_day_text(due_day)).label("reason"),
+                       due=ctx.day_text(due_day)).label("reason"),
             literal(SPECIAL_VISIT).label("kind"),
             literal(f"special:drop:{month}").label("dedupe_key"),
         )
@@ -170,15 +154,16 @@ def checklist_query(ctx):
             i.c.customer_id,
             ctx.due(cfg["checklist.due_days"]).label("due_at"),
             literal(2).label("priority"),
-            ctx.reason("tobacco.checklist", day=_day_text(i.c.occurred_at), missing=missing,
+            ctx.reason("tobacco.checklist", day=ctx.day_text(i.c.occurred_at), missing=missing,
                        items=len(CHECKLIST), what=_missing(ctx, i, 0),
                        what_zh=_missing(ctx, i, 1)).label("reason"),
             i.c.manager_id.label("manager_id"),
             literal("record").label("kind"),
             (literal("checklist:") + i.c.id).label("dedupe_key"),
         )
-        .where(i.c.kind == VISIT, i.c.occurred_at >= _since(ctx, cfg["checklist.lookback_days"]),
-               i.c.occurred_at < _end_of_as_of(ctx), missing > 0)
+        .where(i.c.kind == VISIT,
+               i.c.occurred_at >= ctx.at(ctx.as_of, -cfg["checklist.lookback_days"]),
+               i.c.occurred_at < ctx.at(ctx.as_of, 1), missing > 0)
     )
 
 
@@ -205,8 +190,8 @@ CHECKLIST_RULE = ServiceRule(
 
 
 def downgrade_query(ctx):
-    c = st.cases
-    approver = func.coalesce(role_person(REGIONAL_MANAGER, c.c.owner_id), c.c.owner_id)
+    c = ctx.tables.cases
+    approver = func.coalesce(ctx.role_person(REGIONAL_MANAGER, c.c.owner_id), c.c.owner_id)
     key = (literal("case:") + cast(c.c.id, String) + literal(f":step:{DOWNGRADE_STEP}:request"))
     return (
         select(
@@ -216,7 +201,7 @@ def downgrade_query(ctx):
             c.c.step_due_at.is_(None).label("all_day"),
             literal(1).label("priority"),
             ctx.reason("tobacco.downgrade", case=cast(c.c.id, String), owner=c.c.owner_id,
-                       day=_day_text(c.c.opened_at)).label("reason"),
+                       day=ctx.day_text(c.c.opened_at)).label("reason"),
             approver.label("manager_id"),
             literal("approval").label("kind"),
             key.label("dedupe_key"),
@@ -259,12 +244,12 @@ def _waiting_steps(cfg):
 
 
 def step_request_query(ctx):
-    c = st.cases
+    c = ctx.tables.cases
     waiting = list(_waiting_steps(ctx.config))
     at = [and_(c.c.policy == policy.name, c.c.step == index) for policy, index, _ in waiting]
     name = case(*((w, literal(step.name)) for w, (_, _, step) in zip(at, waiting)))
     what = case(*((w, literal(step.description)) for w, (_, _, step) in zip(at, waiting)))
-    person = case(*((w, role_person(step.role, c.c.owner_id)) for w, (_, _, step)
+    person = case(*((w, ctx.role_person(step.role, c.c.owner_id)) for w, (_, _, step)
                     in zip(at, waiting)))
     # TOB-UNLICENSED: due the day it came in (a day: on time until it ends);
     # a step with a clock: its time; without one: tomorrow, a day.
@@ -324,9 +309,9 @@ def renewal_query(ctx):
             ctx.due(cfg["network.due_days"]).label("due_at"),
             literal(2).label("priority"),
             ctx.reason("tobacco.renewal", licence=func.coalesce(
-                ctx.attribute(c, "licence_no"), literal("-")), expires=_day_text(expires),
+                ctx.attribute(c, "licence_no"), literal("-")), expires=ctx.day_text(expires),
                 days=days).label("reason"),
-            (literal("renewal:") + _day_text(expires)).label("dedupe_key"),
+            (literal("renewal:") + ctx.day_text(expires)).label("dedupe_key"),
         )
         .where(~left_network(ctx, c), expires.is_not(None), days >= 0,
                days <= cfg["network.renewal_days"])
@@ -356,8 +341,8 @@ def exit_query(ctx):
             literal(2).label("priority"),
             ctx.reason("tobacco.exit", licence=func.coalesce(
                 ctx.attribute(c, "licence_no"), literal("-")),
-                expires=_day_text(expires)).label("reason"),
-            (literal("exit:") + _day_text(expires)).label("dedupe_key"),
+                expires=ctx.day_text(expires)).label("reason"),
+            (literal("exit:") + ctx.day_text(expires)).label("dedupe_key"),
         )
         .where(~left_network(ctx, c), licence_expired(ctx, c))
     )
@@ -391,9 +376,9 @@ def entry_query(ctx):
             c.c.id.label("customer_id"),
             ctx.due(cfg["network.due_days"]).label("due_at"),
             literal(2).label("priority"),
-            ctx.reason("tobacco.entry", entered=_day_text(entered), days=days).label("reason"),
+            ctx.reason("tobacco.entry", entered=ctx.day_text(entered), days=days).label("reason"),
             literal(VISIT).label("kind"),
-            (literal("entry:") + _day_text(entered)).label("dedupe_key"),
+            (literal("entry:") + ctx.day_text(entered)).label("dedupe_key"),
         )
         .where(~left_network(ctx, c), ~licence_expired(ctx, c), entered.is_not(None), days >= 0,
                days < cfg["network.entry_days"], ~visited)
@@ -422,16 +407,11 @@ ENTRY = ServiceRule(
 # below survey.action_below also asks for the measures taken with that
 # retailer: the round's analysis does not name which shop to go back to, and
 # these are the answers the KPI "survey actions done" must see acted on.
-# A round or answer already given a task (done or not) asks nothing again.
+# A round or answer already given a task (done or not) asks nothing again
+# (ctx.never_tasked; an open one the engine counts as existing).
 
 
-def _asked(ctx, key, manager_id=None):
-    """True when the rule already gave a task (any status) for ``key`` (and the manager)."""
-    tk = ctx.tables.tasks.alias("survey_asked")
-    same = [tk.c.rule == "tobacco.survey_actions", tk.c.dedupe_key == key]
-    if manager_id is not None:
-        same.append(tk.c.manager_id == manager_id)
-    return select(tk.c.id).where(*same).exists()
+SURVEY_RULE_NAME = "tobacco.survey_actions"
 
 
 def survey_query(ctx):
@@ -439,8 +419,8 @@ def survey_query(ctx):
     i, c = ctx.tables.interactions, ctx.tables.customers
     score = cast(ctx.attribute(i, "satisfaction", "integer"), Integer)
     recent = (i.c.kind == SURVEY, score.is_not(None),
-              i.c.occurred_at >= _since(ctx, cfg["survey.lookback_days"]),
-              i.c.occurred_at < _end_of_as_of(ctx))
+              i.c.occurred_at >= ctx.at(ctx.as_of, -cfg["survey.lookback_days"]),
+              i.c.occurred_at < ctx.at(ctx.as_of, 1))
     due_day = ctx.add_days(ctx.date_of(i.c.occurred_at), cfg["survey.due_days"])
     answer_key = literal("survey:") + i.c.id
     answers = (
@@ -448,17 +428,18 @@ def survey_query(ctx):
             i.c.customer_id,
             ctx.day_at(due_day).label("due_at"),
             literal(2).label("priority"),
-            ctx.reason("tobacco.survey", score=score, day=_day_text(i.c.occurred_at),
+            ctx.reason("tobacco.survey", score=score, day=ctx.day_text(i.c.occurred_at),
                        by=func.coalesce(ctx.attribute(i, "ordered_by"), literal("-")),
-                       due=_day_text(due_day)).label("reason"),
+                       due=ctx.day_text(due_day)).label("reason"),
             literal(None).label("manager_id"),
             literal("action").label("kind"),
             answer_key.label("dedupe_key"),
         )
-        .where(*recent, score < cfg["survey.action_below"], ~_asked(ctx, answer_key))
+        .where(*recent, score < cfg["survey.action_below"],
+               ctx.never_tasked(SURVEY_RULE_NAME, answer_key, customer_id=i.c.customer_id))
     )
     # The round: the month's answers of each manager's retailers.
-    month = func.substr(_day_text(i.c.occurred_at), 1, 7)
+    month = ctx.month_text(i.c.occurred_at)
     grouped = (
         select(c.c.manager_id, month.label("month"),
                func.max(ctx.date_of(i.c.occurred_at)).label("last_day"),
@@ -480,12 +461,12 @@ def survey_query(ctx):
             ctx.reason("tobacco.survey_round", month=grouped.c.month,
                        answers=grouped.c.answers, retailers=grouped.c.retailers,
                        low=grouped.c.low, below=cfg["survey.action_below"],
-                       due=_day_text(round_due)).label("reason"),
+                       due=ctx.day_text(round_due)).label("reason"),
             grouped.c.manager_id,
             literal("analysis").label("kind"),
             round_key.label("dedupe_key"),
         )
-        .where(~_asked(ctx, round_key, grouped.c.manager_id))
+        .where(ctx.never_tasked(SURVEY_RULE_NAME, round_key, manager_id=grouped.c.manager_id))
     )
     both = answers.union_all(rounds).subquery("survey_tasks")
     # manager_id NULL on an answer: the retailer's owner, as for any task.
@@ -496,7 +477,7 @@ def survey_query(ctx):
 
 
 SURVEY_RULE = ServiceRule(
-    name="tobacco.survey_actions",
+    name=SURVEY_RULE_NAME,
     title="Satisfaction survey: measures",
     description="TOB-SURVEY: each manager whose retailers were surveyed analyses the round's "
                 "results and records the measures taken within 10 days of the last answer; a "

@@ -16,7 +16,6 @@ import datetime as dt
 from sqlalchemy import Integer, String, and_, case, cast, func, literal, or_, select, union_all
 
 from guanxi import Segmentation
-from guanxi.storage import service_tables as st
 from guanxi_tobacco.options import GRADE, MAX_GRADES, NETWORK, PRICE_VIOLATION, VISIT
 from guanxi_tobacco.service import DOWNGRADE_STEP, PRICE_POLICY, grade_count
 
@@ -123,12 +122,12 @@ def _unlawful(ctx, first, end_at):
 
 def _downgrades(ctx, first, end_at):
     """Per retailer: the latest downgrade the regional market manager approved (TOB-PRICE)."""
-    c, e = st.cases, st.case_events
+    c, e = ctx.tables.cases, ctx.tables.case_events
     return (
         select(c.c.customer_id, ctx.date_of(func.max(e.c.at)).label("approved"))
         .select_from(c.join(e, e.c.case_id == c.c.id))
         .where(c.c.policy == PRICE_POLICY, e.c.action == "approve", e.c.step == DOWNGRADE_STEP,
-               e.c.at >= literal(dt.datetime.combine(first, dt.time())), e.c.at < end_at)
+               e.c.at >= ctx.at(first), e.c.at < end_at)
         .group_by(c.c.customer_id)
         .subquery("grade_downgrades")
     )
