@@ -20,15 +20,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "writing-a-pack.md"
 
-#: Imports of non-public modules that are known and waiting for the lead,
-#: as (file relative to the repository, module imported). The two KPI files
-#: are edited in parallel (issue 14); the lead switches them and empties this:
-#: tobacco kpis.py: plan_kpis.completion_query / on_day_query -> ctx.plan_completion /
-#: ctx.plan_on_day, hours_between_sql(ctx.dialect, a, b) -> ctx.hours_between(a, b).
-ALLOWED_FOR_NOW = {
-    ("plugins/tobacco/src/guanxi_tobacco/kpis.py", "guanxi.builtin"),
-    ("plugins/tobacco/src/guanxi_tobacco/kpis.py", "guanxi.service.cases"),
-}
 
 
 def public_names(text: str) -> set[str]:
@@ -134,8 +125,7 @@ def test_there_are_packs_to_walk():
 def test_a_pack_imports_only_the_public_api(path, package):
     rel = path.relative_to(ROOT).as_posix()
     found = [(line, module, why)
-             for line, module, why in violations(path.read_text(encoding="utf-8"), package, PUBLIC)
-             if (rel, module) not in ALLOWED_FOR_NOW]
+             for line, module, why in violations(path.read_text(encoding="utf-8"), package, PUBLIC)]
     assert not found, "\n".join(
         f"{rel}:{line}: imports {module} ({why}); use the public API (docs/writing-a-pack.md)"
         for line, module, why in found)

@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from guanxi.cli import cli
 from guanxi_tobacco import kpis, rules
-from guanxi_tobacco.demo import PLAN_MANAGERS_LISTED, _figure
+from guanxi.output import format_figure
+from guanxi_tobacco.demo import PLAN_MANAGERS_LISTED
 from guanxi_tobacco.service import PROMOTION_POLICY
 
 AS_OF = dt.date(2026, 11, 24)
@@ -75,7 +76,7 @@ def test_the_packs_figures_are_the_workspaces_after_its_steps(demo):
         name, value, *_ = line.split()
         printed[name] = value
     with guanxi.open(config) as ws:
-        expected = {v.kpi: _figure(v.value, k.unit)
+        expected = {v.kpi: format_figure(v.value, k.unit, with_unit=False)
                     for k in kpis.KPIS
                     for v in ws.kpi([k.name], period="2026-11", as_of=AS_OF) if v.scope == "all"}
         assert printed == expected

@@ -51,6 +51,13 @@ from guanxi.storage import service_tables, tables
 # ``ctx.role_person``, written once.
 
 
+def minute_text_sql(dialect: str, expr) -> ColumnElement:
+    """:meth:`Context.minute_text` for code that has a dialect and no context (the case machine)."""
+    if dialect == "sqlite":
+        return func.strftime("%Y-%m-%d %H:%M", expr, type_=String)
+    return func.to_char(expr, "YYYY-MM-DD HH24:MI", type_=String)
+
+
 def hours_between_sql(dialect: str, start, end) -> ColumnElement:
     """Hours from ``start`` to ``end`` (datetimes), to the second, as SQL."""
     if dialect == "sqlite":
@@ -315,6 +322,10 @@ class Context:
     def day_text(self, expr) -> ColumnElement:
         """A date or datetime as ISO day text, ``2026-10-31``: for dedupe keys and reasons."""
         return func.substr(cast(expr, String), 1, 10)
+
+    def minute_text(self, expr) -> ColumnElement:
+        """A datetime as ``2026-11-23 09:30`` text: for reasons, the same on both databases."""
+        return minute_text_sql(self.dialect, expr)
 
     def month_text(self, expr) -> ColumnElement:
         """A date as its month's label, ``2026-10``: for dedupe keys and reasons."""
@@ -728,6 +739,18 @@ class Context:
         from guanxi.builtin import plan_kpis
 
         return plan_kpis.on_day_query(self, cadence=cadence)
+
+    def plan_completion_rows(self, cadence: str | None = None):
+        """The rows behind :meth:`plan_completion`: each planned visit, 1 when its task is done."""
+        from guanxi.builtin import plan_kpis
+
+        return plan_kpis.completion_rows(self, cadence=cadence)
+
+    def plan_on_day_rows(self, cadence: str | None = None):
+        """The rows behind :meth:`plan_on_day`: each planned visit, 1 when made on its day."""
+        from guanxi.builtin import plan_kpis
+
+        return plan_kpis.on_day_rows(self, cadence=cadence)
 
     # -- reasons -------------------------------------------------------------------
 

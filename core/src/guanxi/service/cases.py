@@ -48,7 +48,6 @@ from sqlalchemy import (
     case,
     cast,
     exists,
-    extract,
     func,
     insert,
     literal,
@@ -61,6 +60,7 @@ from sqlalchemy import (
 # role_person and hours_between_sql live in the query kit (ctx.role_person,
 # ctx.hours_between); the old names stay here for the core's callers.
 from guanxi.engines.context import hours_between_sql, role_person  # noqa: F401
+from guanxi.engines.context import minute_text_sql as minute_text  # noqa: F401
 from guanxi.engines.running import temp_table
 from guanxi.errors import GuanxiError, NotFoundError, PackError, UsageError
 from guanxi.storage import service_tables as st
@@ -261,13 +261,6 @@ def add_hours_sql(dialect: str, expr, hours):
         return type_coerce(shifted + literal("000"), DateTime)
     return type_coerce(expr + func.make_interval(0, 0, 0, 0, 0, 0, cast(seconds, Float),
                                                  type_=Interval), DateTime)
-
-
-def minute_text(dialect: str, expr):
-    """A datetime as ``2026-11-23 09:30`` text: reasons read the same on both databases."""
-    if dialect == "sqlite":
-        return func.strftime("%Y-%m-%d %H:%M", expr, type_=String)
-    return func.to_char(expr, "YYYY-MM-DD HH24:MI", type_=String)
 
 
 def _hours(delta: dt.timedelta) -> float:

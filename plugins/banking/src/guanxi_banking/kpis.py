@@ -22,22 +22,7 @@ from __future__ import annotations
 from sqlalchemy import Float, String, and_, case, cast, distinct, exists, func, literal, or_, select
 
 from guanxi import Kpi
-from guanxi_banking.sql import (
-    VALUED_CLASSES,
-    VALUED_TIERS,
-    TIERS,
-    account_open,
-    as_of_end,
-    date_attribute,
-    day_text,
-    hours_between,
-    label_at,
-    label_at_start,
-    manager_key,
-    midnight,
-    month_text,
-    service_table,
-)
+from guanxi_banking.blocks import TIERS, VALUED_CLASSES, VALUED_TIERS, account_open, manager_key
 
 SHARE = "share"
 COUNT = "customers"
@@ -91,14 +76,9 @@ def _yes_no(key, *names, **renamed):
     return lambda ctx, b: case((b.c.figure != 0, yes(ctx, b)), else_=no(ctx, b))
 
 
-def _minute(expr):
-    """A datetime as ``2026-11-21 10:00`` for a reason (both databases print it so)."""
-    return func.substr(cast(expr, String), 1, 16)
-
-
 def _in_period(ctx, column):
     """A datetime column inside the period, up to the end of the as-of day."""
-    return and_(column >= midnight(ctx.period.start), column < as_of_end(ctx))
+    return and_(column >= ctx.at(ctx.period.start), column < ctx.at(ctx.as_of, 1))
 
 
 def _day_in_period(ctx, column):
@@ -153,7 +133,7 @@ def _interaction_rows(ctx, figure, *where, by_manager=False, weight=None, **deta
     return (select(key, i.c.id.label("row_id"), figure.label("figure"), *extra,
                    i.c.customer_id.label("customer"), i.c.kind.label("kind"),
                    func.coalesce(i.c.manager_id, "").label("manager"),
-                   day_text(i.c.occurred_at).label("day"),
+                   ctx.day_text(i.c.occurred_at).label("day"),
                    *[v.label(k) for k, v in details.items()])
             .where(when, *[w(i) for w in where]))
 
@@ -177,7 +157,7 @@ def _measure_rows(ctx, metric, period_condition):
     where = (ms.c.metric == metric, period_condition(ms.c.period))
     amount = cast(ms.c.value, Float)
     common = (ms.c.customer_id.label("row_id"), amount.label("amount"),
-              month_text(ms.c.period).label("month"))
+              ctx.month_text(ms.c.period).label("month"))
     if ctx.scope in ("manager", "team", "territory"):
         credit = ctx.credit_shares()
         key = ctx.credit_scope_key(credit.c.manager_id).label("scope_key")
@@ -219,7 +199,7 @@ def _aum_growth_rows(ctx):
     now = func.sum(case((ms.c.period == ref, cast(ms.c.value, Float)), else_=0.0))
     then = func.sum(case((ms.c.period == before, cast(ms.c.value, Float)), else_=0.0))
     per = (select(ms.c.customer_id, now.label("now"), then.label("then"),
-                  month_text(before).label("since"), month_text(ref).label("until"))
+                  ctx.month_text(before).label("since"), ctx.month_text(ref).label("until"))
            .where(ms.c.metric == "aum", ms.c.period.in_([ref, before]))
            .group_by(ms.c.customer_id).subquery("aum_both"))
     return select(_key(ctx, per.c.customer_id), per.c.customer_id.label("row_id"),
@@ -234,18 +214,18 @@ def _profit_share_rows(ctx, label_of, condition):
     return (select(_key(ctx, ms.c.customer_id), ms.c.customer_id.label("row_id"),
                    case((condition(label), value), else_=0.0).label("figure"),
                    value.label("weight"), value.label("amount"),
-                   month_text(ms.c.period).label("month"),
+                   ctx.month_text(ms.c.period).label("month"),
                    func.coalesce(label, "-").label("label"))
             .where(ms.c.metric == "profit", ms.c.period >= literal(ctx.period.start),
                    ms.c.period <= ctx.today))
 
 
 def _abc(ctx, customer_id):
-    return label_at(ctx, "banking.abc", customer_id, ctx.today)
+    return ctx.label_at("banking.abc", customer_id, ctx.today)
 
 
 def _tier(ctx, customer_id):
-    return label_at(ctx, "banking.tier", customer_id, ctx.today)
+    return ctx.label_at("banking.tier", customer_id, ctx.today)
 
 
 # -- acquisition --------------------------------------------------------------------------
@@ -260,7 +240,7 @@ def _first_opened(ctx, *where, name):
 def _new_target_customers_rows(ctx):
     first = _first_opened(ctx, name="first_account")
     return (select(_key(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
-                   literal(1).label("figure"), day_text(first.c.opened).label("opened"))
+                   literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
             .where(_day_in_period(ctx, first.c.opened)))
 
 
@@ -299,7 +279,7 @@ def _entered_rows(ctx, segmentation, labels):
                       _day_in_period(ctx, h.c.changed_on))
                .group_by(h.c.customer_id).subquery("entered"))
     return select(_key(ctx, entered.c.customer_id), entered.c.customer_id.label("row_id"),
-                  literal(1).label("figure"), day_text(entered.c.changed_on).label("on"))
+                  literal(1).label("figure"), ctx.day_text(entered.c.changed_on).label("on"))
 
 
 def _new_core_customers_rows(ctx):
@@ -315,7 +295,7 @@ def _new_sme_loan_customers_rows(ctx):
     a = ctx.tables.accounts
     first = _first_opened(ctx, a.c.type == "loan", name="first_loan")
     return (select(_key(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
-                   literal(1).label("figure"), day_text(first.c.opened).label("opened"))
+                   literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
             .join(c, c.c.id == first.c.customer_id)
             .where(_day_in_period(ctx, first.c.opened), ctx.attribute(c, "sme", "boolean")))
 
@@ -364,8 +344,8 @@ def _needs_surveys_rows(ctx):
 
 def _key_churn_rate_rows(ctx):
     c, a = ctx.tables.customers, ctx.tables.accounts
-    abc_then = label_at_start(ctx, "banking.abc", c.c.id)
-    tier_then = label_at_start(ctx, "banking.tier", c.c.id)
+    abc_then = ctx.label_at_start("banking.abc", c.c.id)
+    tier_then = ctx.label_at_start("banking.tier", c.c.id)
     tier_now = _tier(ctx, c.c.id)
     had = exists().where(a.c.customer_id == c.c.id)
     still = exists().where(a.c.customer_id == c.c.id, account_open(a, ctx.today))
@@ -388,8 +368,8 @@ def _key_churn_reason(ctx, b):
 
 def _quality_discovery_rows(ctx):
     c = ctx.tables.customers
-    abc_then = label_at_start(ctx, "banking.abc", c.c.id)
-    tier_then = label_at_start(ctx, "banking.tier", c.c.id)
+    abc_then = ctx.label_at_start("banking.abc", c.c.id)
+    tier_then = ctx.label_at_start("banking.tier", c.c.id)
     abc_now, tier_now = _abc(ctx, c.c.id), _tier(ctx, c.c.id)
     found = or_(abc_now.in_(VALUED_CLASSES), tier_now.in_(VALUED_TIERS))
     low = and_(or_(abc_then.is_(None), abc_then == "C"),
@@ -402,9 +382,9 @@ def _quality_discovery_rows(ctx):
 
 def _archives_built_rows(ctx):
     c = ctx.tables.customers
-    built = date_attribute(ctx, c, "archive_built_on")
+    built = ctx.attribute(c, "archive_built_on", "date")
     return (select(_key(ctx, c.c.id), c.c.id.label("row_id"), literal(1).label("figure"),
-                   day_text(built).label("built")).select_from(c)
+                   ctx.day_text(built).label("built")).select_from(c)
             .where(_day_in_period(ctx, built)))
 
 
@@ -430,7 +410,7 @@ def _aum_per_card_rows(ctx):
     return (select(_key(ctx, c.c.id), c.c.id.label("row_id"),
                    func.coalesce(aum, 0.0).label("figure"), cards.label("weight"),
                    func.coalesce(aum, 0.0).label("aum"), cards.label("cards"),
-                   month_text(ref).label("month"))
+                   ctx.month_text(ref).label("month"))
             .select_from(c).where(cards > 0))
 
 
@@ -443,7 +423,7 @@ def _loan_yield_rows(ctx):
     return (select(_key(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    (rate * balance).label("figure"), balance.label("weight"),
                    a.c.customer_id.label("customer"), (rate * 100.0).label("rate"),
-                   balance.label("balance"), month_text(ms.c.period).label("month"))
+                   balance.label("balance"), ctx.month_text(ms.c.period).label("month"))
             .join(ms, and_(ms.c.account_id == a.c.id, ms.c.customer_id == a.c.customer_id))
             .where(a.c.type == "loan", ms.c.metric == "loan_balance", ms.c.period == ref,
                    rate.is_not(None)))
@@ -458,7 +438,7 @@ def _tier_upgrades_rows(ctx):
 
     return (select(_key(ctx, h.c.customer_id), h.c.customer_id.label("row_id"),
                    literal(1).label("figure"), h.c.old_label.label("old"),
-                   h.c.new_label.label("new"), day_text(h.c.changed_on).label("on"))
+                   h.c.new_label.label("new"), ctx.day_text(h.c.changed_on).label("on"))
             .where(h.c.segmentation == "banking.tier", h.c.old_label.is_not(None),
                    h.c.new_label.is_not(None), order(h.c.new_label) < order(h.c.old_label),
                    _day_in_period(ctx, h.c.changed_on)))
@@ -531,13 +511,13 @@ def _complaint_rate_rows(ctx):
 
 
 def _case_hours_rows(ctx, done):
-    cs = service_table(ctx, "cases")
-    hours = hours_between(ctx, cs.c.opened_at, cs.c[done])
+    cs = ctx.tables.cases
+    hours = ctx.hours_between(cs.c.opened_at, cs.c[done])
     paused = cs.c.paused_hours if done == "resolved_at" else literal(0.0)
     return (select(_key(ctx, cs.c.customer_id), cs.c.id.label("row_id"),
                    (hours - paused).label("figure"), literal(1).label("weight"),
-                   cs.c.customer_id.label("customer"), _minute(cs.c.opened_at).label("opened"),
-                   _minute(cs.c[done]).label("done"), (hours - paused).label("hours"),
+                   cs.c.customer_id.label("customer"), ctx.minute_text(cs.c.opened_at).label("opened"),
+                   ctx.minute_text(cs.c[done]).label("done"), (hours - paused).label("hours"),
                    func.coalesce(paused, 0.0).label("paused"))
             .where(cs.c.policy == "banking.complaint", cs.c[done].is_not(None),
                    _in_period(ctx, cs.c[done])))
@@ -566,11 +546,11 @@ def _punctuality_rows(ctx):
     # A task due on a day is on time all that day; a timed one until its time.
     # Judged once done or late: a task still inside its due day is neither.
     on_time = ctx.task_on_time(tk)
-    due = case((tk.c.all_day, day_text(tk.c.due_at)), else_=_minute(tk.c.due_at))
+    due = case((tk.c.all_day, ctx.day_text(tk.c.due_at)), else_=ctx.minute_text(tk.c.due_at))
     return (select(key.label("scope_key"), tk.c.id.label("row_id"),
                    _one(on_time).label("figure"), literal(1).label("weight"),
                    tk.c.rule.label("rule"), func.coalesce(tk.c.customer_id, "-").label("customer"),
-                   due.label("due"), _minute(tk.c.closed_at).label("done"),
+                   due.label("due"), ctx.minute_text(tk.c.closed_at).label("done"),
                    tk.c.status.label("status"))
             .where(tk.c.rule.like("banking.%"), _in_period(ctx, tk.c.due_at),
                    or_(on_time, ctx.task_late(tk))))
@@ -617,7 +597,7 @@ def _customers_maintained_rows(ctx):
     # A customer counts once per key however often it was seen.
     i, key, when = _interactions(ctx, by_manager=True)
     seen = (select(key, i.c.customer_id, func.count().label("contacts"),
-                   func.max(day_text(i.c.occurred_at)).label("last"))
+                   func.max(ctx.day_text(i.c.occurred_at)).label("last"))
             .where(i.c.kind.in_(("visit", "call")), when)
             .group_by(key, i.c.customer_id).subquery("maintained"))
     return select(seen.c.scope_key, seen.c.customer_id.label("row_id"),
@@ -628,7 +608,7 @@ def _accounts_opened_rows(ctx):
     a = ctx.tables.accounts
     return (select(_key(ctx, a.c.customer_id), a.c.id.label("row_id"), literal(1).label("figure"),
                    a.c.customer_id.label("customer"), a.c.type.label("type"),
-                   day_text(a.c.opened_at).label("opened"))
+                   ctx.day_text(a.c.opened_at).label("opened"))
             .where(_day_in_period(ctx, a.c.opened_at)))
 
 
@@ -639,8 +619,8 @@ def _accounts_net_growth_rows(ctx):
                    (_one(opened) - _one(closed)).label("figure"),
                    _one(opened).label("new"),
                    a.c.customer_id.label("customer"), a.c.type.label("type"),
-                   func.coalesce(day_text(a.c.opened_at), "-").label("opened"),
-                   func.coalesce(day_text(a.c.closed_at), "-").label("closed"))
+                   func.coalesce(ctx.day_text(a.c.opened_at), "-").label("opened"),
+                   func.coalesce(ctx.day_text(a.c.closed_at), "-").label("closed"))
             .where(or_(opened, closed)))
 
 
@@ -671,7 +651,7 @@ def _author_key(ctx, author):
 
 
 def _due_reports(ctx):
-    r = service_table(ctx, "reports")
+    r = ctx.tables.reports
     return r, and_(r.c.kind.like("banking.%"), r.c.due_on >= literal(ctx.period.start),
                    r.c.due_on < ctx.today)
 
@@ -682,8 +662,8 @@ def _reports_on_time_rows(ctx):
     return (select(_author_key(ctx, r.c.author_id).label("scope_key"), r.c.id.label("row_id"),
                    _one(on_time).label("figure"), literal(1).label("weight"),
                    r.c.kind.label("kind"), r.c.author_id.label("author"),
-                   r.c.period.label("period"), day_text(r.c.due_on).label("due"),
-                   _minute(r.c.submitted_at).label("submitted"))
+                   r.c.period.label("period"), ctx.day_text(r.c.due_on).label("due"),
+                   ctx.minute_text(r.c.submitted_at).label("submitted"))
             .where(due))
 
 

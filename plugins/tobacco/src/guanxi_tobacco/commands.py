@@ -12,7 +12,7 @@
 The commands only print: the work is the core's report kinds (the kind
 declared in :mod:`guanxi_tobacco.report`) and :mod:`guanxi_tobacco.promotions`,
 which a script calls the same way. The
-promotion listings print through the core's :func:`guanxi.cli.output.emit`
+promotion listings print through the core's :func:`guanxi.output.emit`
 and take its ``--format table|json|csv`` like every listing.
 """
 
@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 
 from guanxi.cli import pass_workspace
-from guanxi.cli.output import emit, format_option
+from guanxi.output import emit, format_option
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 

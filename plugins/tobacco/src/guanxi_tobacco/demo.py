@@ -41,7 +41,6 @@ from guanxi_tobacco.options import (
     CHECKLIST_ITEMS,
     CLOSURE,
     COMPLAINT,
-    GRADE,
     LICENCE_CHANGE,
     MONTHLY_REPORT,
     PRICE_VIOLATION,
@@ -530,17 +529,9 @@ def summary(ws, ctx) -> str:
 
 
 def _table(rows, columns) -> list[str]:
-    from guanxi.cli.output import table
+    from guanxi.output import table
 
     return ["  " + line for line in table(rows, columns).splitlines()]
-
-
-def _figure(value, unit) -> str:
-    if value is None:
-        return "-"
-    if unit == "share":
-        return f"{value:.1%}"
-    return f"{value:,.1f}" if value != int(value) else f"{value:,.0f}"
 
 
 def _show(ws, ctx, authors):
@@ -562,6 +553,7 @@ def _show(ws, ctx, authors):
         out.append(f"\nMonthly sales analysis report {month} (TOB-REPORT), {shown}: "
                    f"guanxi tobacco report --month {month} --manager {shown}")
         out += _report_lines(ws, ctx, month, shown)
+    from guanxi.output import format_figure
     from guanxi_tobacco.kpis import KPIS
 
     period = f"{ctx.as_of:%Y-%m}"
@@ -569,8 +561,9 @@ def _show(ws, ctx, authors):
               if v.scope == "all"}
     out.append(f"\nTobacco KPIs {period} (to {ctx.as_of})")
     out += _table(
-        [{"kpi": k.name, "value": _figure(values[k.name].value if k.name in values else None,
-                                          k.unit), "unit": k.unit} for k in KPIS],
+        [{"kpi": k.name, "value": format_figure(values[k.name].value if k.name in values else None,
+                                                k.unit, currency=ws.config.currency,
+                                                with_unit=False), "unit": k.unit} for k in KPIS],
         ["kpi", "value", "unit"])
     return out
 

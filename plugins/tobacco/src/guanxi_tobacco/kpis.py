@@ -28,8 +28,6 @@ import datetime as dt
 from sqlalchemy import Float, String, and_, case, cast, func, literal, or_, select
 
 from guanxi import Kpi
-from guanxi.builtin import plan_kpis
-from guanxi.service.cases import hours_between_sql, minute_text
 from guanxi_tobacco.options import (
     CHECKLIST_ITEMS,
     GRADE,
@@ -125,7 +123,7 @@ def _either(ctx, condition, met, missed, **figures):
 
 
 def _minute(ctx, column):
-    return minute_text(ctx.dialect, column)
+    return ctx.minute_text(column)
 
 
 def _visit_figures(ctx, i):
@@ -138,19 +136,19 @@ def _visit_figures(ctx, i):
 
 
 def plan_completion_query(ctx):
-    return plan_kpis.completion_query(ctx, cadence=PLAN_CADENCE)
+    return ctx.plan_completion(PLAN_CADENCE)
 
 
 def plan_completion_rows(ctx):
-    return plan_kpis.completion_rows(ctx, cadence=PLAN_CADENCE)
+    return ctx.plan_completion_rows(PLAN_CADENCE)
 
 
 def plan_on_day_query(ctx):
-    return plan_kpis.on_day_query(ctx, cadence=PLAN_CADENCE)
+    return ctx.plan_on_day(PLAN_CADENCE)
 
 
 def plan_on_day_rows(ctx):
-    return plan_kpis.on_day_rows(ctx, cadence=PLAN_CADENCE)
+    return ctx.plan_on_day_rows(PLAN_CADENCE)
 
 
 # -- TOB-SPECIAL, TOB-CHECKLIST, TOB-PRICE --------------------------------------------------
@@ -358,7 +356,7 @@ def reports_reviewed_rows(ctx):
 def _quality_cases(ctx):
     # rule TOB-QUALITY: as the core's mean resolution hours, for this policy only.
     c = ctx.tables.cases
-    hours = hours_between_sql(ctx.dialect, c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
+    hours = ctx.hours_between(c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
     return c, _key(ctx, c.c.customer_id), hours, and_(
         c.c.policy == QUALITY_POLICY, c.c.resolved_at.is_not(None),
         _moment_in_period(ctx, c.c.resolved_at), ctx.served(c.c.customer_id))
@@ -621,9 +619,9 @@ _VISIT = "visit {visit} to {customer} on {day}"
 _VISIT_ZH = "{day} 拜访 {customer}（{visit}）"
 _REPORT = "report {report} of {author} for {period}, due {due}"
 _REPORT_ZH = "{author} 的 {period} 月报（{report}），应于 {due} 前提交"
-#: The templates of the rows' reasons (the plan KPIs' are the core's).
+#: The templates of the rows' reasons (the plan KPIs' are the core's, which
+#: the core's own plan KPIs declare for every workspace).
 ROW_REASONS = {
-    **plan_kpis.ROW_REASONS,
     "tobacco.kpi_special_visit": _both("special visit {visit} to {customer} at {at}",
                                        "特殊访问 {visit}：{customer}，{at}"),
     "tobacco.kpi_checklist_complete": _both(_VISIT + ": all 8 items ticked",
