@@ -79,6 +79,7 @@ SNAPSHOT = {
     'guanxi.Metric': '',
     'guanxi.NotFoundError': '',
     'guanxi.PackError': '',
+    'guanxi.Period': '',
     'guanxi.RecordBatch': '',
     'guanxi.Rejection': '',
     'guanxi.ReportKind': '',
