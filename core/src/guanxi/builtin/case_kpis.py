@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Float, and_, case, cast, exists, func, literal, select
+from sqlalchemy import and_, case, exists, func, literal, select
 
 from guanxi.contributions import Kpi
 from guanxi.service.cases import hours_between_sql, minute_text
@@ -25,10 +25,6 @@ def _window(ctx, column):
     end = min(dt.datetime.combine(ctx.period.end, dt.time()),
               dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time()))
     return and_(column >= literal(start), column < literal(end))
-
-
-def _share(condition):
-    return cast(func.sum(case((condition, 1), else_=0)), Float) / func.count()
 
 
 def _case_rows(ctx, met, reason_met, reason_missed, **figures):
@@ -68,7 +64,7 @@ def _on_time(ctx, done, due, rows: bool = False, step: str = "response"):
         return (select(key, c.c.id.label("row_id"), case((kept, 1), else_=0).label("figure"),
                        reason.label("reason"))
                 .where(_window(ctx, due)))
-    return select(key, _share(kept).label("value")).where(_window(ctx, due)).group_by(key)
+    return select(key, ctx.share(kept).label("value")).where(_window(ctx, due)).group_by(key)
 
 
 def response_on_time_query(ctx):
@@ -101,7 +97,7 @@ def _escalated(c):
 def escalation_rate_query(ctx):
     c = st.cases
     key = ctx.scope_key(c.c.customer_id).label("scope_key")
-    return (select(key, _share(_escalated(c)).label("value"))
+    return (select(key, ctx.share(_escalated(c)).label("value"))
             .where(_window(ctx, c.c.opened_at)).group_by(key))
 
 
@@ -121,7 +117,7 @@ def _callback_judged(ctx, c):
 def callback_rate_query(ctx):
     c = st.cases
     key = ctx.scope_key(c.c.customer_id).label("scope_key")
-    return (select(key, _share(c.c.called_back_at.is_not(None)).label("value"))
+    return (select(key, ctx.share(c.c.called_back_at.is_not(None)).label("value"))
             .where(_callback_judged(ctx, c))
             .group_by(key))
 

@@ -33,15 +33,11 @@ def _one(condition):
     return case((condition, 1), else_=0)
 
 
-def _ratio(numerator, denominator):
-    return cast(numerator, Float) / func.nullif(cast(denominator, Float), 0.0)
-
-
-def _value(base, combine="sum"):
+def _value(ctx, base, combine="sum"):
     """A KPI's value from its per-row select: Σ figure, or (``ratio``) Σ figure / Σ weight."""
     b = base.subquery("kpi_row")
-    value = func.sum(b.c.figure) if combine == "sum" else _ratio(func.sum(b.c.figure),
-                                                                 func.sum(b.c.weight))
+    value = func.sum(b.c.figure) if combine == "sum" else ctx.ratio(func.sum(b.c.figure),
+                                                                    func.sum(b.c.weight))
     return select(b.c.scope_key, value.label("value")).group_by(b.c.scope_key)
 
 
@@ -74,16 +70,6 @@ def _yes_no(key, *names, **renamed):
     """``banking.kpi.KEY.yes`` for a row that counts (figure not 0), else ``KEY.no``."""
     yes, no = _says(f"{key}.yes", *names, **renamed), _says(f"{key}.no", *names, **renamed)
     return lambda ctx, b: case((b.c.figure != 0, yes(ctx, b)), else_=no(ctx, b))
-
-
-def _in_period(ctx, column):
-    """A datetime column inside the period, up to the end of the as-of day."""
-    return and_(column >= ctx.at(ctx.period.start), column < ctx.at(ctx.as_of, 1))
-
-
-def _day_in_period(ctx, column):
-    """A date column inside the period, up to the as-of day."""
-    return and_(column >= literal(ctx.period.start), column <= ctx.today)
 
 
 def _key(ctx, customer_id):
@@ -123,7 +109,7 @@ def _interactions(ctx, *where, by_manager=False):
                           i.c.customer_id).label("scope_key")
     else:
         key = _key(ctx, i.c.customer_id)
-    return i, key, _in_period(ctx, i.c.occurred_at)
+    return i, key, ctx.in_period(i.c.occurred_at)
 
 
 def _interaction_rows(ctx, figure, *where, by_manager=False, weight=None, **details):
@@ -241,7 +227,7 @@ def _new_target_customers_rows(ctx):
     first = _first_opened(ctx, name="first_account")
     return (select(_key(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
                    literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
-            .where(_day_in_period(ctx, first.c.opened)))
+            .where(ctx.in_period(first.c.opened)))
 
 
 def _market_share_rows(ctx):
@@ -276,7 +262,7 @@ def _entered_rows(ctx, segmentation, labels):
                .where(h.c.segmentation == segmentation, h.c.new_label.in_(labels),
                       or_(h.c.old_label.not_in(labels),
                           and_(h.c.old_label.is_(None), new_customer)),
-                      _day_in_period(ctx, h.c.changed_on))
+                      ctx.in_period(h.c.changed_on))
                .group_by(h.c.customer_id).subquery("entered"))
     return select(_key(ctx, entered.c.customer_id), entered.c.customer_id.label("row_id"),
                   literal(1).label("figure"), ctx.day_text(entered.c.changed_on).label("on"))
@@ -297,7 +283,7 @@ def _new_sme_loan_customers_rows(ctx):
     return (select(_key(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
                    literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
             .join(c, c.c.id == first.c.customer_id)
-            .where(_day_in_period(ctx, first.c.opened), ctx.attribute(c, "sme", "boolean")))
+            .where(ctx.in_period(first.c.opened), ctx.attribute(c, "sme", "boolean")))
 
 
 def _vip_share_rows(ctx):
@@ -385,7 +371,7 @@ def _archives_built_rows(ctx):
     built = ctx.attribute(c, "archive_built_on", "date")
     return (select(_key(ctx, c.c.id), c.c.id.label("row_id"), literal(1).label("figure"),
                    ctx.day_text(built).label("built")).select_from(c)
-            .where(_day_in_period(ctx, built)))
+            .where(ctx.in_period(built)))
 
 
 # -- value ----------------------------------------------------------------------------------
@@ -441,7 +427,7 @@ def _tier_upgrades_rows(ctx):
                    h.c.new_label.label("new"), ctx.day_text(h.c.changed_on).label("on"))
             .where(h.c.segmentation == "banking.tier", h.c.old_label.is_not(None),
                    h.c.new_label.is_not(None), order(h.c.new_label) < order(h.c.old_label),
-                   _day_in_period(ctx, h.c.changed_on)))
+                   ctx.in_period(h.c.changed_on)))
 
 
 def _product_types(ctx):
@@ -469,7 +455,7 @@ def _ebanking_active_rows(ctx):
     a, i = ctx.tables.accounts, ctx.tables.interactions
     active = (select(i.c.account_id, func.count().label("moves"))
               .where(i.c.kind == "transaction", i.c.account_id.is_not(None),
-                     _in_period(ctx, i.c.occurred_at))
+                     ctx.in_period(i.c.occurred_at))
               .group_by(i.c.account_id).subquery("active_accounts"))
     return (select(_key(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    _one(active.c.account_id.is_not(None)).label("figure"),
@@ -499,7 +485,7 @@ def _complaint_rate_rows(ctx):
     # per customer (a correlated subquery) made SQLite walk every complaint of
     # the period for each customer, by the index on kind.
     complaints = (select(i.c.customer_id, func.count().label("n"))
-                  .where(i.c.kind == "complaint", _in_period(ctx, i.c.occurred_at))
+                  .where(i.c.kind == "complaint", ctx.in_period(i.c.occurred_at))
                   .group_by(i.c.customer_id)
                   .subquery("period_complaints"))
     n = func.coalesce(complaints.c.n, 0)
@@ -520,7 +506,7 @@ def _case_hours_rows(ctx, done):
                    ctx.minute_text(cs.c[done]).label("done"), (hours - paused).label("hours"),
                    func.coalesce(paused, 0.0).label("paused"))
             .where(cs.c.policy == "banking.complaint", cs.c[done].is_not(None),
-                   _in_period(ctx, cs.c[done])))
+                   ctx.in_period(cs.c[done])))
 
 
 def _complaint_response_hours_rows(ctx):
@@ -552,7 +538,7 @@ def _punctuality_rows(ctx):
                    tk.c.rule.label("rule"), func.coalesce(tk.c.customer_id, "-").label("customer"),
                    due.label("due"), ctx.minute_text(tk.c.closed_at).label("done"),
                    tk.c.status.label("status"))
-            .where(tk.c.rule.like("banking.%"), _in_period(ctx, tk.c.due_at),
+            .where(tk.c.rule.like("banking.%"), ctx.in_period(tk.c.due_at),
                    or_(on_time, ctx.task_late(tk))))
 
 
@@ -609,12 +595,12 @@ def _accounts_opened_rows(ctx):
     return (select(_key(ctx, a.c.customer_id), a.c.id.label("row_id"), literal(1).label("figure"),
                    a.c.customer_id.label("customer"), a.c.type.label("type"),
                    ctx.day_text(a.c.opened_at).label("opened"))
-            .where(_day_in_period(ctx, a.c.opened_at)))
+            .where(ctx.in_period(a.c.opened_at)))
 
 
 def _accounts_net_growth_rows(ctx):
     a = ctx.tables.accounts
-    opened, closed = _day_in_period(ctx, a.c.opened_at), _day_in_period(ctx, a.c.closed_at)
+    opened, closed = ctx.in_period(a.c.opened_at), ctx.in_period(a.c.closed_at)
     return (select(_key(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    (_one(opened) - _one(closed)).label("figure"),
                    _one(opened).label("new"),
@@ -706,14 +692,14 @@ def _team_figures(ctx):
     maintained = (
         select(m.c.team_id, func.count(distinct(i.c.customer_id)).label("n"))
         .select_from(i.join(m, m.c.id == i.c.manager_id))
-        .where(i.c.kind.in_(("visit", "call")), _in_period(ctx, i.c.occurred_at))
+        .where(i.c.kind.in_(("visit", "call")), ctx.in_period(i.c.occurred_at))
         .group_by(m.c.team_id)
         .subquery("team_maintained")
     )
     opened = (
         select(m.c.team_id, func.count().label("n"))
         .select_from(a.join(c, c.c.id == a.c.customer_id).join(m, m.c.id == c.c.manager_id))
-        .where(_day_in_period(ctx, a.c.opened_at))
+        .where(ctx.in_period(a.c.opened_at))
         .group_by(m.c.team_id)
         .subquery("team_opened")
     )
@@ -725,7 +711,7 @@ def _team_figures(ctx):
         .select_from(checks.join(c, c.c.id == checks.c.customer_id)
                      .join(owner, owner.c.id == c.c.manager_id))
         .where(checks.c.kind == "spotcheck", checks.c.outcome == "not_confirmed",
-               _in_period(ctx, checks.c.occurred_at))
+               ctx.in_period(checks.c.occurred_at))
         .group_by(owner.c.team_id)
         .subquery("team_false_reports")
     )
@@ -796,7 +782,7 @@ def _duty_fines_rows(ctx):
     undone = (
         select(func.count()).select_from(tk)
         .where(tk.c.manager_id == m.c.id, tk.c.rule == "banking.spotcheck",
-               _in_period(ctx, tk.c.due_at), ctx.task_late(tk))
+               ctx.in_period(tk.c.due_at), ctx.task_late(tk))
         .correlate(m).scalar_subquery()
     )
     missed = (select(func.count()).select_from(r)
@@ -831,7 +817,7 @@ def _list_members_rows(ctx):
 def _list_contact_rate_rows(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
     contacted = exists().where(i.c.customer_id == c.c.id, i.c.kind.in_(("visit", "call")),
-                               _in_period(ctx, i.c.occurred_at))
+                               ctx.in_period(i.c.occurred_at))
     return _shares(ctx, contacted, _list_member(ctx, c.c.id),
                    lists=literal(", ".join(_list_names(ctx)), String))
 
@@ -1123,7 +1109,7 @@ def _k(name, title, rows, unit, description, says, combine="sum", kind="customer
     """A KPI whose value adds up ``rows(ctx)`` (see ``_value``) and whose --explain lists them."""
     mine = f"banking.kpi.{name}"
     return Kpi(name=f"banking.{name}", title=title, unit=unit, description=description,
-               query=lambda ctx: _value(rows(ctx), combine),
+               query=lambda ctx: _value(ctx, rows(ctx), combine),
                rows=lambda ctx: _explained(ctx, rows(ctx), says, all_rows),
                row_kind=kind, combine=combine,
                reasons={key: text for key, text in REASONS.items()

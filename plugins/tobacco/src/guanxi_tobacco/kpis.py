@@ -54,33 +54,6 @@ _MANAGED = ("all", "manager", "team", "territory")
 # -- building blocks ------------------------------------------------------------------
 
 
-def _midnight(day: dt.date):
-    return literal(dt.datetime.combine(day, dt.time()))
-
-
-def _moment_in_period(ctx, column):
-    """A datetime column in the period, before the end of the as-of day.
-
-    The as-of day is at most the period's last day (the engine sees to it).
-    """
-    return and_(column >= _midnight(ctx.period.start),
-                column < _midnight(ctx.as_of + dt.timedelta(days=1)))
-
-
-def _day_in_period(ctx, column):
-    """A date column (an order day, a report's due day) in the period, up to the as-of day."""
-    return and_(column >= literal(ctx.period.start), column <= ctx.today)
-
-
-def _ratio(numerator, denominator):
-    # One float division of two integers: the same double on both databases.
-    return cast(numerator, Float) / func.nullif(denominator, 0)
-
-
-def _share(condition):
-    return _ratio(func.sum(case((condition, 1), else_=0)), func.count())
-
-
 def _key(ctx, customer_id):
     return ctx.scope_key(customer_id).label("scope_key")
 
@@ -99,7 +72,7 @@ def _visits(ctx, kind=VISIT):
     """(interactions, scope key, in-period condition) for interactions of ``kind``."""
     i = ctx.tables.interactions
     return i, _work_key(ctx, i.c.manager_id, i.c.customer_id), and_(
-        i.c.kind == kind, _moment_in_period(ctx, i.c.occurred_at), ctx.served(i.c.customer_id))
+        i.c.kind == kind, ctx.in_period(i.c.occurred_at), ctx.served(i.c.customer_id))
 
 
 # The rows behind a value: every KPI lists what it counts with ``rows``,
@@ -176,7 +149,7 @@ def _checklist(ctx):
 
 def checklist_complete_query(ctx):
     i, key, when, complete, _ = _checklist(ctx)
-    return select(key, _share(complete).label("value")).where(when).group_by(key)
+    return select(key, ctx.share(complete).label("value")).where(when).group_by(key)
 
 
 def checklist_complete_rows(ctx):
@@ -208,7 +181,7 @@ def _price_checks(ctx):
 
 def price_compliance_query(ctx):
     i, key, checked, clean = _price_checks(ctx)
-    return select(key, _share(clean).label("value")).where(checked).group_by(key)
+    return select(key, ctx.share(clean).label("value")).where(checked).group_by(key)
 
 
 def price_compliance_rows(ctx):
@@ -259,7 +232,7 @@ def _suggestions(ctx, details: bool = False):
 def suggestion_adoption_query(ctx):
     """Visits whose order suggestion the retailer's next order followed (see _suggestions)."""
     fv, _, adopted = _suggestions(ctx)
-    return (select(fv.c.scope_key, _share(adopted).label("value"))
+    return (select(fv.c.scope_key, ctx.share(adopted).label("value"))
             .group_by(fv.c.scope_key))
 
 
@@ -299,7 +272,7 @@ def _judged_reports(ctx):
     due day is not over), so it waits for the next day to be judged.
     """
     r = ctx.tables.reports
-    judged = and_(r.c.kind == MONTHLY_REPORT, _day_in_period(ctx, r.c.due_on),
+    judged = and_(r.c.kind == MONTHLY_REPORT, ctx.in_period(r.c.due_on),
                   (r.c.due_on < ctx.today) | r.c.submitted_at.is_not(None))
     return r, _author_key(ctx, r.c.author_id).label("scope_key"), judged
 
@@ -312,7 +285,7 @@ def _report_on_time(r):
 def _report_reviewed(ctx, r):
     # rule TOB-REPORT: reviewed by the regional market manager, by the as-of day.
     return and_(r.c.reviewed_at.is_not(None),
-                r.c.reviewed_at < _midnight(ctx.as_of + dt.timedelta(days=1)))
+                r.c.reviewed_at < ctx.at(ctx.as_of, 1))
 
 
 def _report_figures(ctx, r):
@@ -323,7 +296,7 @@ def _report_figures(ctx, r):
 
 def reports_on_time_query(ctx):
     r, key, judged = _judged_reports(ctx)
-    return select(key, _share(_report_on_time(r)).label("value")).where(judged).group_by(key)
+    return select(key, ctx.share(_report_on_time(r)).label("value")).where(judged).group_by(key)
 
 
 def reports_on_time_rows(ctx):
@@ -337,7 +310,7 @@ def reports_on_time_rows(ctx):
 
 def reports_reviewed_query(ctx):
     r, key, judged = _judged_reports(ctx)
-    return (select(key, _share(_report_reviewed(ctx, r)).label("value"))
+    return (select(key, ctx.share(_report_reviewed(ctx, r)).label("value"))
             .where(judged).group_by(key))
 
 
@@ -359,7 +332,7 @@ def _quality_cases(ctx):
     hours = ctx.hours_between(c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
     return c, _key(ctx, c.c.customer_id), hours, and_(
         c.c.policy == QUALITY_POLICY, c.c.resolved_at.is_not(None),
-        _moment_in_period(ctx, c.c.resolved_at), ctx.served(c.c.customer_id))
+        ctx.in_period(c.c.resolved_at), ctx.served(c.c.customer_id))
 
 
 def quality_hours_query(ctx):
@@ -390,17 +363,17 @@ def _promotions_decided(ctx):
     signed = (select(s.c.id)
               .where(s.c.case_id == c.c.id, s.c.action == "approve",
                      s.c.step == PROMOTION_SIGNED_STEP,
-                     s.c.at < _midnight(ctx.as_of + dt.timedelta(days=1)))
+                     s.c.at < ctx.at(ctx.as_of, 1))
               .correlate_except(s).exists())
     return (c, decided, _key(ctx, c.c.customer_id), signed,
             c.join(decided, decided.c.case_id == c.c.id),
-            and_(c.c.policy == PROMOTION_POLICY, _moment_in_period(ctx, decided.c.decided_at),
+            and_(c.c.policy == PROMOTION_POLICY, ctx.in_period(decided.c.decided_at),
                  ctx.served(c.c.customer_id)))
 
 
 def promo_signed_query(ctx):
     c, decided, key, signed, source, within = _promotions_decided(ctx)
-    return (select(key, _share(signed).label("value"))
+    return (select(key, ctx.share(signed).label("value"))
             .select_from(source).where(within).group_by(key))
 
 
@@ -419,7 +392,7 @@ def _promo_eligible(ctx):
     c, cs = ctx.tables.customers, ctx.tables.cases
     eligible = [str(g) for g in range(1, int(ctx.config["promo.max_grade"]) + 1)]
     promoted = (select(cs.c.customer_id)
-                .where(cs.c.policy == PROMOTION_POLICY, _moment_in_period(ctx, cs.c.opened_at))
+                .where(cs.c.policy == PROMOTION_POLICY, ctx.in_period(cs.c.opened_at))
                 .distinct().subquery("promoted"))
     return (c, promoted, _key(ctx, c.c.id),
             c.outerjoin(promoted, promoted.c.customer_id == c.c.id),
@@ -429,7 +402,7 @@ def _promo_eligible(ctx):
 
 def promo_coverage_query(ctx):
     c, promoted, key, source, eligible = _promo_eligible(ctx)
-    share = _ratio(func.count(promoted.c.customer_id), func.count())
+    share = ctx.ratio(func.count(promoted.c.customer_id), func.count())
     return select(key, share.label("value")).select_from(source).where(eligible).group_by(key)
 
 
@@ -450,7 +423,7 @@ def _surveys(ctx):
     i = ctx.tables.interactions
     score = ctx.attribute(i, "satisfaction", "integer")
     return i, _key(ctx, i.c.customer_id), score, and_(
-        i.c.kind == SURVEY, score.is_not(None), _moment_in_period(ctx, i.c.occurred_at),
+        i.c.kind == SURVEY, score.is_not(None), ctx.in_period(i.c.occurred_at),
         ctx.served(i.c.customer_id))
 
 
@@ -459,7 +432,7 @@ def satisfaction_index_query(ctx):
     # (sum - n) x 100 / (4 n) so that only one division is made.
     i, key, score, surveyed = _surveys(ctx)
     n = func.count()
-    return (select(key, _ratio((func.sum(score) - n) * 100, n * 4).label("value"))
+    return (select(key, ctx.ratio((func.sum(score) - n) * 100, n * 4).label("value"))
             .where(surveyed).group_by(key))
 
 
@@ -484,13 +457,13 @@ def _survey_actions(ctx):
     # still inside them is not judged yet, one past them is late.
     on_time = ctx.task_on_time(tk)
     return tk, key, on_time, and_(tk.c.rule == SURVEY_RULE,
-                                  _moment_in_period(ctx, tk.c.due_at),
+                                  ctx.in_period(tk.c.due_at),
                                   or_(on_time, ctx.task_late(tk)))
 
 
 def survey_actions_done_query(ctx):
     tk, key, on_time, judged = _survey_actions(ctx)
-    return select(key, _share(on_time).label("value")).where(judged).group_by(key)
+    return select(key, ctx.share(on_time).label("value")).where(judged).group_by(key)
 
 
 def survey_actions_done_rows(ctx):
@@ -524,7 +497,7 @@ def _order_id(m):
 def _cartons(ctx):
     m = ctx.tables.measurements
     return m, _key(ctx, m.c.customer_id), and_(
-        m.c.metric == "cartons", _day_in_period(ctx, m.c.period), ctx.served(m.c.customer_id))
+        m.c.metric == "cartons", ctx.in_period(m.c.period), ctx.served(m.c.customer_id))
 
 
 def cartons_query(ctx):
@@ -544,7 +517,7 @@ def _cartons_both_years(ctx):
     # retailers' scope key today; undefined without last year's cartons.
     m = ctx.tables.measurements
     first, last = _same_span_a_year_earlier(ctx)
-    now = _day_in_period(ctx, m.c.period)
+    now = ctx.in_period(m.c.period)
     then = and_(m.c.period >= literal(first), m.c.period <= literal(last))
     return m, _key(ctx, m.c.customer_id), now, then, and_(
         m.c.metric == "cartons", now | then, ctx.served(m.c.customer_id))
@@ -590,7 +563,7 @@ def _order_days(ctx, details: bool = False):
                   func.sum(case((m.c.metric == "cartons", m.c.value), else_=0)).label("cartons"),
                   func.sum(case((m.c.metric == "shortfall", m.c.value), else_=0))
                   .label("shortfall"))
-           .where(m.c.metric.in_(("cartons", "shortfall")), _day_in_period(ctx, m.c.period),
+           .where(m.c.metric.in_(("cartons", "shortfall")), ctx.in_period(m.c.period),
                   ctx.served(m.c.customer_id))
            .group_by(m.c.customer_id, m.c.period)
            .subquery("order_days"))
@@ -599,7 +572,7 @@ def _order_days(ctx, details: bool = False):
 
 def stockout_rate_query(ctx):
     day, key, short = _order_days(ctx)
-    return select(key, _share(short).label("value")).where(day.c.cartons > 0).group_by(key)
+    return select(key, ctx.share(short).label("value")).where(day.c.cartons > 0).group_by(key)
 
 
 def stockout_rate_rows(ctx):
