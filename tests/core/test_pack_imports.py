@@ -104,7 +104,7 @@ def test_the_page_lists_the_public_modules():
 def test_every_public_name_exists(name):
     # A name the page lists resolves: a module, or an attribute of one.
     if _is_module(name):
-        importlib.import_module(name)
+        assert importlib.import_module(name).__name__ == name
         return
     module, _, attr = name.rpartition(".")
     while module and not _is_module(module):
@@ -112,6 +112,7 @@ def test_every_public_name_exists(name):
         attr = f"{outer}.{attr}"
     target = importlib.import_module(module)
     for part in attr.split("."):
+        assert hasattr(target, part), f"{name}: {part!r} is not there"
         target = getattr(target, part)
 
 

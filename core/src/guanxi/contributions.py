@@ -348,8 +348,11 @@ class VisitCadence:
     :param intervals: label -> days between visits (7 weekly, 14 every two
         weeks, 15 twice a month, 30 monthly); labels not named get no plan.
     :param daily_cap: at most this many planned visits per manager a day.
-    :param group_by: ``territory``: a manager's day keeps to one territory
-        where the cap allows.
+    :param group_by: ``territory``: whole territories on the days they fit:
+        territories in order of their most overdue customer (ties by name),
+        each on the first working day with room for all of it; only one
+        larger than a day's free places spans days. ``none``: the most
+        overdue first, day by day.
     :param visit_kinds: interaction kinds that count as a visit done.
     """
 

@@ -115,7 +115,7 @@ OPTIONS = (
        minimum=0),
     _o("plan.daily_cap", "integer", 30, "At most this many planned visits per manager a day.",
        minimum=1),
-    _o("plan.group_by", "text", "territory", "Keep a manager's day to one territory "
+    _o("plan.group_by", "text", "territory", "Place whole territories on the days they fit "
        "(territory) or plan by how overdue only (none).", allowed=("territory", "none")),
     # rule TOB-SPECIAL
     _o("special.triggers", "text list",
