@@ -69,9 +69,13 @@ def test_the_readme_first_session_works_as_printed(clone):
     listed = out("guanxi customers list --manager M001")
     assert "C0001" in listed and "C0002" in listed and "C0003" not in listed
     assert out("guanxi customers reassign").startswith("Moved 2 customer(s)")
-    # C0004's last contact is 2026-08-01: on any later day it is due a call.
-    assert "core.reactivation" in out("guanxi tasks list --manager M004")
-    assert "C0004" in out("guanxi tasks list --manager M004")
+    # C0004's last contact is 2026-08-01: as of 2026-12-01 it is due a call,
+    # whatever day the test runs (the README runs the batch as of that day).
+    day = out("guanxi tasks list --manager M004 --as-of 2026-12-01")
+    assert "core.reactivation" in day and "C0004" in day
+    assert "last contact 2026-08-01, 122 days ago" in day
+    assert out("guanxi plan build --as-of 2026-12-01").startswith(
+        "Plan 2026-W50 (2026-12-07 to 2026-12-13)\n  core.visits: 4 visit(s) planned")
     workspace = clone / "crm"
     with open(workspace / "customers-out.csv", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
