@@ -402,6 +402,22 @@ def build_plan(ws, week: Week, cadences: Sequence, progress=None) -> PlanResult:
                       unplaced=tuple(unplaced))
 
 
+def _candidate_columns() -> list[Column]:
+    """A customer due a visit: whose, where, at what interval, how overdue (fresh Columns)."""
+    Key = t.Key
+    return [
+        Column("customer_id", Key, primary_key=True),
+        Column("manager_id", Key, nullable=False),
+        Column("territory", Key),
+        Column("label", Key, nullable=False),
+        Column("interval_days", Integer, nullable=False),
+        Column("last_visit", Date),
+        Column("due", Date),
+        Column("overdue", Integer),
+        Column("never", Integer, nullable=False),
+    ]
+
+
 def _work_tables():
     Key = t.Key
     return {
@@ -423,31 +439,13 @@ def _work_tables():
             Column("first_slot", Integer, nullable=False),
             Column("last_slot", Integer, nullable=False),
         ),
-        "candidates": temp_table(
-            "guanxi_plan_candidates",
-            Column("customer_id", Key, primary_key=True),
-            Column("manager_id", Key, nullable=False),
-            Column("territory", Key),
-            Column("label", Key, nullable=False),
-            Column("interval_days", Integer, nullable=False),
-            Column("last_visit", Date),
-            Column("due", Date),
-            Column("overdue", Integer),
-            Column("never", Integer, nullable=False),
-        ),
+        "candidates": temp_table("guanxi_plan_candidates", *_candidate_columns()),
+        # The candidates each manager's week can hold, grouped and numbered.
         "chosen": temp_table(
             "guanxi_plan_chosen",
-            Column("customer_id", Key, primary_key=True),
-            Column("manager_id", Key, nullable=False),
-            Column("territory", Key),
+            *_candidate_columns(),
             # What a day keeps to: the territory, '' for none (or no grouping).
             Column("group_key", Key, nullable=False),
-            Column("label", Key, nullable=False),
-            Column("interval_days", Integer, nullable=False),
-            Column("last_visit", Date),
-            Column("due", Date),
-            Column("overdue", Integer),
-            Column("never", Integer, nullable=False),
             # Its place in its group, most urgent first (from 1).
             Column("n", Integer, nullable=False),
         ),
