@@ -311,6 +311,7 @@ def _typed_rows(ws, entity_name: str, path: Path):
 
     from guanxi.importing.columns import build_plan
     from guanxi.importing.readers import open_rows
+    from guanxi.periods import Period
 
     entity = ws.entity(entity_name)
     with open_rows(path) as source:
@@ -323,6 +324,10 @@ def _typed_rows(ws, entity_name: str, path: Path):
             for pc in plan.table_columns:
                 text = values[pc.index] if pc.index < len(values) else None
                 value = pc.convert(text)
+                if isinstance(value, Period):
+                    # A period as written (2026-10): stored as its first day,
+                    # the grain the demo's metrics are declared with.
+                    value = value.start
                 if value is None and pc.empty_as_blank:
                     value = ""
                 elif value is None and pc.default is not None:
