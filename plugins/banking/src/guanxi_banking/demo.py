@@ -331,13 +331,14 @@ def _customer_team(ctx):
         if h.has_aum and h.base >= 300_000 and h.rng.random() < 0.3:
             yield {"customer_id": h.id, "manager_id": f"PM{(h.number % pms) + 1:03d}",
                    "role": "product", "share": 0.2}
-    # Two disputed customers (《用CRM的思想定制客户经理作业平台》§3.3): the shares given away exceed 100%.
+    # Two customers whose whole credit is given away (《用CRM的思想定制客户经理作业平台》§3.3):
+    # 60% + 40%, the owner keeps none. More than 100% is refused at import.
     for number in (3, 4):
         cid = ctx.customer_id(number)
         yield {"customer_id": cid, "manager_id": ctx.manager_id(ctx.owner_number(number + 2)),
                "role": "referral", "share": 0.6}
         yield {"customer_id": cid, "manager_id": ctx.manager_id(ctx.owner_number(number + 3)),
-               "role": "risk", "share": 0.6}
+               "role": "risk", "share": 0.4}
 
 
 def _lists(ctx):
