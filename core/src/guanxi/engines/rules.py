@@ -129,13 +129,16 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
                         f"service rule {rule.name!r} of pack {rule.pack!r} gave {nobody} task(s) "
                         f"with neither a customer nor a manager; a task with no customer needs "
                         f"its manager_id; its job was rolled back")
-                open_task = exists().where(
+                # Two lookups, not one OR: each stays on its index (a customer's
+                # tasks, a manager's own); an OR made every row scan the rule's tasks.
+                open_for_customer = exists().where(
                     tk.c.status == "open", tk.c.rule == rule.name,
-                    tk.c.dedupe_key == work.c.dedupe_key,
-                    or_(tk.c.customer_id == work.c.customer_id,
-                        and_(tk.c.customer_id.is_(None), work.c.customer_id.is_(None),
-                             tk.c.manager_id == work.c.manager_id)),
-                )
+                    tk.c.customer_id == work.c.customer_id, tk.c.dedupe_key == work.c.dedupe_key)
+                open_for_manager = exists().where(
+                    tk.c.status == "open", tk.c.rule == rule.name, tk.c.customer_id.is_(None),
+                    tk.c.manager_id == work.c.manager_id, tk.c.dedupe_key == work.c.dedupe_key)
+                open_task = or_(open_for_customer,
+                                and_(work.c.customer_id.is_(None), open_for_manager))
                 created = conn.execute(insert(tk).from_select(
                     ["rule", "customer_id", "manager_id", "kind", "due_at", "all_day", "priority",
                      "status", "reason", "dedupe_key", "created_at"],
