@@ -71,6 +71,12 @@ class Params:
             return f"CAST(julianday(:as_of) - julianday({expr}) AS INTEGER)"
         return f"(CAST(:as_of AS date) - ({expr}))"
 
+    def plus_day(self, expr: str) -> str:
+        """A stored datetime one day on, comparable with stored datetimes."""
+        if self.sqlite:
+            return f"datetime({expr}, '+1 day')"
+        return f"({expr} + interval '1 day')"
+
     def text(self, expr: str) -> str:
         return f"CAST({expr} AS TEXT)" if self.sqlite else f"CAST({expr} AS varchar)"
 
@@ -178,15 +184,18 @@ def overdue_rule(p: Params) -> list[Statement]:
                      'task:' || {p.text('t.id')} AS dedupe_key
               FROM tasks t JOIN managers m ON m.id = t.manager_id
               WHERE t.status = 'open' AND t.rule <> 'core.overdue_tasks'
-                AND t.due_at < :cutoff AND m.reports_to IS NOT NULL) x
+                AND ((t.all_day AND t.due_at < :day_cut)
+                     OR (NOT t.all_day AND t.due_at < :timed_cut))
+                AND m.reports_to IS NOT NULL) x
         WHERE NOT EXISTS (SELECT 1 FROM tasks t2 WHERE t2.status = 'open'
                           AND t2.rule = 'core.overdue_tasks' AND t2.customer_id = x.customer_id
                           AND t2.dedupe_key = x.dedupe_key)
         ORDER BY x.customer_id, x.dedupe_key
     """
-    # late > grace  <=>  the due day is before as_of - grace
-    cutoff = p.at(p.as_of, -p.grace_days)
-    return [(sql, {"as_of": p.d(p.as_of), "cutoff": p.ts(cutoff),
+    # A day task is overdue once its day (plus grace) is over at the end of
+    # the as-of day; a timed one once its time (plus grace) has passed.
+    return [(sql, {"as_of": p.d(p.as_of), "day_cut": p.ts(p.at(p.as_of, -p.grace_days)),
+                   "timed_cut": p.ts(p.at(p.as_of, 1 - p.grace_days)),
                    "due": p.ts(p.at(p.as_of, 1)), "created": p.ts(p.created_at)})]
 
 
@@ -282,10 +291,19 @@ def overdue_kpi(scope: str) -> Builder:
     def build(p: Params) -> list[Statement]:
         key, group = _key(scope, "t.manager_id")
         sql = (f"SELECT {key} AS k, count(*) AS v FROM tasks t "
-               f"WHERE t.status <> 'cancelled' AND t.due_at < :due0 AND t.due_at >= :start "
-               f"AND (t.status = 'open' OR t.closed_at > t.due_at) {group} {_having(scope)}")
+               f"WHERE t.status <> 'cancelled' AND t.due_at >= :start AND t.due_at < :end "
+               f"AND ((t.status = 'done' AND t.closed_at < :moment AND "
+               f"      ((t.all_day AND t.closed_at >= {p.plus_day('t.due_at')}) "
+               f"       OR (NOT t.all_day AND t.closed_at > t.due_at))) "
+               f"  OR ((t.status = 'open' OR (t.status = 'done' AND t.closed_at >= :moment)) "
+               f"      AND ((t.all_day AND t.due_at < :day_cut) "
+               f"           OR (NOT t.all_day AND t.due_at < :moment)))) "
+               f"{group} {_having(scope)}")
+        # Late as the as-of day ends: done after its due (a day task: after
+        # its day), or still open past it then.
         return _kpi("core.overdue_tasks", scope, sql,
-                    {"due0": p.ts(p.at(p.as_of)), "start": p.ts(p.at(p.start))}, p, 0)
+                    {"start": p.ts(p.at(p.start)), "end": p.ts(p.at(p.end)),
+                     "moment": p.ts(p.at(p.as_of, 1)), "day_cut": p.ts(p.at(p.as_of))}, p, 0)
     return build
 
 

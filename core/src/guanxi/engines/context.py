@@ -183,15 +183,18 @@ class Context:
 
         A task done after the as-of moment was still open at it.
         """
-        moment = literal(self.as_of_end, DateTime)
+        moment = self.as_of_end
         open_then = or_(tk.c.status == "open",
-                        and_(tk.c.status == "done", tk.c.closed_at >= moment))
-        if grace_days:
-            passed = self._late_from(tk, grace_days) < moment
-        else:
-            # Past a timed due: any moment after it; past a day: its end.
-            passed = case((tk.c.all_day, self._late_from(tk) < moment),
-                          else_=tk.c.due_at < moment)
+                        and_(tk.c.status == "done", tk.c.closed_at >= literal(moment, DateTime)))
+        # Each kind of due compared with one literal, so an index on due_at
+        # serves it. A day task due on D is late from D+1 00:00 (+ grace):
+        # late_from < moment  <=>  D < the midnight at or after moment - 1 - grace.
+        day_cut = moment - dt.timedelta(days=1 + grace_days)
+        if day_cut.time() != dt.time():
+            day_cut = dt.datetime.combine(day_cut.date() + dt.timedelta(days=1), dt.time())
+        timed_cut = moment - dt.timedelta(days=grace_days)
+        passed = or_(and_(tk.c.all_day, tk.c.due_at < literal(day_cut, DateTime)),
+                     and_(~tk.c.all_day, tk.c.due_at < literal(timed_cut, DateTime)))
         return and_(open_then, passed)
 
     def task_late(self, tk) -> ColumnElement:
@@ -680,26 +683,42 @@ class Context:
         """
         return role_person(role, manager_id)
 
-    def case_hours_mean(self, policy: str | None = None, clock: str = "resolution"):
-        """``(scope_key, value)``: mean hours of the cases of ``policy`` (None: every
-        policy) that reached ``clock`` inside the KPI period (:meth:`in_period`),
-        customers the pack serves only.
+    def case_hours(self, policy: str | None = None, clock: str = "resolution", *,
+                   served: bool = True):
+        """The cases of ``policy`` (None: every policy) that reached ``clock``
+        inside the KPI period (:meth:`in_period`), one row each, as a subquery:
+        ``scope_key``, ``id``, ``policy``, ``customer_id``, ``opened_at``,
+        ``done_at`` (when the clock was reached), ``paused_hours`` (left out of a
+        resolution clock; 0 for a response clock) and ``hours``.
 
         ``resolution``: opened to resolved, paused time left out;
-        ``response``: opened to first response.
+        ``response``: opened to first response. ``served``: customers the
+        pack serves only (:meth:`served`). A KPI's value and its rows both
+        read this one subquery, so they cannot disagree.
         """
         c = service_tables.cases
         done = {"resolution": c.c.resolved_at, "response": c.c.responded_at}.get(clock)
         if done is None:
             raise ValueError(f"clock is 'resolution' or 'response', not {clock!r}")
         hours = self.hours_between(c.c.opened_at, done)
-        if clock == "resolution":
-            hours = hours - c.c.paused_hours
-        key = self.scope_key(c.c.customer_id).label("scope_key")
-        where = [done.is_not(None), self.in_period(done), self.served(c.c.customer_id)]
+        # The paused hours a clock leaves out: a response clock runs on.
+        paused = func.coalesce(c.c.paused_hours, 0.0) if clock == "resolution" else literal(0.0)
+        hours = hours - paused
+        where = [done.is_not(None), self.in_period(done)]
+        if served:
+            where.append(self.served(c.c.customer_id))
         if policy is not None:
             where.append(c.c.policy == policy)
-        return select(key, func.avg(hours).label("value")).where(*where).group_by(key)
+        return (select(self.scope_key(c.c.customer_id).label("scope_key"), c.c.id, c.c.policy,
+                       c.c.customer_id, c.c.opened_at, done.label("done_at"),
+                       paused.label("paused_hours"), hours.label("hours"))
+                .where(*where).subquery("case_hours"))
+
+    def case_hours_mean(self, policy: str | None = None, clock: str = "resolution", *,
+                        served: bool = True):
+        """``(scope_key, value)``: mean hours of :meth:`case_hours`."""
+        d = self.case_hours(policy, clock, served=served)
+        return select(d.c.scope_key, func.avg(d.c.hours).label("value")).group_by(d.c.scope_key)
 
     def never_tasked(self, rule: str, key, *, customer_id=None, manager_id=None) -> ColumnElement:
         """True unless ``rule`` already made a task with dedupe key ``key`` (for
