@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any
 
 import click
-from wcwidth import wcswidth, wcwidth
 
 FORMATS = ("table", "json", "csv")
 
@@ -62,6 +61,11 @@ def display_width(text: str) -> int:
 
     A character ``wcwidth`` cannot measure (a control character) counts as none.
     """
+    if text.isascii() and text.isprintable():
+        return len(text)
+    # Imported on the first wide text: it costs a command ~20 ms at start.
+    from wcwidth import wcswidth, wcwidth
+
     width = wcswidth(text)
     return width if width >= 0 else sum(max(wcwidth(ch), 0) for ch in text)
 
@@ -131,7 +135,7 @@ class PeriodParam(click.ParamType):
             return parse_period(value)
         except ValueProblem:
             self.fail(f"{value!r} is not a period; write a month 2026-10, a quarter 2026-Q3, "
-                      "a year 2026 or a day 2026-10-05", param, ctx)
+                      "a week 2026-W48, a year 2026 or a day 2026-10-05", param, ctx)
 
 
 PERIOD = PeriodParam()
