@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import and_, case, exists, func, literal, select
 
 from guanxi.contributions import Kpi
-from guanxi.service.cases import hours_between_sql, minute_text
+from guanxi.service.cases import minute_text
 from guanxi.storage import service_tables as st
 
 
@@ -132,28 +132,19 @@ def callback_rate_rows(ctx):
             .where(_callback_judged(ctx, c)))
 
 
-_CASE_COLUMNS = ("id", "policy", "customer_id", "opened_at", "resolved_at", "paused_hours")
+_CASE_COLUMNS = ("id", "policy", "customer_id", "opened_at", "done_at", "paused_hours")
 
 
-def _durations(ctx, details: bool = False):
-    """(scope_key, hours) of the cases resolved in the period, paused time left out.
-
-    ``details``: with the case's own columns, for the rows (the value's
-    select carries nothing it does not aggregate).
-    """
-    c = st.cases
-    hours = hours_between_sql(ctx.dialect, c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
-    more = [c.c[name] for name in _CASE_COLUMNS] if details else []
-    return (select(ctx.scope_key(c.c.customer_id).label("scope_key"), hours.label("hours"),
-                   *more)
-            .where(_window(ctx, c.c.resolved_at))
-            .subquery("case_durations"))
+def _durations(ctx):
+    """The cases of every policy resolved in the period, paused time left out
+    (``ctx.case_hours``): every case of the workspace, served or not."""
+    return ctx.case_hours(clock="resolution", served=False)
 
 
 def _duration_reason(ctx, d):
     return ctx.reason("core.kpi_case_hours", case=d.c.id, policy=d.c.policy,
                       customer=d.c.customer_id, opened=_minute(ctx, d.c.opened_at),
-                      resolved=_minute(ctx, d.c.resolved_at), paused=d.c.paused_hours,
+                      resolved=_minute(ctx, d.c.done_at), paused=d.c.paused_hours,
                       hours=d.c.hours)
 
 
@@ -164,13 +155,13 @@ def resolution_hours_mean_query(ctx):
 
 def resolution_hours_mean_rows(ctx):
     """Each case resolved in the period adds its hours and weighs 1: the mean of them."""
-    d = _durations(ctx, details=True)
+    d = _durations(ctx)
     return select(d.c.scope_key, d.c.id.label("row_id"), d.c.hours.label("figure"),
                   _duration_reason(ctx, d).label("reason"))
 
 
 def _ranked_durations(ctx, details: bool = False):
-    d = _durations(ctx, details)
+    d = _durations(ctx)
     more = [d.c[name] for name in _CASE_COLUMNS] if details else []
     return select(
         d.c.scope_key, d.c.hours, *more,
@@ -197,7 +188,7 @@ def resolution_hours_p90_rows(ctx):
     return select(r.c.scope_key, r.c.id.label("row_id"), r.c.hours.label("figure"),
                   ctx.reason("core.kpi_case_hours_ranked", case=r.c.id, policy=r.c.policy,
                              customer=r.c.customer_id, opened=_minute(ctx, r.c.opened_at),
-                             resolved=_minute(ctx, r.c.resolved_at), paused=r.c.paused_hours,
+                             resolved=_minute(ctx, r.c.done_at), paused=r.c.paused_hours,
                              hours=r.c.hours, rank=r.c.rank, n=r.c.n, p90=_p90_rank(r))
                   .label("reason"))
 

@@ -13,7 +13,7 @@ responded makes no task.
 
 from __future__ import annotations
 
-from sqlalchemy import String, and_, case, cast, exists, literal, or_, select
+from sqlalchemy import String, and_, case, cast, literal, or_, select
 
 from guanxi.contributions import ServiceRule
 from guanxi.service.cases import minute_text
@@ -27,16 +27,6 @@ def _key(c, *parts):
     for part in parts:
         key = key + literal(":") + part
     return key
-
-
-def _never_closed(ctx, rule: str, c, key):
-    # The engine counts an open task of the key as existing; a done or
-    # cancelled one must not be made again. The rule is compared as an
-    # expression so that the lookup goes by the customer's index: on the
-    # (rule, status) index SQLite would read every task of the rule per case.
-    tk = ctx.tables.tasks
-    return ~exists().where(tk.c.customer_id == c.c.customer_id, tk.c.dedupe_key == key,
-                           tk.c.rule + literal("") == rule, tk.c.status != "open")
 
 
 def breach_query(ctx):
@@ -63,7 +53,7 @@ def breach_query(ctx):
         )
         .join(c, c.c.id == e.c.case_id)
         .where(e.c.action == "breach", c.c.resolved_at.is_(None), c.c.state.in_(_RUNNING),
-               pending, _never_closed(ctx, "core.case_breach", c, key))
+               pending, ctx.never_tasked("core.case_breach", key, customer_id=c.c.customer_id))
     )
 
 
@@ -93,7 +83,7 @@ def escalation_query(ctx):
         .join(c, c.c.id == e.c.case_id)
         .where(e.c.action == "escalate", e.c.to_owner.is_not(None), c.c.resolved_at.is_(None),
                c.c.state.in_(_RUNNING), or_(by_level, c.c.step_due_at == e.c.at),
-               _never_closed(ctx, "core.case_escalation", c, key))
+               ctx.never_tasked("core.case_escalation", key, customer_id=c.c.customer_id))
     )
 
 
@@ -113,7 +103,7 @@ def callback_query(ctx):
             key.label("dedupe_key"),
         )
         .where(c.c.resolved_at.is_not(None), c.c.callback_due_at.is_not(None),
-               c.c.called_back_at.is_(None), _never_closed(ctx, "core.case_callback", c, key))
+               c.c.called_back_at.is_(None), ctx.never_tasked("core.case_callback", key, customer_id=c.c.customer_id))
     )
 
 

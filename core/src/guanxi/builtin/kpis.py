@@ -296,13 +296,7 @@ def revenue_query(ctx):
     """Revenue of the period; by manager, team or territory split by credit shares."""
     ms, credit, key, in_period = _revenue(ctx)
     if credit is not None:
-        value = func.sum(cast(ms.c.value, Float) * credit.c.share)
-        return (
-            select(key, value.label("value"))
-            .join(credit, credit.c.customer_id == ms.c.customer_id)
-            .where(*in_period)
-            .group_by(key)
-        )
+        return ctx.credited_sum("revenue")
     return _grouped(ctx, select(key, func.sum(cast(ms.c.value, Float)).label("value"))
                     .where(*in_period), key)
 

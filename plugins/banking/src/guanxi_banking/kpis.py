@@ -496,25 +496,21 @@ def _complaint_rate_rows(ctx):
             .where(_on_books(ctx, c)))
 
 
-def _case_hours_rows(ctx, done):
-    cs = ctx.tables.cases
-    hours = ctx.hours_between(cs.c.opened_at, cs.c[done])
-    paused = cs.c.paused_hours if done == "resolved_at" else literal(0.0)
-    return (select(_key(ctx, cs.c.customer_id), cs.c.id.label("row_id"),
-                   (hours - paused).label("figure"), literal(1).label("weight"),
-                   cs.c.customer_id.label("customer"), ctx.minute_text(cs.c.opened_at).label("opened"),
-                   ctx.minute_text(cs.c[done]).label("done"), (hours - paused).label("hours"),
-                   func.coalesce(paused, 0.0).label("paused"))
-            .where(cs.c.policy == "banking.complaint", cs.c[done].is_not(None),
-                   ctx.in_period(cs.c[done])))
+def _case_hours_rows(ctx, clock):
+    d = ctx.case_hours("banking.complaint", clock, served=False)
+    return select(d.c.scope_key, d.c.id.label("row_id"), d.c.hours.label("figure"),
+                  literal(1).label("weight"), d.c.customer_id.label("customer"),
+                  ctx.minute_text(d.c.opened_at).label("opened"),
+                  ctx.minute_text(d.c.done_at).label("done"), d.c.hours.label("hours"),
+                  d.c.paused_hours.label("paused"))
 
 
 def _complaint_response_hours_rows(ctx):
-    return _case_hours_rows(ctx, "responded_at")
+    return _case_hours_rows(ctx, "response")
 
 
 def _complaint_resolution_hours_rows(ctx):
-    return _case_hours_rows(ctx, "resolved_at")
+    return _case_hours_rows(ctx, "resolution")
 
 
 def _accuracy_rows(ctx):

@@ -326,28 +326,19 @@ def reports_reviewed_rows(ctx):
 # -- TOB-QUALITY, TOB-PROMO (cases) ------------------------------------------------------------
 
 
-def _quality_cases(ctx):
-    # rule TOB-QUALITY: as the core's mean resolution hours, for this policy only.
-    c = ctx.tables.cases
-    hours = ctx.hours_between(c.c.opened_at, c.c.resolved_at) - c.c.paused_hours
-    return c, _key(ctx, c.c.customer_id), hours, and_(
-        c.c.policy == QUALITY_POLICY, c.c.resolved_at.is_not(None),
-        ctx.in_period(c.c.resolved_at), ctx.served(c.c.customer_id))
-
-
 def quality_hours_query(ctx):
-    c, key, hours, resolved = _quality_cases(ctx)
-    return select(key, func.avg(hours).label("value")).where(resolved).group_by(key)
+    # rule TOB-QUALITY: as the core's mean resolution hours, for this policy only.
+    return ctx.case_hours_mean(QUALITY_POLICY)
 
 
 def quality_hours_rows(ctx):
     # Each case adds its hours and weighs 1: their mean is the value.
-    c, key, hours, resolved = _quality_cases(ctx)
-    return _rows(key, c.c.id, hours,
-                 ctx.reason("tobacco.kpi_quality_hours", case=c.c.id, customer=c.c.customer_id,
-                            opened=_minute(ctx, c.c.opened_at),
-                            resolved=_minute(ctx, c.c.resolved_at), paused=c.c.paused_hours,
-                            hours=hours)).where(resolved)
+    d = ctx.case_hours(QUALITY_POLICY)
+    return _rows(d.c.scope_key, d.c.id, d.c.hours,
+                 ctx.reason("tobacco.kpi_quality_hours", case=d.c.id, customer=d.c.customer_id,
+                            opened=_minute(ctx, d.c.opened_at),
+                            resolved=_minute(ctx, d.c.done_at), paused=d.c.paused_hours,
+                            hours=d.c.hours))
 
 
 def _promotions_decided(ctx):
