@@ -53,7 +53,7 @@ def test_a_period_that_is_not_one_is_a_usage_error_naming_the_option_and_forms(c
     assert (code, out) == (2, "")
     assert err.splitlines()[-1] == (
         f"Error: Invalid value for '--period': {value!r} is not a period; write a month "
-        "2026-10, a quarter 2026-Q3, a year 2026 or a day 2026-10-05")
+        "2026-10, a quarter 2026-Q3, a week 2026-W48, a year 2026 or a day 2026-10-05")
 
 
 def test_a_date_that_is_not_one_is_a_usage_error(cfg):

@@ -210,7 +210,7 @@ def labels_clear(ws, segmentation, customer_id):
 
 @labels.command("lock")
 @click.argument("segmentation")
-@click.option("--period", required=True, type=PERIOD, help="2026-11, 2026-Q4 or 2026.")
+@click.option("--period", required=True, type=PERIOD, help="2026-11, 2026-Q4, 2026-W48 or 2026.")
 @pass_workspace
 def labels_lock(ws, segmentation, period):
     """Freeze SEGMENTATION's labels for a period: later runs in it change nothing."""
