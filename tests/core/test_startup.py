@@ -95,3 +95,27 @@ def test_a_command_with_packs_imports_only_their_declarations(make_workspace):
     if ws.dialect == "sqlite":
         # PostgreSQL's dialect is looked up only when it connects.
         assert "sqlalchemy.dialects.postgresql" not in loaded
+
+
+def test_a_task_list_renders_reasons_from_the_rules_without_the_kpi_modules(make_workspace):
+    # A task's reason comes from a service rule: the packs' KPI modules (the
+    # largest) stay unloaded while the list is rendered.
+    ws = make_workspace(packs=["banking", "tobacco"])
+    ws.save("managers", [{"id": "M1", "name": "Wang"}])
+    reason = '{"key": "core.activity.days", "days": 200, "since": "2026-05-15"}'
+    with ws.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO tasks (rule, manager_id, kind, due_at, all_day, priority, status, reason,"
+            " dedupe_key, created_at) VALUES ('core.reactivation', 'M1', 'call',"
+            " '2026-12-01 00:00:00.000000', true, 2, 'open', :reason, '', "
+            " '2026-11-30 00:00:00.000000')"), {"reason": reason})
+    code = ("import guanxi, datetime as dt\n"
+            f"with guanxi.open({str(ws.config.path)!r}) as ws:\n"
+            "    print('REASON', ws.tasks(manager='M1', as_of=dt.date(2026, 12, 1))[0].reason)")
+    done = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
+                           "print(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, check=True)
+    said, modules = done.stdout.splitlines()[-2:]
+    assert said == "REASON last contact 2026-05-15, 200 days ago"
+    assert not set(modules.split()) & {"guanxi_banking.kpis", "guanxi_tobacco.kpis",
+                                       "guanxi.builtin.kpis"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import desc, select, update
 
@@ -50,8 +50,8 @@ class EngineMethods:
     # -- reasons ---------------------------------------------------------------
 
     @functools.cached_property
-    def reason_templates(self) -> dict:
-        return reason_text.all_templates(self.plugins)
+    def reason_templates(self) -> Mapping:
+        return reason_text.Templates(self.plugins)
 
     def render_reason(self, stored: str | None) -> str:
         """A stored reason as a sentence in ``[guanxi] language``."""
