@@ -91,6 +91,22 @@ def _date_of(p: Params, expr: str) -> str:
     return f"date({expr})" if p.sqlite else f"CAST({expr} AS date)"
 
 
+def _month_of(p: Params, expr: str) -> str:
+    """The first day of the month of a date or stored datetime."""
+    if p.sqlite:
+        return f"date({expr}, 'start of month')"
+    return f"CAST(date_trunc('month', {expr}) AS date)"
+
+
+def _month_number(p: Params, expr: str) -> str:
+    """year * 12 + month of a date."""
+    if p.sqlite:
+        return (f"(CAST(strftime('%Y', {expr}) AS INTEGER) * 12 "
+                f"+ CAST(strftime('%m', {expr}) AS INTEGER))")
+    return (f"(CAST(extract(year FROM {expr}) AS INTEGER) * 12 "
+            f"+ CAST(extract(month FROM {expr}) AS INTEGER))")
+
+
 def _distinct(p: Params, a: str, b: str) -> str:
     return f"{a} IS NOT {b}" if p.sqlite else f"{a} IS DISTINCT FROM {b}"
 
@@ -498,7 +514,7 @@ def tobacco_grade(p: Params) -> list[Statement]:
     lowest = len(thresholds) + 1
     wv, wr = int(cfg("grade.weight_volume")), int(cfg("grade.weight_regularity"))
     wp, wl = int(cfg("grade.weight_price")), int(cfg("grade.weight_lawful"))
-    full = int(cfg("grade.volume_full")) * months
+    full = int(cfg("grade.volume_full"))
     step = int(cfg("price.downgrade"))
     score = "(g.volume + g.regularity + g.price + g.lawful)"
     grade = "CASE " + " ".join(f"WHEN {score} >= {t} THEN {n}"
@@ -512,18 +528,24 @@ def tobacco_grade(p: Params) -> list[Statement]:
            f"ELSE 'lowered' END")
     reason = p.json(
         "'key'", key, "'score'", score, "'volume'", "g.volume", "'wv'", str(wv),
-        "'cartons'", f"g.cartons / {months}", "'regularity'", "g.regularity", "'wr'", str(wr),
+        "'cartons'", "g.cartons / g.averaged", "'regularity'", "g.regularity", "'wr'", str(wr),
         "'missed'", f"{weeks} - g.order_weeks", "'weeks'", str(weeks), "'price'", "g.price",
         "'wp'", str(wp), "'failed'", "g.failed", "'checks'", "g.checks", "'lawful'", "g.lawful",
         "'wl'", str(wl), "'unlawful'", "g.unlawful", "'base'", "g.base", "'grade'", lowered,
         "'bound'", bound, "'approved'", _iso(p, "g.approved", 10), "'months'", str(months))
+    # A retailer's volume is its average month from the month it began (its
+    # record or its first order, the earlier) when that is inside the window.
+    created, figured = _month_of(p, "c.created_at"), _month_of(p, "b.first_figure")
+    began = (f"CASE WHEN {created} IS NOT NULL AND {created} < {figured} THEN {created} "
+             f"ELSE {figured} END")
+    begun = f"CASE WHEN {began} < :first THEN :first ELSE {began} END"
     day_of = _date_of(p, "i.occurred_at")
     expires = _attr_date(p, "c", "licence_expires")
     network = f"COALESCE({_attr_text(p, 'c', 'network_status')}, '') = 'out'"
     points = f"""
         SELECT y.*,
-               CASE WHEN y.cartons * {wv} >= {full * wv} THEN {wv}
-                    ELSE y.cartons * {wv} / {full} END AS volume,
+               CASE WHEN y.cartons >= y.averaged * {full} THEN {wv}
+                    ELSE y.cartons * {wv} / (y.averaged * {full}) END AS volume,
                CASE WHEN y.order_weeks >= {weeks} THEN {wr}
                     ELSE y.order_weeks * {wr} / {weeks} END AS regularity,
                CASE WHEN y.checks = 0 THEN {wp}
@@ -533,8 +555,14 @@ def tobacco_grade(p: Params) -> list[Statement]:
                      CAST(COALESCE(o.cartons, 0) AS INTEGER) AS cartons,
                      COALESCE(o.order_weeks, 0) AS order_weeks,
                      COALESCE(k.checks, 0) AS checks, COALESCE(k.failed, 0) AS failed,
-                     COALESCE(u.unlawful, 0) AS unlawful, d.approved
+                     COALESCE(u.unlawful, 0) AS unlawful, d.approved,
+                     CASE WHEN o.customer_id IS NULL THEN {months}
+                          ELSE {end.year * 12 + end.month} - {_month_number(p, begun)} END
+                          AS averaged
               FROM customers c
+              LEFT JOIN (SELECT customer_id, min(period) AS first_figure FROM measurements
+                         WHERE metric = 'cartons' AND period < :end
+                         GROUP BY customer_id) b ON b.customer_id = c.id
               LEFT JOIN (SELECT customer_id, sum(value) AS cartons,
                                 count(DISTINCT CASE WHEN period >= :first_monday
                                                     THEN {_week(p, 'period')} END) AS order_weeks
