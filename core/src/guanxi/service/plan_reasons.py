@@ -54,7 +54,7 @@ def fill(template: str, **parts):
 def reason_sql(language: str, segment_title: str, cand):
     words = REASONS.get(language, REASONS["en"])
     head = fill(words["head"], segment=segment_title, label=cand.c.label,
-                 days=cand.c.interval_days)
+                days=cand.c.interval_days)
     last = fill(words["last"], last=cand.c.last_visit)
     tail = case(
         (cand.c.never == 1, literal(words["never"], String)),

@@ -10,10 +10,10 @@ from guanxi_banking.kpi_rows import (
     abc_label,
     customer_rows,
     interaction_rows,
+    key_of,
     on_books,
     one_if,
     reason_of,
-    scope_key_of,
     share_rows,
     tier_label,
 )
@@ -27,7 +27,7 @@ def _first_opened(ctx, *where, name):
 
 def new_target_customers_rows(ctx):
     first = _first_opened(ctx, name="first_account")
-    return (select(scope_key_of(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
+    return (select(key_of(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
                    literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
             .where(ctx.in_period(first.c.opened)))
 
@@ -66,7 +66,7 @@ def _entered_rows(ctx, segmentation, labels):
                           and_(h.c.old_label.is_(None), new_customer)),
                       ctx.in_period(h.c.changed_on))
                .group_by(h.c.customer_id).subquery("entered"))
-    return select(scope_key_of(ctx, entered.c.customer_id), entered.c.customer_id.label("row_id"),
+    return select(key_of(ctx, entered.c.customer_id), entered.c.customer_id.label("row_id"),
                   literal(1).label("figure"), ctx.day_text(entered.c.changed_on).label("on"))
 
 
@@ -82,7 +82,7 @@ def new_sme_loan_customers_rows(ctx):
     c = ctx.tables.customers
     a = ctx.tables.accounts
     first = _first_opened(ctx, a.c.type == "loan", name="first_loan")
-    return (select(scope_key_of(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
+    return (select(key_of(ctx, first.c.customer_id), first.c.customer_id.label("row_id"),
                    literal(1).label("figure"), ctx.day_text(first.c.opened).label("opened"))
             .join(c, c.c.id == first.c.customer_id)
             .where(ctx.in_period(first.c.opened), ctx.attribute(c, "sme", "boolean")))
@@ -111,19 +111,19 @@ def satisfaction_rows(ctx):
     i = ctx.tables.interactions
     score = ctx.attribute(i, "satisfaction", "integer")
     return interaction_rows(ctx, cast(score, Float), lambda i: i.c.kind == "survey",
-                             lambda i: score.is_not(None), weight=literal(1), score=score)
+                            lambda i: score.is_not(None), weight=literal(1), score=score)
 
 
 def valid_complaints_rows(ctx):
     i = ctx.tables.interactions
     valid = ctx.attribute(i, "complaint_valid", "boolean")
     return interaction_rows(ctx, literal(1), lambda i: i.c.kind == "complaint",
-                             lambda i: or_(valid.is_(None), valid))
+                            lambda i: or_(valid.is_(None), valid))
 
 
 def relationship_contacts_rows(ctx):
     return interaction_rows(ctx, literal(1), lambda i: i.c.kind.in_(("visit", "call")),
-                             by_manager=True)
+                            by_manager=True)
 
 
 def needs_surveys_rows(ctx):
@@ -141,15 +141,15 @@ def key_churn_rate_rows(ctx):
     fell = and_(tier_then.in_(VALUED_TIERS),
                 or_(tier_now.is_(None), tier_now.not_in(VALUED_TIERS)))
     return share_rows(ctx, or_(closed_all, fell), or_(abc_then == "A", tier_then.in_(VALUED_TIERS)),
-                   closed=one_if(closed_all), abc_then=func.coalesce(abc_then, "-"),
-                   tier_then=func.coalesce(tier_then, "-"),
-                   tier_now=func.coalesce(tier_now, "-"))
+                      closed=one_if(closed_all), abc_then=func.coalesce(abc_then, "-"),
+                      tier_then=func.coalesce(tier_then, "-"),
+                      tier_now=func.coalesce(tier_now, "-"))
 
 
 def key_churn_reason(ctx, b):
     def say(key):
         return reason_of(f"key_churn_rate.{key}", "abc_then", "tier_then", "tier_now", "day",
-                     customer="row_id")(ctx, b)
+                         customer="row_id")(ctx, b)
     return case((b.c.closed == 1, say("closed")), (b.c.figure != 0, say("fell")),
                 else_=say("kept"))
 
@@ -164,14 +164,14 @@ def quality_discovery_rows(ctx):
                or_(tier_then.is_(None), tier_then == "mass"),
                or_(abc_then.is_not(None), tier_then.is_not(None)))
     return share_rows(ctx, found, low, abc_then=func.coalesce(abc_then, "-"),
-                   tier_then=func.coalesce(tier_then, "-"), abc_now=func.coalesce(abc_now, "-"),
-                   tier_now=func.coalesce(tier_now, "-"))
+                      tier_then=func.coalesce(tier_then, "-"), abc_now=func.coalesce(abc_now, "-"),
+                      tier_now=func.coalesce(tier_now, "-"))
 
 
 def archives_built_rows(ctx):
     c = ctx.tables.customers
     built = ctx.attribute(c, "archive_built_on", "date")
-    return (select(scope_key_of(ctx, c.c.id), c.c.id.label("row_id"), literal(1).label("figure"),
+    return (select(key_of(ctx, c.c.id), c.c.id.label("row_id"), literal(1).label("figure"),
                    ctx.day_text(built).label("built")).select_from(c)
             .where(ctx.in_period(built)))
 
@@ -195,7 +195,7 @@ def aum_per_card_rows(ctx):
     cards = (select(func.count()).select_from(a)
              .where(a.c.customer_id == c.c.id, a.c.type == "card", account_open(a, ctx.today))
              .correlate(c).scalar_subquery())
-    return (select(scope_key_of(ctx, c.c.id), c.c.id.label("row_id"),
+    return (select(key_of(ctx, c.c.id), c.c.id.label("row_id"),
                    func.coalesce(aum, 0.0).label("figure"), cards.label("weight"),
                    func.coalesce(aum, 0.0).label("aum"), cards.label("cards"),
                    ctx.month_text(ref).label("month"))
@@ -208,7 +208,7 @@ def loan_yield_rows(ctx):
     ref = ref_month(ctx, "loan_balance")
     rate = cast(ctx.attribute(a, "interest_rate", "decimal"), Float)
     balance = cast(ms.c.value, Float)
-    return (select(scope_key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
+    return (select(key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    (rate * balance).label("figure"), balance.label("weight"),
                    a.c.customer_id.label("customer"), (rate * 100.0).label("rate"),
                    balance.label("balance"), ctx.month_text(ms.c.period).label("month"))
@@ -224,7 +224,7 @@ def tier_upgrades_rows(ctx):
     def order(col):
         return case(*[(col == label, n) for label, n in rank.items()], else_=len(TIERS))
 
-    return (select(scope_key_of(ctx, h.c.customer_id), h.c.customer_id.label("row_id"),
+    return (select(key_of(ctx, h.c.customer_id), h.c.customer_id.label("row_id"),
                    literal(1).label("figure"), h.c.old_label.label("old"),
                    h.c.new_label.label("new"), ctx.day_text(h.c.changed_on).label("on"))
             .where(h.c.segmentation == "banking.tier", h.c.old_label.is_not(None),
@@ -241,14 +241,14 @@ def _product_types(ctx):
 
 def cross_sell_rows(ctx):
     p = _product_types(ctx)
-    return select(scope_key_of(ctx, p.c.customer_id), p.c.customer_id.label("row_id"),
+    return select(key_of(ctx, p.c.customer_id), p.c.customer_id.label("row_id"),
                   p.c.types.label("figure"), literal(1).label("weight"), p.c.types)
 
 
 def product_coverage_rows(ctx):
     p = _product_types(ctx)
     need = int(ctx.config["products.coverage_types"])
-    return select(scope_key_of(ctx, p.c.customer_id), p.c.customer_id.label("row_id"),
+    return select(key_of(ctx, p.c.customer_id), p.c.customer_id.label("row_id"),
                   one_if(p.c.types >= need).label("figure"), literal(1).label("weight"),
                   p.c.types, literal(need).label("need"))
 
@@ -259,7 +259,7 @@ def ebanking_active_rows(ctx):
               .where(i.c.kind == "transaction", i.c.account_id.is_not(None),
                      ctx.in_period(i.c.occurred_at))
               .group_by(i.c.account_id).subquery("active_accounts"))
-    return (select(scope_key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
+    return (select(key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    one_if(active.c.account_id.is_not(None)).label("figure"),
                    literal(1).label("weight"), a.c.customer_id.label("customer"),
                    func.coalesce(active.c.moves, 0).label("moves"))

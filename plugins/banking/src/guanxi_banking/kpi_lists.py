@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, String, case, cast, exists, func, literal, or_, select
 
-from guanxi_banking.kpi_rows import (
-    customer_rows,
-    on_books,
-    one_if,
-    reason_of,
-    scope_key_of,
-    share_rows,
-)
+from guanxi_banking.kpi_rows import customer_rows, key_of, on_books, one_if, reason_of, share_rows
 from guanxi_banking.kpi_teams import team_key
 
 
@@ -28,7 +21,7 @@ def _list_member(ctx, customer_id):
 def list_members_rows(ctx):
     c = ctx.tables.customers
     return customer_rows(ctx, _list_member(ctx, c.c.id),
-                      lists=literal(", ".join(_list_names(ctx)), String))
+                         lists=literal(", ".join(_list_names(ctx)), String))
 
 
 def list_contact_rate_rows(ctx):
@@ -36,7 +29,7 @@ def list_contact_rate_rows(ctx):
     contacted = exists().where(i.c.customer_id == c.c.id, i.c.kind.in_(("visit", "call")),
                                ctx.in_period(i.c.occurred_at))
     return share_rows(ctx, contacted, _list_member(ctx, c.c.id),
-                   lists=literal(", ".join(_list_names(ctx)), String))
+                      lists=literal(", ".join(_list_names(ctx)), String))
 
 
 def unassigned_rows(ctx):
@@ -61,7 +54,7 @@ def share_conflicts_rows(ctx):
     given = (select(ct.c.customer_id, func.sum(cast(ct.c.share, Float)).label("given"))
              .where(ct.c.share.is_not(None)).group_by(ct.c.customer_id).subquery("given"))
     # Shares are stored with four decimals: over 1.00005 is over 100%.
-    return (select(scope_key_of(ctx, given.c.customer_id), given.c.customer_id.label("row_id"),
+    return (select(key_of(ctx, given.c.customer_id), given.c.customer_id.label("row_id"),
                    literal(1).label("figure"), (given.c.given * 100.0).label("percent"))
             .where(given.c.given > 1.00005))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, and_, case, cast, func, literal, select
 
-from guanxi_banking.kpi_rows import reason_of, scope_key_of
+from guanxi_banking.kpi_rows import key_of, reason_of
 
 
 def ref_month(ctx, metric):
@@ -31,15 +31,14 @@ def _measure_rows(ctx, metric, period_condition):
                        credit.c.manager_id.label("manager"),
                        (credit.c.share * 100.0).label("share"))
                 .join(credit, credit.c.customer_id == ms.c.customer_id).where(*where))
-    return (select(scope_key_of(ctx, ms.c.customer_id), amount.label("figure"), *common)
-            .where(*where))
+    return select(key_of(ctx, ms.c.customer_id), amount.label("figure"), *common).where(*where)
 
 
 def measure_reason(metric):
     def reason(ctx, b):
         if "manager" in b.c:
             return reason_of(f"{metric}.credit", "month", "amount", "manager", "share",
-                         customer="row_id")(ctx, b)
+                             customer="row_id")(ctx, b)
         return reason_of(metric, "month", "amount", customer="row_id")(ctx, b)
     return reason
 
@@ -69,7 +68,7 @@ def aum_growth_rows(ctx):
                   ctx.month_text(before).label("since"), ctx.month_text(ref).label("until"))
            .where(ms.c.metric == "aum", ms.c.period.in_([ref, before]))
            .group_by(ms.c.customer_id).subquery("aum_both"))
-    return select(scope_key_of(ctx, per.c.customer_id), per.c.customer_id.label("row_id"),
+    return select(key_of(ctx, per.c.customer_id), per.c.customer_id.label("row_id"),
                   (per.c.now - per.c.then).label("figure"), per.c.then.label("weight"),
                   per.c.now, per.c.then, per.c.since, per.c.until)
 
@@ -78,7 +77,7 @@ def profit_share_rows(ctx, label_of, condition):
     ms = ctx.tables.measurements
     value = cast(ms.c.value, Float)
     label = label_of(ctx, ms.c.customer_id)
-    return (select(scope_key_of(ctx, ms.c.customer_id), ms.c.customer_id.label("row_id"),
+    return (select(key_of(ctx, ms.c.customer_id), ms.c.customer_id.label("row_id"),
                    case((condition(label), value), else_=0.0).label("figure"),
                    value.label("weight"), value.label("amount"),
                    ctx.month_text(ms.c.period).label("month"),

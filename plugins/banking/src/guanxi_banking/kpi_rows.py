@@ -56,7 +56,7 @@ def reason_yes_no(key, *names, **renamed):
     return lambda ctx, b: case((b.c.figure != 0, yes(ctx, b)), else_=no(ctx, b))
 
 
-def scope_key_of(ctx, customer_id):
+def key_of(ctx, customer_id):
     return ctx.scope_key(customer_id).label("scope_key")
 
 
@@ -72,8 +72,7 @@ def owner_of(ctx, customer_id):
 def customer_rows(ctx, condition, *where, **details):
     """Customers on the books, figure 1 for those ``condition`` counts."""
     c = ctx.tables.customers
-    return (select(scope_key_of(ctx, c.c.id), c.c.id.label("row_id"),
-                   one_if(condition).label("figure"),
+    return (select(key_of(ctx, c.c.id), c.c.id.label("row_id"), one_if(condition).label("figure"),
                    ctx.today.label("day"), *[v.label(k) for k, v in details.items()])
             .select_from(c).where(on_books(ctx, c), *where))
 
@@ -81,8 +80,7 @@ def customer_rows(ctx, condition, *where, **details):
 def share_rows(ctx, condition, *where, **details):
     """Customers ``where`` selects, each weighing 1, figure 1 where ``condition``."""
     c = ctx.tables.customers
-    return (select(scope_key_of(ctx, c.c.id), c.c.id.label("row_id"),
-                   one_if(condition).label("figure"),
+    return (select(key_of(ctx, c.c.id), c.c.id.label("row_id"), one_if(condition).label("figure"),
                    literal(1).label("weight"), ctx.today.label("day"),
                    *[v.label(k) for k, v in details.items()])
             .select_from(c).where(*where))
@@ -94,7 +92,7 @@ def period_interactions(ctx, *where, by_manager=False):
         key = manager_key(ctx, func.coalesce(i.c.manager_id, owner_of(ctx, i.c.customer_id)),
                           i.c.customer_id).label("scope_key")
     else:
-        key = scope_key_of(ctx, i.c.customer_id)
+        key = key_of(ctx, i.c.customer_id)
     return i, key, ctx.in_period(i.c.occurred_at)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Float, case, cast, func, literal, or_, select
 
-from guanxi_banking.kpi_rows import interaction_rows, on_books, one_if, reason_of, scope_key_of
+from guanxi_banking.kpi_rows import interaction_rows, key_of, on_books, one_if, reason_of
 
 
 def complaint_rate_rows(ctx):
@@ -22,7 +22,7 @@ def complaint_rate_rows(ctx):
                   .group_by(i.c.customer_id)
                   .subquery("period_complaints"))
     n = func.coalesce(complaints.c.n, 0)
-    return (select(scope_key_of(ctx, c.c.id), c.c.id.label("row_id"),
+    return (select(key_of(ctx, c.c.id), c.c.id.label("row_id"),
                    (cast(n, Float) * 1000.0).label("figure"), literal(1).label("weight"),
                    n.label("complaints"))
             .select_from(c.outerjoin(complaints, complaints.c.customer_id == c.c.id))
@@ -50,7 +50,7 @@ def accuracy_rows(ctx):
     i = ctx.tables.interactions
     error = ctx.attribute(i, "error", "boolean")
     return interaction_rows(ctx, one_if(or_(error.is_(None), ~error)),
-                             lambda i: i.c.kind == "transaction", weight=literal(1))
+                            lambda i: i.c.kind == "transaction", weight=literal(1))
 
 
 def punctuality_rows(ctx):
@@ -83,17 +83,17 @@ def marketing_success_rows(ctx):
     i = ctx.tables.interactions
     campaign = ctx.attribute(i, "campaign", "text")
     return interaction_rows(ctx, one_if(i.c.outcome == "positive"),
-                             lambda i: campaign.is_not(None), lambda i: campaign != "",
-                             by_manager=True, weight=literal(1), campaign=campaign,
-                             outcome=func.coalesce(i.c.outcome, "-"))
+                            lambda i: campaign.is_not(None), lambda i: campaign != "",
+                            by_manager=True, weight=literal(1), campaign=campaign,
+                            outcome=func.coalesce(i.c.outcome, "-"))
 
 
 def wallet_share_rows(ctx):
     i = ctx.tables.interactions
     share = cast(ctx.attribute(i, "wallet_share", "decimal"), Float)
     return interaction_rows(ctx, share, lambda i: i.c.kind == "survey",
-                             lambda i: share.is_not(None), weight=literal(1),
-                             percent=share * 100.0)
+                            lambda i: share.is_not(None), weight=literal(1),
+                            percent=share * 100.0)
 
 
 def survey_share_rows(field):
@@ -101,6 +101,6 @@ def survey_share_rows(field):
         i = ctx.tables.interactions
         answer = ctx.attribute(i, field, "boolean")
         return interaction_rows(ctx, one_if(answer), lambda i: i.c.kind == "survey",
-                                 lambda i: ctx.attribute(i, field, "text").is_not(None),
-                                 weight=literal(1))
+                                lambda i: ctx.attribute(i, field, "text").is_not(None),
+                                weight=literal(1))
     return rows

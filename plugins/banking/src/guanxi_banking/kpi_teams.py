@@ -7,13 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
 
-from guanxi_banking.kpi_rows import (
-    interaction_rows,
-    one_if,
-    period_interactions,
-    reason_of,
-    scope_key_of,
-)
+from guanxi_banking.kpi_rows import interaction_rows, key_of, one_if, period_interactions, reason_of
 
 
 def customers_maintained_rows(ctx):
@@ -29,8 +23,7 @@ def customers_maintained_rows(ctx):
 
 def accounts_opened_rows(ctx):
     a = ctx.tables.accounts
-    return (select(scope_key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
-                   literal(1).label("figure"),
+    return (select(key_of(ctx, a.c.customer_id), a.c.id.label("row_id"), literal(1).label("figure"),
                    a.c.customer_id.label("customer"), a.c.type.label("type"),
                    ctx.day_text(a.c.opened_at).label("opened"))
             .where(ctx.in_period(a.c.opened_at)))
@@ -39,7 +32,7 @@ def accounts_opened_rows(ctx):
 def accounts_net_growth_rows(ctx):
     a = ctx.tables.accounts
     opened, closed = ctx.in_period(a.c.opened_at), ctx.in_period(a.c.closed_at)
-    return (select(scope_key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
+    return (select(key_of(ctx, a.c.customer_id), a.c.id.label("row_id"),
                    (one_if(opened) - one_if(closed)).label("figure"),
                    one_if(opened).label("new"),
                    a.c.customer_id.label("customer"), a.c.type.label("type"),
@@ -51,7 +44,7 @@ def accounts_net_growth_rows(ctx):
 def net_growth_reason(ctx, b):
     def say(key):
         return reason_of(f"accounts_net_growth.{key}", "customer", "type", "opened", "closed",
-                     account="row_id")(ctx, b)
+                         account="row_id")(ctx, b)
     return case((b.c.figure > 0, say("opened")), (b.c.figure < 0, say("closed")),
                 else_=say("both"))
 
@@ -94,7 +87,7 @@ def reports_on_time_rows(ctx):
 def reports_reason(ctx, b):
     def say(key):
         return reason_of(f"reports_on_time.{key}", "kind", "author", "period", "due", "submitted",
-                     report="row_id")(ctx, b)
+                         report="row_id")(ctx, b)
     return case((b.c.figure != 0, say("on_time")), (b.c.submitted.is_not(None), say("late")),
                 else_=say("missing"))
 
@@ -107,14 +100,14 @@ def missed_report(r):
 def spotchecks_done_rows(ctx):
     i = ctx.tables.interactions
     return interaction_rows(ctx, literal(1), lambda i: i.c.kind == "spotcheck", by_manager=True,
-                             outcome=func.coalesce(i.c.outcome, "-"))
+                            outcome=func.coalesce(i.c.outcome, "-"))
 
 
 def visits_confirmed_rows(ctx):
     i = ctx.tables.interactions
     return interaction_rows(ctx, one_if(i.c.outcome == "confirmed"),
-                             lambda i: i.c.kind == "spotcheck", weight=literal(1),
-                             outcome=func.coalesce(i.c.outcome, "-"))
+                            lambda i: i.c.kind == "spotcheck", weight=literal(1),
+                            outcome=func.coalesce(i.c.outcome, "-"))
 
 
 def _team_figures(ctx):
@@ -197,7 +190,7 @@ def team_rewards_rows(ctx):
 def team_rewards_reason(ctx, b):
     def say(key):
         return reason_of(f"team_rewards.{key}", "maintained", "top_m", "opened", "top_o",
-                     "false_reports", "missed", "earned", team="row_id")(ctx, b)
+                         "false_reports", "missed", "earned", team="row_id")(ctx, b)
     return case((b.c.kept == 1, say("kept")), else_=say("withdrawn"))
 
 

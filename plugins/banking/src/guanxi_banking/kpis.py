@@ -99,7 +99,7 @@ COUNT = "customers"
 
 def _k(name, title, rows, unit, description, says, combine="sum", kind="customer",
        all_rows=False, **extra) -> Kpi:
-    """A KPI whose value adds up ``rows(ctx)`` (``kpi_value``) and whose --explain lists them."""
+    """A KPI whose value adds up ``rows(ctx)`` (see ``_value``) and whose --explain lists them."""
     mine = f"banking.kpi.{name}"
     return Kpi(name=f"banking.{name}", title=title, unit=unit, description=description,
                query=lambda ctx: kpi_value(ctx, rows(ctx), combine),
@@ -163,7 +163,7 @@ KPIS = (
        "客户关系维护次数: visits and calls in the period, by the manager who made them.",
        empty=0,
        says=reason_of("relationship_contacts", "kind", "customer", "manager", "day",
-                  interaction="row_id"), kind="interaction"),
+                      interaction="row_id"), kind="interaction"),
     _k("needs_surveys", "Needs surveys", needs_surveys_rows, "surveys",
        "客户细分、需求调查调研次数: surveys in the period.", empty=0,
        says=reason_of("needs_surveys", "customer", "manager", "day", interaction="row_id"),
@@ -178,7 +178,7 @@ KPIS = (
        SHARE, "优质客户挖掘率: of the customers in ABC class C or the mass tier at the period's "
               "start (or first labelled in it), the share in class A/B or affluent and above at its end (明日之星).",
        says=reason_yes_no("quality_discovery_rate", "abc_then", "tier_then", "abc_now", "tier_now",
-                    "day", customer="row_id"), combine="ratio"),
+                          "day", customer="row_id"), combine="ratio"),
     _k("archives_built", "Archives built", archives_built_rows, COUNT,
        "优质客户档案建立情况: customer archives built in the period.", empty=0,
        says=reason_of("archives_built", "built", customer="row_id")),
@@ -232,13 +232,13 @@ KPIS = (
        "加快投诉响应时间: mean hours from opening to first response of the complaints "
        "responded to in the period (BANK-COMPLAINT cases).", higher_is_better=False,
        says=reason_of("complaint_response_hours", "customer", "opened", "done", "hours",
-                  case="row_id"), combine="ratio", kind="case"),
+                      case="row_id"), combine="ratio", kind="case"),
     _k("complaint_resolution_hours", "Hours to resolve a complaint",
        complaint_resolution_hours_rows, "hours",
        "加快投诉解决时间: mean hours from opening to resolution of the complaints resolved in "
        "the period, paused time left out.", higher_is_better=False,
        says=reason_of("complaint_resolution_hours", "customer", "opened", "done", "hours", "paused",
-                  case="row_id"), combine="ratio", kind="case"),
+                      case="row_id"), combine="ratio", kind="case"),
     _k("accuracy", "Accuracy", accuracy_rows, SHARE,
        "办理业务的准确率: share of the period's transactions not corrected afterwards.",
        says=reason_yes_no("accuracy", "customer", "day", interaction="row_id"), combine="ratio",
@@ -251,7 +251,7 @@ KPIS = (
     _k("marketing_success", "Targeted-marketing success rate", marketing_success_rows, SHARE,
        "精准营销成功率: share of campaign contacts in the period with a positive outcome.",
        says=reason_of("marketing_success", "kind", "customer", "day", "campaign", "outcome",
-                  interaction="row_id"), combine="ratio", kind="interaction"),
+                      interaction="row_id"), combine="ratio", kind="interaction"),
     _k("wallet_share", "Share of wallet", wallet_share_rows, SHARE,
        "客户在行存有资产比例: mean share of the customer's assets held with us, from surveys.",
        says=reason_of("wallet_share", "customer", "day", "percent", interaction="row_id"),
@@ -284,11 +284,11 @@ KPIS = (
        "回访督查 (《银行客户关系管理实施方案》§二(二)): spot-check callbacks recorded in the period, by the leader who "
        "made them.", empty=0,
        says=reason_of("spotchecks_done", "customer", "manager", "day", "outcome",
-                  interaction="row_id"), kind="interaction"),
+                      interaction="row_id"), kind="interaction"),
     _k("visits_confirmed", "Visits confirmed", visits_confirmed_rows, SHARE,
        "回访核实: share of the period's spot-checks that confirmed the visit.",
        says=reason_of("visits_confirmed", "customer", "manager", "day", "outcome",
-                  interaction="row_id"), combine="ratio", kind="interaction"),
+                      interaction="row_id"), combine="ratio", kind="interaction"),
     _k("team_rewards", "Team rewards", team_rewards_rows, "CNY",
        "BANK-TEAM 奖励制度 (《银行客户关系管理实施方案》§二(三)(5)): rewards earned in the period, recorded not paid.",
        scopes=_TEAM_SCOPES, shown_only=True, empty=0,
