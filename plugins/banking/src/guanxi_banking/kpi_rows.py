@@ -109,8 +109,10 @@ def interaction_rows(ctx, figure, *where, by_manager=False, weight=None, **detai
 
 
 def abc_label(ctx, customer_id):
+    """The customer's ABC class (BANK-ABC) on the KPI's day, from segment history."""
     return ctx.label_at("banking.abc", customer_id, ctx.today)
 
 
 def tier_label(ctx, customer_id):
+    """The customer's asset tier (BANK-TIER) on the KPI's day, from segment history."""
     return ctx.label_at("banking.tier", customer_id, ctx.today)
