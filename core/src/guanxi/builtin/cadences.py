@@ -44,7 +44,7 @@ def cadences(settings) -> tuple[VisitCadence, ...]:
 
 def close_visited_in_batch(workspace, batch) -> None:
     """Interactions just saved close the open visit tasks they are the visit of."""
-    from guanxi.service.planner import close_visited_in_batch as close
+    from guanxi.service.plan_closing import close_visited_in_batch as close
 
     close(workspace, batch)
 

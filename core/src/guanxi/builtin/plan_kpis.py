@@ -13,7 +13,8 @@ from sqlalchemy import Float, String, and_, case, cast, func, select
 
 from guanxi.contributions import Kpi
 from guanxi.service.cases import minute_text
-from guanxi.service.planner import kind_in, row_moved
+from guanxi.service.plan_reading import row_moved
+from guanxi.service.plan_sql import kind_in
 from guanxi.storage import service_tables as st
 
 
