@@ -20,8 +20,9 @@ def _modules_after(code: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def test_the_cli_repeats_the_case_actions_exactly():
-    assert case_commands.ACTIONS == cases.ACTIONS
+def test_the_cli_offers_the_case_machinerys_own_actions():
+    # One tuple, not a copy: the CLI reads the words module the machinery reads.
+    assert case_commands.ACTIONS is cases.ACTIONS
 
 
 def test_help_imports_neither_sqlalchemy_nor_the_case_machinery():

@@ -6,12 +6,7 @@ import click
 
 from guanxi.cli import pass_workspace
 from guanxi.cli.output import emit, format_option, to_json
-
-#: ``guanxi.service.cases.ACTIONS``, repeated (a test keeps them equal):
-#: `guanxi --help` imports every command module, and the case machinery
-#: behind that name would add a third to its start.
-ACTIONS = ("respond", "handover", "pause", "resume", "approve", "reject", "escalate",
-           "resolve", "callback", "close")
+from guanxi.service.case_words import ACTIONS
 
 LIST_COLUMNS = ["id", "policy", "customer_id", "owner_id", "state", "level", "opened_at",
                 "responded_at", "resolved_at", "due_at", "breached"]

@@ -63,17 +63,10 @@ from guanxi.engines.context import hours_between_sql, role_person  # noqa: F401
 from guanxi.engines.context import minute_text_sql as minute_text  # noqa: F401
 from guanxi.engines.running import temp_table
 from guanxi.errors import GuanxiError, NotFoundError, PackError, UsageError
+from guanxi.service.case_words import ACTIONS, CLOCKS, STATES  # noqa: F401 (public names)
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
-#: The clocks a case has besides its approval steps; step names may not reuse them.
-CLOCKS = ("response", "resolution", "callback")
-#: What a case can be: open (clocks running), paused (the customer is
-#: awaited), resolved (the callback may still be due), closed.
-STATES = ("open", "paused", "resolved", "closed")
-#: What a person can do to a case (``guanxi cases step ID ACTION``).
-ACTIONS = ("respond", "handover", "pause", "resume", "approve", "reject", "escalate",
-           "resolve", "callback", "close")
 #: The rules that turn breaches, escalations and callbacks into tasks.
 CASE_RULES = ("core.case_breach", "core.case_escalation", "core.case_callback")
 
