@@ -236,8 +236,25 @@ def test_calendar_days_rows_are_checked(workspace, tmp_path):
 
 
 def _helpers(ws, as_of=D(2026, 10, 1)) -> Context:
-    return Context(dialect=ws.dialect, pack="core", config={}, as_of=as_of,
-                   ensure_calendar=ws.ensure_business_days)
+    # The public context: the as-of years' working days are built first.
+    return ws.query_context("core", as_of)
+
+
+def test_building_a_query_never_writes_the_calendar(make_workspace):
+    ws = make_workspace()
+    ctx = ws.build_context("core", D(2026, 11, 20))
+    assert not ctx.uses_calendar
+    c = ctx.tables.customers
+    select(c.c.id, ctx.add_working_days(c.c.created_at, 1))
+    assert ctx.uses_calendar
+    with ws.engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(st.business_days)) == 0
+    # Whoever runs it builds the days first (the engines: prepare_calendar).
+    ws.ensure_business_days(ctx.as_of)
+    with ws.engine.connect() as conn:
+        built = conn.execute(select(func.min(st.business_days.c.day),
+                                    func.max(st.business_days.c.day))).one()
+    assert tuple(built) == (D(2025, 1, 1), D(2027, 12, 31))
 
 
 def test_build_calendar_numbers_working_days_and_rewrites_only_on_change(workspace):

@@ -164,6 +164,7 @@ SNAPSHOT = {
         "(self, week=None, manager: 'str | None' = None, *, "
         "since: 'dt.date | None' = None) -> 'list'",
     'Workspace.query_context': "(self, pack: 'str', as_of: 'dt.date | None' = None)",
+    'Workspace.build_context': "(self, pack: 'str', as_of: 'dt.date')",
     'Workspace.reason_templates': 'property',
     'Workspace.reassign':
         "(self, from_manager: 'str', to_manager: 'str', *, "

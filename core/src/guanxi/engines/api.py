@@ -37,14 +37,21 @@ class EngineMethods:
         A pack's report or command reads with the same helpers as its
         segmentations and rules (declared fields, dates, working days,
         scope keys), and the same settings and filters:
-        ``ctx = ws.query_context("tobacco", as_of)``.
+        ``ctx = ws.query_context("tobacco", as_of)``. The working days of
+        the as-of year and the years either side are built first
+        (:meth:`ensure_business_days`), since building a query never writes.
         """
+        as_of = as_of or self.today()
+        self.ensure_business_days(as_of)
+        return self.build_context(pack, as_of)
+
+    def build_context(self, pack: str, as_of: dt.date):
+        """A pack's query context, the calendar left as it is (the engines build
+        it only for a query that reads it: ``ctx.uses_calendar``)."""
         from guanxi.engines.context import Context
 
         return Context(dialect=self.dialect, pack=pack, config=self.settings.get(pack, {}),
-                       as_of=as_of or self.today(),
-                       filters=tuple(self.plugins.filters_of(pack)),
-                       ensure_calendar=self.ensure_business_days,
+                       as_of=as_of, filters=tuple(self.plugins.filters_of(pack)),
                        metrics=self.plugins.metrics())
 
     # -- reasons ---------------------------------------------------------------

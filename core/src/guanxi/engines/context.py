@@ -16,7 +16,7 @@ sums, role holders, labels at a date, days past due, case hours and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -118,15 +118,22 @@ class Context:
     scope_arg: str | None = None
     filters: tuple = ()
     tables: Any = tables
-    #: Called once with the as-of date before the first calendar helper's
-    #: SQL is built, so ``business_days`` covers the as-of year ±1; the
-    #: engines pass the workspace's ``ensure_business_days``. None: the
-    #: table is assumed built (``guanxi calendar build``).
-    ensure_calendar: Callable[[dt.date], Any] | None = None
     #: The as-of moment tasks are judged at (see :meth:`task_overdue`); None:
     #: the end of the as-of day.
     moment: dt.datetime | None = None
-    _calendar_ready: bool = attrs.field(default=False, init=False, repr=False)
+    # Set when a calendar helper's SQL is built: building never writes, so
+    # whoever runs the query builds business_days first (uses_calendar).
+    _uses_calendar: bool = attrs.field(default=False, init=False, repr=False)
+
+    @property
+    def uses_calendar(self) -> bool:
+        """True once a query built with this context reads ``business_days``.
+
+        The context never writes: whoever runs such a query first calls
+        ``ws.ensure_business_days(ctx.as_of)`` (the engines do), so the
+        table covers the as-of year and the years either side.
+        """
+        return self._uses_calendar
 
     # -- values --------------------------------------------------------------
 
@@ -405,9 +412,7 @@ class Context:
 
     def _business_days(self, calendar):
         """business_days aliased, and the calendar as SQL ('' when the territory has none)."""
-        if self.ensure_calendar is not None and not self._calendar_ready:
-            self.ensure_calendar(self.as_of)
-            self._calendar_ready = True
+        self._uses_calendar = True
         # Anonymous aliases: the helpers nest (a due date of a due date). Each
         # subquery correlates everything but its own alias, so the caller's
         # tables are found at any depth, not only one level up.

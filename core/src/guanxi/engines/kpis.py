@@ -14,7 +14,7 @@ import datetime as dt
 
 from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select, true
 
-from guanxi.engines.running import build_query, context_for, failure
+from guanxi.engines.running import build_query, context_for, failure, prepare_calendar
 from guanxi.errors import UsageError
 from guanxi.model import KpiRow, KpiValue
 from guanxi.periods import Period
@@ -69,6 +69,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
     ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
     scope = ctx.scope
     query = build_query(kpi, ctx, REQUIRED, "KPI")
+    prepare_calendar(ws, ctx)
     v, tg = t.kpi_values, t.targets
     key = func.coalesce(cast(query.c.scope_key, String), "")
     if kpi.shown_only:
@@ -162,6 +163,7 @@ def explain_kpi(ws, kpi, period: Period, by: str | None = None, scope_key: str |
         raise UsageError(f"KPI {kpi.name!r} does not say which rows it counts")
     ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
     query = build_query(kpi, ctx, ROWS_REQUIRED, "KPI rows", builder=kpi.rows)
+    prepare_calendar(ws, ctx)
     key = func.coalesce(cast(query.c.scope_key, String), "")
     default_weight = 1.0 if kpi.combine == "ratio" else None
     weight = query.c.weight if "weight" in query.c else literal(default_weight, Float)

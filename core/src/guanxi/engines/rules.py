@@ -44,7 +44,7 @@ from sqlalchemy import (
 
 from guanxi.errors import PackError
 
-from guanxi.engines.running import build_query, context_for, failure, temp_table
+from guanxi.engines.running import build_query, context_for, failure, prepare_calendar, temp_table
 from guanxi.engines.segmentation import _drop
 from guanxi.storage import tables as t
 
@@ -86,6 +86,7 @@ def _due(ctx, query):
 def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
     ctx = context_for(ws, rule, as_of)
     query = build_query(rule, ctx, REQUIRED, "service rule")
+    prepare_calendar(ws, ctx)
     c = t.customers
     owner = select(c.c.manager_id).where(c.c.id == query.c.customer_id).scalar_subquery()
     manager = query.c.manager_id if "manager_id" in query.c else owner

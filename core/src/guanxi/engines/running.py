@@ -20,7 +20,17 @@ from guanxi.errors import PackError
 
 def context_for(ws, record, as_of, **extra) -> Context:
     """The context a contribution's builder receives."""
-    return attrs.evolve(ws.query_context(record.pack, as_of), **extra)
+    return attrs.evolve(ws.build_context(record.pack, as_of), **extra)
+
+
+def prepare_calendar(ws, ctx: Context) -> None:
+    """Build the working days a built query reads (``ctx.uses_calendar``), before it runs.
+
+    Building a query never writes; running it may need ``business_days``
+    for the as-of years, which only then are built.
+    """
+    if ctx.uses_calendar:
+        ws.ensure_business_days(ctx.as_of)
 
 
 def build_query(record, ctx: Context, required: Iterable[str], kind: str, builder=None):

@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from guanxi.engines.running import build_query, context_for, failure, temp_table
+from guanxi.engines.running import build_query, context_for, failure, prepare_calendar, temp_table
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
@@ -90,6 +90,7 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                               changed=0, locked=True)
         conn.rollback()  # end the read's implicit transaction; the job opens its own
         query = build_query(seg, ctx, REQUIRED, "segmentation")
+        prepare_calendar(ws, ctx)
         work = temp_table(
             "guanxi_new_labels",
             Column("customer_id", t.Key, primary_key=True),
