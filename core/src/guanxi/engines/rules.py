@@ -44,8 +44,8 @@ from sqlalchemy import (
 
 from guanxi.errors import PackError
 
-from guanxi.engines.running import build_query, context_for, failure, prepare_calendar, temp_table
-from guanxi.engines.segmentation import _drop
+from guanxi.engines.running import (build_query, context_for, drop_temp_table, failure,
+                                     prepare_calendar, temp_table)
 from guanxi.storage import tables as t
 
 REQUIRED = ("customer_id", "due_at", "priority", "reason")
@@ -155,7 +155,7 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
         except Exception as exc:
             raise failure(rule, "service rule", exc) from exc
         finally:
-            _drop(conn, work)
+            drop_temp_table(conn, work)
     return RuleRun(rule=rule.name, created=created, existing=existing)
 
 

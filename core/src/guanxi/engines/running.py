@@ -70,6 +70,15 @@ def temp_table(name: str, *columns: Column) -> Table:
     return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
 
 
+def drop_temp_table(conn, table: Table) -> None:
+    """Drop a :func:`temp_table` once the job is done with it."""
+    try:
+        table.drop(conn, checkfirst=True)
+        conn.commit()
+    except Exception:  # temporary: it goes with the connection anyway
+        conn.rollback()
+
+
 def failure(record, kind: str, exc: Exception) -> PackError:
     """The error a failing statement of a contribution becomes."""
     if isinstance(exc, PackError):

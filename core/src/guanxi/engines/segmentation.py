@@ -37,7 +37,8 @@ from sqlalchemy import (
     update,
 )
 
-from guanxi.engines.running import build_query, context_for, failure, prepare_calendar, temp_table
+from guanxi.engines.running import (build_query, context_for, drop_temp_table, failure,
+                                     prepare_calendar, temp_table)
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
@@ -156,7 +157,7 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
         except Exception as exc:
             raise failure(seg, "segmentation", exc) from exc
         finally:
-            _drop(conn, work)
+            drop_temp_table(conn, work)
     return SegmentRun(name=seg.name, as_of=as_of, counts=counts, changed=changed)
 
 
@@ -182,14 +183,6 @@ def _upsert_labels(conn, work, name: str, as_of: dt.date) -> None:
                | s.c.reason.is_distinct_from(ex.reason) | s.c.manual.is_distinct_from(ex.manual)),
     )
     conn.execute(stmt)
-
-
-def _drop(conn, table) -> None:
-    try:
-        table.drop(conn, checkfirst=True)
-        conn.commit()
-    except Exception:  # temporary: it goes with the connection anyway
-        conn.rollback()
 
 
 def set_override(ws, name: str, customer_id: str, label: str, reason: str,

@@ -69,8 +69,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import DateTime, exists, func, insert, literal, select, text
 
-from guanxi.engines.running import failure
-from guanxi.engines.segmentation import _drop
+from guanxi.engines.running import drop_temp_table, failure
 from guanxi.service.plan_cadences import GROUPINGS, cadences_for, kinds_text
 from guanxi.service.plan_candidates import candidates_insert, slots_insert
 from guanxi.service.plan_carrying import carry_earlier_tasks
@@ -220,7 +219,7 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
             raise failure(cadence, "cadence", exc) from exc
         finally:
             for table in work.values():
-                _drop(conn, table)
+                drop_temp_table(conn, table)
     unplaced = [Unplaced(cadence=cadence.name, manager_id=m, count=n) for m, n in missed]
     run = CadenceRun(cadence=cadence.name, planned=created, already_planned=already,
                      unplaced=sum(u.count for u in unplaced), carried=carried)
