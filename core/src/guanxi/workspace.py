@@ -147,9 +147,8 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
 
             refused = refused_kpis(self.plugins.kpis(), sorted(self.config.targets))
             if refused:
-                name = next(iter(refused))
-                raise ConfigError(f"{self.config.label}: [targets] {name!r} is refused: "
-                                  f"{refused[name]}")
+                raise ConfigError(f"{self.config.label}: [targets] "
+                                  f"{next(iter(refused.values()))}")
         by_pack: dict[str, list] = {}
         for (pack, _), option in self.plugins.config_options().items():
             by_pack.setdefault(pack, []).append(option)

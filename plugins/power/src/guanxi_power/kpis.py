@@ -271,7 +271,7 @@ def _commitment_rows(ctx):
     return select(both)
 
 
-COMPLAINT_COUNT_WHY = ("'zero complaints' as a hard target hides problems (范文5 §3.8): the "
+COMPLAINT_COUNT_WHY = ("'zero complaints' as a hard target hides problems (《客户管理制度》范文5 §3.8): the "
                        "count is shown to read, never to aim at")
 
 KPIS = (
