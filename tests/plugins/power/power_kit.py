@@ -15,11 +15,13 @@ YEAR = [f"{y}-{m:02d}" for y, m in [(2025, 11), (2025, 12)] + [(2026, m) for m i
 
 
 class Power(DataBuilder):
-    """Hand-built utility data: customers of M1 since 2020, interactions at 10:00."""
+    """Hand-built utility data: residential supply customers of M1 since 2020 unless
+    told otherwise, interactions at 10:00."""
 
     def __init__(self, ws) -> None:
         super().__init__(ws, defaults={
-            "customers": {"manager_id": "M1", "created_at": dt.date(2020, 1, 1)},
+            "customers": {"manager_id": "M1", "created_at": dt.date(2020, 1, 1),
+                          "tariff": "residential"},
         }, time_of_day=dt.time(10))
 
     def kwh(self, customer_id, months: dict, metric="kwh"):

@@ -69,6 +69,22 @@ def guanxi_entities():
     return entities.ENTITIES
 
 
+def _supplied(ctx, customers):
+    # A supply customer has a tariff or a voltage level; the generic base's
+    # and other packs' customers (a bank's, a retailer's) are not the utility's.
+    from sqlalchemy import or_
+
+    return or_(ctx.attribute(customers, "tariff").is_not(None),
+               ctx.attribute(customers, "voltage").is_not(None))
+
+
+@guanxi.hookimpl
+def guanxi_customer_filters():
+    return [guanxi.CustomerFilter(
+        name="power.supply", condition=_supplied,
+        description="Supply customers: those with a tariff or a voltage level.")]
+
+
 @guanxi.hookimpl
 def guanxi_segmentations():
     from guanxi_power import segments

@@ -38,9 +38,10 @@ def remind_query(ctx):
                     func.coalesce(ctx.role_person("reports_to", owner), owner)), else_=owner)
     figures = dict(period=b.c.period, amount=b.c.amount, paid=b.c.paid, owed=owed,
                    due=ctx.day_text(b.c.due_on))
+    # A reminder first made after the due day (a bill loaded late) says how late it is.
     reason = case(
-        (stage == "reminder", ctx.reason("power.remind.reminder", days=ahead, **figures)),
-        else_=ctx.reason("power.remind.late", days=late, **figures))
+        (late > 0, ctx.reason("power.remind.late", days=late, **figures)),
+        else_=ctx.reason("power.remind.reminder", days=ahead, **figures))
     return (
         select(b.c.customer_id, manager.label("manager_id"), stage.label("kind"),
                case((stage == "reminder", ctx.due(1)), else_=ctx.due(3)).label("due_at"),
