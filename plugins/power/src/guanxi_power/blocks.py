@@ -78,29 +78,40 @@ def bills(ctx, name: str = "power_bills", since: dt.date | None = None):
     """
     i = ctx.tables.interactions.alias(f"{name}_bill")
     p = ctx.tables.interactions.alias(f"{name}_payment")
-    due = ctx.attribute(i, "due_on", "date")
-    day = ctx.date_of(p.c.occurred_at)
+    # Fields are projected in subqueries first and grouped by their columns:
+    # PostgreSQL does not take two JSON lookups with their own parameters as
+    # one expression in GROUP BY.
+    payments = (
+        select(ctx.attribute(p, "bill_id").label("bill_id"),
+               ctx.date_of(p.c.occurred_at).label("day"), p.c.amount)
+        .where(p.c.kind == "payment", p.c.occurred_at < end_of_as_of(ctx))
+        .subquery(f"{name}_payments")
+    )
     # Payments summed per bill and day first: one pass over the payments,
     # then one join by bill id (a million bills join a grouped subquery).
     daily = (
-        select(ctx.attribute(p, "bill_id").label("bill_id"), day.label("day"),
-               func.sum(p.c.amount).label("amount"))
-        .where(p.c.kind == "payment", p.c.occurred_at < end_of_as_of(ctx))
-        .group_by(ctx.attribute(p, "bill_id"), day)
+        select(payments.c.bill_id, payments.c.day, func.sum(payments.c.amount).label("amount"))
+        .group_by(payments.c.bill_id, payments.c.day)
         .subquery(f"{name}_daily")
     )
+    due = ctx.attribute(i, "due_on", "date")
     where = [i.c.kind == "bill", due.is_not(None), i.c.amount.is_not(None)]
     if since is not None:
         where.append(due >= literal(since))
     period = func.coalesce(ctx.attribute(i, "bill_period"), ctx.month_text(i.c.occurred_at))
-    return (
-        select(i.c.id, i.c.customer_id, i.c.amount, due.label("due_on"), period.label("period"),
-               func.coalesce(func.sum(daily.c.amount), 0).label("paid"),
-               func.coalesce(func.sum(case((daily.c.day <= due, daily.c.amount), else_=0)), 0)
-               .label("paid_by_due"))
-        .select_from(i.outerjoin(daily, daily.c.bill_id == i.c.id))
+    issued = (
+        select(i.c.id, i.c.customer_id, i.c.amount, due.label("due_on"), period.label("period"))
         .where(*where)
-        .group_by(i.c.id, i.c.customer_id, i.c.amount, due, period)
+        .subquery(f"{name}_issued")
+    )
+    b = issued.c
+    return (
+        select(b.id, b.customer_id, b.amount, b.due_on, b.period,
+               func.coalesce(func.sum(daily.c.amount), 0).label("paid"),
+               func.coalesce(func.sum(case((daily.c.day <= b.due_on, daily.c.amount), else_=0)), 0)
+               .label("paid_by_due"))
+        .select_from(issued.outerjoin(daily, daily.c.bill_id == b.id))
+        .group_by(b.id, b.customer_id, b.amount, b.due_on, b.period)
         .subquery(name)
     )
 

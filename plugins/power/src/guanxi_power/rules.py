@@ -344,10 +344,12 @@ def patrol_query(ctx):
     from guanxi_power import tables
 
     e, i = tables.equipment, ctx.tables.interactions
-    patrols = (select(ctx.attribute(i, "equipment_id").label("equipment_id"),
-                      func.max(ctx.date_of(i.c.occurred_at)).label("day"))
-               .where(i.c.kind == "patrol", i.c.occurred_at < end_of_as_of(ctx))
-               .group_by(ctx.attribute(i, "equipment_id")).subquery("patrol_last"))
+    done = (select(ctx.attribute(i, "equipment_id").label("equipment_id"),
+                   ctx.date_of(i.c.occurred_at).label("day"))
+            .where(i.c.kind == "patrol", i.c.occurred_at < end_of_as_of(ctx))
+            .subquery("patrol_done"))
+    patrols = (select(done.c.equipment_id, func.max(done.c.day).label("day"))
+               .group_by(done.c.equipment_id).subquery("patrol_last"))
     last = case((and_(patrols.c.day.is_not(None),
                       or_(e.c.last_patrol_on.is_(None), patrols.c.day > e.c.last_patrol_on)),
                  patrols.c.day), else_=e.c.last_patrol_on)
