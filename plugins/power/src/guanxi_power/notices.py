@@ -59,7 +59,7 @@ def build(ws, outage_id: str) -> int:
             starts=row.starts_at.strftime("%Y-%m-%d %H:%M"), due=due.strftime("%Y-%m-%d %H:%M"),
             before=shown, channel=channel,
             where=func.coalesce(ctx.attribute(c, "feeder"), ctx.attribute(c, "reading_segment")))
-        made = before_count = conn.execute(
+        before_count = conn.execute(
             select(func.count()).where(n.c.outage_id == outage_id)).scalar_one()
         have = select(n.c.customer_id).where(n.c.outage_id == outage_id)
         conn.execute(insert(n).from_select(
