@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 import guanxi
 from guanxi.cli import cli
+from guanxi.testing import kpi_rows_disagree
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -38,3 +39,7 @@ def test_the_power_demo_fires_every_rule_and_fills_every_kpi(tmp_path):
                       if v.scope == "all" and v.value is not None}
         assert set(names) == shown
         assert {c.level for c in ws.cases()} >= {1, 2, 3}
+        # Every KPI's rows (--explain) make its value, for all and by manager.
+        for name in names:
+            for by in ("all", "manager"):
+                assert kpi_rows_disagree(ws, name, period="2026-11", by=by) == [], (name, by)
