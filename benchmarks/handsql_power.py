@@ -78,8 +78,8 @@ def power_class(p: Params) -> list[Statement]:
     first = _months_before(end, months)
     tariff, voltage = _attr_text(p, "c", "tariff"), _attr_text(p, "c", "voltage")
     important = _attr_flag(p, "c", "important")
-    kwh = "COALESCE(t.kwh, 0)"
-    top = f"r.rank * 10000 <= r.n * {top_bp}"
+    kwh = "c.kwh"
+    top = f"(c.kwh > 0 AND c.rank * 10000 <= c.n * {top_bp})"
     residential = (f"COALESCE({tariff}, CASE WHEN c.kind = 'person' THEN 'residential' "
                    f"ELSE '-' END) = 'residential'")
     key = "'key'"
@@ -89,10 +89,10 @@ def power_class(p: Params) -> list[Statement]:
                                            "'kv'", str(kv))),
         (important, p.json(key, "'power.class.important'", "'why'",
                            f"COALESCE({_attr_text(p, 'c', 'importance')}, 'flagged')")),
-        (top, p.json(key, "'power.class.top'", "'rank'", "r.rank", "'n'", "r.n", "'kwh'", kwh,
+        (top, p.json(key, "'power.class.top'", "'rank'", "c.rank", "'n'", "c.n", "'kwh'", kwh,
                      "'months'", str(months), "'pct'",
                      str(round(float(_cfg_p(p, 'class.top_share')) * 100)),
-                     "'top'", f"r.n * {top_bp} / 10000")),
+                     "'top'", f"c.n * {top_bp} / 10000")),
     ]
     label = ("CASE " + " ".join(f"WHEN {cond} THEN '1'" for cond, _ in reasons)
              + f" WHEN {residential} THEN '3' ELSE '2' END")
@@ -103,15 +103,15 @@ def power_class(p: Params) -> list[Statement]:
                                   str(months), "'tariff'", f"COALESCE({tariff}, '-')") + " END")
     totals = (f"SELECT customer_id, sum(value) AS kwh FROM measurements WHERE metric = 'kwh' "
               f"AND period >= :first AND period < :end GROUP BY customer_id")
+    # One window over the customers: rank the ones with kWh first.
     sql = f"""
         SELECT c.id AS customer_id, {label} AS label, CAST({kwh} AS {p.float}) AS score,
                {reason} AS reason
-        FROM customers c
-        LEFT JOIN ({totals}) t ON t.customer_id = c.id
-        LEFT JOIN (SELECT k.customer_id, row_number() OVER (ORDER BY k.kwh DESC, k.customer_id)
-                          AS rank, count(*) OVER () AS n
-                   FROM ({totals}) k JOIN customers kc ON kc.id = k.customer_id
-                   WHERE k.kwh > 0) r ON r.customer_id = c.id
+        FROM (SELECT cc.id, cc.kind, cc.attributes, COALESCE(t.kwh, 0) AS kwh,
+                     row_number() OVER (ORDER BY CASE WHEN COALESCE(t.kwh, 0) > 0 THEN 0 ELSE 1 END,
+                                        COALESCE(t.kwh, 0) DESC, cc.id) AS rank,
+                     sum(CASE WHEN COALESCE(t.kwh, 0) > 0 THEN 1 ELSE 0 END) OVER () AS n
+              FROM customers cc LEFT JOIN ({totals}) t ON t.customer_id = cc.id) c
         WHERE {_supplied(p)}
     """
     return segmentation(p, "power.class", sql, {"first": p.d(first), "end": p.d(end)})
@@ -174,14 +174,7 @@ def power_credit(p: Params) -> list[Statement]:
     bounds = [("AAA", _cfg_p(p, "credit.aaa")), ("AA", _cfg_p(p, "credit.aa")),
               ("A", _cfg_p(p, "credit.a")), ("B", _cfg_p(p, "credit.b"))]
 
-    def none_since(kinds: str, param: str) -> str:
-        return (f"NOT EXISTS (SELECT 1 FROM interactions x WHERE x.customer_id = g.customer_id "
-                f"AND x.kind IN ({kinds}) AND x.occurred_at >= :{param} "
-                f"AND x.occurred_at < :until)")
-
-    arrears = "CASE WHEN g.in_arrears = 0 THEN 20 ELSE 0 END"
-    clean = f"CASE WHEN {none_since(repr_('violation') + ', ' + repr_('theft'), 'clean')} THEN 20 ELSE 0 END"
-    kept = f"CASE WHEN {none_since(repr_('contract_breach'), 'kept')} THEN 10 ELSE 0 END"
+    arrears, clean, kept = "g.arrears", "g.clean", "g.kept"
     total = f"(50 * g.on_time + ({arrears} + {clean} + {kept}) * g.bills)"
     grade = ("CASE " + " ".join(f"WHEN {total} >= g.bills * {float(b)} THEN '{name}'"
                                 for name, b in bounds) + " ELSE 'C' END")
@@ -195,14 +188,28 @@ def power_credit(p: Params) -> list[Statement]:
     judged = "(b.due_on < :today OR b.paid_by_due >= b.amount)"
     sql = f"""
         SELECT g.customer_id, {grade} AS label, {score} AS score, {reason} AS reason
-        FROM (SELECT b.customer_id,
-                     sum(CASE WHEN {judged} AND b.paid_by_due >= b.amount THEN 1 ELSE 0 END)
-                         AS on_time,
-                     sum(CASE WHEN {judged} THEN 1 ELSE 0 END) AS bills,
-                     sum(CASE WHEN b.due_on < :today AND b.paid < b.amount THEN 1 ELSE 0 END)
-                         AS in_arrears
-              FROM ({_bills(p, since=True)}) b GROUP BY b.customer_id) g
-        WHERE g.bills > 0 AND {_served(p, 'g.customer_id')}
+        FROM (SELECT q.customer_id, q.on_time, q.bills,
+                     CASE WHEN q.in_arrears = 0 THEN 20 ELSE 0 END AS arrears,
+                     CASE WHEN COALESCE(r.dirty, 0) = 0 THEN 20 ELSE 0 END AS clean,
+                     CASE WHEN COALESCE(r.breached, 0) = 0 THEN 10 ELSE 0 END AS kept
+              FROM (SELECT b.customer_id,
+                           sum(CASE WHEN {judged} AND b.paid_by_due >= b.amount THEN 1 ELSE 0 END)
+                               AS on_time,
+                           sum(CASE WHEN {judged} THEN 1 ELSE 0 END) AS bills,
+                           sum(CASE WHEN b.due_on < :today AND b.paid < b.amount THEN 1 ELSE 0 END)
+                               AS in_arrears
+                    FROM ({_bills(p, since=True)}) b GROUP BY b.customer_id) q
+              LEFT JOIN (SELECT customer_id,
+                                max(CASE WHEN kind IN ('violation', 'theft') AND occurred_at >= :clean
+                                         THEN 1 ELSE 0 END) AS dirty,
+                                max(CASE WHEN kind = 'contract_breach' AND occurred_at >= :kept
+                                         THEN 1 ELSE 0 END) AS breached
+                         FROM interactions
+                         WHERE kind IN ('violation', 'theft', 'contract_breach')
+                           AND occurred_at < :until
+                         GROUP BY customer_id) r ON r.customer_id = q.customer_id
+              WHERE q.bills > 0) g
+        WHERE {_served(p, 'g.customer_id')}
     """
     params = {"since": p.d(since), "today": p.d(p.as_of), "until": p.ts(p.at(p.as_of, 1)),
               "clean": p.ts(p.at(clean_since)), "kept": p.ts(p.at(kept_since))}

@@ -46,20 +46,25 @@ def consumption(ctx, months: int, name: str):
 
 
 def ranked(ctx, total, eligible, name: str):
-    """(customer_id, kwh, rank, n) of the customers ``eligible`` with kWh > 0, highest first.
+    """Every customer with its kWh and its rank among the ``eligible`` ones with kWh > 0:
+    ``(id, kind, attributes, kwh, ranked, rank, n)``, highest first, ties by customer id
+    (code points on both databases).
 
-    Ties by customer id: code points on both databases.
+    One window over the customers, read in place of the customers table (it has
+    their ``kind`` and ``attributes``): a ranking joined back to the customers
+    would be scanned once per customer on SQLite.
     """
     c = ctx.tables.customers
-    rows = (
-        select(total.c.customer_id, total.c.kwh,
-               func.row_number().over(order_by=(total.c.kwh.desc(), total.c.customer_id))
-               .label("rank"),
-               func.count().over().label("n"))
-        .join(c, c.c.id == total.c.customer_id)
-        .where(total.c.kwh > 0, eligible)
+    kwh = func.coalesce(total.c.kwh, 0)
+    chosen = and_(eligible, kwh > 0)
+    first = case((chosen, 0), else_=1)
+    return (
+        select(c.c.id, c.c.kind, c.c.attributes, kwh.label("kwh"), chosen.label("ranked"),
+               func.row_number().over(order_by=(first, kwh.desc(), c.c.id)).label("rank"),
+               func.sum(case((chosen, 1), else_=0)).over().label("n"))
+        .select_from(c.outerjoin(total, total.c.customer_id == c.c.id))
+        .subquery(name)
     )
-    return rows.subquery(name)
 
 
 def end_of_as_of(ctx):

@@ -199,7 +199,8 @@ def _notice_rows(ctx):
 
 def _visit_rows(ctx):
     c, i = ctx.tables.customers, ctx.tables.interactions
-    visited = exists().where(i.c.customer_id == c.c.id, i.c.kind == "visit",
+    # ``|| ''``: the customer's index answers, not the index of kind (every visit).
+    visited = exists().where(i.c.customer_id == c.c.id, i.c.kind.concat("") == "visit",
                              ctx.in_period(i.c.occurred_at))
     reason = ctx.reason("power.kpi.visit", visited=case((visited, "yes"), else_="no"))
     return select(*_row(ctx, c.c.id, c.c.id, case((visited, 1), else_=0), reason)).where(

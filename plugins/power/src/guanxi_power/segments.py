@@ -9,7 +9,7 @@ the day it loses it.
 
 from __future__ import annotations
 
-from sqlalchemy import Float, and_, case, cast, exists, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
 
 from guanxi import Segmentation
 from guanxi_power.blocks import (
@@ -31,17 +31,16 @@ from guanxi_power.blocks import (
 
 def class_query(ctx):
     cfg = ctx.config
-    c = ctx.tables.customers
     months = cfg["class.months"]
     total = consumption(ctx, months, "class_kwh")
-    rank = ranked(ctx, total, literal(True), "class_rank")
+    c = ranked(ctx, total, literal(True), "class_rank")   # the customers, ranked
     top_bp = bp(cfg["class.top_share"])
-    top_count = (rank.c.n * top_bp) // 10_000
-    in_top = rank.c.rank * 10_000 <= rank.c.n * top_bp
+    top_count = (c.c.n * top_bp) // 10_000
+    in_top = and_(c.c.ranked, c.c.rank * 10_000 <= c.c.n * top_bp)
     tariff = ctx.attribute(c, "tariff")
     voltage = ctx.attribute(c, "voltage")
     important = ctx.attribute(c, "important", "boolean")
-    kwh = func.coalesce(total.c.kwh, 0)
+    kwh = c.c.kwh
     conditions = (
         (tariff == "two_part", ctx.reason("power.class.tariff")),
         (voltage.in_(high_voltages(cfg["class.min_kv"])),
@@ -49,7 +48,7 @@ def class_query(ctx):
         (important,
          ctx.reason("power.class.important",
                     why=func.coalesce(ctx.attribute(c, "importance"), "flagged"))),
-        (in_top, ctx.reason("power.class.top", rank=rank.c.rank, n=rank.c.n, kwh=kwh,
+        (in_top, ctx.reason("power.class.top", rank=c.c.rank, n=c.c.n, kwh=kwh,
                             months=months, pct=round(float(cfg["class.top_share"]) * 100),
                             top=top_count)),
     )
@@ -60,12 +59,8 @@ def class_query(ctx):
                                                    months=months)),
                   else_=ctx.reason("power.class.other", kwh=kwh, months=months,
                                    tariff=func.coalesce(tariff, "-")))
-    return (
-        select(c.c.id.label("customer_id"), first.label("label"), cast(kwh, Float).label("score"),
-               reason.label("reason"))
-        .select_from(c.outerjoin(total, total.c.customer_id == c.c.id)
-                     .outerjoin(rank, rank.c.customer_id == c.c.id))
-    )
+    return select(c.c.id.label("customer_id"), first.label("label"),
+                  cast(kwh, Float).label("score"), reason.label("reason"))
 
 
 CLASS = Segmentation(
@@ -105,23 +100,22 @@ CLASS = Segmentation(
 
 def vip_query(ctx):
     cfg = ctx.config
-    c = ctx.tables.customers
     months = cfg["class.months"]
     total = consumption(ctx, months, "vip_kwh")
-    rank = ranked(ctx, total, ~residential(ctx, c), "vip_rank")
+    base = ctx.tables.customers
+    c = ranked(ctx, total, ~residential(ctx, base), "vip_rank")   # the customers, ranked
     top_bp = bp(cfg["vip.top_share"])
-    in_top = rank.c.rank * 10_000 <= rank.c.n * top_bp
+    in_top = and_(c.c.ranked, c.c.rank * 10_000 <= c.c.n * top_bp)
     flagged = ctx.attribute(c, "vip_flag", "boolean")
     reason = case(
-        (in_top, ctx.reason("power.vip.top", rank=rank.c.rank, n=rank.c.n, kwh=rank.c.kwh,
+        (in_top, ctx.reason("power.vip.top", rank=c.c.rank, n=c.c.n, kwh=c.c.kwh,
                             months=months, pct=round(float(cfg["vip.top_share"]) * 100),
-                            top=(rank.c.n * top_bp) // 10_000)),
+                            top=(c.c.n * top_bp) // 10_000)),
         else_=ctx.reason("power.vip.flag"))
     return (
         select(c.c.id.label("customer_id"), literal("vip").label("label"),
-               cast(func.coalesce(rank.c.kwh, 0), Float).label("score"), reason.label("reason"))
-        .select_from(c.outerjoin(rank, rank.c.customer_id == c.c.id))
-        .where(or_(and_(rank.c.rank.is_not(None), in_top), flagged))
+               cast(c.c.kwh, Float).label("score"), reason.label("reason"))
+        .where(or_(in_top, flagged))
     )
 
 
@@ -155,12 +149,6 @@ VIP = Segmentation(
 # the bad-credit list (失信名单), kept as the named list 'bad_credit'.
 
 
-def _none_since(ctx, kinds, since, c):
-    i = ctx.tables.interactions.alias("credit_record")
-    return ~exists().where(i.c.customer_id == c.c.customer_id, i.c.kind.in_(kinds),
-                           i.c.occurred_at >= ctx.at(since), i.c.occurred_at < ctx.at(ctx.as_of, 1))
-
-
 def credit_query(ctx):
     cfg = ctx.config
     since = months_ago(ctx.as_of, cfg["credit.bill_months"])
@@ -178,30 +166,46 @@ def credit_query(ctx):
         .group_by(b.c.customer_id)
         .subquery("credit_bills_per_customer")
     )
-    n = per.c.bills
-    no_arrears = case((per.c.in_arrears == 0, 20), else_=0)
-    clean = case((_none_since(ctx, ("violation", "theft"),
-                              months_ago(ctx.as_of, cfg["credit.violation_months"]), per), 20),
-                 else_=0)
-    kept = case((_none_since(ctx, ("contract_breach",),
-                             months_ago(ctx.as_of, cfg["credit.contract_months"]), per), 10),
-                else_=0)
-    points = no_arrears + clean + kept
-    total = 50 * per.c.on_time + points * n   # the score x the bills
+    # Violations, theft and contract breaches: one grouped pass over those
+    # records (few), not a lookup per customer.
+    i = ctx.tables.interactions
+    dirty_since = ctx.at(months_ago(ctx.as_of, cfg["credit.violation_months"]))
+    breach_since = ctx.at(months_ago(ctx.as_of, cfg["credit.contract_months"]))
+    record = (
+        select(i.c.customer_id,
+               func.max(case((and_(i.c.kind.in_(("violation", "theft")),
+                                   i.c.occurred_at >= dirty_since), 1), else_=0)).label("dirty"),
+               func.max(case((and_(i.c.kind == "contract_breach",
+                                   i.c.occurred_at >= breach_since), 1), else_=0))
+               .label("breached"))
+        .where(i.c.kind.in_(("violation", "theft", "contract_breach")),
+               i.c.occurred_at < ctx.at(ctx.as_of, 1))
+        .group_by(i.c.customer_id)
+        .subquery("credit_records")
+    )
+    points = (
+        select(per.c.customer_id, per.c.on_time, per.c.bills,
+               case((per.c.in_arrears == 0, 20), else_=0).label("arrears"),
+               case((func.coalesce(record.c.dirty, 0) == 0, 20), else_=0).label("clean"),
+               case((func.coalesce(record.c.breached, 0) == 0, 10), else_=0).label("kept"))
+        .select_from(per.outerjoin(record, record.c.customer_id == per.c.customer_id))
+        .where(per.c.bills > 0)
+        .subquery("credit_points")
+    )
+    g = points.c
+    n = g.bills
+    total = 50 * g.on_time + (g.arrears + g.clean + g.kept) * n   # the score x the bills
     grades = (("AAA", cfg["credit.aaa"]), ("AA", cfg["credit.aa"]), ("A", cfg["credit.a"]),
               ("B", cfg["credit.b"]))
     label = case(*[(total >= n * float(bound), literal(grade)) for grade, bound in grades],
                  else_=literal("C"))
     score = cast(total, Float) / n
-    figures = dict(score=score, on_time=per.c.on_time, bills=n, arrears=no_arrears,
-                   clean=clean, kept=kept, grade=label)
+    figures = dict(score=score, on_time=g.on_time, bills=n, arrears=g.arrears,
+                   clean=g.clean, kept=g.kept, grade=label)
     reason = case((label == "C", ctx.reason("power.credit.c", b=cfg["credit.b"], **figures)),
                   else_=ctx.reason("power.credit", **figures))
-    return (
-        select(per.c.customer_id, label.label("label"), score.label("score"),
-               reason.label("reason"))
-        .where(n > 0)
-    )
+    return select(g.customer_id, label.label("label"), score.label("score"),
+                  reason.label("reason"))
 
 
 CREDIT = Segmentation(
