@@ -55,6 +55,13 @@ def _class_of(customer_id: str) -> str:
             f"AND s.customer_id = {customer_id})")
 
 
+def _never(rule_name: str, key: str, customer_id: str) -> str:
+    """No done or cancelled task of the rule for the key: each task once, never again."""
+    return (f"NOT EXISTS (SELECT 1 FROM tasks d WHERE d.dedupe_key = {key} "
+            f"AND d.rule || '' = {repr_(rule_name)} AND d.status <> 'open' "
+            f"AND d.customer_id = {customer_id})")
+
+
 def _months_ago(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 - months
     year, month = divmod(index, 12)
@@ -252,7 +259,7 @@ def power_remind(p: Params) -> list[Statement]:
                      'bill:' || b.id || ':' || {stage} AS dedupe_key
               FROM ({_bills(p)}) b JOIN customers c ON c.id = b.customer_id
               WHERE {owed} > 0 AND {_supplied(p)}) w
-        WHERE w.kind IS NOT NULL
+        WHERE w.kind IS NOT NULL AND {_never('power.remind', 'w.dedupe_key', 'w.customer_id')}
     """
     return rule(p, "power.remind", sql, {
         "today": p.d(p.as_of), "until": p.ts(p.at(p.as_of, 1)),
@@ -286,6 +293,7 @@ def power_anomaly(p: Params) -> list[Statement]:
         JOIN customers c ON c.id = m.customer_id
         WHERE b.months = {months} AND b.kwh > 0 AND {gap} * 100 >= b.kwh * {pct}
           AND {_class_of('m.customer_id')} IN ('1', '2') AND {_supplied(p)}
+          AND {_never('power.anomaly', repr_('anomaly:' + month), 'm.customer_id')}
     """
     return rule(p, "power.anomaly", sql, {"last": p.d(last), "first": p.d(first),
                                           "due": p.ts(p.at(p.as_of, 7))})
@@ -320,6 +328,7 @@ def power_outage(p: Params) -> list[Statement]:
         JOIN customers c ON (o.feeder IS NOT NULL AND {feeder} = o.feeder)
                          OR (o.segment IS NOT NULL AND {segment} = o.segment)
         WHERE o.starts_at >= :until AND {_class_of('c.id')} = '1' AND {_supplied(p)}
+          AND {_never('power.outage', "'outage:' || o.id", 'c.id')}
     """
     return rule(p, "power.outage", sql, {"today": p.d(p.as_of), "until": p.ts(p.at(p.as_of, 1))})
 

@@ -173,3 +173,15 @@ def test_patrol_overdue_goes_to_the_named_patrol_person(ws, power):
     assert tasks(ws, "power.patrol") == [
         ("V", "E1", "patrol", dt.date(2026, 11, 23), 2,
          "T1 (1# 主变): last patrol 2026-10-21, 30 days ago (every 30)")]
+
+
+def test_a_reminder_done_is_not_made_again(ws, power):
+    # rule POWER-REMIND: each stage once per bill, even after the task is done.
+    power.customer("C")
+    power.bill("B1", "C", 100, dt.date(2026, 11, 22))
+    ws.run_rules(["power.remind"], as_of=AS_OF)
+    (task,) = ws.tasks(rule="power.remind")
+    ws.task_done(task.id, outcome="sent an SMS", at=dt.datetime(2026, 11, 20, 15))
+    ws.run_rules(["power.remind"], as_of=AS_OF + dt.timedelta(days=1))
+    assert tasks(ws, "power.remind") == []
+    assert [t[2] for t in tasks(ws, "power.remind", status="done")] == ["reminder"]

@@ -42,14 +42,16 @@ def remind_query(ctx):
     reason = case(
         (late > 0, ctx.reason("power.remind.late", days=late, **figures)),
         else_=ctx.reason("power.remind.reminder", days=ahead, **figures))
+    key = literal("bill:") + b.c.id + literal(":") + stage
     return (
         select(b.c.customer_id, manager.label("manager_id"), stage.label("kind"),
                case((stage == "reminder", ctx.due(1)), else_=ctx.due(3)).label("due_at"),
                case((stage == "escalation", 3), (stage == "call", 2), else_=1).label("priority"),
-               reason.label("reason"),
-               (literal("bill:") + b.c.id + literal(":") + stage).label("dedupe_key"))
+               reason.label("reason"), key.label("dedupe_key"))
         .join(c, c.c.id == b.c.customer_id)
-        .where(owed > 0, stage.is_not(None))
+        # Each stage once per bill: a reminder done is not made again the next day.
+        .where(owed > 0, stage.is_not(None),
+               ctx.never_tasked("power.remind", key, customer_id=b.c.customer_id))
     )
 
 
@@ -101,7 +103,9 @@ def outage_query(ctx):
                           where=func.coalesce(o.c.feeder, o.c.segment)).label("reason"),
                (literal("outage:") + o.c.id).label("dedupe_key"))
         .select_from(o.join(c, affected(ctx, o, c)))
-        .where(o.c.starts_at >= end_of_as_of(ctx), ctx.label("power.class", c.c.id) == "1")
+        .where(o.c.starts_at >= end_of_as_of(ctx), ctx.label("power.class", c.c.id) == "1",
+               ctx.never_tasked("power.outage", literal("outage:") + o.c.id,
+                                customer_id=c.c.id))
     )
 
 
@@ -166,7 +170,9 @@ def anomaly_query(ctx):
         .join(before, before.c.customer_id == month.c.customer_id)
         .where(before.c.months == months, before.c.kwh > 0,
                gap * 100 >= before.c.kwh * pct_bp,
-               ctx.label("power.class", month.c.customer_id).in_(("1", "2")))
+               ctx.label("power.class", month.c.customer_id).in_(("1", "2")),
+               ctx.never_tasked("power.anomaly", literal("anomaly:") + ctx.month_text(literal(last)),
+                                customer_id=month.c.customer_id))
     )
 
 
@@ -223,7 +229,8 @@ def advice_query(ctx):
                (literal("advice:") + month).label("dedupe_key"))
         .select_from(c.outerjoin(pf, pf.c.customer_id == c.c.id)
                      .outerjoin(peak, peak.c.customer_id == c.c.id))
-        .where(or_(low_pf, high_peak))
+        .where(or_(low_pf, high_peak),
+               ctx.never_tasked("power.advice", literal("advice:") + month, customer_id=c.c.id))
     )
 
 
@@ -310,7 +317,9 @@ def expiry_query(ctx):
                    ctx.reason(f"power.expiry.{what}", ends=ctx.day_text(ends),
                               days=ctx.days_between(ctx.today, ends)).label("reason"),
                    (literal(f"{what}:") + ctx.day_text(ends)).label("dedupe_key"))
-            .where(ends >= ctx.today, ends <= horizon)
+            .where(ends >= ctx.today, ends <= horizon,
+                   ctx.never_tasked("power.expiry", literal(f"{what}:") + ctx.day_text(ends),
+                                    customer_id=c.c.id))
         )
     both = rows[0].union_all(rows[1]).subquery("expiry_rows")
     return select(both)
