@@ -720,3 +720,9 @@ JOBS: dict[tuple, Builder] = {
 FLAGSHIP = ("banking.abc", "banking.churn", "banking.tier", "banking.relationship",
             "banking.aum", "tobacco.grade", "tobacco.special_visit", "tobacco.checklist",
             "tobacco.licence_renewal", "tobacco.cartons")
+
+# The power pack's twins live in their own module (benchmarks/handsql_power.py).
+import handsql_power  # noqa: E402
+
+JOBS.update(handsql_power.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_power.FLAGSHIP

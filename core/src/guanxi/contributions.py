@@ -202,6 +202,10 @@ class Segmentation:
     labels: tuple = attrs.field(default=(), converter=_tuple)
     requires: tuple = attrs.field(default=(), converter=_tuple)
     reasons: Mapping[str, Any] = attrs.field(factory=dict)
+    #: label -> named list (名单制) the segmentation keeps: customers with the
+    #: label join it, dated the as-of day, and leave it when they lose the
+    #: label (POWER-CREDIT's 失信名单); see :mod:`guanxi.engines.list_keeping`.
+    keeps_lists: Mapping[str, str] = attrs.field(factory=dict)
     pack: str = ""
 
 
@@ -280,6 +284,9 @@ class Kpi:
     reasons: Mapping[str, Any] = attrs.field(factory=dict)
     row_kind: str = attrs.field(default="customer", validator=attrs.validators.in_(ROW_KINDS))
     combine: str = attrs.field(default="sum", validator=attrs.validators.in_(COMBINES))
+    #: why a ``shown_only`` figure carries no target: the reason a target set
+    #: on it (in ``[targets]`` or an imported targets file) is refused with.
+    shown_reason: str = ""
     pack: str = ""
 
 
@@ -324,6 +331,15 @@ class CasePolicy:
     :param warn_before_hours: raise a warning this long before a breach.
     :param escalations: levels reached past the resolution target.
     :param steps: an approval chain the case goes through, in order.
+    :param applies_to: ``applies_to(ctx, customers, interactions)``, a SQL
+        condition on the two tables (``ctx``: the pack's query context): which interactions of the ``opens_on``
+        kinds open a case of this policy (None: all). Two policies may
+        open on one kind with conditions that split it (a VIP's complaint
+        and everyone else's, a repair by area; POWER-COMPLAINT,
+        POWER-REPAIR).
+    :param first_when: ``first_when(ctx, customers)``, a SQL condition on
+        the customers table: cases whose customer meets it come first in every
+        case listing (绿色通道: a VIP's cases before the others).
     """
 
     name: str = attrs.field(validator=_dotted_name)
@@ -337,6 +353,8 @@ class CasePolicy:
     warn_before_hours: float | None = None
     escalations: tuple = DEFAULT_ESCALATIONS
     steps: tuple = ()
+    applies_to: Callable[[Any, Any, Any], Any] | None = None
+    first_when: Callable[[Any, Any], Any] | None = None
     pack: str = ""
 
 

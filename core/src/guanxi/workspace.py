@@ -142,6 +142,13 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
                 f"enabled pack has{did_you_mean(unknown_kpis[0], self.plugins.kpis())}; "
                 f"KPIs: {', '.join(self.plugins.kpis())}"
             )
+        if self.config.targets and not self.plugins.broken:
+            from guanxi.engines.shown_only import refused_kpis
+
+            refused = refused_kpis(self.plugins.kpis(), sorted(self.config.targets))
+            if refused:
+                raise ConfigError(f"{self.config.label}: [targets] "
+                                  f"{next(iter(refused.values()))}")
         by_pack: dict[str, list] = {}
         for (pack, _), option in self.plugins.config_options().items():
             by_pack.setdefault(pack, []).append(option)

@@ -37,6 +37,7 @@ from sqlalchemy import (
     update,
 )
 
+from guanxi.engines.list_keeping import keep_lists
 from guanxi.engines.running import (build_query, context_for, drop_temp_table, failure,
                                      prepare_calendar, temp_table)
 from guanxi.periods import Period
@@ -153,6 +154,8 @@ def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
                 if lost:
                     conn.execute(delete(s).where(gone))
                 _upsert_labels(conn, work, seg.name, as_of)
+                if seg.keeps_lists:
+                    keep_lists(conn, seg, as_of)
                 counts = label_counts(conn, seg.name)
         except Exception as exc:
             raise failure(seg, "segmentation", exc) from exc

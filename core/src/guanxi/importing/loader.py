@@ -219,11 +219,27 @@ class _Importer:
                 columns = [[values[i] for i in keep] for values in columns]
                 lines = [lines[i] for i in keep]
                 cells = [cells[i] for i in keep]
+            if lines and self.entity.name == "targets" and self.entity.pack == "core":
+                columns, lines, cells = self._refuse_shown_only(columns, lines, cells, refused)
             if lines and self._validate_hook_implemented():
                 columns, lines = self._validate(columns, lines, cells, refused)
             if lines:
                 self._stage_good(lines, columns)
         self.writer.refused(refused)
+
+    def _refuse_shown_only(self, columns, lines, cells, refused):
+        """Targets on a KPI that is shown, never a target (POWER-COMPLAINT's count)."""
+        from guanxi.engines.shown_only import refuse_rows
+
+        problems = refuse_rows(self.ws.plugins.kpis(), self.plan.names, columns)
+        if not problems:
+            return columns, lines, cells
+        for i in sorted(problems):
+            column, value, reason = problems[i]
+            refused.append((lines[i], reason, column, str(value), staging.raw_json(cells[i])))
+        keep = [i for i in range(len(lines)) if i not in problems]
+        return ([[values[i] for i in keep] for values in columns], [lines[i] for i in keep],
+                [cells[i] for i in keep])
 
     def _validate(self, columns: list[list], lines: list[int], cells: list[list],
                   refused: list[tuple]) -> tuple[list[list], list[int]]:

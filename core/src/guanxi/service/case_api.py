@@ -80,7 +80,8 @@ class CaseMethods:
     def cases(self, *, policy: str | None = None, owner: str | None = None,
               state: str | None = None, customer: str | None = None,
               limit: int | None = None) -> list:
-        """Cases by policy, owner, state or customer, oldest first."""
+        """Cases by policy, owner, state or customer, oldest first (the cases a policy's
+        ``first_when`` selects, a VIP's, before the others)."""
         from guanxi.service import cases
 
         self.require_ready()

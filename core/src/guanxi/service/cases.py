@@ -64,6 +64,7 @@ from guanxi.engines.context import minute_text_sql as minute_text  # noqa: F401
 from guanxi.engines.running import temp_table
 from guanxi.errors import GuanxiError, NotFoundError, PackError, UsageError
 from guanxi.service.case_words import ACTIONS, CLOCKS, STATES  # noqa: F401 (public names)
+from guanxi.service.case_scope import first_order, opens_for
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
@@ -364,7 +365,9 @@ def load_case(conn, ws, case_id: int) -> Case:
 def list_cases(conn, ws, *, policy=None, owner=None, state=None, customer=None,
                limit=None) -> list[Case]:
     c = st.cases
-    query = select(c).order_by(c.c.id)
+    policies = ws.plugins.case_policies(ws)
+    # 绿色通道: cases a policy's first_when selects (a VIP's) come first.
+    query = select(c).order_by(*first_order(ws, policies), c.c.id)
     if policy:
         query = query.where(c.c.policy == policy)
     if owner:
@@ -377,7 +380,6 @@ def list_cases(conn, ws, *, policy=None, owner=None, state=None, customer=None,
         query = query.where(c.c.customer_id == customer)
     if limit:
         query = query.limit(limit)
-    policies = ws.plugins.case_policies(ws)
     return [_case(row, policies) for row in conn.execute(query)]
 
 
@@ -522,7 +524,7 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
     for policy in case_policies(ws).values():
         if not policy.opens_on:
             continue
-        chosen = [i.c.kind.in_(policy.opens_on)]
+        chosen = [i.c.kind.in_(policy.opens_on), opens_for(ws, policy, cu, i)]
         mine = [c.c.policy == policy.name, c.c.interaction_id.is_not(None)]
         if saved is not None:
             # The saved rows lead, each found by its key: on an index of
@@ -530,7 +532,7 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
             # batch of a big import (226 of 300 s at a million customers).
             # ``|| ''`` keeps the same rows and takes that index away.
             chosen = [i.c.kind.concat("").in_(policy.opens_on),
-                      i.c.id.in_(select(saved.c.id))]
+                      i.c.id.in_(select(saved.c.id)), opens_for(ws, policy, cu, i)]
         has_case = exists().where(c.c.policy == policy.name, c.c.interaction_id == i.c.id)
         owner = func.coalesce(i.c.manager_id, cu.c.manager_id)
         done = i.c.resolved_at

@@ -1,0 +1,52 @@
+"""Which customers a case policy serves, and whose cases list first.
+
+Two optional parts of a :class:`~guanxi.CasePolicy`, each a SQL condition a
+pack builds from the core's tables:
+
+- ``applies_to(ctx, customers, interactions)``: which interactions of the
+  policy's kinds open its cases. Policies that split one kind between them
+  (a VIP's complaint with the VIP limits and everyone else's, a repair
+  whose arrival limit depends on the customer's area) each open the
+  interactions their condition selects; a condition that is NULL for a
+  row (a missing field) does not select it.
+- ``first_when(ctx, customers)``: cases whose customer meets it sort before the
+  others in every listing (``guanxi cases list``, ``Workspace.cases``,
+  the web workspace): 绿色通道, VIP requests first (POWER-COMPLAINT).
+  Then by id, as before.
+
+``ctx`` is the policy's pack's query context (``ws.query_context(pack)``), for
+``ctx.attribute`` (a declared field such as the customer's area) and the
+other helpers of the query kit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import case, exists, literal, or_, true
+
+from guanxi.storage import service_tables as st
+from guanxi.storage import tables as t
+
+
+def opens_for(ws, policy, customers, interactions):
+    """The policy's condition on an interaction (and its customer) to open a case."""
+    if policy.applies_to is None:
+        return true()
+    return policy.applies_to(ws.query_context(policy.pack), customers, interactions)
+
+
+def first_order(ws, policies: Mapping) -> list:
+    """ORDER BY terms that put the cases ``first_when`` selects first (empty when none asks)."""
+    c = st.cases
+    firsts = [(name, p) for name, p in sorted(policies.items())
+              if getattr(p, "first_when", None) is not None]
+    if not firsts:
+        return []
+    cu = t.customers.alias("first_customer")
+    conditions = [
+        (c.c.policy == name) & exists().where(
+            cu.c.id == c.c.customer_id, p.first_when(ws.query_context(p.pack), cu))
+        for name, p in firsts
+    ]
+    return [case((or_(*conditions), literal(0)), else_=literal(1))]
