@@ -14,9 +14,11 @@ pack builds from the core's tables:
   the web workspace): 绿色通道, VIP requests first (POWER-COMPLAINT).
   Then by id, as before.
 
-``ctx`` is the policy's pack's query context (``ws.query_context(pack)``), for
+``ctx`` is the policy's pack's query context (``ws.build_context(pack)``), for
 ``ctx.attribute`` (a declared field such as the customer's area) and the
-other helpers of the query kit.
+other helpers of the query kit. The case machine builds these conditions
+inside its own transactions, where nothing else may write: the working days
+are the ones the last batch built.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ def opens_for(ws, policy, customers, interactions):
     """The policy's condition on an interaction (and its customer) to open a case."""
     if policy.applies_to is None:
         return true()
-    return policy.applies_to(ws.query_context(policy.pack), customers, interactions)
+    return policy.applies_to(ws.build_context(policy.pack, ws.today()), customers, interactions)
 
 
 def first_order(ws, policies: Mapping) -> list:
@@ -46,7 +48,7 @@ def first_order(ws, policies: Mapping) -> list:
     cu = t.customers.alias("first_customer")
     conditions = [
         (c.c.policy == name) & exists().where(
-            cu.c.id == c.c.customer_id, p.first_when(ws.query_context(p.pack), cu))
+            cu.c.id == c.c.customer_id, p.first_when(ws.build_context(p.pack, ws.today()), cu))
         for name, p in firsts
     ]
     return [case((or_(*conditions), literal(0)), else_=literal(1))]

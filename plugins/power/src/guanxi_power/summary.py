@@ -78,9 +78,10 @@ def _send_notices(ws, ctx) -> dict:
     with ws.engine.connect() as conn:
         outages = conn.execute(select(o.c.id, o.c.kind, o.c.starts_at).order_by(o.c.id)).all()
     made = {}
+    power_ctx = ws.query_context("power")
     for row in outages:
         made[row.id] = notices.build(ws, row.id)
-        due = row.starts_at - notices.lead(ws.query_context("power"), row.kind)
+        due = row.starts_at - notices.lead(power_ctx, row.kind)
         if row.id == "PO-02":       # sent a day after their due time: late
             notices.mark_sent(ws, row.id, due + dt.timedelta(days=1))
         elif due.date() <= ctx.as_of:
