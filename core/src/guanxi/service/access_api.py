@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import func, or_, select
 
 from guanxi import audit as audit_mod
+from guanxi import model
 from guanxi.errors import NotFoundError
 from guanxi.service import users as users_mod
 from guanxi.service.scope import Scope, scope_of, where
@@ -46,37 +47,49 @@ class AccessMethods:
 
     # -- the short writes, audited ---------------------------------------------------------
 
-    def task_done(self, task_id: int, outcome: str | None = None, *, at=None):
+    def task_done(self, task_id: int, outcome: str | None = None, *,
+                  at: dt.datetime | None = None) -> model.Task:
         task = super().task_done(task_id, outcome, at=at)
         self.audit("task done", "task", task_id, {"outcome": outcome, "at": task.closed_at})
         return task
 
-    def task_cancel(self, task_id: int, reason: str):
+    def task_cancel(self, task_id: int, reason: str) -> model.Task:
         task = super().task_cancel(task_id, reason)
         self.audit("task cancelled", "task", task_id, {"reason": reason})
         return task
 
-    def task_reassign(self, task_id: int, to_manager: str):
+    def task_reassign(self, task_id: int, to_manager: str) -> model.Task:
         task = super().task_reassign(task_id, to_manager)
         self.audit("task reassigned", "task", task_id, {"to": to_manager})
         return task
 
-    def case_step(self, case_id: int, action: str, by: str, at=None, note=None, to=None):
+    def case_step(self, case_id: int, action: str, by: str, at: dt.datetime | None = None,
+                  note: str | None = None, to: str | None = None):
         case = super().case_step(case_id, action, by, at=at, note=note, to=to)
         self.audit("case step", "case", case_id,
                    {"action": action, "by": by, "to": to, "note": note, "state": case.state})
         return case
 
-    def open_case(self, policy: str, customer_id: str, owner_id=None, opened_at=None,
-                  summary=None):
+    def open_case(self, policy: str, customer_id: str, owner_id: str | None = None,
+                  opened_at: dt.datetime | None = None, summary: str | None = None):
         case = super().open_case(policy, customer_id, owner_id, opened_at, summary)
         self.audit("case opened", "case", case.id, {"policy": policy, "customer": customer_id})
         return case
 
-    def set_label(self, segmentation, customer_id, label, reason, set_by=None):
+    def set_label(self, segmentation: str, customer_id: str, label: str, reason: str,
+                  set_by: str | None = None) -> None:
         super().set_label(segmentation, customer_id, label, reason, set_by)
         self.audit("label set", "customer", customer_id,
                    {"segmentation": segmentation, "label": label, "reason": reason})
+
+    # -- the 360° view's panels --------------------------------------------------------------
+
+    def customer_panels(self, customer_id: str, *, language: str | None = None) -> list:
+        """The enabled packs' panels for a customer's page (``guanxi_customer_panels``)."""
+        from guanxi.panels import customer_panels
+
+        self.require_ready()
+        return customer_panels(self, customer_id, language)
 
     # -- users and tokens ------------------------------------------------------------------
 

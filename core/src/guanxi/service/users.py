@@ -176,7 +176,7 @@ def set_password(conn, login: str, password_hash: str) -> User:
 def failures_since(conn, login: str, now: dt.datetime) -> int:
     lf = login_failures
     return conn.execute(select(func.count()).select_from(lf).where(
-        lf.c.login == login, lf.c.at > now - FAILURE_WINDOW)).scalar_one()
+        lf.c.login == login, lf.c.at >= now - FAILURE_WINDOW)).scalar_one()
 
 
 def note_failure(conn, login: str, now: dt.datetime) -> None:
