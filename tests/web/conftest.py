@@ -30,6 +30,11 @@ class WebPack:
         return [guanxi.CasePolicy(name="web.repair", title="Repair", opens_on=("repair",),
                                   response_hours=4, resolution_hours=48)]
 
+    @guanxi.hookimpl
+    def guanxi_customer_panels(self, workspace, customer_id, language):
+        title = "巡访清单" if language == "zh" else "Visit checklist"
+        return [guanxi.CustomerPanel(title=title, rows=[{"item": "price tags", "done": "yes"}])]
+
 
 class Org:
     def __init__(self, ws, tokens, task, case):
@@ -101,6 +106,15 @@ def org(make_workspace, time_machine):
                 kind="visit", due_at=dt.datetime.combine(due, dt.time()), all_day=True,
                 priority=2, status="open", reason="a visit is due", dedupe_key=customer,
                 created_at=NOW - dt.timedelta(days=3))).inserted_primary_key[0]
+        # this week's visit plan: M1 visits C1 on Thursday and C4 on Friday, M3 visits C3
+        from guanxi.storage import service_tables as st
+
+        conn.execute(insert(st.plan_visits), [
+            {"cadence": "web.visits", "week": "2026-W49", "manager_id": m, "day": day,
+             "customer_id": c, "territory": territory, "reason": "due by the visit cadence"}
+            for m, day, c, territory in (("M1", dt.date(2026, 12, 3), "C1", "east"),
+                                         ("M1", dt.date(2026, 12, 4), "C4", "east"),
+                                         ("M3", dt.date(2026, 12, 3), "C3", "west"))])
     case = {c: ws.open_case("web.repair", c, m, opened_at=NOW - dt.timedelta(hours=2),
                             summary="meter").id for c, m in (("C1", "M1"), ("C3", "M3"))}
     tokens = {}
