@@ -127,7 +127,8 @@ def markdown(result: dict, title: str) -> str:
              f"{result['calls']} calls each, for {result['managers']} managers "
              f"(median {result['tasks_per_list_median']:g} tasks a list). Server time from the "
              "`Server-Timing` header; the baseline is the same Workspace calls made directly.", "",
-             "| request | server median | server p95 | direct median | direct p95 | ratio | target |",
+             "| request | server median | server p95 | direct median | direct p95 | ratio "
+             "| target |",
              "|---|---:|---:|---:|---:|---:|---|"]
     for name, r in result["requests"].items():
         s, d = r["server"], r["direct"]

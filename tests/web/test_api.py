@@ -109,7 +109,7 @@ def test_a_lead_outside_the_team_answers_404(org):
     assert org.client("lee").get("/api/v1/customers/C2").status_code == 200
 
 
-# -- tasks -------------------------------------------------------------------------------------------
+# -- tasks ----------------------------------------------------------------------------------------
 
 
 def test_tasks_are_the_json_of_tasks_list_within_the_scope(org):
@@ -166,7 +166,7 @@ def test_a_task_done_twice_answers_409(org):
         409, {"detail": f"task {org.task['C1']} is already done"})
 
 
-# -- interactions -------------------------------------------------------------------------------------
+# -- interactions ---------------------------------------------------------------------------------
 
 
 def test_logging_a_visit_answers_201_and_the_stored_row(org):
@@ -199,7 +199,7 @@ def test_logging_a_visit_to_a_customer_outside_the_scope_answers_404(org):
     assert answer.status_code == 404
 
 
-# -- cases, KPIs, plan, audit ----------------------------------------------------------------------------
+# -- cases, KPIs, plan, audit ---------------------------------------------------------------------
 
 
 def test_cases_are_the_json_of_cases_list_within_the_scope(org):
@@ -261,7 +261,7 @@ def test_the_audit_log_is_for_admins_only(org):
     assert {"user added", "token created"} <= {e["action"] for e in entries}
 
 
-# -- browsers: cookies, CSRF, wrong passwords -------------------------------------------------------
+# -- browsers: cookies, CSRF, wrong passwords -----------------------------------------------------
 
 
 def test_a_cookie_authenticated_write_needs_the_sessions_csrf_token(org):
@@ -338,7 +338,7 @@ def test_a_proxy_header_is_believed_only_from_a_trusted_proxy(org):
     assert other.get("/api/v1/me", headers={"X-Remote-User": "lee"}).status_code == 401
 
 
-# -- the server's guards -----------------------------------------------------------------------------
+# -- the server's guards --------------------------------------------------------------------------
 
 
 def test_every_answer_carries_the_security_headers(org):

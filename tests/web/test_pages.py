@@ -52,8 +52,8 @@ def test_logging_a_visit_validates_as_the_importer_does(org):
     bad = client.post("/interactions", data={"csrf": csrf, "customer_id": "C1", "kind": "visit",
                                              "occurred_at": "2026-13-40T25:00"})
     assert bad.status_code == 422 and "occurred_at" in bad.text
-    outside = client.post("/interactions", data={"csrf": csrf, "customer_id": "C3",
-                                                 "kind": "visit", "occurred_at": "2026-12-02T09:00"})
+    outside = client.post("/interactions", data={
+        "csrf": csrf, "customer_id": "C3", "kind": "visit", "occurred_at": "2026-12-02T09:00"})
     assert outside.status_code == 422 and "no customer with id" in outside.text
     good = client.post("/interactions", data={"csrf": csrf, "customer_id": "C1", "kind": "call",
                                               "occurred_at": "2026-12-02T09:00",

@@ -145,6 +145,12 @@ class Authenticator:
 
     # -- logging in ---------------------------------------------------------------------
 
+    def _dummy_hash(self) -> str:
+        # An unknown login costs an argon2 check too: timing does not tell who exists.
+        if not hasattr(self, "_dummy"):
+            self._dummy = users_mod.hash_password(secrets.token_urlsafe(16))
+        return self._dummy
+
     def log_in(self, login: str, password: str):
         """The user whose password this is; counts wrong ones (:class:`TooManyAttempts`)."""
         ws = self.ws
@@ -162,6 +168,8 @@ class Authenticator:
 
                 stored = conn.execute(select(users.c.password_hash)
                                       .where(users.c.login == login)).scalar_one()
+            if user is None:
+                users_mod.password_matches(self._dummy_hash(), password)  # same time either way
             if user is None or user.disabled or not users_mod.password_matches(stored, password):
                 users_mod.note_failure(conn, login, now)
                 return None

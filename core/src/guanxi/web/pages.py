@@ -229,7 +229,7 @@ def case_step(request: Request, case_id: int, csrf: str = Form(""), action: str 
     return _back("/cases")
 
 
-# -- figures, plan, team, admin ---------------------------------------------------------------------
+# -- figures, plan, team, admin -------------------------------------------------------------------
 
 
 @router.get("/kpis", response_class=HTMLResponse)
