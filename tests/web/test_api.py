@@ -273,6 +273,9 @@ def test_a_cookie_authenticated_write_needs_the_sessions_csrf_token(org):
     assert client.post(url, json={}, headers={"X-CSRF-Token": bobs}).status_code == 403
     assert org.ws.tasks(customer="C1")[0].status == "open"
     assert client.post(url, json={}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    # a script driving the session learns the token from any answer's header
+    assert client.get("/api/v1/me").headers["X-CSRF-Token"] == csrf
+    assert "X-CSRF-Token" not in org.client("ann").get("/api/v1/me").headers  # not for tokens
 
 
 def test_the_session_cookie_is_httponly_and_samesite(org):

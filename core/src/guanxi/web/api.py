@@ -13,7 +13,7 @@ import secrets
 from typing import Any, Optional
 
 import attrs
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
@@ -26,9 +26,16 @@ router = APIRouter(prefix="/api/v1", tags=["guanxi"])
 MAX_LIMIT = 500
 
 
-def principal(request: Request) -> Principal:
-    """The user behind the request (401 without credentials)."""
-    return request.app.state.auth.principal(request)
+def principal(request: Request, response: Response) -> Principal:
+    """The user behind the request (401 without credentials).
+
+    A browser's session also learns its CSRF token from the ``X-CSRF-Token``
+    header of every answer (a page has it in its forms and a meta tag).
+    """
+    who = request.app.state.auth.principal(request)
+    if who.needs_csrf:
+        response.headers[CSRF_HEADER] = request.app.state.auth.csrf_token(who)
+    return who
 
 
 def writer(request: Request, who: Principal = Depends(principal)) -> Principal:
@@ -68,15 +75,14 @@ def me(who: Principal = Depends(principal)) -> Any:
 
 
 @router.get("/customers")
-def customers(request: Request, q: Optional[str] = None, limit: Optional[int] = Query(None, ge=1),
-              offset: Optional[int] = Query(None, ge=0),
+def customers(request: Request, response: Response, q: Optional[str] = None,
+              limit: Optional[int] = Query(None, ge=1), offset: Optional[int] = Query(None, ge=0),
               who: Principal = Depends(principal)) -> Any:
     """The customers the user may see, by id; ``q`` matches an id, a name or a phone."""
     limit, offset = _page(limit, offset)
     found, total = _ws(request).find_customers(q, scope=who.scope, limit=limit, offset=offset)
-    from guanxi.web.app import GuanxiJSON
-
-    return GuanxiJSON([attrs.asdict(c) for c in found], headers={"X-Total-Count": str(total)})
+    response.headers["X-Total-Count"] = str(total)
+    return [attrs.asdict(c) for c in found]
 
 
 @router.get("/customers/{customer_id}")
@@ -139,9 +145,7 @@ def log_interaction(ws, who: Principal, row: dict, source: str) -> dict:
 def interactions(request: Request, body: dict = Body(...),
                  who: Principal = Depends(writer)) -> Any:
     """Log a visit or call (the canonical columns); 201 and the stored row, 422 with errors."""
-    from guanxi.web.app import GuanxiJSON
-
-    return GuanxiJSON(log_interaction(_ws(request), who, body, _source(request)), status_code=201)
+    return log_interaction(_ws(request), who, body, _source(request))
 
 
 def scoped_kpis(ws, who: Principal, period: str | None, by: str | None) -> list[dict]:

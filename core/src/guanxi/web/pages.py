@@ -18,7 +18,7 @@ from guanxi.audit import acting_as
 from guanxi.errors import GuanxiError, RowsRefused
 from guanxi.web import api
 from guanxi.web.app import HERE
-from guanxi.web.auth import LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
+from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
 from guanxi.web.i18n import words
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +60,7 @@ def _who(request: Request) -> Principal:
 
 def _form_writer(request: Request, csrf: str | None) -> Principal:
     who = _who(request)
-    request.app.state.auth.check_csrf(who, csrf)
+    request.app.state.auth.check_csrf(who, csrf or request.headers.get(CSRF_HEADER))
     return who
 
 
@@ -87,9 +87,11 @@ def login_form(request: Request, failed: bool = False, status: int = 200):
 
 @router.post("/login")
 def login(request: Request, login: str = Form(""), password: str = Form(""),
-          csrf: str = Form("")):
+          csrf: str = Form(""), username: str = Form(""), csrf_token: str = Form("")):
     auth = request.app.state.auth
-    auth.check_login_form(request.cookies.get(LOGIN_COOKIE), csrf)
+    # username and csrf_token: the names other tools give these fields
+    auth.check_login_form(request.cookies.get(LOGIN_COOKIE), csrf or csrf_token)
+    login = login or username
     user = auth.log_in(login, password)
     if user is None:
         return login_form(request, failed=True, status=401)
