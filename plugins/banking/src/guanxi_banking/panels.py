@@ -10,12 +10,6 @@ from __future__ import annotations
 import guanxi
 
 TITLE = {"en": "Relationship level (BANK-REL)", "zh": "客户关系等级（BANK-REL）"}
-LEVELS = {
-    "A": {"en": "A key", "zh": "A 重点客户"},
-    "B": {"en": "B target", "zh": "B 目标客户"},
-    "C": {"en": "C potential", "zh": "C 潜在客户"},
-    "D": {"en": "D general", "zh": "D 一般客户"},
-}
 NONE = {"en": "No level yet: the segmentation has not run for this customer.",
         "zh": "尚无等级：该客户尚未参与分级。"}
 MANUAL = {"en": " (set by a manager)", "zh": "（客户经理手工设定）"}
@@ -27,6 +21,6 @@ def customer_panels(workspace, customer_id: str, language: str) -> list:
                   if s.segmentation == "banking.relationship"), None)
     if level is None:
         return [guanxi.CustomerPanel(title=TITLE[lang], text=NONE[lang])]
-    name = LEVELS.get(level.label, {}).get(lang, level.label)
-    text = f"{name}{MANUAL[lang] if level.manual else ''}: {level.reason} ({level.as_of})"
+    # The reason opens with the level's name ("A key: ..."), in [guanxi] language.
+    text = f"{level.reason}{MANUAL[lang] if level.manual else ''} ({level.as_of})"
     return [guanxi.CustomerPanel(title=TITLE[lang], text=text)]
