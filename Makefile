@@ -10,6 +10,7 @@ BIN := $(VENV)/bin
 DISTS := core $(wildcard plugins/*/pyproject.toml) $(wildcard contrib/*/pyproject.toml)
 DIST_DIRS := core $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml contrib/*/pyproject.toml))
 STAMP := $(VENV)/.installed
+COMMA := ,
 
 .PHONY: setup demo test test-sqlite bench clean
 
@@ -18,7 +19,7 @@ setup: $(STAMP)
 $(STAMP): core/pyproject.toml $(wildcard plugins/*/pyproject.toml) $(wildcard contrib/*/pyproject.toml) requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(foreach d,$(DIST_DIRS),-e ./$(d)$(if $(filter core,$(d)),[postgres])) -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet $(foreach d,$(DIST_DIRS),-e ./$(d)$(if $(filter core,$(d)),[postgres$(COMMA)web])) -r requirements-dev.txt
 	touch $(STAMP)
 
 demo: $(STAMP)

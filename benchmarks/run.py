@@ -40,6 +40,9 @@ The run, each phase in its own process so that its peak RSS is its own:
    Python API, beside a primary-key lookup, with the plan of every query.
 7. ``startup``: ``guanxi --help`` and ``guanxi tasks list`` beside
    ``python -c pass``.
+8. ``web`` (before ``latency``, on the same database): My day, the 360°
+   view and ``GET /api/v1/tasks`` of the web workspace, server time beside
+   the same Workspace calls made directly (benchmarks/web.py).
 
 Results go to ``benchmarks/results/<date>-<database>-<N>.json`` and ``.md``,
 and the tables into docs/performance.md.
@@ -837,6 +840,15 @@ def phase_startup(work: Path) -> None:
     write_output(work, "startup", {"median_s": out, "best_s": best, "median_cpu_s": cpu})
 
 
+def phase_web(work: Path) -> None:
+    import web
+
+    state = load_state(work)
+    batch = json.loads((work / "batch.json").read_text())
+    with open_workspace(state, batch["url"]) as ws:
+        write_output(work, "web", web.measure(ws, seed=state["seed"]))
+
+
 PHASES = {
     "generate": phase_generate,
     "baseline_setup": phase_baseline_setup,
@@ -848,6 +860,7 @@ PHASES = {
     "jobs": phase_jobs,
     "latency": phase_latency,
     "startup": phase_startup,
+    "web": phase_web,
 }
 
 
@@ -1013,7 +1026,7 @@ def main() -> None:
             loads[step][item["key"]] = run_phase(work, step, item["key"], quiet=True)
     drop_copy(state, run_url(state, "baseline"))
     phases.update(loads)
-    for phase in ("prime", "batch", "jobs", "latency", "startup"):
+    for phase in ("prime", "batch", "jobs", "web", "latency", "startup"):
         phases[phase] = run_phase(work, phase)
 
     info = versions(url, dialect)
@@ -1021,6 +1034,13 @@ def main() -> None:
 
     result = report.assemble(state, manifest, phases, info, cached, TARGETS)
     paths = report.write(result, RESULTS, DOC)
+    import web  # the web workspace's own table, beside the others
+
+    engine_name = (f"PostgreSQL {info['postgresql']}" if "postgresql" in info
+                   else f"SQLite {info['sqlite']}")
+    web.update_doc(DOC, f"{dialect}-{n}" + "".join(f"-{p}" for p in packs),
+                   web.markdown(phases["web"], f"{engine_name}, N = {n:,} customers, "
+                                f"packs: {', '.join(packs) or 'core'} ({dt.date.today()})"))
     print(paths["markdown_text"])
     print(f"results: {paths['json']}  {paths['markdown']}  (docs/performance.md updated)")
     if not os.environ.get("BENCH_KEEP") and not resume:

@@ -264,6 +264,16 @@ class HookPack:
         self._record("guanxi_report_kinds")
         return [REPORT_KIND]
 
+    @guanxi.hookimpl
+    def guanxi_customer_panels(self, workspace, customer_id, language):
+        self._record("guanxi_customer_panels", customer_id)
+        with workspace.engine.connect() as conn:
+            notes_of = [dict(r._mapping) for r in conn.execute(
+                sa.select(notes.c.id, notes.c.body).where(notes.c.customer_id == customer_id)
+                .order_by(notes.c.id))]
+        return [guanxi.CustomerPanel(title="笔记" if language == "zh" else "Notes",
+                                     text=f"{len(notes_of)} note(s)", rows=notes_of)]
+
     # -- lifecycle --------------------------------------------------------
 
     def _validate(self, hook: str, workspace, batch):

@@ -69,6 +69,7 @@ SNAPSHOT = {
     'guanxi.ConfigError': '',
     'guanxi.ConfigOption': '',
     'guanxi.CustomerFilter': '',
+    'guanxi.CustomerPanel': '',
     'guanxi.DemoData': '',
     'guanxi.Entity': '',
     'guanxi.Escalation': '',
@@ -91,6 +92,16 @@ SNAPSHOT = {
     'guanxi.Workspace': '',
     'guanxi.hookimpl': '',
     'guanxi.open': '(config=None, *, database=None, extra_packs=None)',
+    'Workspace.add_user':
+        "(self, login: 'str', *, manager: 'str | None', role: 'str', password: 'str | Non"
+        "e' = None, language: 'str | None' = None)",
+    'Workspace.audit':
+        "(self, action: 'str', entity: 'str', key=None, detail: 'dict | None' = None, *, "
+        "conn=None) -> 'None'",
+    'Workspace.audit_log':
+        "(self, *, since: 'dt.date | dt.datetime | None' = None, actor: 'str | None' = No"
+        "ne, limit: 'int | None' = None, offset: 'int | None' = None) -> 'list'",
+    'Workspace.audit_saved': "(self, entity: 'str', rows: 'Sequence[Mapping]', result) -> 'None'",
     'Workspace.build_calendar': "(self, start: 'dt.date', end: 'dt.date') -> 'CalendarBuild'",
     'Workspace.build_plan':
         "(self, week=None, cadences: 'Sequence[str] | None' = None, *, force: 'bool' = False, "
@@ -108,20 +119,24 @@ SNAPSHOT = {
         "note: 'str | None' = None, to: 'str | None' = None)",
     'Workspace.case_waiting_for': "(self, case_id: 'int') -> 'str | None'",
     'Workspace.cases':
-        "(self, *, policy: 'str | None' = None, owner: 'str | None' = None, "
-        "state: 'str | None' = None, customer: 'str | None' = None, "
-        "limit: 'int | None' = None) -> 'list'",
+        "(self, *, policy: 'str | None' = None, owner: 'str | None' = None, state: 'str |"
+        " None' = None, customer: 'str | None' = None, limit: 'int | None' = None, offset"
+        ": 'int | None' = None, scope=None) -> 'list'",
     'Workspace.clear_label': "(self, segmentation: 'str', customer_id: 'str') -> 'bool'",
     'Workspace.close': "(self) -> 'None'",
     'Workspace.count_unowned': "(self) -> 'int'",
+    'Workspace.create_token': "(self, login: 'str', note: 'str | None' = None)",
     'Workspace.current': "(self) -> 'list[migrate.BranchState]'",
     'Workspace.customer': "(self, customer_id: 'str') -> 'model.Customer'",
+    'Workspace.customer_panels':
+        "(self, customer_id: 'str', *, language: 'str | None' = None) -> 'list'",
     'Workspace.customer_view': "(self, customer_id: 'str', *, recent: 'int' = 20) -> 'dict'",
     'Workspace.customers':
         "(self, *, manager: 'str | None' = None, territory: 'str | None' = None, "
         "status: 'str | None' = None, unowned: 'bool' = False, "
         "limit: 'int | None' = None) -> 'list[model.Customer]'",
     'Workspace.dialect': 'property',
+    'Workspace.disable_user': "(self, login: 'str', disabled: 'bool' = True)",
     'Workspace.engine': 'property',
     'Workspace.ensure_business_days': "(self, as_of: 'dt.date') -> 'CalendarBuild'",
     'Workspace.entity': "(self, name: 'str')",
@@ -136,6 +151,9 @@ SNAPSHOT = {
         "(self, entity: 'str', path: 'str | os.PathLike', *, encoding: 'str' = 'utf-8', "
         'progress=None)',
     'Workspace.fields': "(self) -> 'list'",
+    'Workspace.find_customers':
+        "(self, q: 'str | None' = None, *, scope: 'Scope | None' = None, limit: 'int' = 5"
+        "0, offset: 'int' = 0) -> 'tuple[list, int]'",
     'Workspace.from_parts':
         "(cls, cfg: 'config_mod.Config', plugins: 'PackManager') -> 'Workspace'",
     'Workspace.import_file':
@@ -161,8 +179,8 @@ SNAPSHOT = {
     'Workspace.open_cases': "(self) -> 'int'",
     'Workspace.ownership': "(self, customer_id: 'str') -> 'list[model.Ownership]'",
     'Workspace.plan':
-        "(self, week=None, manager: 'str | None' = None, *, "
-        "since: 'dt.date | None' = None) -> 'list'",
+        "(self, week=None, manager: 'str | None' = None, *, since: 'dt.date | None' = Non"
+        "e, scope=None) -> 'list'",
     'Workspace.query_context': "(self, pack: 'str', as_of: 'dt.date | None' = None)",
     'Workspace.build_context': "(self, pack: 'str', as_of: 'dt.date')",
     'Workspace.reason_templates': 'property',
@@ -182,10 +200,14 @@ SNAPSHOT = {
         "(self, kind: 'str | None' = None, period: 'str | None' = None, "
         "author: 'str | None' = None, overdue: 'bool | None' = None, "
         "as_of: 'dt.date | None' = None) -> 'list[Report]'",
+    'Workspace.require_case_visible': "(self, case_id: 'int', scope: 'Scope | None') -> 'None'",
     'Workspace.require_ready': "(self) -> 'None'",
+    'Workspace.require_task_visible': "(self, task_id: 'int', scope: 'Scope | None') -> 'None'",
+    'Workspace.require_visible': "(self, customer_id: 'str', scope: 'Scope | None') -> 'None'",
     'Workspace.review_report':
         "(self, kind: 'str', author: 'str', period: 'str', by: 'str', "
         "at: 'dt.datetime | dt.date | None' = None, note: 'str | None' = None) -> 'Report'",
+    'Workspace.revoke_token': "(self, token_id: 'int')",
     'Workspace.rota':
         "(self, rota: 'str', start: 'dt.date | None' = None, "
         "end: 'dt.date | None' = None) -> 'list[tuple[dt.date, str]]'",
@@ -196,12 +218,14 @@ SNAPSHOT = {
         "as_of: 'dt.date | None' = None) -> 'list'",
     'Workspace.save': "(self, entity: 'str', rows: 'Iterable[Mapping[str, Any]]')",
     'Workspace.schemas': "(self) -> 'list'",
+    'Workspace.scope': "(self, user) -> 'Scope'",
     'Workspace.segment':
         "(self, names: 'Sequence[str] | None' = None, *, "
         "as_of: 'dt.date | None' = None) -> 'list'",
     'Workspace.set_label':
         "(self, segmentation: 'str', customer_id: 'str', label: 'str', reason: 'str', "
         "set_by: 'str | None' = None) -> 'None'",
+    'Workspace.set_password': "(self, login: 'str', password: 'str')",
     'Workspace.settings': 'property',
     'Workspace.submit_report':
         "(self, kind: 'str', author: 'str', period: 'str', "
@@ -212,13 +236,16 @@ SNAPSHOT = {
         "at: 'dt.datetime | None' = None) -> 'model.Task'",
     'Workspace.task_reassign': "(self, task_id: 'int', to_manager: 'str') -> 'model.Task'",
     'Workspace.tasks':
-        "(self, *, manager: 'str | None' = None, status: 'str | None' = 'open', "
-        "rule: 'str | None' = None, customer: 'str | None' = None, due: 'str | None' = None, "
-        "overdue: 'bool' = False, as_of: 'dt.date | None' = None, "
-        "limit: 'int | None' = None) -> 'list[model.Task]'",
+        "(self, *, manager: 'str | None' = None, status: 'str | None' = 'open', rule: 'st"
+        "r | None' = None, customer: 'str | None' = None, due: 'str | None' = None, overd"
+        "ue: 'bool' = False, as_of: 'dt.date | None' = None, limit: 'int | None' = None, "
+        "offset: 'int | None' = None, scope=None) -> 'list[model.Task]'",
     'Workspace.tick_cases': "(self, at: 'dt.datetime | None' = None, *, rules: 'bool' = True)",
     'Workspace.today': "(self) -> 'dt.date'",
+    'Workspace.tokens': "(self, login: 'str | None' = None) -> 'list'",
     'Workspace.upgrade': "(self) -> 'list[migrate.BranchState]'",
+    'Workspace.user': "(self, login: 'str')",
+    'Workspace.users': "(self) -> 'list'",
     'Workspace.visit_cadences': "(self) -> 'list'",
     'guanxi.testing.make_workspace': '(tmp_path, guanxi_databases)',
     'guanxi.testing.workspace': '(make_workspace)',

@@ -67,7 +67,7 @@ def test_the_pack_implements_every_hook(make_pack_ws):
         "guanxi_config_options", "guanxi_fields", "guanxi_entities", "guanxi_metrics",
         "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules", "guanxi_kpis",
         "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
-        "guanxi_commands", "guanxi_demo_data", "guanxi_report_kinds",
+        "guanxi_commands", "guanxi_demo_data", "guanxi_report_kinds", "guanxi_customer_panels",
         "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
         "guanxi_after_customers_saved", "guanxi_after_accounts_saved",
         "guanxi_after_interactions_saved",
@@ -104,6 +104,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.commands()
         ws.plugins.demo_data()
         ws.plugins.report_kinds(ws)
+    ws.customer_panels("C1")
 
     assert pack.calls == [
         ("guanxi_config_options",),
@@ -134,6 +135,8 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ("guanxi_commands",),
         ("guanxi_demo_data",),
         ("guanxi_report_kinds",),
+        # once per page shown, for its customer
+        ("guanxi_customer_panels", "C1"),
     ]
     assert set(pack.hooks_called()) == set(hook_names())
     assert all(workspace is ws for workspace in pack.workspaces)
@@ -423,6 +426,20 @@ def test_an_after_saved_hook_that_raises_leaves_the_entity_unwritten(make_pack_w
         "customers": [], "accounts": ["guanxi_after_customers_saved"],
         "interactions": ["guanxi_after_customers_saved", "guanxi_after_accounts_saved"],
     }[entity]
+
+
+def test_hook_customer_panels(make_pack_ws, tmp_path):
+    ws, pack = make_pack_ws()
+    ws.import_file("customers", write(tmp_path / "customers.csv", CUSTOMERS))
+    ws.import_file("testpack_notes", write(tmp_path / "notes.csv",
+                                           "id,customer_id,body\nN1,C1,first\nN2,C1,second\n"))
+    panels = ws.customer_panels("C1", language="zh")
+    assert [p.as_json() for p in panels] == [{
+        "pack": "testpack", "title": "笔记", "text": "2 note(s)",
+        "rows": [{"id": "N1", "body": "first"}, {"id": "N2", "body": "second"}],
+        "columns": ["id", "body"]}]
+    assert pack.calls[-1] == ("guanxi_customer_panels", "C1")
+    assert [p.title for p in ws.customer_panels("C2", language="en")] == ["Notes"]
 
 
 def test_every_hook_has_a_test():

@@ -651,7 +651,16 @@ def test_save_refuses_a_batch_with_a_bad_row_and_writes_nothing(workspace):
         "customers not saved, nothing was written: row 2 kind='robot': not allowed; use one of: "
         "person, organization; row 3 name=None: name is required; row 4 id='C1': duplicate key "
         "(id) in the file: already on line 1")
-    assert type(failure.value) is guanxi.GuanxiError
+    # a GuanxiError (exit status 1) that also lists the problems, for the web API's 422
+    from guanxi.errors import RowsRefused
+
+    assert (type(failure.value), failure.value.exit_code) == (RowsRefused, 1)
+    assert failure.value.problems == [
+        {"line": 2, "column": "kind", "value": "robot",
+         "reason": "not allowed; use one of: person, organization"},
+        {"line": 3, "column": "name", "value": None, "reason": "name is required"},
+        {"line": 4, "column": "id", "value": "C1",
+         "reason": "duplicate key (id) in the file: already on line 1"}]
     assert counts(workspace) == before
 
 

@@ -55,6 +55,7 @@ __all__ = [
     "CasePolicy",
     "CaseStep",
     "Command",
+    "CustomerPanel",
     "ConfigError",
     "ConfigOption",
     "CustomerFilter",
@@ -98,6 +99,10 @@ def open(config=None, *, database=None, extra_packs=None):  # noqa: A001 - the A
 
 
 def __getattr__(name):
+    if name == "CustomerPanel":  # a panel of the 360° view (guanxi_customer_panels)
+        from guanxi.panels import CustomerPanel
+
+        return CustomerPanel
     if name == "Workspace":
         from guanxi.workspace import Workspace
 

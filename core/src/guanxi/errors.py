@@ -30,6 +30,18 @@ class NotFoundError(GuanxiError):
     """A record named on the command line or in a call does not exist."""
 
 
+class RowsRefused(GuanxiError):
+    """Rows given to :meth:`guanxi.Workspace.save` failed the importer's checks.
+
+    ``problems`` holds the first ones as ``{"line", "column", "value",
+    "reason"}`` dicts (what the web API answers with 422).
+    """
+
+    def __init__(self, message: str, problems: list[dict] | None = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems or [])
+
+
 class UsageError(GuanxiError):
     """The call itself is wrong (an option, an entity name)."""
 

@@ -401,6 +401,35 @@ def guanxi_report_kinds(workspace):
     return ()
 
 
+@hookspec
+def guanxi_customer_panels(workspace, customer_id, language):
+    """Add panels to a customer's 360° view in the web workspace.
+
+    Called once each time a customer's page (``/customers/{id}``) is shown,
+    for that one customer, after the page checked the user may see them;
+    not called by the command line. Keep it to a few indexed lookups: it is
+    part of the page's time.
+
+    :param workspace: the :class:`guanxi.Workspace`; ``workspace.settings[<pack>]``
+        holds the pack's settings, ``workspace.query_context(<pack>)`` its helpers.
+    :param customer_id: the customer shown.
+    :param language: ``en`` or ``zh``: the language of the titles and sentences.
+    :return: an iterable of :class:`guanxi.CustomerPanel` (a title, a
+        sentence and/or rows); empty or None for no panel.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_customer_panels(workspace, customer_id, language):
+            return [guanxi.CustomerPanel(
+                title="关系等级" if language == "zh" else "Relationship level",
+                text="core: balance 2.3 million over the last 3 months")]
+
+    .. versionadded:: 0.2
+    """
+    return ()
+
+
 # ---------------------------------------------------------------------------
 # lifecycle: customers, accounts and interactions on their way in
 # ---------------------------------------------------------------------------

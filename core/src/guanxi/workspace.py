@@ -18,7 +18,9 @@ from sqlalchemy import func, insert, literal, select, update
 from sqlalchemy.engine import Engine
 
 from guanxi import config as config_mod
+from guanxi.audit import job as _job  # the job lock, then the audit entry
 from guanxi.engines.api import EngineMethods
+from guanxi.service.access_api import AccessMethods
 from guanxi.service.calendar_api import CalendarMethods
 from guanxi.service.case_api import CaseMethods
 from guanxi.service.plan_api import PlanMethods
@@ -30,20 +32,6 @@ from guanxi.storage import migrate
 from guanxi.storage import tables as t
 from guanxi.storage.connection import connect
 from guanxi.storage.locks import JobLock
-
-
-def _job(name: str):
-    """Run a writing method under the workspace's job lock (see :meth:`Workspace.job`)."""
-
-    def wrap(method):
-        @functools.wraps(method)
-        def locked(self, *args, **kwargs):
-            with self.job(name):
-                return method(self, *args, **kwargs)
-
-        return locked
-
-    return wrap
 
 
 def _say_on_stderr(message: str) -> None:
@@ -73,7 +61,8 @@ def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None
     return cls(**data)
 
 
-class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, ReportMethods):
+class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, PlanMethods,
+                ReportMethods):
     """A config, its enabled packs and its database.
 
     Open one with :func:`guanxi.open`. Listing, importing, exporting and
@@ -308,7 +297,10 @@ class Workspace(EngineMethods, CalendarMethods, CaseMethods, PlanMethods, Report
         from guanxi.importing.loader import save_rows
 
         self.require_ready()
-        return save_rows(self, self.entity(entity), rows)
+        rows = list(rows)
+        result = save_rows(self, self.entity(entity), rows)
+        self.audit_saved(entity, rows, result)
+        return result
 
     def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8",
                progress=None):

@@ -39,6 +39,11 @@ CORE_COMMANDS = {
     "reports": "guanxi.cli.report_commands:reports",
     "plan": "guanxi.cli.plan_commands:plan",
     "cases": "guanxi.cli.case_commands:cases",
+    # the web workspace (guanxi[web]) and who may use it
+    "users": "guanxi.cli.access_commands:users",
+    "tokens": "guanxi.cli.access_commands:tokens",
+    "audit": "guanxi.cli.access_commands:audit",
+    "serve": "guanxi.cli.access_commands:serve",
 }
 
 

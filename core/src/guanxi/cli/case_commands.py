@@ -50,21 +50,14 @@ def list_(ws, policy, owner, state_filter, customer, limit, fmt):
 @pass_workspace
 def show(ws, case_id, fmt):
     """One case, its clocks and every event with who and when."""
-    case = ws.case(case_id)
-    events = ws.case_history(case_id)
-    waiting = ws.case_waiting_for(case_id)
-    detail = {
-        **case.as_json(),
-        "interaction_id": case.interaction_id, "summary": case.summary,
-        "step": case.step_name, "waiting_for": waiting,
-        "response_due_at": case.response_due_at, "resolution_due_at": case.resolution_due_at,
-        "step_due_at": case.step_due_at, "callback_due_at": case.callback_due_at,
-        "called_back_at": case.called_back_at, "closed_at": case.closed_at,
-        "paused_at": case.paused_at, "paused_hours": case.paused_hours, "warned": case.warned,
-    }
+    from guanxi.views import case_detail
+
+    shown = case_detail(ws, case_id)  # the web API's shape too
     if fmt == "json":
-        click.echo(to_json({"case": detail, "events": [e.as_json() for e in events]}))
+        click.echo(to_json(shown))
         return
+    case, waiting = ws.case(case_id), shown["case"]["waiting_for"]
+    events = ws.case_history(case_id)
     click.echo(f"Case {case.id}  {case.policy}  customer {case.customer_id}  owner "
                f"{case.owner_id or '-'}  {case.state}, level {case.level}"
                + ("  BREACHED" if case.breached else ""))
@@ -90,10 +83,17 @@ def show(ws, case_id, fmt):
 @click.option("--to", "to", metavar="M", help="For handover: the manager it goes to.")
 @click.option("--note", help="What was done or why (needed to reject).")
 @at_option
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A sentence for people, or the case as JSON (cases show).")
 @pass_workspace
-def step(ws, case_id, action, by, to, note, at):
+def step(ws, case_id, action, by, to, note, at, fmt):
     """Take a step on a case: respond, hand over, pause, approve, resolve, ..."""
     case = ws.case_step(case_id, action, by, at=at, note=note, to=to)
+    if fmt == "json":
+        from guanxi.views import case_detail
+
+        click.echo(to_json(case_detail(ws, case_id)))
+        return
     where = f", step {case.step_name}" if case.step_name else ""
     click.echo(f"Case {case.id}: {action} by {by}; now {case.state}, level {case.level}, owner "
                f"{case.owner_id}{where}; next deadline {case.due_at or 'none'}.")

@@ -48,6 +48,7 @@ def demo(state, packs, customers, directory, seed, database, as_of, reset):
         # One job from the first table to the plan: another job waits for all of it.
         with ws.job("demo"):
             batch = _demo(ws, folder, packs, customers, seed, as_of, reset)
+        _demo_users(ws)
     click.echo(f"\nThe workspace is in {folder}: cd there and try `guanxi tasks list` or "
                "`guanxi customers show ID`.")
     if batch.failures:
@@ -103,6 +104,43 @@ def _demo(ws, folder, packs, customers, seed, as_of, reset):
             if text:
                 click.echo("\n" + text.rstrip("\n"))
     return batch
+
+
+DEMO_PASSWORD = "guanxi-demo"
+
+
+def _demo_users(ws) -> None:
+    """A manager, a team lead and an admin for `guanxi serve`, and their logins."""
+    from sqlalchemy import func, select
+
+    from guanxi.storage import tables as t
+
+    try:
+        import argon2  # noqa: F401  (the web extra)
+    except ImportError:
+        click.echo("\n(The web workspace needs pip install 'guanxi[web]'; no demo logins.)")
+        return
+    tk, m, tm = t.tasks, t.managers, t.teams
+    with ws.engine.connect() as conn:
+        # the manager with the most open tasks, in a team with a leader
+        busiest = conn.execute(
+            select(tk.c.manager_id, tm.c.leader_id)
+            .join(m, m.c.id == tk.c.manager_id).join(tm, tm.c.id == m.c.team_id)
+            .where(tk.c.status == "open", tm.c.leader_id.is_not(None),
+                   tm.c.leader_id != tk.c.manager_id)
+            .group_by(tk.c.manager_id, tm.c.leader_id)
+            .order_by(func.count().desc(), tk.c.manager_id).limit(1)).first()
+    logins = [("admin", None, "admin")]
+    if busiest is not None:
+        logins[:0] = [("manager", busiest.manager_id, "manager"),
+                      ("lead", busiest.leader_id, "lead")]
+    for login, manager, role in logins:
+        ws.add_user(login, manager=manager, role=role, password=DEMO_PASSWORD)
+    click.echo("\nWeb workspace: cd there, run `guanxi serve` and open http://127.0.0.1:8000/")
+    emit([{"login": login, "password": DEMO_PASSWORD, "role": role,
+           "sees": f"manager {manager}'s customers and tasks" if role == "manager"
+           else f"the teams {manager} leads" if role == "lead" else "everything"}
+          for login, manager, role in logins], ["login", "password", "role", "sees"], "table")
 
 
 def _summary(ws, batch, plan) -> None:

@@ -90,26 +90,11 @@ def kpi(ws, names, period, by, scope_key, explain, fmt):
     if scope_key is not None:
         raise click.UsageError("--scope goes with --explain")
     from guanxi.engines.kpis import unscoped_kpis
-    from guanxi.formatting import attainment, format_figure, plain
+    from guanxi.views import KPI_COLUMNS, kpi_json, kpi_rows
 
     records = ws.plugins.kpis()
     left_out = [] if names else unscoped_kpis(records.values(), by)
-    values = ws.kpi(names or None, period=period, by=by)
-    rows = []
-    for r in values:
-        record = records[r.kpi]
-        reached = attainment(r.value, r.target)
-        rows.append({
-            "kpi": r.kpi, "title": record.title, "period": r.period, "scope": r.scope,
-            "scope_key": r.scope_key, "value": plain(r.value, r.unit),
-            "target": plain(r.target, r.unit), "unit": r.unit,
-            "attainment": None if reached is None else round(reached, 6),
-            # the table's cells, formatted by unit in [guanxi] currency
-            "_value": format_figure(r.value, r.unit, currency=ws.config.currency),
-            "_target": format_figure(r.target, r.unit, currency=ws.config.currency)
-            if r.target is not None else "",
-            "_attainment": format_figure(reached, "share") if reached is not None else "",
-        })
+    rows = kpi_rows(ws, ws.kpi(names or None, period=period, by=by))
     if fmt == "table":
         shown = [{"kpi": row["kpi"], "title": row["title"], "period": row["period"],
                   "scope_key": row["scope_key"], "value": row["_value"],
@@ -120,9 +105,7 @@ def kpi(ws, names, period, by, scope_key, explain, fmt):
         if left_out:
             click.echo(f"\nNot reported by {by}: {', '.join(left_out)}")
         return
-    emit([{k: v for k, v in row.items() if not k.startswith("_")} for row in rows],
-         ["kpi", "title", "period", "scope", "scope_key", "value", "target", "unit",
-          "attainment"], fmt, empty="No values.")
+    emit(kpi_json(rows), KPI_COLUMNS, fmt, empty="No values.")
 
 
 @click.command()

@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import attrs
 import click
 
 from guanxi.cli import pass_workspace
 from guanxi.cli.case_commands import at_option
 from guanxi.cli.output import emit, format_option
 
-COLUMNS = ["id", "rule", "customer_id", "customer_name", "manager_id", "kind", "due_at", "overdue",
-           "priority", "status", "reason"]
-
-
-def _row(task) -> dict:
-    # due_at: the day (2026-12-04) of a day task, the ISO datetime of a timed one.
-    data = attrs.asdict(task)
-    return {k: data[k] for k in COLUMNS}
+from guanxi.views import TASK_COLUMNS as COLUMNS, task_row as _row  # the web API's too
 
 
 @click.group()

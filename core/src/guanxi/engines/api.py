@@ -230,7 +230,8 @@ class EngineMethods:
     def tasks(self, *, manager: str | None = None, status: str | None = "open",
               rule: str | None = None, customer: str | None = None,
               due: str | None = None, overdue: bool = False, as_of: dt.date | None = None,
-              limit: int | None = None) -> list[model.Task]:
+              limit: int | None = None, offset: int | None = None,
+              scope=None) -> list[model.Task]:
         """Tasks, soonest due first; ``status=None`` for every status.
 
         ``due="today"``: due on or before the as-of day; ``due="week"``: by
@@ -238,6 +239,7 @@ class EngineMethods:
         due at the as-of moment. ``as_of`` (default today) is judged at its
         end, today at the present moment. Each task carries its customer's
         name and whether it is overdue then. An unknown ``manager`` is an error.
+        ``scope`` (a :class:`~guanxi.service.scope.Scope`) keeps a user's tasks only.
         """
         from guanxi.engines.context import Context
         from guanxi.errors import did_you_mean
@@ -266,6 +268,10 @@ class EngineMethods:
             query = query.where(tk.c.rule == rule)
         if customer:
             query = query.where(tk.c.customer_id == customer)
+        if scope is not None and scope.task_condition(tk) is not None:
+            query = query.where(scope.task_condition(tk))
+        if offset:
+            query = query.offset(offset)
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as conn:

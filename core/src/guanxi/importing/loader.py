@@ -53,7 +53,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection
 
 from guanxi.contributions import RecordBatch
-from guanxi.errors import GuanxiError, ImportFileError
+from guanxi.errors import GuanxiError, ImportFileError, RowsRefused
 from guanxi.importing import staging, vectors
 from guanxi.importing.columns import ColumnPlan, build_plan
 from guanxi.importing.readers import chunked, open_rows
@@ -592,7 +592,7 @@ class _Importer:
         finally:
             cursor.close()
 
-    def first_problems(self, most: int = 3) -> str:
+    def first_problems(self, most: int = 3) -> RowsRefused:
         stage = self.table
         rows = self.conn.execute(
             select(stage.c._line, stage.c._reject_column, stage.c._reject_value, stage.c._reject)
@@ -602,7 +602,9 @@ class _Importer:
             f"row {line}" + (f" {column}={value!r}" if column else "") + f": {reason}"
             for line, column, value, reason in rows
         )
-        return f"{self.entity.name} not saved, nothing was written: {said}"
+        return RowsRefused(f"{self.entity.name} not saved, nothing was written: {said}",
+                           [{"line": line, "column": column, "value": value, "reason": reason}
+                            for line, column, value, reason in rows])
 
     # -- rejects ------------------------------------------------------------
 
@@ -685,7 +687,7 @@ def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                 counts = importer.counts()
                 warnings = importer.warnings(today)
                 if strict and counts["rejected"]:
-                    raise GuanxiError(importer.first_problems())
+                    raise importer.first_problems()
                 importer.move(today)
             rejects_file = None
             if rejects is not None and not counts["rejected"]:

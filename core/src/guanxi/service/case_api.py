@@ -79,15 +79,18 @@ class CaseMethods:
 
     def cases(self, *, policy: str | None = None, owner: str | None = None,
               state: str | None = None, customer: str | None = None,
-              limit: int | None = None) -> list:
+              limit: int | None = None, offset: int | None = None, scope=None) -> list:
         """Cases by policy, owner, state or customer, oldest first (the cases a policy's
-        ``first_when`` selects, a VIP's, before the others)."""
+        ``first_when`` selects, a VIP's, before the others).
+
+        ``scope`` (a :class:`~guanxi.service.scope.Scope`) keeps a user's cases only.
+        """
         from guanxi.service import cases
 
         self.require_ready()
         with self.engine.connect() as conn:
             return cases.list_cases(conn, self, policy=policy, owner=owner, state=state,
-                                    customer=customer, limit=limit)
+                                    customer=customer, limit=limit, offset=offset, scope=scope)
 
     def case(self, case_id: int):
         from guanxi.service import cases

@@ -363,7 +363,7 @@ def load_case(conn, ws, case_id: int) -> Case:
 
 
 def list_cases(conn, ws, *, policy=None, owner=None, state=None, customer=None,
-               limit=None) -> list[Case]:
+               limit=None, offset=None, scope=None) -> list[Case]:
     c = st.cases
     policies = ws.plugins.case_policies(ws)
     # 绿色通道: cases a policy's first_when selects (a VIP's) come first.
@@ -378,6 +378,10 @@ def list_cases(conn, ws, *, policy=None, owner=None, state=None, customer=None,
         query = query.where(c.c.state == state)
     if customer:
         query = query.where(c.c.customer_id == customer)
+    if scope is not None and scope.case_condition(c) is not None:
+        query = query.where(scope.case_condition(c))
+    if offset:
+        query = query.offset(offset)
     if limit:
         query = query.limit(limit)
     return [_case(row, policies) for row in conn.execute(query)]

@@ -50,12 +50,14 @@ class PlanMethods:
         return planner.build_plan(self, chosen_week, chosen, progress)
 
     def plan(self, week=None, manager: str | None = None, *,
-             since: dt.date | None = None) -> list:
+             since: dt.date | None = None, scope=None) -> list:
         """Planned visits, ordered by manager, date, territory and customer.
 
         :param week: ``"2026-W48"`` or a date in it; ``None``: every week.
         :param manager: only this manager's visits.
         :param since: only visits planned on or after this day.
+        :param scope: only the visits of a user's managers (a
+            :class:`~guanxi.service.scope.Scope`).
         :return: :class:`~guanxi.service.planner.PlanVisit` records.
         """
         from guanxi.service import planner
@@ -71,4 +73,4 @@ class PlanMethods:
             if found is None:
                 raise NotFoundError(f"no manager with id {manager!r}")
         chosen = None if week is None else planner.week_of(week, self.today())
-        return planner.plan_visits(self, chosen, manager, since)
+        return planner.plan_visits(self, chosen, manager, since, scope)

@@ -28,7 +28,7 @@ def _row_status(pv, tk):
 
 
 def plan_visits(ws, week: Week | None, manager: str | None,
-                since: dt.date | None = None) -> list[PlanVisit]:
+                since: dt.date | None = None, scope=None) -> list[PlanVisit]:
     pv, c, tk = st.plan_visits, t.customers, t.tasks
     query = (
         select(pv.c.cadence, pv.c.week, pv.c.manager_id, pv.c.day, pv.c.customer_id,
@@ -45,5 +45,7 @@ def plan_visits(ws, week: Week | None, manager: str | None,
         query = query.where(pv.c.day >= since)
     if manager:
         query = query.where(pv.c.manager_id == manager)
+    if scope is not None and scope.task_condition(pv) is not None:
+        query = query.where(scope.task_condition(pv))  # a plan's visits are its managers'
     with ws.engine.connect() as conn:
         return [PlanVisit(**row._mapping) for row in conn.execute(query)]

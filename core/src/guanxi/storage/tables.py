@@ -330,6 +330,7 @@ kpi_values = Table(
 # registers them), and are reachable from here so a query builder finds them
 # as ``ctx.tables.cases`` too.
 from guanxi.storage import service_tables  # noqa: E402
+from guanxi.storage import access_tables  # noqa: E402,F401  (users, tokens, audit)
 
 SERVICE_TABLES = ("business_days", "calendar_days", "case_events", "cases", "plan_visits",
                   "reports", "rota_days")

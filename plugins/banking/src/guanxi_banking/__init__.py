@@ -69,6 +69,14 @@ def guanxi_kpis():
 
 
 @guanxi.hookimpl
+def guanxi_customer_panels(workspace, customer_id, language):
+    # BANK-REL on the customer's page of the web workspace
+    from guanxi_banking import panels
+
+    return panels.customer_panels(workspace, customer_id, language)
+
+
+@guanxi.hookimpl
 def guanxi_visit_cadences(workspace):
     from guanxi_banking import service
 

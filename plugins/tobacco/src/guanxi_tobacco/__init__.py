@@ -79,6 +79,14 @@ def guanxi_kpis():
 
 
 @guanxi.hookimpl
+def guanxi_customer_panels(workspace, customer_id, language):
+    # TOB-CHECKLIST: the last visit's record on the retailer's page of the web workspace
+    from guanxi_tobacco import panels
+
+    return panels.customer_panels(workspace, customer_id, language)
+
+
+@guanxi.hookimpl
 def guanxi_visit_cadences(workspace):
     from guanxi_tobacco import service
 

@@ -1,0 +1,54 @@
+"""Panels packs add to a customer's 360° view (the ``guanxi_customer_panels`` hook).
+
+A panel is a title and either a sentence, rows (dicts) with the columns to
+show, or both; the web workspace renders each under the core's sections
+(``/customers/{id}``), the pack's name beside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from guanxi.errors import PackError
+
+
+@attrs.frozen(kw_only=True)
+class CustomerPanel:
+    """One panel of a customer's 360° view.
+
+    :param title: the heading, in the language asked for.
+    :param text: a sentence (a relationship level and why), or None.
+    :param rows: dicts, one per table row (a visit checklist's items).
+    :param columns: which keys of ``rows`` to show, in order (default: the first row's).
+    :param pack: stamped by the core with the pack that gave it.
+    """
+
+    title: str
+    text: str | None = None
+    rows: tuple[Mapping, ...] = attrs.field(default=(), converter=tuple)
+    columns: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    pack: str = ""
+
+    def __attrs_post_init__(self) -> None:
+        if not self.columns and self.rows:
+            object.__setattr__(self, "columns", tuple(self.rows[0]))
+
+    def as_json(self) -> dict:
+        return {"pack": self.pack, "title": self.title, "text": self.text,
+                "rows": [dict(r) for r in self.rows], "columns": list(self.columns)}
+
+
+def customer_panels(ws, customer_id: str, language: str | None = None) -> list[CustomerPanel]:
+    """Every enabled pack's panels for one customer, packs in the config's order."""
+    language = language or ws.config.language
+    panels: list[CustomerPanel] = []
+    for pack, result in ws.plugins.call_each("guanxi_customer_panels", workspace=ws,
+                                             customer_id=customer_id, language=language):
+        for panel in result or ():
+            if not isinstance(panel, CustomerPanel):
+                raise PackError(f"pack {pack!r} returned {type(panel).__name__} from "
+                                "guanxi_customer_panels; return guanxi.CustomerPanel records")
+            panels.append(attrs.evolve(panel, pack=pack))
+    return panels

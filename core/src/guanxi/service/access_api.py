@@ -1,0 +1,211 @@
+"""Users, tokens, scope and the audit log: the workspace's part for ``guanxi serve``.
+
+:class:`guanxi.Workspace` inherits these methods. The short writes a
+person makes (a task done, a case step, a label set) are audited here,
+around the engines' methods; the jobs through :func:`guanxi.audit.job`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import func, or_, select
+
+from guanxi import audit as audit_mod
+from guanxi import model
+from guanxi.errors import NotFoundError
+from guanxi.service import users as users_mod
+from guanxi.service.scope import Scope, scope_of, where
+from guanxi.storage import tables as t
+
+
+class AccessMethods:
+    """Mixed into :class:`guanxi.Workspace` first, so its audited writes wrap the engines'."""
+
+    # -- the audit log ---------------------------------------------------------------
+
+    def audit(self, action: str, entity: str, key=None, detail: dict | None = None, *,
+              conn=None) -> None:
+        """Write one audit entry as the acting user (see :mod:`guanxi.audit`)."""
+        audit_mod.record(self, action, entity, key, detail, conn=conn)
+
+    def audit_log(self, *, since: dt.date | dt.datetime | None = None, actor: str | None = None,
+                  limit: int | None = None, offset: int | None = None) -> list:
+        """Audit entries, oldest first: :class:`~guanxi.service.users.AuditEntry` records."""
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return users_mod.audit_entries(conn, since, actor, limit, offset)
+
+    def audit_saved(self, entity: str, rows: Sequence[Mapping], result) -> None:
+        """Audit rows stored by :meth:`save`: an interaction logged, a customer saved."""
+        keys = [str(r.get("id")) for r in rows[:20] if r.get("id") is not None]
+        action = "interaction logged" if entity == "interactions" else "save"
+        self.audit(action, entity, keys[0] if len(keys) == 1 else None,
+                   {"rows": len(rows), "inserted": result.inserted, "updated": result.updated,
+                    **({"ids": keys} if len(keys) > 1 else {})})
+
+    # -- the short writes, audited ---------------------------------------------------------
+
+    def task_done(self, task_id: int, outcome: str | None = None, *,
+                  at: dt.datetime | None = None) -> model.Task:
+        task = super().task_done(task_id, outcome, at=at)
+        self.audit("task done", "task", task_id, {"outcome": outcome, "at": task.closed_at})
+        return task
+
+    def task_cancel(self, task_id: int, reason: str) -> model.Task:
+        task = super().task_cancel(task_id, reason)
+        self.audit("task cancelled", "task", task_id, {"reason": reason})
+        return task
+
+    def task_reassign(self, task_id: int, to_manager: str) -> model.Task:
+        task = super().task_reassign(task_id, to_manager)
+        self.audit("task reassigned", "task", task_id, {"to": to_manager})
+        return task
+
+    def case_step(self, case_id: int, action: str, by: str, at: dt.datetime | None = None,
+                  note: str | None = None, to: str | None = None):
+        case = super().case_step(case_id, action, by, at=at, note=note, to=to)
+        self.audit("case step", "case", case_id,
+                   {"action": action, "by": by, "to": to, "note": note, "state": case.state})
+        return case
+
+    def open_case(self, policy: str, customer_id: str, owner_id: str | None = None,
+                  opened_at: dt.datetime | None = None, summary: str | None = None):
+        case = super().open_case(policy, customer_id, owner_id, opened_at, summary)
+        self.audit("case opened", "case", case.id, {"policy": policy, "customer": customer_id})
+        return case
+
+    def set_label(self, segmentation: str, customer_id: str, label: str, reason: str,
+                  set_by: str | None = None) -> None:
+        super().set_label(segmentation, customer_id, label, reason, set_by)
+        self.audit("label set", "customer", customer_id,
+                   {"segmentation": segmentation, "label": label, "reason": reason})
+
+    # -- the 360° view's panels --------------------------------------------------------------
+
+    def customer_panels(self, customer_id: str, *, language: str | None = None) -> list:
+        """The enabled packs' panels for a customer's page (``guanxi_customer_panels``)."""
+        from guanxi.panels import customer_panels
+
+        self.require_ready()
+        return customer_panels(self, customer_id, language)
+
+    # -- users and tokens ------------------------------------------------------------------
+
+    def add_user(self, login: str, *, manager: str | None, role: str,
+                 password: str | None = None, language: str | None = None):
+        """A user of the web workspace; without a password they log in by header only."""
+        self.require_ready()
+        hashed = users_mod.hash_password(password) if password is not None else None
+        with self.engine.begin() as conn:
+            user = users_mod.add_user(conn, login, manager, role, hashed, self.now(), language)
+            self.audit("user added", "user", login, {"role": role, "manager": manager}, conn=conn)
+            return user
+
+    def users(self) -> list:
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return users_mod.list_users(conn)
+
+    def user(self, login: str):
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return users_mod.load_user(conn, login)
+
+    def disable_user(self, login: str, disabled: bool = True):
+        """Disable a user: every session and token of theirs ends at once."""
+        self.require_ready()
+        with self.engine.begin() as conn:
+            user = users_mod.set_disabled(conn, login, disabled, self.now())
+            self.audit("user disabled" if disabled else "user enabled", "user", login, conn=conn)
+            return user
+
+    def set_password(self, login: str, password: str):
+        self.require_ready()
+        hashed = users_mod.hash_password(password)
+        with self.engine.begin() as conn:
+            user = users_mod.set_password(conn, login, hashed)
+            self.audit("password changed", "user", login, conn=conn)
+            return user
+
+    def create_token(self, login: str, note: str | None = None):
+        """A new API token: ``(Token, secret)``; the secret is not kept, show it once."""
+        self.require_ready()
+        with self.engine.begin() as conn:
+            token, secret = users_mod.create_token(conn, login, note, self.now())
+            self.audit("token created", "token", token.id, {"login": login}, conn=conn)
+            return token, secret
+
+    def tokens(self, login: str | None = None) -> list:
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return users_mod.list_tokens(conn, login)
+
+    def revoke_token(self, token_id: int):
+        self.require_ready()
+        with self.engine.begin() as conn:
+            token = users_mod.revoke_token(conn, token_id, self.now())
+            self.audit("token revoked", "token", token_id, {"login": token.login}, conn=conn)
+            return token
+
+    # -- scope -------------------------------------------------------------------------------
+
+    def scope(self, user) -> Scope:
+        """What ``user`` (a :class:`~guanxi.service.users.User`) may see."""
+        self.require_ready()
+        with self.engine.connect() as conn:
+            return scope_of(conn, user.login, user.role, user.manager_id)
+
+    def find_customers(self, q: str | None = None, *, scope: Scope | None = None,
+                       limit: int = 50, offset: int = 0) -> tuple[list, int]:
+        """Customers matching ``q`` (an id, a name's part, a contact's phone) within
+        ``scope``, ordered by id: ``(page, total)``."""
+        import attrs
+
+        from guanxi import model
+
+        self.require_ready()
+        c, ct = t.customers, t.contacts
+        query = where(select(c), scope.customer_condition(c) if scope else None)
+        if q:
+            q = q.strip()
+            by_phone = select(ct.c.customer_id).where(ct.c.phone == q)
+            query = query.where(or_(c.c.id == q, c.c.name.contains(q, autoescape=True),
+                                    c.c.id.in_(by_phone)))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = conn.execute(query.order_by(c.c.id).limit(limit).offset(offset))
+            names = {a.name for a in attrs.fields(model.Customer)}
+            return [model.Customer(**{k: v for k, v in r._mapping.items() if k in names})
+                    for r in rows], total
+
+    def require_visible(self, customer_id: str, scope: Scope | None) -> None:
+        """NotFoundError when the customer is outside ``scope`` (or does not exist)."""
+        self.require_ready()
+        c = t.customers
+        query = where(select(c.c.id).where(c.c.id == customer_id),
+                      scope.customer_condition(c) if scope else None)
+        with self.engine.connect() as conn:
+            if conn.execute(query).first() is None:
+                raise NotFoundError(f"no customer with id {customer_id!r}")
+
+    def require_task_visible(self, task_id: int, scope: Scope | None) -> None:
+        self.require_ready()
+        tk = t.tasks
+        query = where(select(tk.c.id).where(tk.c.id == task_id),
+                      scope.task_condition(tk) if scope else None)
+        with self.engine.connect() as conn:
+            if conn.execute(query).first() is None:
+                raise NotFoundError(f"no task with id {task_id}")
+
+    def require_case_visible(self, case_id: int, scope: Scope | None) -> None:
+        from guanxi.storage import service_tables as st
+
+        self.require_ready()
+        cs = st.cases
+        query = where(select(cs.c.id).where(cs.c.id == case_id),
+                      scope.case_condition(cs) if scope else None)
+        with self.engine.connect() as conn:
+            if conn.execute(query).first() is None:
+                raise NotFoundError(f"no case with id {case_id}")

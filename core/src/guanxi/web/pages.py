@@ -1,0 +1,295 @@
+"""The pages: server-rendered, plain forms (no script needed), usable on a phone.
+
+Each page reads through the same workspace calls and scope as the API
+(:mod:`guanxi.web.api`); every form carries the session's CSRF token.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from typing import Optional
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from guanxi.audit import acting_as
+from guanxi.errors import GuanxiError, RowsRefused
+from guanxi.web import api
+from guanxi.web.app import HERE
+from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
+from guanxi.web.i18n import words
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+LANG_COOKIE = "guanxi_lang"
+
+
+def _language(request: Request, who: Principal | None = None) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in ("en", "zh"):
+        return chosen
+    if who is not None and who.user.language in ("en", "zh"):
+        return who.user.language
+    return request.app.state.ws.config.language
+
+
+def render(request: Request, name: str, who: Principal | None, status: int = 200,
+           headers=None, **context) -> HTMLResponse:
+    language = _language(request, who)
+    auth = request.app.state.auth
+    return templates.TemplateResponse(request, name, {
+        "who": who, "w": words(language), "lang": language,
+        "csrf": auth.csrf_token(who) if who is not None else "",
+        "path": request.url.path, **context}, status_code=status, headers=headers)
+
+
+def error_page(request: Request, status: int, message: str, headers=None) -> HTMLResponse:
+    try:
+        who = request.app.state.auth.principal(request)
+    except Exception:  # the error page must render for anyone
+        who = None
+    return render(request, "error.html", who, status=status, headers=headers,
+                  status_code=status, message=message)
+
+
+def _who(request: Request) -> Principal:
+    return request.app.state.auth.principal(request)
+
+
+def _form_writer(request: Request, csrf: str | None) -> Principal:
+    who = _who(request)
+    request.app.state.auth.check_csrf(who, csrf or request.headers.get(CSRF_HEADER))
+    return who
+
+
+def _source(request: Request) -> str:
+    return f"web {request.method} {request.url.path}"
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+# -- logging in and out --------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_form(request: Request, failed: bool = False, status: int = 200):
+    cookie, form_token = request.app.state.auth.login_form_tokens()
+    response = render(request, "login.html", None, status=status, form_token=form_token,
+                      failed=failed)
+    response.set_cookie(LOGIN_COOKIE, cookie, httponly=True, samesite="strict",
+                        secure=request.app.state.settings.cookie_secure)
+    return response
+
+
+@router.post("/login")
+def login(request: Request, login: str = Form(""), password: str = Form(""),
+          csrf: str = Form(""), username: str = Form(""), csrf_token: str = Form("")):
+    auth = request.app.state.auth
+    # username and csrf_token: the names other tools give these fields
+    auth.check_login_form(request.cookies.get(LOGIN_COOKIE), csrf or csrf_token)
+    login = login or username
+    user = auth.log_in(login, password)
+    if user is None:
+        return login_form(request, failed=True, status=401)
+    response = _back("/")
+    settings = request.app.state.settings
+    response.set_cookie(SESSION_COOKIE, auth.session_value(user), httponly=True, samesite="lax",
+                        secure=settings.cookie_secure, max_age=int(settings.session_hours * 3600))
+    response.delete_cookie(LOGIN_COOKIE)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: str = Form("")):
+    _form_writer(request, csrf)
+    response = _back("/login")
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/lang/{language}")
+def language(request: Request, language: str):
+    response = _back(request.headers.get("referer") or "/")
+    if language in ("en", "zh"):
+        response.set_cookie(LANG_COOKIE, language, httponly=True, samesite="lax",
+                            max_age=365 * 86400)
+    return response
+
+
+# -- my day ----------------------------------------------------------------------------------
+
+
+def _week_by_day(visits) -> list:
+    """[(day, [(territory, [visits])])] in order."""
+    days: OrderedDict = OrderedDict()
+    for v in visits:
+        days.setdefault(v.day, OrderedDict()).setdefault(v.territory or "-", []).append(v)
+    return [(day, list(by_territory.items())) for day, by_territory in days.items()]
+
+
+@router.get("/", response_class=HTMLResponse)
+def my_day(request: Request, errors: Optional[list] = None, saved: bool = False,
+           status: int = 200):
+    who = _who(request)
+    ws = request.app.state.ws
+    page = request.app.state.settings.page_size * 4
+    due = ws.tasks(due="today", scope=who.scope, limit=page)
+    today = ws.today()
+    week = f"{today.isocalendar()[0]}-W{today.isocalendar()[1]:02d}"
+    visits = ws.plan(week, None, scope=who.scope)
+    return render(request, "my_day.html", who, status=status, tasks=due, today=today,
+                  week=week, days=_week_by_day(visits), errors=errors or [],
+                  saved=saved or request.query_params.get("saved") == "1",
+                  now=ws.now().strftime("%Y-%m-%dT%H:%M"))
+
+
+@router.post("/tasks/{task_id}/done")
+def task_done(request: Request, task_id: int, csrf: str = Form(""), outcome: str = Form(""),
+              at: str = Form(""), back: str = Form("/")):
+    who = _form_writer(request, csrf)
+    ws = request.app.state.ws
+    ws.require_task_visible(task_id, who.scope)
+    when = dt.datetime.fromisoformat(at) if at else None
+    with acting_as(who.login, _source(request)):
+        ws.task_done(task_id, outcome or None, at=when)
+    return _back(back if back.startswith("/") and not back.startswith("//") else "/")
+
+
+@router.post("/interactions")
+def log_contact(request: Request, csrf: str = Form(""), customer_id: str = Form(""),
+                kind: str = Form("visit"), channel: str = Form(""), occurred_at: str = Form(""),
+                outcome: str = Form("")):
+    who = _form_writer(request, csrf)
+    ws = request.app.state.ws
+    row = {"customer_id": customer_id.strip(), "kind": kind, "channel": channel,
+           "occurred_at": occurred_at.replace("T", " ") if occurred_at else None,
+           "outcome": outcome}
+    try:
+        api.log_interaction(ws, who, row, _source(request))
+    except RowsRefused as exc:
+        return my_day(request, errors=exc.problems or [{"reason": str(exc)}], status=422)
+    except GuanxiError as exc:
+        if type(exc).__name__ == "NotFoundError" or not customer_id.strip():
+            return my_day(request, errors=[{"column": "customer_id", "value": customer_id,
+                                            "reason": str(exc)}], status=422)
+        raise
+    return _back("/?saved=1")
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+
+@router.get("/customers", response_class=HTMLResponse)
+def customers(request: Request, q: str = "", page: int = 1):
+    who = _who(request)
+    size = request.app.state.settings.page_size
+    page = max(page, 1)
+    found, total = request.app.state.ws.find_customers(q or None, scope=who.scope, limit=size,
+                                                       offset=(page - 1) * size)
+    return render(request, "customers.html", who, customers=found, total=total, q=q,
+                  page=page, pages=max((total + size - 1) // size, 1))
+
+
+@router.get("/customers/{customer_id}", response_class=HTMLResponse)
+def customer(request: Request, customer_id: str):
+    who = _who(request)
+    ws = request.app.state.ws
+    ws.require_visible(customer_id, who.scope)
+    view = ws.customer_view(customer_id)
+    cases = ws.cases(customer=customer_id, scope=who.scope)
+    panels = ws.customer_panels(customer_id, language=_language(request, who))
+    return render(request, "customer.html", who, v=view, cases=cases, panels=panels,
+                  now=ws.now().strftime("%Y-%m-%dT%H:%M"))
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases(request: Request, page: int = 1):
+    who = _who(request)
+    ws = request.app.state.ws
+    size = request.app.state.settings.page_size
+    page = max(page, 1)
+    found = ws.cases(state="open", scope=who.scope, limit=size + 1, offset=(page - 1) * size)
+    from guanxi.service.cases import ACTIONS
+
+    return render(request, "cases.html", who, cases=found[:size], more=len(found) > size,
+                  page=page, actions=ACTIONS)
+
+
+@router.post("/cases/{case_id}/step")
+def case_step(request: Request, case_id: int, csrf: str = Form(""), action: str = Form(...),
+              note: str = Form(""), to: str = Form("")):
+    who = _form_writer(request, csrf)
+    step = api.CaseStep(action=action, note=note or None, to=to or None)
+    api.take_step(request.app.state.ws, who, case_id, step, _source(request))
+    return _back("/cases")
+
+
+# -- figures, plan, team, admin -------------------------------------------------------------------
+
+
+@router.get("/kpis", response_class=HTMLResponse)
+def kpis(request: Request, period: Optional[str] = None, by: Optional[str] = None):
+    who = _who(request)
+    ws = request.app.state.ws
+    if who.scope.everything and by is None:
+        by = "all"
+    rows = api.scoped_kpis(ws, who, period, by)
+    return render(request, "kpis.html", who, rows=rows, period=period or "", by=by or "manager")
+
+
+@router.get("/plan", response_class=HTMLResponse)
+def plan(request: Request, week: Optional[str] = None):
+    who = _who(request)
+    visits = api.scoped_plan(request.app.state.ws, who, week)
+    return render(request, "plan.html", who, days=_week_by_day(visits), week=week or "")
+
+
+@router.get("/team", response_class=HTMLResponse)
+def team(request: Request):
+    who = _who(request)
+    ws = request.app.state.ws
+    from sqlalchemy import case, func, select
+
+    from guanxi.storage import tables as t
+
+    tk, m = t.tasks, t.managers
+    late = ws.query_context("core").task_overdue(tk)
+    query = (select(m.c.id, m.c.name, m.c.team_id,
+                    func.count(tk.c.id).label("open"),
+                    func.coalesce(func.sum(case((late, 1), else_=0)), 0).label("overdue"))
+             .select_from(m.outerjoin(tk, (tk.c.manager_id == m.c.id) & (tk.c.status == "open")))
+             .group_by(m.c.id, m.c.name, m.c.team_id).order_by(m.c.id))
+    if not who.scope.everything:
+        query = query.where(m.c.id.in_(sorted(who.scope.managers)))
+    with ws.engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.limit(500))]
+    return render(request, "team.html", who, rows=rows)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request):
+    who = _who(request)
+    if who.user.role != "admin":
+        raise Forbidden("only an admin opens this page")
+    ws = request.app.state.ws
+    entries = ws.audit_log(since=ws.today() - dt.timedelta(days=7))[-50:]
+    return render(request, "admin.html", who, users=ws.users(), entries=entries[::-1])
+
+
+@router.post("/admin/users/{login}/{change}")
+def admin_user(request: Request, login: str, change: str, csrf: str = Form("")):
+    who = _form_writer(request, csrf)
+    if who.user.role != "admin":
+        raise Forbidden("only an admin disables users")
+    if change not in ("disable", "enable"):
+        raise Forbidden(f"unknown change {change!r}")
+    with acting_as(who.login, _source(request)):
+        request.app.state.ws.disable_user(login, change == "disable")
+    return _back("/admin")
