@@ -912,3 +912,12 @@ class Context:
             return (cast(func.strftime("%Y", expr), Integer) * 12
                     + cast(func.strftime("%m", expr), Integer))
         return cast(func.extract("year", expr) * 12 + func.extract("month", expr), Integer)
+
+    def months_between(self, start, end=None) -> ColumnElement:
+        """Calendar months from the month of ``start`` to the month of ``end``
+        (a date or datetime; default: the as-of date): 0 within one month,
+        1 from any day of October to any day of November. Cohort grids
+        (months since a customer's first purchase) read this one shape.
+        """
+        end = self.today if end is None else end
+        return self._month_number(end) - self._month_number(start)
