@@ -1,0 +1,135 @@
+"""The probabilistic lifetime value over the whole base (VAL-BGNBD):
+summaries in SQL, streamed; the models fitted; each customer's figures
+stored as measurements.
+
+The summary of a customer is computed by the database from its purchases
+up to the end of the as-of day: x (distinct purchase days after the first),
+t_x and T in weeks, and m (the mean spend of the repeat days: the first
+day's amount left out, as the Gamma-Gamma literature does). Python reads
+one summary row per customer, in chunks, never a purchase: memory does not
+grow with the number of purchases. Fitting groups identical (x, t_x, T) in
+SQL and weighs them, so it reads fewer rows still.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+from sqlalchemy import Float, and_, case, cast, func, select
+
+from guanxi_value import models
+from guanxi_value import options as o
+from guanxi_value import purchases as p
+
+CHUNK = 20_000
+WEEK = 7.0
+
+
+def summaries(ctx):
+    """``(customer_id, x, t_x, T, m)`` per customer with a purchase by the as-of day."""
+    i = ctx.tables.interactions.alias("fit_purchase")
+    end = ctx.as_of + dt.timedelta(days=1)
+    day = ctx.date_of(i.c.occurred_at)
+    days = (select(i.c.customer_id, day.label("day"),
+                   cast(func.sum(i.c.amount), Float).label("amount"))
+            .where(p.is_purchase(ctx, i), i.c.occurred_at < p.moment(end))
+            .group_by(i.c.customer_id, day).subquery("fit_days"))
+    per = (select(days.c.customer_id, func.min(days.c.day).label("first_day"),
+                  func.max(days.c.day).label("last_day"), func.count().label("days"),
+                  func.sum(days.c.amount).label("amount"))
+           .group_by(days.c.customer_id).subquery("fit_customers"))
+    first = days.alias("fit_first_day")
+    x = per.c.days - 1
+    repeat_amount = per.c.amount - first.c.amount
+    return (
+        select(per.c.customer_id, x.label("x"),
+               (cast(ctx.days_between(per.c.first_day, per.c.last_day), Float) / WEEK)
+               .label("t_x"),
+               (cast(ctx.days_between(per.c.first_day), Float) / WEEK).label("T"),
+               case((x > 0, repeat_amount / cast(x, Float)), else_=0.0).label("m"))
+        .select_from(per.join(first, and_(first.c.customer_id == per.c.customer_id,
+                                          first.c.day == per.c.first_day)))
+    )
+
+
+@attrs.frozen
+class Fit:
+    as_of: dt.date
+    bgnbd: models.BgNbd
+    gamma_gamma: models.GammaGamma | None
+    horizon_days: int
+
+
+def fit(ws, as_of: dt.date | None = None) -> Fit:
+    """Fit BG/NBD on every buyer and Gamma-Gamma on those with repeat purchases."""
+    np, _, _ = models._np()
+    ctx = ws.query_context("value", as_of)
+    s = summaries(ctx).subquery("fit_summary")
+    grouped = (select(s.c.x, s.c.t_x, s.c.T, func.count().label("n"))
+               .group_by(s.c.x, s.c.t_x, s.c.T))
+    spends = select(s.c.x, s.c.m).where(s.c.x > 0, s.c.m > 0)
+    with ws.engine.connect() as conn:
+        rows = np.array(conn.execute(grouped).all(), dtype=float).reshape(-1, 4)
+        spend = _stream_array(conn, spends, 2)
+    if not len(rows):
+        from guanxi import UsageError
+
+        raise UsageError(f"no purchases by {ctx.as_of} (interaction kinds "
+                         f"{', '.join(ctx.config['kinds'])} with an amount): nothing to fit")
+    bgnbd = models.fit_bgnbd(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
+    gg = models.fit_gamma_gamma(spend[:, 0], spend[:, 1]) if len(spend) > 2 else None
+    return Fit(as_of=ctx.as_of, bgnbd=bgnbd, gamma_gamma=gg,
+               horizon_days=ctx.config["fit.horizon_days"])
+
+
+def _stream_array(conn, query, width: int):
+    """The rows of ``query`` as a float array, read in chunks (no list of row objects)."""
+    np, _, _ = models._np()
+    parts = []
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+    for chunk in result.partitions(CHUNK):
+        parts.append(np.array(chunk, dtype=float).reshape(-1, width))
+    return np.concatenate(parts) if parts else np.zeros((0, width))
+
+
+def predictions(ws, result: Fit):
+    """Each customer's (customer_id, expected purchases, P(alive), expected value),
+    streamed in chunks of arrays."""
+    np, _, _ = models._np()
+    ctx = ws.query_context("value", result.as_of)
+    query = summaries(ctx).order_by("customer_id")
+    horizon = result.horizon_days / WEEK
+    with ws.engine.connect() as conn:
+        stream = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
+        for chunk in stream.partitions(CHUNK):
+            ids = [row[0] for row in chunk]
+            x, t_x, T, m = np.array([row[1:] for row in chunk], dtype=float).T
+            purchases = models.expected_purchases(result.bgnbd, horizon, x, t_x, T)
+            alive = models.p_alive(result.bgnbd, x, t_x, T)
+            if result.gamma_gamma is not None:
+                spend = models.expected_spend(result.gamma_gamma, x, m)
+            else:
+                spend = np.full(len(ids), np.nan)
+            yield ids, purchases, alive, purchases * spend
+
+
+def store(ws, result: Fit, progress=None) -> int:
+    """Write each customer's figures as measurements of the as-of month; how many customers."""
+    period = result.as_of.replace(day=1)
+    stored = 0
+    for ids, purchases, alive, value in predictions(ws, result):
+        rows = []
+        for n, customer in enumerate(ids):
+            rows.append({"customer_id": customer, "metric": o.EXPECTED_PURCHASES,
+                         "period": period, "value": round(float(purchases[n]), 4)})
+            rows.append({"customer_id": customer, "metric": o.P_ALIVE, "period": period,
+                         "value": round(float(alive[n]), 4)})
+            if value[n] == value[n]:  # NaN without a spend model
+                rows.append({"customer_id": customer, "metric": o.EXPECTED_VALUE,
+                             "period": period, "value": round(float(value[n]), 2)})
+        ws.save("measurements", rows)
+        stored += len(ids)
+        if progress is not None:
+            progress(stored)
+    return stored
