@@ -150,9 +150,11 @@ def lifetime(ctx):
     counted = ctx.months_between(start, literal(end))
     counted = case((counted > months, months), (counted < 1, 1), else_=counted)
     monthly = t.c.amount / cast(counted, Float)
+    # Multiplied before dividing: 20,000 over 12 months for 5 years is exactly 100,000.
+    ltv = t.c.amount * (12 * years) / cast(counted, Float)
     return (
         select(t.c.customer_id, monthly.label("monthly"), counted.label("months"),
-               t.c.amount.label("total"), (monthly * 12 * years).label("ltv"))
+               t.c.amount.label("total"), ltv.label("ltv"))
         .select_from(t.join(began, began.c.customer_id == t.c.customer_id)
                      .outerjoin(c, c.c.id == t.c.customer_id))
         .subquery("lifetime")
