@@ -18,6 +18,7 @@ from guanxi_value import purchases as p
 
 
 def _period_window(ctx) -> tuple[dt.date, dt.date]:
+    # Every KPI here groups by ctx.scope_key, so --by field:customer_type works (VAL-TYPE).
     """The KPI period up to the as-of day: [start, end) as days."""
     return ctx.period.start, min(ctx.period.end, ctx.as_of + dt.timedelta(days=1))
 
@@ -131,7 +132,8 @@ KPIS = [
         name="value.pareto_share", title="Pareto share", unit="share", query=pareto_query,
         description="VAL-PARETO: share of the period's purchases held by the top "
                     "[value.pareto] top_share (20%) of the customers who bought, counted as "
-                    "BANK-ABC counts (rounded down, at least one, ties by customer id).",
+                    "BANK-ABC counts (rounded down, at least one, ties by customer id); by customer "
+                    "type too (VAL-TYPE).",
         rows=pareto_rows, row_kind="customer", combine="ratio", shown_only=True,
         reasons={"value.kpi_pareto": {
             "en": "customer {customer}: {value}, rank {position} of {customers} (top {top})",

@@ -112,7 +112,7 @@ OPTIONS = [
        "VAL-LTV: closed months the average monthly revenue is taken over.", minimum=1,
        maximum=120),
     _o("ltv.years", "number", 10,
-       "VAL-LTV: expected years a customer stays (the seed's example: 10).", minimum=0),
+       "VAL-LTV: expected years a customer stays (the source's example: 10).", minimum=0),
     _o("ltv.bands", "number list", [100000, 10000],
        "VAL-LTV: the lowest lifetime value of the high and of the medium band.",
        check=_bands_problem),

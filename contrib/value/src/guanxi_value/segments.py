@@ -104,7 +104,7 @@ SEGMENTATIONS = [
     guanxi.Segmentation(
         name=o.LTV, title="Lifetime value", labels=o.LTV_BANDS, query=ltv_query,
         description="VAL-LTV: average monthly revenue over the last [value.ltv] months "
-                    "× 12 × [value.ltv] years (001 第二篇: 1,500 × 12 × 10 = 180,000); "
+                    "× 12 × [value.ltv] years (《客户关系管理的策略》: 1,500 × 12 × 10 = 180,000); "
                     "the score is the value, the label its band.",
         reasons={"value.ltv": {
             "en": "{total} over {months} months = {monthly} a month; × 12 × {years} years "
