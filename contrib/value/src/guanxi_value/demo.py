@@ -130,8 +130,8 @@ def summary(ws, ctx) -> str:
         f"{v.scope_key or '(none)'} {format_figure(v.value, 'share')}" for v in by_type))
 
     years = ws.settings["value"]["ltv.years"]
-    out.append(f"\nLifetime value by the seed's formula (VAL-LTV: monthly revenue × 12 × "
-               f"{years:g} years): average {shown('value.lifetime_value', currency)}.")
+    out.append(f"\nLifetime value, average monthly revenue × 12 × {years:g} years (VAL-LTV): "
+               f"average {shown('value.lifetime_value', currency)}.")
     out += _fitted(ws, ctx, currency)
     out += _cohorts(ws, ctx)
     return "\n".join(out)
