@@ -70,7 +70,10 @@ def generate(folder: Path, n: int) -> dict:
                                 f"{spend * rng.gammavariate(4.0, 0.25):.2f}"])
                 if k > 1 and rng.random() < drop:
                     break
-                day += dt.timedelta(days=max(1, round(rng.expovariate(rate) * 7)))
+                gap = rng.expovariate(rate) * 7 if rate > 0 else 10_000
+                if gap > 1_000:     # a buyer that slow buys nothing more before the as-of day
+                    break
+                day += dt.timedelta(days=max(1, round(gap)))
             purchases += k
     return {"customers": n, "managers": managers, "purchases": purchases}
 

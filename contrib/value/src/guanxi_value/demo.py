@@ -63,9 +63,10 @@ class _Buyer:
             yield n, at, max(amount, 1.0)
             if n > 1 and rng.random() < self.dropout:
                 return
-            if self.rate <= 0:
+            gap = rng.expovariate(self.rate) * 7 if self.rate > 0 else MONTHS * 31
+            if gap >= MONTHS * 31:  # past the as-of day whatever the first day: no overflow
                 return
-            day += dt.timedelta(days=max(1, round(rng.expovariate(self.rate) * 7)))
+            day += dt.timedelta(days=max(1, round(gap)))
 
 
 def _buyers(ctx):

@@ -8,7 +8,7 @@ t_x and T in weeks, and m (the mean spend of the repeat days: the first
 day's amount left out, as the Gamma-Gamma literature does). Python reads
 one summary row per customer, in chunks, never a purchase: memory does not
 grow with the number of purchases. Fitting groups identical (x, t_x, T) in
-SQL and weighs them, so it reads fewer rows still.
+NumPy and weighs them, so the likelihood sums fewer terms.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 import attrs
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import Float, case, cast, func, select
 
 from guanxi_value import models
 from guanxi_value import options as o
@@ -35,21 +35,23 @@ def summaries(ctx):
                    cast(func.sum(i.c.amount), Float).label("amount"))
             .where(p.is_purchase(ctx, i), i.c.occurred_at < p.moment(end))
             .group_by(i.c.customer_id, day).subquery("fit_days"))
-    per = (select(days.c.customer_id, func.min(days.c.day).label("first_day"),
-                  func.max(days.c.day).label("last_day"), func.count().label("days"),
-                  func.sum(days.c.amount).label("amount"))
-           .group_by(days.c.customer_id).subquery("fit_customers"))
-    first = days.alias("fit_first_day")
+    # The first day's amount by its rank, not by joining the days again: one pass.
+    ranked = select(days, func.row_number().over(partition_by=days.c.customer_id,
+                                                 order_by=days.c.day).label("n")
+                    ).subquery("fit_ranked_days")
+    per = (select(ranked.c.customer_id, func.min(ranked.c.day).label("first_day"),
+                  func.max(ranked.c.day).label("last_day"), func.count().label("days"),
+                  func.sum(ranked.c.amount).label("amount"),
+                  func.sum(case((ranked.c.n == 1, ranked.c.amount), else_=0.0))
+                  .label("first_amount"))
+           .group_by(ranked.c.customer_id).subquery("fit_customers"))
     x = per.c.days - 1
-    repeat_amount = per.c.amount - first.c.amount
-    return (
-        select(per.c.customer_id, x.label("x"),
-               (cast(ctx.days_between(per.c.first_day, per.c.last_day), Float) / WEEK)
-               .label("t_x"),
-               (cast(ctx.days_between(per.c.first_day), Float) / WEEK).label("T"),
-               case((x > 0, repeat_amount / cast(x, Float)), else_=0.0).label("m"))
-        .select_from(per.join(first, and_(first.c.customer_id == per.c.customer_id,
-                                          first.c.day == per.c.first_day)))
+    repeat_amount = per.c.amount - per.c.first_amount
+    return select(
+        per.c.customer_id, x.label("x"),
+        (cast(ctx.days_between(per.c.first_day, per.c.last_day), Float) / WEEK).label("t_x"),
+        (cast(ctx.days_between(per.c.first_day), Float) / WEEK).label("T"),
+        case((x > 0, repeat_amount / cast(x, Float)), else_=0.0).label("m"),
     )
 
 
@@ -62,23 +64,25 @@ class Fit:
 
 
 def fit(ws, as_of: dt.date | None = None) -> Fit:
-    """Fit BG/NBD on every buyer and Gamma-Gamma on those with repeat purchases."""
+    """Fit BG/NBD on every buyer and Gamma-Gamma on those with repeat purchases.
+
+    One pass over the summaries, streamed in chunks into four float arrays
+    (32 bytes a customer); identical (x, t_x, T) are then weighed together.
+    """
     np, _, _ = models._np()
     ctx = ws.query_context("value", as_of)
     s = summaries(ctx).subquery("fit_summary")
-    grouped = (select(s.c.x, s.c.t_x, s.c.T, func.count().label("n"))
-               .group_by(s.c.x, s.c.t_x, s.c.T))
-    spends = select(s.c.x, s.c.m).where(s.c.x > 0, s.c.m > 0)
     with ws.engine.connect() as conn:
-        rows = np.array(conn.execute(grouped).all(), dtype=float).reshape(-1, 4)
-        spend = _stream_array(conn, spends, 2)
+        rows = _stream_array(conn, select(s.c.x, s.c.t_x, s.c.T, s.c.m), 4)
     if not len(rows):
         from guanxi import UsageError
 
         raise UsageError(f"no purchases by {ctx.as_of} (interaction kinds "
                          f"{', '.join(ctx.config['kinds'])} with an amount): nothing to fit")
-    bgnbd = models.fit_bgnbd(rows[:, 0], rows[:, 1], rows[:, 2], rows[:, 3])
-    gg = models.fit_gamma_gamma(spend[:, 0], spend[:, 1]) if len(spend) > 2 else None
+    groups, counts = np.unique(rows[:, :3], axis=0, return_counts=True)
+    bgnbd = models.fit_bgnbd(groups[:, 0], groups[:, 1], groups[:, 2], counts)
+    spend = rows[(rows[:, 0] > 0) & (rows[:, 3] > 0)]
+    gg = models.fit_gamma_gamma(spend[:, 0], spend[:, 3]) if len(spend) > 2 else None
     return Fit(as_of=ctx.as_of, bgnbd=bgnbd, gamma_gamma=gg,
                horizon_days=ctx.config["fit.horizon_days"])
 

@@ -81,18 +81,21 @@ def gamma_gamma_log_likelihood(params, x, m, weights=None):
 
 
 def _fit(negative, start):
-    """Minimise over log parameters (all positive), Nelder-Mead then L-BFGS-B."""
+    """Minimise over log parameters (all positive): L-BFGS-B, and Nelder-Mead
+    from where it stopped when it did not converge (slower, but needs no gradient)."""
     np, optimize, _ = _np()
 
     def objective(logs):
         value = negative(np.exp(logs))
         return value if np.isfinite(value) else 1e300
 
-    first = optimize.minimize(objective, np.log(start), method="Nelder-Mead",
-                              options={"maxiter": 4000, "xatol": 1e-8, "fatol": 1e-8})
-    best = optimize.minimize(objective, first.x, method="L-BFGS-B")
-    chosen = best if best.fun <= first.fun else first
-    return np.exp(chosen.x), -chosen.fun
+    best = optimize.minimize(objective, np.log(start), method="L-BFGS-B")
+    if not best.success or not np.isfinite(best.fun) or best.fun >= 1e300:
+        polish = optimize.minimize(objective, best.x, method="Nelder-Mead",
+                                   options={"maxiter": 4000, "xatol": 1e-6,
+                                            "fatol": 1e-9 * max(1.0, abs(best.fun))})
+        best = polish if polish.fun <= best.fun else best
+    return np.exp(best.x), -best.fun
 
 
 def fit_bgnbd(x, t_x, T, weights=None) -> BgNbd:
