@@ -396,3 +396,9 @@ import handsql_packs  # noqa: E402
 
 JOBS.update(handsql_packs.JOBS)
 FLAGSHIP = FLAGSHIP + handsql_packs.FLAGSHIP
+
+# The value pack's (benchmarks/handsql_value.py): RFM and the Pareto share.
+import handsql_value  # noqa: E402
+
+JOBS.update(handsql_value.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_value.FLAGSHIP

@@ -109,7 +109,8 @@ def test_money_and_figures_are_decimals():
 
 def test_target_scope_and_task_status():
     assert first_arg(lambda: model.Target(kpi="k", period="2026-10", scope="branch", target=1)) == (
-        "'scope' must be in ('all', 'manager', 'team', 'territory', 'segment', 'list') "
+        "'scope' must be in ('all', 'manager', 'team', 'territory', 'segment', 'list', "
+        "'field') "
         "(got 'branch')")
     assert first_arg(lambda: model.Task(
         id=1, rule="r", customer_id="C1", manager_id=None, kind="call",

@@ -147,7 +147,7 @@ def read_config(path: str | os.PathLike | None = None, *, database: str | None =
     )
 
 
-TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list", "field")
 
 
 def _read_targets(where: str, table: Any) -> dict[str, dict[str, float]]:

@@ -237,7 +237,7 @@ class ServiceRule:
     pack: str = ""
 
 
-KPI_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+KPI_SCOPES = ("all", "manager", "team", "territory", "segment", "list", "field")
 #: What the rows behind a KPI's value are.
 ROW_KINDS = ("customer", "task", "case", "interaction", "account", "measurement", "manager",
              "team", "visit", "report", "other")

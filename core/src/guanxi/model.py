@@ -17,7 +17,7 @@ CUSTOMER_KINDS = ("person", "organization")
 CUSTOMER_STATUSES = ("prospect", "active", "dormant", "lost")
 TASK_STATUSES = ("open", "done", "cancelled")
 TEAM_ROLES = ("product", "risk", "referral", "partner", "corporate_partner", "retail_partner")
-TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list")
+TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list", "field")
 
 
 def _nonempty(instance, attribute, value):

@@ -375,7 +375,7 @@ def test_every_kpi_cites_its_source_and_runs_by_each_of_its_scopes(ws, m2):
     for kpi in kpis.values():
         assert kpi.unit and kpi.title and kpi.name.startswith("tobacco.")
         assert "TOB-" in kpi.description or "catalogue" in kpi.description, kpi.name
-        for by in [s for s in kpi.scopes if s not in ("segment", "list")]:
+        for by in [s for s in kpi.scopes if s not in ("segment", "list", "field")]:
             ws.kpi([kpi.name], period="2026-11", by=by, as_of=AS_OF)
         if "segment" in kpi.scopes:
             ws.kpi([kpi.name], period="2026-11", by="segment:tobacco.grade", as_of=AS_OF)

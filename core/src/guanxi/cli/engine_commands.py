@@ -70,7 +70,7 @@ def rules_list(ws, fmt):
 @click.option("--period", type=PERIOD,
               help="2026-10, 2026-Q3, 2026 or a day 2026-10-05 (default: this month).")
 @click.option("--by", default="all", show_default=True,
-              help="Scope: all, manager, team, territory, segment:NAME or list:NAME.")
+              help="Scope: all, manager, team, territory, segment:NAME, list:NAME or field:NAME.")
 @click.option("--scope", "scope_key", metavar="KEY",
               help="With --explain: one key of the scope (a manager's id with --by manager).")
 @click.option("--explain", is_flag=True,

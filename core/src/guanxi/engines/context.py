@@ -104,8 +104,9 @@ class Context:
     :ivar tables: the core's tables module (``ctx.tables.customers``, ...).
     :ivar as_of: the date the job runs for; periods end on or before it.
     :ivar period: the KPI period (``None`` for segmentations and rules).
-    :ivar scope: the KPI scope: all, manager, team, territory, segment, list.
-    :ivar scope_arg: the segmentation or list a ``segment:``/``list:`` scope names.
+    :ivar scope: the KPI scope: all, manager, team, territory, segment, list, field.
+    :ivar scope_arg: the segmentation, list or customer field a ``segment:``/``list:``/
+        ``field:`` scope names.
     :ivar filters: the pack's :class:`~guanxi.CustomerFilter` records.
     """
 
@@ -583,7 +584,8 @@ class Context:
 
         all: ''; manager: the owning manager; territory: the customer's
         territory; team: the owning manager's team; segment: the customer's
-        label in ``scope_arg``; list: ``scope_arg`` for members (others NULL).
+        label in ``scope_arg``; list: ``scope_arg`` for members (others NULL);
+        field: the customer's value of the declared customer field ``scope_arg``.
         """
         # Aliases: the outer query is often on customers itself, and a
         # subquery on the same table would not correlate.
@@ -606,6 +608,10 @@ class Context:
             return self.label(self.scope_arg, customer_id)
         if self.scope == "list":
             return case((self.on_list(self.scope_arg, customer_id), literal(self.scope_arg)))
+        if self.scope == "field":
+            # The field's value as text; a customer without it is keyed '' by the engine.
+            return select(self.attribute(c, self.scope_arg, "text")).where(
+                c.c.id == customer_id).scalar_subquery()
         raise ValueError(f"unknown scope {self.scope!r}")
 
     def served(self, customer_id) -> ColumnElement:
@@ -911,3 +917,12 @@ class Context:
             return (cast(func.strftime("%Y", expr), Integer) * 12
                     + cast(func.strftime("%m", expr), Integer))
         return cast(func.extract("year", expr) * 12 + func.extract("month", expr), Integer)
+
+    def months_between(self, start, end=None) -> ColumnElement:
+        """Calendar months from the month of ``start`` to the month of ``end``
+        (a date or datetime; default: the as-of date): 0 within one month,
+        1 from any day of October to any day of November. Cohort grids
+        (months since a customer's first purchase) read this one shape.
+        """
+        end = self.today if end is None else end
+        return self._month_number(end) - self._month_number(start)

@@ -15,7 +15,7 @@ import datetime as dt
 from sqlalchemy import DateTime, Float, String, and_, cast, delete, func, insert, literal, select, true
 
 from guanxi.engines.running import build_query, context_for, failure, prepare_calendar
-from guanxi.errors import UsageError
+from guanxi.errors import UsageError, did_you_mean
 from guanxi.model import KpiRow, KpiValue
 from guanxi.periods import Period
 from guanxi.storage import tables as t
@@ -30,10 +30,11 @@ def parse_scope(by: str | None) -> tuple[str, str | None, str]:
     base, _, arg = by.partition(":")
     if base in BY_CHOICES and not arg:
         return base, None, base
-    if base in ("segment", "list") and arg:
+    if base in ("segment", "list", "field") and arg:
         return base, arg, by
     raise UsageError(
-        f"--by {by!r} is not a scope; use all, manager, team, territory, segment:NAME or list:NAME"
+        f"--by {by!r} is not a scope; use all, manager, team, territory, segment:NAME, "
+        "list:NAME or field:NAME"
     )
 
 
@@ -48,6 +49,17 @@ def unscoped_kpis(kpis, by: str | None) -> list[str]:
     return [k.name for k in kpis if not reported_by(k, by)]
 
 
+def _check_customer_field(ws, name: str) -> None:
+    """``field:NAME`` scopes by a customer field some enabled pack declares."""
+    declared = sorted(f.name for f in ws.plugins.fields_of("customers"))
+    if name not in declared:
+        raise UsageError(
+            f"--by field:{name}: no customer field {name!r} is declared"
+            f"{did_you_mean(name, declared)}; declared customer fields: "
+            f"{', '.join(declared) or 'none'}"
+        )
+
+
 def _kpi_context(ws, kpi, period: Period, by: str | None, as_of: dt.date | None):
     """The context of a KPI's queries: the value's and the rows behind it alike.
 
@@ -58,6 +70,8 @@ def _kpi_context(ws, kpi, period: Period, by: str | None, as_of: dt.date | None)
     if not reported_by(kpi, by):
         raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}; it is by: "
                          f"{', '.join(kpi.scopes)}")
+    if scope == "field":
+        _check_customer_field(ws, arg)
     last_day = period.end - dt.timedelta(days=1)
     as_of = min(as_of, last_day) if as_of else last_day
     return context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg), stored
