@@ -271,6 +271,8 @@ class Kpi:
     query: Callable[[Any], Any]
     unit: str = ""
     target: float | None = None
+    #: each key's default target by scope (``{"manager": 20}``), after imported and [targets]
+    scope_targets: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     empty: float | None = None
     shown_only: bool = False
     higher_is_better: bool = True
