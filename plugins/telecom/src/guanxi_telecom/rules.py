@@ -24,6 +24,12 @@ from guanxi_telecom.options import (
     STAGE,
 )
 
+def _both(first, second):
+    """The rows of two selects as one ``Select``, as the rule engine takes."""
+    both = first.union_all(second).subquery("telecom_both")
+    return select(*both.c)
+
+
 # -- TEL-CONTACT ----------------------------------------------------------------------
 # rule TEL-CONTACT: a key contact changed → meet the new contact within
 # contact.due_days of their start; in gestation the manager's superior also
@@ -61,7 +67,7 @@ def contact_query(ctx):
         .where(ctx.label(STAGE, ch.c.customer_id) == "gestation",
                ctx.never_tasked("telecom.contact", senior_key, customer_id=ch.c.customer_id))
     )
-    return meet.union_all(senior)
+    return _both(meet, senior)
 
 
 CONTACT = ServiceRule(
@@ -280,7 +286,7 @@ def price_query(ctx):
         .join(i, i.c.customer_id == ctx.attribute(c, "association"))
         .where(signal, ours)
     )
-    return direct.union_all(via)
+    return _both(direct, via)
 
 
 PRICE = ServiceRule(
