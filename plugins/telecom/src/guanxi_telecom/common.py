@@ -161,7 +161,8 @@ def credit(ctx, customer_id):
     By manager, team or territory, the row goes to each manager of the
     customer's credit (``ctx.credit_shares()``: the owner keeps what the
     customer team's shares leave) with that share; other scopes count it
-    whole. ``join(select)`` adds the join to a select.
+    whole; a manager whose share is 0 (the owner who gave it all) gets no row,
+    so a KPI filters ``share > 0``. ``join(select)`` adds the join to a select.
     """
     if ctx.scope in ("manager", "team", "territory"):
         shares = ctx.credit_shares()

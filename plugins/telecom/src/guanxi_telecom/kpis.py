@@ -143,7 +143,8 @@ def _new_subscription_rows(ctx):
         ctx.reason("telecom.new_subscriptions", line=a.c.id, product=a.c.type,
                    customer=a.c.customer_id, opened=ctx.day_text(a.c.opened_at),
                    share=share, manager=func.coalesce(manager, "-")).label("reason"),
-    )).where(is_line(ctx, a), ctx.in_period(a.c.opened_at), ctx.served(a.c.customer_id))
+    )).where(is_line(ctx, a), ctx.in_period(a.c.opened_at), ctx.served(a.c.customer_id),
+             share > 0)
 
 
 def _reactivation_rows(ctx):
@@ -160,7 +161,7 @@ def _reactivation_rows(ctx):
                    manager=func.coalesce(manager, "-")).label("reason"),
     ).select_from(h.join(a, a.c.id == h.c.account_id))).where(
         h.c.status == ACTIVE, ctx.in_period(h.c.started_on), is_line(ctx, a),
-        ctx.served(a.c.customer_id), before.in_((DORMANT, REQUEST, NONPAYMENT, LOST)))
+        ctx.served(a.c.customer_id), before.in_((DORMANT, REQUEST, NONPAYMENT, LOST)), share > 0)
 
 
 def _lost_rows(ctx):
@@ -253,7 +254,8 @@ def _converted_rows(ctx):
                    opened=ctx.day_text(first.c.opened), share=share,
                    manager=func.coalesce(manager, "-")).label("reason"),
     ).select_from(c.join(first, first.c.customer_id == c.c.id))).where(
-        ctx.attribute(c, "swept_on", "date").is_not(None), ctx.in_period(first.c.opened))
+        ctx.attribute(c, "swept_on", "date").is_not(None), ctx.in_period(first.c.opened),
+        share > 0)
 
 
 # -- key accounts: stages and contacts ------------------------------------------------------
