@@ -91,7 +91,7 @@ def test_a_paid_period_ending_in_30_days_gets_a_visit_in_31_does_not(ws, op):
     ws.run_rules(["telecom.expiry"], as_of=AS_OF)
     assert rule_tasks(ws, "telecom.expiry") == [
         ("G30", "M1", "visit", D(2026, 12, 16), 1,
-         "3 line(s) paid until 2026-12-16, in 30 days: on-site renewal visit (TEL-EXPIRY)")]
+         "3 line(s) paid until 2026-12-16, 30 day(s) away: on-site renewal visit (TEL-EXPIRY)")]
 
 
 def test_dormant_and_self_suspended_lines_get_a_monthly_reactivation_call(ws, op):
@@ -122,13 +122,13 @@ def test_an_associations_signal_flags_every_member(ws, op):
     ws.run_rules(["telecom.price"], as_of=AS_OF)
     assert rule_tasks(ws, "telecom.price") == [
         ("H1", "M1", "review", D(2026, 11, 19), 1,
-         "competitor_signal (电信) from the association ASSOC on 2026-11-02: retention review by "
+         "competitor signal (电信) from the association ASSOC on 2026-11-02: retention review by "
          "2026-11-19 (TEL-PRICE)"),
         ("H2", "M1", "review", D(2026, 11, 19), 1,
-         "competitor_signal (电信) from the association ASSOC on 2026-11-02: retention review by "
+         "competitor signal (电信) from the association ASSOC on 2026-11-02: retention review by "
          "2026-11-19 (TEL-PRICE)"),
         ("H3", "M1", "review", D(2026, 11, 19), 1,
-         "price_complaint (-) on 2026-10-18: retention review by 2026-11-19 (TEL-PRICE)")]
+         "price complaint (-) on 2026-10-18: retention review by 2026-11-19 (TEL-PRICE)")]
 
 
 def test_a_swept_prospect_without_a_line_gets_a_sales_visit(ws, op):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, and_, case, exists, func, literal, select
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select
 
 from guanxi import Kpi
 from guanxi_telecom import common
@@ -297,13 +297,18 @@ def _year_before(day: dt.date) -> dt.date:
 
 
 def _growth_rows(ctx):
-    # This period's revenue adds itself with weight 0; the same period a year
-    # before takes itself away and weighs itself: Σ figure ÷ Σ weight is
-    # (this − last) ÷ last.
+    # This period's revenue adds itself with weight 0; the same months a year
+    # before take themselves away and weigh themselves: Σ figure ÷ Σ weight is
+    # (this − last) ÷ last. Only the months this period has figures for so far
+    # are compared (a month not closed yet has none).
     m = ctx.tables.measurements
     start, end = ctx.period.start, ctx.period.end
-    last_start, last_end = _year_before(start), _year_before(end)
+    latest = m.alias("telecom_latest")
+    last_month = (select(func.max(latest.c.period))
+                  .where(latest.c.metric == "revenue", latest.c.period >= start,
+                         latest.c.period < end).scalar_subquery())
     now = and_(m.c.period >= start, m.c.period < end)
+    before = and_(m.c.period >= _year_before(start), m.c.period <= ctx.add_months(last_month, -12))
     value = m.c.value
     return select(
         ctx.scope_key(m.c.customer_id).label("scope_key"),
@@ -312,9 +317,7 @@ def _growth_rows(ctx):
         case((now, 0), else_=value).label("weight"),
         ctx.reason("telecom.revenue_growth", customer=m.c.customer_id,
                    month=ctx.month_text(m.c.period), revenue=value).label("reason"),
-    ).where(m.c.metric == "revenue", ctx.served(m.c.customer_id),
-            ((m.c.period >= start) & (m.c.period < end))
-            | ((m.c.period >= last_start) & (m.c.period < last_end)))
+    ).where(m.c.metric == "revenue", ctx.served(m.c.customer_id), or_(now, before))
 
 
 KPIS = (

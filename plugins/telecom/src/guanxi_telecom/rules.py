@@ -205,7 +205,7 @@ EXPIRY = ServiceRule(
     kind="visit",
     query=expiry_query,
     reasons={"telecom.expiry": {
-        "en": "{lines} line(s) paid until {day}, in {days} days: on-site renewal visit "
+        "en": "{lines} line(s) paid until {day}, {days} day(s) away: on-site renewal visit "
               "(TEL-EXPIRY)",
         "zh": "{lines} 户 {day} 到费（{days} 天后）：请上门服务续费（TEL-EXPIRY）"}},
 )
@@ -268,7 +268,9 @@ def price_query(ctx):
                   i.c.occurred_at < ctx.at(ctx.as_of, 1))
     ours = or_(flag(ctx, c, "key_account"), flag(ctx, c, "group_customer"))
     key = literal("price:") + i.c.id
-    what = dict(what=i.c.kind, competitor=func.coalesce(ctx.attribute(i, "competitor"), "-"),
+    price = i.c.kind == PRICE_COMPLAINT
+    what = dict(what=case((price, "price complaint"), else_="competitor signal"),
+                what_zh=case((price, "价格投诉"), else_="竞争对手动向"), competitor=func.coalesce(ctx.attribute(i, "competitor"), "-"),
                 day=ctx.day_text(i.c.occurred_at),
                 due=(ctx.as_of + dt.timedelta(days=cfg["price.due_days"])).isoformat())
     direct = (
@@ -300,11 +302,11 @@ PRICE = ServiceRule(
     reasons={
         "telecom.price": {
             "en": "{what} ({competitor}) on {day}: retention review by {due} (TEL-PRICE)",
-            "zh": "{day} {what}（{competitor}）：请于 {due} 前进行保有评估（TEL-PRICE）"},
+            "zh": "{day} {what_zh}（{competitor}）：请于 {due} 前进行保有评估（TEL-PRICE）"},
         "telecom.price_association": {
             "en": "{what} ({competitor}) from the association {association} on {day}: "
                   "retention review by {due} (TEL-PRICE)",
-            "zh": "所属协会 {association} {day} {what}（{competitor}）：请于 {due} 前进行保有评估"
+            "zh": "所属协会 {association} {day} {what_zh}（{competitor}）：请于 {due} 前进行保有评估"
                   "（TEL-PRICE）"},
     },
 )
