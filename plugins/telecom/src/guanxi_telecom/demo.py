@@ -348,10 +348,10 @@ def summary(ws, ctx) -> str:
     ws.segment([s.name for s in SEGMENTATIONS], as_of=ctx.as_of)
     ws.run_rules([r.name for r in RULES], as_of=ctx.as_of)
     out = ["Telecom and cable TV (guanxi-telecom)", "=====================================",
-           f"Recorded after the batch: {moved} key accounts handed to a colleague and back "
+           f"Recorded after the batch: {len(moved)} key accounts handed to a colleague and back "
            f"(two manager changes each, TEL-RISK); telecom segmentations and rules re-run as of "
            f"{ctx.as_of}, so some figures differ from the core's above."]
-    return "\n".join(out + show.lines(ws, ctx))
+    return "\n".join(out + show.lines(ws, ctx, moved))
 
 
 DEMO = (

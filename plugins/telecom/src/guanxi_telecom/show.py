@@ -15,21 +15,21 @@ from guanxi.output import format_figure, table
 MANAGERS_LISTED = 6
 
 
-def change_managers_twice(ws, ctx, ids) -> int:
+def change_managers_twice(ws, ctx, ids) -> list[str]:
     """Hand each key account to a colleague 60 days before the demo's day and back 20
     days before it: two manager changes in twelve months (TEL-RISK)."""
     c = tables.customers
     with ws.engine.connect() as conn:
         owners = dict(conn.execute(select(c.c.id, c.c.manager_id).where(c.c.id.in_(ids))).all())
     colleague = ctx.manager_id(1)
-    moved = 0
+    moved = []
     for customer, owner in sorted(owners.items()):
         other = colleague if owner != colleague else ctx.manager_id(2)
         ws.reassign(owner, other, customers=[customer], on=ctx.as_of - dt.timedelta(days=60),
                     reason="demo: cover")
         ws.reassign(other, owner, customers=[customer], on=ctx.as_of - dt.timedelta(days=20),
                     reason="demo: back")
-        moved += 1
+        moved.append(customer)
     return moved
 
 
@@ -48,7 +48,7 @@ def _figure(value, unit):
     return format_figure(value, unit)
 
 
-def lines(ws, ctx) -> list[str]:
+def lines(ws, ctx, moved=()) -> list[str]:
     out = []
     stages = Counter(_labels(ws, "telecom.stage").values())
     out.append("\nKey-account stages (TEL-STAGE): " + ", ".join(
@@ -64,8 +64,15 @@ def lines(ws, ctx) -> list[str]:
         stored = conn.execute(select(s.c.customer_id, s.c.reason).where(
             s.c.segmentation == "telecom.risk", s.c.label == "high")
             .order_by(s.c.score.desc(), s.c.customer_id).limit(4)).all()
+        handed = conn.execute(select(s.c.customer_id, s.c.label, s.c.reason).where(
+            s.c.segmentation == "telecom.risk", s.c.customer_id.in_(list(moved)))
+            .order_by(s.c.customer_id)).all()
     for customer, reason in stored:
         out.append(f"  {customer}: {ws.render_reason(reason)}")
+    if handed:
+        out.append("  handed over and back:")
+    for customer, label, reason in handed:
+        out.append(f"  {customer} ({label}): {ws.render_reason(reason)}")
     period = f"{ctx.as_of:%Y-%m}"
     retention = ws.kpi(["telecom.retention"], period=period, by="territory", as_of=ctx.as_of)
     out.append(f"\nRetention of the original group customers {period} by territory "
