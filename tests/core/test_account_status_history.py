@@ -104,5 +104,5 @@ def test_status_at_a_day_is_the_latest_row_on_or_before_it(ws, time_machine):
 def test_calendar_months_between(workspace, start, end, months):
     ctx = workspace.query_context("core", end)
     with workspace.engine.connect() as conn:
-        assert conn.execute(select(ctx.calendar_months_between(literal(start, Date)))).scalar_one() \
-            == months
+        found = conn.execute(select(ctx.calendar_months_between(literal(start, Date))))
+        assert found.scalar_one() == months

@@ -232,7 +232,8 @@ def _statuses(ctx):
     for n in range(1, group_count(ctx) + 1):
         for line, history in _Group(ctx, n).lines(ctx):
             if history:
-                yield {"account_id": line["id"], "status": "active", "started_on": line["opened_at"]}
+                yield {"account_id": line["id"], "status": "active",
+                       "started_on": line["opened_at"]}
                 for status, day in history:
                     yield {"account_id": line["id"], "status": status, "started_on": day}
 

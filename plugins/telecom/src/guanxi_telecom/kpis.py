@@ -327,13 +327,15 @@ KPIS = (
          "target 20 a manager a month (003 第5篇).", _new_subscription_rows,
          scope_targets={"manager": 20},
          reason={"en": "line {line} ({product}) of {customer} opened {opened}: {share} to "
-                       "{manager}", "zh": "客户 {customer} 新装 {line}（{product}）{opened}：计 {share} 户给 {manager}"}),
+                       "{manager}",
+                 "zh": "客户 {customer} 新装 {line}（{product}）{opened}：计 {share} 户给 {manager}"}),
     _kpi("telecom.reactivations", "Reactivations (回流)",
          "TEL-WINBACK: lines back to active in the period from dormant, 报停, 罚停 or lost (the "
          "core's status history), credited by shares; target 25 a manager a month (003 第5篇).",
          _reactivation_rows, scope_targets={"manager": 25},
          reason={"en": "line {line} of {customer} back to active on {day} (was {was}): {share} to "
-                       "{manager}", "zh": "客户 {customer} 的 {line} {day} 回流（原 {was}）：计 {share} 户给 {manager}"}),
+                       "{manager}",
+                 "zh": "客户 {customer} 的 {line} {day} 回流（原 {was}）：计 {share} 户给 {manager}"}),
     _kpi("telecom.retention", "Retention of original group customers (原集团客户保有率)",
          "Of the group customers with an active line on the first day of the period's year, the "
          "share with an active line at its end; target 90% a territory (003 第5篇).",
@@ -349,7 +351,8 @@ KPIS = (
                  "zh": "客户 {customer} 的 {line}（{product}）：付费节目 {subscribed}"}),
     _kpi("telecom.new_group_customers", "New group customers", "Group customers created in the "
          "period.", _new_group_customer_rows, unit="customers", row_kind="customer",
-         reason={"en": "{customer} {name} created {created}", "zh": "{customer} {name} {created} 建档"}),
+         reason={"en": "{customer} {name} created {created}",
+                 "zh": "{customer} {name} {created} 建档"}),
     _kpi("telecom.new_group_lines", "New group-customer lines", "Lines opened in the period at "
          "group customers.", _new_group_line_rows,
          reason={"en": "line {line} ({product}) of {customer} opened {opened}",

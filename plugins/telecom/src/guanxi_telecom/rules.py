@@ -270,7 +270,8 @@ def price_query(ctx):
     key = literal("price:") + i.c.id
     price = i.c.kind == PRICE_COMPLAINT
     what = dict(what=case((price, "price complaint"), else_="competitor signal"),
-                what_zh=case((price, "价格投诉"), else_="竞争对手动向"), competitor=func.coalesce(ctx.attribute(i, "competitor"), "-"),
+                what_zh=case((price, "价格投诉"), else_="竞争对手动向"),
+                competitor=func.coalesce(ctx.attribute(i, "competitor"), "-"),
                 day=ctx.day_text(i.c.occurred_at),
                 due=(ctx.as_of + dt.timedelta(days=cfg["price.due_days"])).isoformat())
     direct = (

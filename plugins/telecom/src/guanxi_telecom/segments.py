@@ -36,7 +36,8 @@ def stage_parts(ctx):
     """The stage of every key account, with the figures its reason gives."""
     cfg = ctx.config
     c = ctx.tables.customers
-    lines, revenue, bills = common.line_summary(ctx), common.revenue_trend(ctx), common.last_bill(ctx)
+    lines, revenue = common.line_summary(ctx), common.revenue_trend(ctx)
+    bills = common.last_bill(ctx)
     months = common.tenure(ctx, c)
     gap = common.billing_gap(ctx, c, bills)
     products = func.coalesce(lines.c.live_products, 0)
