@@ -692,3 +692,10 @@ JOBS: dict[tuple, Builder] = {
 FLAGSHIP = ("banking.abc", "banking.churn", "banking.tier", "banking.relationship",
             "banking.aum", "tobacco.grade", "tobacco.special_visit", "tobacco.checklist",
             "tobacco.licence_renewal", "tobacco.cartons")
+
+# == telecom: its twins live in handsql_telecom.py (issue 16) ============================
+
+import handsql_telecom  # noqa: E402
+
+JOBS.update(handsql_telecom.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_telecom.FLAGSHIP

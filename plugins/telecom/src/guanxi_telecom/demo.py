@@ -174,7 +174,7 @@ class _Group:
             elif roll < 0.27:                    # left and came back
                 history = [("lost", changed), ("active", changed + dt.timedelta(days=40))]
             elif roll < 0.30:                    # reactivated this month (回流)
-                history = [("dormant", changed),
+                history = [("dormant", month - dt.timedelta(days=rng.randint(10, 200))),
                            ("active", month + dt.timedelta(days=rng.randint(0, ctx.as_of.day - 1)))]
             paid = ctx.as_of + dt.timedelta(days=rng.randint(31, 330))
             if self.expired_lost:
