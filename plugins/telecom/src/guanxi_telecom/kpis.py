@@ -127,7 +127,8 @@ def _pay_rows(ctx):
         ctx.scope_key(ln.c.customer_id).label("scope_key"), ln.c.id.label("row_id"),
         _one(subscribed).label("figure"), literal(1).label("weight"),
         ctx.reason("telecom.pay_programme_rate", line=ln.c.id, customer=ln.c.customer_id,
-                   product=ln.c.type, subscribed=case((subscribed, "yes"), else_="no"))
+                   product=ln.c.type, subscribed=case((subscribed, "yes"), else_="no"),
+                   subscribed_zh=case((subscribed, "已订购"), else_="未订购"))
         .label("reason"),
     ).where(ln.c.status == ACTIVE, ln.c.type.in_(ctx.config["pay.products"]))
 
@@ -198,7 +199,8 @@ def _retention_rows(ctx):
         ctx.scope_key(c.c.id).label("scope_key"), c.c.id.label("row_id"),
         _one(retained).label("figure"), literal(1).label("weight"),
         ctx.reason("telecom.retention", customer=c.c.id, name=c.c.name, first=first.isoformat(),
-                   kept=case((retained, "kept"), else_="not kept")).label("reason"),
+                   kept=case((retained, "kept"), else_="not kept"),
+                   kept_zh=case((retained, "保有"), else_="流失")).label("reason"),
     ).where(flag(ctx, c, "group_customer"), ctx.served(c.c.id),
             _has_line(ctx, c.c.id, ACTIVE, literal(first, Date)))
 
@@ -342,13 +344,13 @@ KPIS = (
          _retention_rows, combine="ratio", unit="share", row_kind="customer", target=0.9,
          scope_targets={"territory": 0.9},
          reason={"en": "{customer} {name}: active on {first}, {kept}",
-                 "zh": "{customer} {name}：{first} 在网，{kept}"}),
+                 "zh": "{customer} {name}：{first} 在网，{kept_zh}"}),
     _kpi("telecom.pay_programme_rate", "Pay-programme rate (付费节目订购率)",
          "Of the active lines of the pay products (tv), the share subscribing to a pay programme; "
          "target 60% a territory (003 第5篇).", _pay_rows, combine="ratio", unit="share",
          target=0.6, scope_targets={"territory": 0.6},
          reason={"en": "line {line} ({product}) of {customer}: pay programme {subscribed}",
-                 "zh": "客户 {customer} 的 {line}（{product}）：付费节目 {subscribed}"}),
+                 "zh": "客户 {customer} 的 {line}（{product}）：付费节目{subscribed_zh}"}),
     _kpi("telecom.new_group_customers", "New group customers", "Group customers created in the "
          "period.", _new_group_customer_rows, unit="customers", row_kind="customer",
          reason={"en": "{customer} {name} created {created}",
