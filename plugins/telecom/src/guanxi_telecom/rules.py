@@ -178,13 +178,14 @@ PARTNER = ServiceRule(
 
 
 def expiry_query(ctx):
+    # The engine keeps the rows to the customers the pack serves.
     a = ctx.tables.accounts
     paid_until = ctx.attribute(a, "paid_until", "date")
-    days = ctx.days_between(ctx.today, paid_until)
+    last = literal(ctx.as_of + dt.timedelta(days=ctx.config["expiry.days"]), Date)
     grouped = (
         select(a.c.customer_id, paid_until.label("paid_until"), func.count().label("lines"))
         .where(is_line(ctx, a), a.c.status == ACTIVE, paid_until >= ctx.today,
-               days <= ctx.config["expiry.days"], ctx.served(a.c.customer_id))
+               paid_until <= last)
         .group_by(a.c.customer_id, paid_until)
         .subquery("telecom_expiring")
     )
@@ -226,7 +227,7 @@ def winback_query(ctx):
                func.sum(case((a.c.status == DORMANT, 1), else_=0)).label("dormant"),
                func.sum(case((a.c.status == REQUEST, 1), else_=0)).label("request"),
                func.count().label("lines"))
-        .where(is_line(ctx, a), a.c.status.in_(statuses), ctx.served(a.c.customer_id))
+        .where(is_line(ctx, a), a.c.status.in_(statuses))
         .group_by(a.c.customer_id)
         .subquery("telecom_winback")
     )
