@@ -726,3 +726,11 @@ import handsql_power  # noqa: E402
 
 JOBS.update(handsql_power.JOBS)
 FLAGSHIP = FLAGSHIP + handsql_power.FLAGSHIP
+
+
+# == telecom: its twins live in handsql_telecom.py (issue 16) ============================
+
+import handsql_telecom  # noqa: E402
+
+JOBS.update(handsql_telecom.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_telecom.FLAGSHIP

@@ -113,14 +113,14 @@ def test_an_unknown_entity_is_wrong_usage(workspace, tmp_path):
     code, out, err = run_cli(workspace, "import", "custmers", str(path))
     assert (code, out) == (2, "")
     assert err.startswith("Error: unknown entity 'custmers' (did you mean 'customers'?); "
-                          "importable entities: accounts, ")
+                          "importable entities: account_statuses, accounts, ")
 
 
 def test_an_unknown_entity_far_from_any_gets_no_suggestion(workspace, tmp_path):
     path = write(tmp_path / "x.csv", "id\n1\n")
     code, out, err = run_cli(workspace, "import", "zzz", str(path))
     assert code == 2
-    assert err.startswith("Error: unknown entity 'zzz'; importable entities: accounts, ")
+    assert err.startswith("Error: unknown entity 'zzz'; importable entities: account_statuses, accounts, ")
 
 
 def test_an_unknown_column_suggests_the_closest_one(workspace, tmp_path):

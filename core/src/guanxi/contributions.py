@@ -1,12 +1,11 @@
 """The frozen records a pack returns from its contribution hooks.
 
-Each record names itself; the core stamps ``pack`` with the name of the pack
-that returned it, so every listing and every error can say where a field, a
-segmentation or a KPI came from, and two records with one name are rejected
-naming both packs.
+Each record names itself; the core stamps ``pack`` with the pack that returned
+it, so every listing and error says where a field, a segmentation or a KPI
+came from, and two records with one name are rejected naming both packs.
 
-The records are plain data. Behaviour (the query builders, a demo generator,
-a click command) is a callable the record carries; the engines call it.
+The records are plain data; behaviour (a query builder, a demo generator, a
+click command) is a callable the record carries, which the engines call.
 """
 
 from __future__ import annotations
@@ -249,11 +248,12 @@ COMBINES = ("sum", "ratio", "other")
 class Kpi:
     """A figure per period and scope; run by the KPI engine.
 
-    ``query(ctx)`` returns a ``Select`` of ``(scope_key, value)``.
-    ``shown_only`` marks a figure that is reported but must never carry a
-    target (POWER's complaint count). ``empty`` is the value of scope
-    ``all`` when the select finds nothing (0 for a count; None for a rate,
-    which is then undefined).
+    ``query(ctx)`` returns a ``Select`` of ``(scope_key, value)``. ``target``
+    is scope ``all``'s default target, ``scope_targets`` each key's by scope
+    (``{"manager": 20}``); imported targets and ``[targets]`` come first.
+    ``shown_only``: reported, never with a target (POWER's complaints).
+    ``empty``: scope ``all``'s value when the select finds nothing (0 for a
+    count; None for a rate, then undefined).
 
     **The rows behind a value.** ``rows(ctx)`` returns a ``Select`` of
     ``(scope_key, row_id, figure, reason)`` and optionally ``weight``, with
@@ -275,6 +275,7 @@ class Kpi:
     query: Callable[[Any], Any]
     unit: str = ""
     target: float | None = None
+    scope_targets: Mapping[str, float] = attrs.field(factory=dict, converter=dict)
     empty: float | None = None
     shown_only: bool = False
     higher_is_better: bool = True
@@ -424,9 +425,8 @@ class DemoData:
     ``summary(workspace, ctx)``, when given, is called once the demo has
     imported the files, run the batch a fortnight ago and today, built next
     week's plan and printed the core's summary; the text it returns is
-    printed after the core's. It may first record, through the workspace's
-    API, what files cannot carry (case steps, reports handed in), so that
-    what it shows has figures.
+    printed after the core's. It may first record through the workspace's API
+    what files cannot carry (case steps, reports handed in) to show figures.
     """
 
     name: str = attrs.field(validator=_dotted_name)

@@ -74,6 +74,16 @@ CORE_ENTITIES = (
         order=50,
     ),
     Entity(
+        name="account_statuses",
+        table=t.account_status_history,
+        columns=("account_id", "status", "started_on"),
+        key=("account_id", "started_on"),
+        required=("account_id", "status", "started_on"),
+        references={"account_id": "accounts"},
+        description="An account's past statuses, each from a day on (the importer adds changes).",
+        order=55,
+    ),
+    Entity(
         name="interactions",
         table=t.interactions,
         columns=("id", "customer_id", "kind", "occurred_at", "account_id", "manager_id",

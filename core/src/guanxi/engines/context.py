@@ -926,3 +926,38 @@ class Context:
         """
         end = self.today if end is None else end
         return self._month_number(end) - self._month_number(start)
+
+    # -- account status history (docs/writing-a-pack.md, "An account's status on a day") --
+
+    def account_status_at(self, account_id, day) -> ColumnElement:
+        """An account's status at the end of ``day`` (a date or a date column).
+
+        From ``account_status_history``: the status of the latest row on or
+        before ``day``; NULL before the account's first row.
+        """
+        h = tables.account_status_history.alias("status_at")
+        day = literal(day, Date) if isinstance(day, dt.date) else day
+        return (
+            select(h.c.status)
+            .where(h.c.account_id == account_id, h.c.started_on <= day)
+            .order_by(h.c.started_on.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    def calendar_months_between(self, start, end=None) -> ColumnElement:
+        """Whole calendar months from ``start`` to ``end`` (default the as-of day).
+
+        2024-06-06 to 2026-06-06 is 24; to 2026-06-05 it is 23: a month
+        counts once the start's day of the month comes round again (from
+        01-31, 02-28 is still 0 months). NULL when ``start`` is.
+        """
+        end = self.today if end is None else end
+        # months_between counts month numbers; a month not yet come round is one less.
+        return (self.months_between(start, end)
+                - case((self._day_of_month(end) < self._day_of_month(start), 1), else_=0))
+
+    def _day_of_month(self, expr) -> ColumnElement:
+        if self.dialect == "sqlite":
+            return cast(func.strftime("%d", expr), Integer)
+        return cast(func.extract("day", expr), Integer)

@@ -96,6 +96,8 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
             .scalar_subquery()
         )
         configured = ws.config.targets.get(kpi.name, {}).get(scope)
+        if configured is None:
+            configured = kpi.scope_targets.get(scope)
         if configured is None and scope == "all":
             configured = kpi.target
         fallback = literal(configured, Float)

@@ -407,6 +407,8 @@ class _Importer:
     def move(self, today) -> None:
         if self.entity.name == "customers" and "manager_id" in self.table_names:
             self._record_ownership(today)
+        if self.entity.name == "accounts" and "status" in self.table_names:
+            self._record_status_history(today)
         self._upsert()
         if self.after_hook and getattr(self.ws.plugins.hook, self.after_hook).get_hookimpls():
             self._after_saved()
@@ -490,6 +492,29 @@ class _Importer:
                 .order_by(*self._key_order()),
             )
         )
+
+    def _record_status_history(self, today) -> None:
+        """Account status history, one statement before the upsert compares.
+
+        A new account's status holds from its ``opened_at`` (else the import
+        day); a changed status from the import day. A second change on one
+        day overwrites that day's row.
+        """
+        stage, a, h = self.table, t.accounts, t.account_status_history
+        opened = stage.c.opened_at if "opened_at" in self.table_names else literal(None)
+        started = case((self.is_insert, func.coalesce(opened, literal(today))), else_=literal(today))
+        changed = and_(self.is_update, a.c.status.is_distinct_from(stage.c.status))
+        source = (
+            select(stage.c.id, started, stage.c.status, literal("import"))
+            .select_from(stage.outerjoin(a, a.c.id == stage.c.id))
+            .where(stage.c.status.is_not(None), or_(self.is_insert, changed))
+            .order_by(*self._key_order())
+        )
+        statement = _dialect_insert(self.conn)(h).from_select(
+            ["account_id", "started_on", "status", "source"], source)
+        self.conn.execute(statement.on_conflict_do_update(
+            index_elements=["account_id", "started_on"],
+            set_={"status": statement.excluded.status, "source": statement.excluded.source}))
 
     def _rows_acted_on(self) -> dict[str, set] | None:
         """Which saved rows the after-saved hooks need, when each says: column -> values.

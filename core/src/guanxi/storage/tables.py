@@ -209,6 +209,18 @@ ownership = Table(
     Column("reason", String),
 )
 
+# Each account's status from a day on (the latest row on or before a day is
+# the status that day): written by the importer when an account arrives or
+# its status changes, or imported from a source system's own history.
+account_status_history = Table(
+    "account_status_history",
+    metadata,
+    Column("account_id", Key, primary_key=True),
+    Column("started_on", Date, primary_key=True),
+    Column("status", String, nullable=False),
+    Column("source", String, nullable=False, server_default="file"),
+)
+
 tasks = Table(
     "tasks",
     metadata,
