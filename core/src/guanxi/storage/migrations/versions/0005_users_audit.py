@@ -1,7 +1,7 @@
 """The web workspace's users, API tokens and login failures, and the audit log.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-06
 """
 
