@@ -304,3 +304,16 @@ def test_the_hook_reference_page_is_generated_from_the_docstrings():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (DOCS / "hooks.md").read_text(encoding="utf-8") == module.render()
+
+
+def test_the_module_map_is_generated_from_the_modules():
+    # docs/tools/module_map.py writes the map in docs/architecture.md; rerun it
+    # after adding, moving or renaming a module.
+    import importlib.util
+
+    path = DOCS / "tools" / "module_map.py"
+    spec = importlib.util.spec_from_file_location("module_map", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    page = (DOCS / "architecture.md").read_text(encoding="utf-8")
+    assert page == module.render(page)
