@@ -59,8 +59,8 @@ from sqlalchemy import (
 
 # role_person and hours_between_sql live in the query kit (ctx.role_person,
 # ctx.hours_between); the old names stay here for the core's callers.
-from guanxi.engines.context import hours_between_sql, role_person  # noqa: F401
-from guanxi.engines.context import minute_text_sql as minute_text  # noqa: F401
+from guanxi.engines.context_sql import hours_between_sql, role_person  # noqa: F401
+from guanxi.engines.context_sql import minute_text_sql as minute_text  # noqa: F401
 from guanxi.engines.running import temp_table
 from guanxi.errors import GuanxiError, NotFoundError, PackError, UsageError
 from guanxi.service.case_words import ACTIONS, CLOCKS, STATES  # noqa: F401 (public names)
