@@ -19,8 +19,6 @@ LIMIT = 500
 ALLOWED = {
     # the importer's _Importer class
     "core/src/guanxi/importing/loader.py",
-    # the file readers (CSV, Excel, JSON lines) and their cell conversion
-    "core/src/guanxi/importing/readers.py",
 }
 
 

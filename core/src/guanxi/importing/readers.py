@@ -41,15 +41,12 @@ import codecs
 import csv
 import io
 import itertools
-import json
 import os
 from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from guanxi.errors import ImportFileError, UsageError, did_you_mean
-from guanxi.importing.values import format_value
+from guanxi.errors import ImportFileError, UsageError
 
 __all__ = ["FORMATS", "SUFFIXES", "Chunk", "Row", "RowSource", "chunked", "open_rows"]
 
@@ -94,8 +91,13 @@ def open_rows(
         raise ImportFileError(f"{path} is not a file")
     if format == "csv":
         return CsvSource(path, encoding)
+    # Each other format's reader is a module of its own, loaded when used.
     if format == "jsonl":
+        from guanxi.importing.read_jsonl import JsonLinesSource
+
         return JsonLinesSource(path, encoding)
+    from guanxi.importing.read_xlsx import XlsxSource
+
     return XlsxSource(path)
 
 
@@ -371,226 +373,6 @@ class CsvSource(_TextFileSource):
         return ImportFileError(f"{self._name} line {line}: {reason}")
 
 
-class _Pairs(list):  # type: ignore[type-arg]
-    """A JSON object's (key, value) pairs, as the first line is read."""
-
-
-def _json_float(text: str) -> str:
-    # Numbers keep the digits as written (1234.50 stays 1234.50); exponents
-    # are spelled out because the decimal converter refuses them.
-    if "e" in text or "E" in text:
-        return format(Decimal(text), "f")
-    return text
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true or false"
-    return "a number"
-
-
-class JsonLinesSource(_TextFileSource):
-    """One JSON object per line; the first object's keys are the header."""
-
-    format = "jsonl"
-
-    def __init__(self, path: Path, encoding: str | None) -> None:
-        super().__init__(path, encoding)
-        self._file = self._stream = io.BufferedReader(self._raw, _BUFFER_SIZE)
-        self._decoder = json.JSONDecoder(parse_float=_json_float, parse_constant=str)
-        self._line = 0
-        self._index: dict[str, int] = {}
-        self._first: Row | None = None
-        try:
-            self._read_header()
-        except BaseException:
-            self.close()
-            raise
-
-    def _decode(self, data: bytes, line: int) -> str:
-        try:
-            return data.decode(self._codec)
-        except UnicodeDecodeError:
-            raise self._encoding_error(line) from None
-
-    def _read_header(self) -> None:
-        for line, data in enumerate(self._file, 1):
-            if data.strip():
-                break
-        else:
-            raise ImportFileError(f"{self._name} is empty; its first line must be a JSON object")
-        self._line = line
-        text = self._decode(data, line).lstrip("\ufeff")
-        try:
-            # Pairs rather than a dict, so a repeated key is seen, not merged.
-            pairs = json.loads(
-                text,
-                object_pairs_hook=_Pairs,
-                parse_float=_json_float,
-                parse_constant=str,
-            )
-        except ValueError as err:
-            raise ImportFileError(
-                f"{self._name} line {line} is not valid JSON ({_json_reason(err, text)}); "
-                "its first object names the columns"
-            ) from None
-        if not isinstance(pairs, _Pairs):
-            raise ImportFileError(
-                f"{self._name} line {line} is not a JSON object; "
-                'every line must be one object like {"name": "..."}'
-            )
-        self._set_header([key for key, _ in pairs], f"line {line}", allow_trailing_blanks=False)
-        self._index = {name: number for number, name in enumerate(self.header)}
-        # Keys as written, so lines repeating " name " find it without a strip.
-        for number, (key, _) in enumerate(pairs):
-            self._index.setdefault(key, number)
-        self._first = (line, *self._values(pairs))
-
-    def rows(self) -> Iterator[Row]:
-        if self._first is not None:
-            first, self._first = self._first, None
-            yield first
-        width = len(self.header)
-        decode = self._decoder.decode
-        for line, data in enumerate(self._file, self._line + 1):
-            if not data.strip():
-                continue
-            text = self._decode(data, line)
-            try:
-                obj = decode(text)
-            except ValueError as err:
-                yield line, [None] * width, f"not valid JSON: {_json_reason(err, text)}"
-                continue
-            if type(obj) is not dict:
-                yield line, [None] * width, f"the line is {_json_kind(obj)}, not a JSON object"
-                continue
-            values, problem = self._values(obj.items())
-            yield line, values, problem
-
-    def _values(self, items: Any) -> tuple[list[str | None], str | None]:
-        index = self._index
-        values: list[str | None] = [None] * len(self.header)
-        unknown: list[str] = []
-        nested: list[str] = []
-        for key, value in items:
-            number = index.get(key)
-            if number is None:
-                number = index.get(key.strip())
-                if number is None:
-                    unknown.append(key)
-                    continue
-            kind = type(value)
-            if kind is str:
-                values[number] = value or None
-            elif value is None:
-                pass
-            elif kind is bool:
-                values[number] = "true" if value else "false"
-            elif kind is int:
-                values[number] = str(value)
-            else:
-                nested.append(self.header[number])
-        problems = []
-        if unknown:
-            names = ", ".join(f'"{key}"{did_you_mean(key, self.header)}' for key in unknown)
-            problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {names}")
-        for name in nested:
-            problems.append(f'column "{name}" holds a list or an object; expected a plain value')
-        return values, "; ".join(problems) or None
-
-
-def _json_reason(err: ValueError, text: str) -> str:
-    if isinstance(err, json.JSONDecodeError):
-        # Counted within the line without its newline, which colno would
-        # count as the start of a line 2.
-        return f"{err.msg} at column {min(err.pos, len(text.rstrip())) + 1}"
-    return str(err)
-
-
-class XlsxSource(RowSource):
-    """The first sheet of a workbook; the header is its first non-blank row.
-
-    The sheet is loaded whole by calamine, so ``bytes_total`` and
-    ``bytes_read`` count sheet rows rather than bytes.
-    """
-
-    format = "xlsx"
-
-    def __init__(self, path: Path) -> None:
-        super().__init__(path)
-        # Imported here: only xlsx files need the extension module loaded.
-        from python_calamine import CalamineError, CalamineWorkbook
-
-        try:
-            workbook = CalamineWorkbook.from_path(str(path))
-            try:
-                sheet = workbook.get_sheet_by_index(0)
-            finally:
-                # The sheet is in memory now; let go of the file.
-                if hasattr(workbook, "close"):
-                    workbook.close()
-        except (CalamineError, OSError, ValueError, IndexError) as err:
-            raise ImportFileError(
-                f"{self._name} cannot be read as an .xlsx workbook ({err})"
-            ) from None
-        self._row = 0
-        if sheet.start is None:
-            # An empty sheet: calamine's row iterator fails on it.
-            self._iter: Iterator[list[Any]] = iter(())
-        else:
-            self.bytes_total = sheet.end[0] + 1
-            # Both start at row 1 even when the data starts lower, so the
-            # position in the iteration is the sheet row number.
-            if hasattr(sheet, "iter_rows"):
-                self._iter = iter(sheet.iter_rows())
-            else:
-                self._iter = iter(sheet.to_python(skip_empty_area=False))
-        self._read_header()
-
-    @property
-    def bytes_read(self) -> int:
-        return self._row
-
-    def close(self) -> None:
-        self._iter = iter(())
-
-    def _read_header(self) -> None:
-        for row, cells in enumerate(self._iter, 1):
-            values = [_xlsx_cell(cell) for cell in cells]
-            if not _is_blank(values):
-                break
-        else:
-            raise ImportFileError(f"{self._name} has no rows; its first row must name the columns")
-        self._row = row
-        names = [value or "" for value in values]
-        self._set_header(names, f"row {row}", allow_trailing_blanks=True)
-
-    def rows(self) -> Iterator[Row]:
-        width = len(self.header)
-        for row, cells in enumerate(self._iter, self._row + 1):
-            self._row = row
-            values = [_xlsx_cell(cell) for cell in cells]
-            first = values[0] if values else None
-            if (first is None or first.isspace()) and _is_blank(values):
-                continue
-            if len(values) == width:
-                yield row, values, None
-            elif len(values) < width:
-                values.extend([None] * (width - len(values)))
-                yield row, values, None
-            else:
-                values, problem = self._overflow(values)
-                yield row, values, problem
-
-
 def _first(cells: list[str]) -> str:
     return cells[0] if cells else ""
 
@@ -632,15 +414,6 @@ def chunked(rows: Iterator[Row] | Any, size: int) -> Iterator[Chunk]:
 
 def _is_blank(cells: list[str] | list[str | None]) -> bool:
     return not any(cell and not cell.isspace() for cell in cells)
-
-
-def _xlsx_cell(value: object) -> str | None:
-    if type(value) is str:
-        return value or None
-    if value is None:
-        return None
-    # Floats (Excel stores every number as one), dates, times and booleans.
-    return format_value(value)
 
 
 def _undecodable_line(path: Path, codec: str) -> int | None:
