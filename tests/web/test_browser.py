@@ -3,20 +3,27 @@
 Playwright's own browser download needs the internet, which CI machines do
 not have: the browser is Debian's (``apt-get install chromium
 fonts-noto-cjk``, which .ci/run does when missing), launched by path. The
-tests save the screenshots docs/web.md shows (docs/images/web-*.png).
+tests take the screenshots docs/web.md shows (docs/images/web-*.png): into
+a temporary folder on every run, into docs/images with
+``GUANXI_UPDATE_SCREENSHOTS=1 make test`` after a page changes, so that a
+test run leaves the checkout as it was.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = (DOC_IMAGES if os.environ.get("GUANXI_UPDATE_SCREENSHOTS")
+          else Path(tempfile.mkdtemp(prefix="guanxi-screenshots-")))
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
