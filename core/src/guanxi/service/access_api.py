@@ -182,30 +182,28 @@ class AccessMethods:
 
     def require_visible(self, customer_id: str, scope: Scope | None) -> None:
         """NotFoundError when the customer is outside ``scope`` (or does not exist)."""
-        self.require_ready()
         c = t.customers
-        query = where(select(c.c.id).where(c.c.id == customer_id),
-                      scope.customer_condition(c) if scope else None)
-        with self.engine.connect() as conn:
-            if conn.execute(query).first() is None:
-                raise NotFoundError(f"no customer with id {customer_id!r}")
+        self._require_in_scope(c.c.id, customer_id, scope.customer_condition(c) if scope else None,
+                               f"no customer with id {customer_id!r}")
 
     def require_task_visible(self, task_id: int, scope: Scope | None) -> None:
-        self.require_ready()
+        """NotFoundError when the task is outside ``scope`` (or does not exist)."""
         tk = t.tasks
-        query = where(select(tk.c.id).where(tk.c.id == task_id),
-                      scope.task_condition(tk) if scope else None)
-        with self.engine.connect() as conn:
-            if conn.execute(query).first() is None:
-                raise NotFoundError(f"no task with id {task_id}")
+        self._require_in_scope(tk.c.id, task_id, scope.task_condition(tk) if scope else None,
+                               f"no task with id {task_id}")
 
     def require_case_visible(self, case_id: int, scope: Scope | None) -> None:
+        """NotFoundError when the case is outside ``scope`` (or does not exist)."""
         from guanxi.storage import service_tables as st
 
-        self.require_ready()
         cs = st.cases
-        query = where(select(cs.c.id).where(cs.c.id == case_id),
-                      scope.case_condition(cs) if scope else None)
+        self._require_in_scope(cs.c.id, case_id, scope.case_condition(cs) if scope else None,
+                               f"no case with id {case_id}")
+
+    def _require_in_scope(self, id_column, key, condition, missing: str) -> None:
+        # Outside the scope answers as not there: its existence is not revealed.
+        self.require_ready()
+        query = where(select(id_column).where(id_column == key), condition)
         with self.engine.connect() as conn:
             if conn.execute(query).first() is None:
-                raise NotFoundError(f"no case with id {case_id}")
+                raise NotFoundError(missing)
