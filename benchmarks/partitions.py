@@ -83,7 +83,7 @@ def main(url: str) -> None:
 
         ws.engine.dispose()  # new connections take the search path
         event.listen(ws.engine, "before_cursor_execute", record)
-        run_kpi(ws, ws.plugins.kpis()["core.revenue"], period, by, dt.date(2026, 11, 23))
+        run_kpi(ws.runtime, ws.plugins.kpis()["core.revenue"], period, by, dt.date(2026, 11, 23))
         event.remove(ws.engine, "before_cursor_execute", record)
         with ws.engine.connect() as conn:
             statement, parameters = seen[0]

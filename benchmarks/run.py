@@ -190,7 +190,7 @@ def run_engine_job(ws, job, as_of: dt.date, period=None) -> None:
         from guanxi.engines.kpis import run_kpi
 
         kpi = ws.plugins.kpis()[job[1]]
-        run_kpi(ws, kpi, period or Period.containing(as_of, "month"), job[2], as_of)
+        run_kpi(ws.runtime, kpi, period or Period.containing(as_of, "month"), job[2], as_of)
 
 
 def hand_params(ws, as_of: dt.date, period=None):

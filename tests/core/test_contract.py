@@ -216,6 +216,7 @@ SNAPSHOT = {
     'Workspace.run_rules':
         "(self, names: 'Sequence[str] | None' = None, *, "
         "as_of: 'dt.date | None' = None) -> 'list'",
+    'Workspace.runtime': 'property',
     'Workspace.save': "(self, entity: 'str', rows: 'Iterable[Mapping[str, Any]]')",
     'Workspace.schemas': "(self) -> 'list'",
     'Workspace.scope': "(self, user) -> 'Scope'",

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
-from sqlalchemy import func, insert, literal, select, update
+from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from guanxi import config as config_mod
@@ -28,6 +28,8 @@ from guanxi.service.report_api import ReportMethods
 from guanxi import model
 from guanxi.errors import ConfigError, GuanxiError, NotFoundError, UsageError, did_you_mean
 from guanxi.plugins import PackManager, load_plugins
+from guanxi.runtime import Runtime
+from guanxi.service.ownership import ReassignResult
 from guanxi.storage import migrate
 from guanxi.storage import tables as t
 from guanxi.storage.connection import connect
@@ -38,17 +40,6 @@ def _say_on_stderr(message: str) -> None:
     import sys
 
     print(message, file=sys.stderr, flush=True)
-
-
-@attrs.frozen(kw_only=True)
-class ReassignResult:
-    """A handover: how many customers and open tasks moved, and when."""
-
-    from_manager: str
-    to_manager: str
-    customers: int
-    tasks: int
-    on: dt.date
 
 
 def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None):
@@ -74,6 +65,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         self.config = config
         self.plugins = plugins
         self._engine: Engine | None = None
+        self._runtime: Runtime | None = None
         self._ready = False
         self._lock: JobLock | None = None
         #: How the job lock names this workspace's jobs to others waiting
@@ -154,6 +146,17 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         if self._engine is None:
             self._engine = connect(self.config.database, lock_timeout=self.config.lock_timeout)
         return self._engine
+
+    @property
+    def runtime(self) -> Runtime:
+        """What the engines, the service machinery and the importer are given (:mod:`guanxi.runtime`)."""
+        rt = self._runtime
+        if rt is None or rt.engine is not self.engine or rt.config is not self.config:
+            # The clock is looked up at each call: a test may set the workspace's.
+            self._runtime = Runtime(engine=self.engine, config=self.config, plugins=self.plugins,
+                                    settings=self.settings, clock=lambda: self.now(),
+                                    day=lambda: self.today(), facade=self)
+        return self._runtime
 
     def job(self, name: str):
         """A context manager: the job lock, so jobs that write wait for each other.
@@ -284,7 +287,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
 
         self.require_ready()
         return import_file(
-            self, self.entity(entity), path, encoding=encoding, format=format,
+            self.runtime, self.entity(entity), path, encoding=encoding, format=format,
             batch_size=batch_size, progress=progress, rejects=rejects,
         )
 
@@ -298,7 +301,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
 
         self.require_ready()
         rows = list(rows)
-        result = save_rows(self, self.entity(entity), rows)
+        result = save_rows(self.runtime, self.entity(entity), rows)
         self.audit_saved(entity, rows, result)
         return result
 
@@ -310,10 +313,12 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         rendered; they are for reading, not for import. ``progress(done,
         total)`` hears the rows written.
         """
-        from guanxi.importing.export import export_file
+        from guanxi.importing.export import RESULTS, export_file
 
         self.require_ready()
-        return export_file(self, entity, path, encoding=encoding, progress=progress)
+        target = entity if entity in RESULTS else self.entity(entity)
+        return export_file(self.runtime, target, path, render_reason=self.render_reason,
+                           encoding=encoding, progress=progress)
 
     # -- customers ------------------------------------------------------------
 
@@ -409,84 +414,11 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         one transaction: the open ownership period ends ``on`` (default:
         today), a new one starts, and the customers' open tasks follow them.
         """
+        from guanxi.service.ownership import reassign
+
         self.require_ready()
-        on = on or self.today()
-        if from_manager == to_manager:
-            raise UsageError("--from and --to name the same manager")
-        c, o = t.customers, t.ownership
         with self.engine.begin() as conn:
-            known = set(
-                conn.scalars(select(t.managers.c.id).where(t.managers.c.id.in_([from_manager, to_manager])))
-            )
-            for who in (from_manager, to_manager):
-                if who not in known:
-                    every = conn.scalars(select(t.managers.c.id))
-                    raise NotFoundError(f"no manager with id {who!r}{did_you_mean(who, every)}")
-            active, left_at = conn.execute(select(t.managers.c.active, t.managers.c.left_at)
-                                           .where(t.managers.c.id == to_manager)).one()
-            if not active:
-                raise GuanxiError(f"manager {to_manager!r} is not active; hand over to an active manager")
-            if left_at is not None and left_at <= on:
-                # The importer refuses the same owner change (a manager who has left).
-                raise GuanxiError(f"manager {to_manager!r} left on {left_at}, on or before the "
-                                  f"handover day {on}; hand over to a manager who stays")
-            moving = select(c.c.id).where(c.c.manager_id == from_manager)
-            if customers:
-                customers = list(dict.fromkeys(customers))
-                found = set(conn.scalars(select(c.c.id).where(c.c.id.in_(customers))))
-                missing = [cid for cid in customers if cid not in found]
-                if missing:
-                    raise NotFoundError(f"no customer with id {missing[0]!r}")
-                others = conn.execute(
-                    select(c.c.id, c.c.manager_id).where(
-                        c.c.id.in_(customers), c.c.manager_id.is_distinct_from(from_manager)
-                    ).limit(1)
-                ).first()
-                if others:
-                    raise GuanxiError(
-                        f"customer {others.id!r} belongs to {others.manager_id!r}, "
-                        f"not {from_manager!r}; nothing was moved"
-                    )
-                moving = moving.where(c.c.id.in_(customers))
-            ids = moving
-            later = conn.execute(
-                select(o.c.customer_id, o.c.started_at)
-                .where(o.c.ended_at.is_(None), o.c.customer_id.in_(ids), o.c.started_at > on)
-                .limit(1)
-            ).first()
-            if later:
-                raise GuanxiError(
-                    f"customer {later.customer_id!r} has been {from_manager!r}'s only since "
-                    f"{later.started_at}; a handover on {on} would end that before it began"
-                )
-            conn.execute(
-                update(o)
-                .where(o.c.ended_at.is_(None), o.c.customer_id.in_(ids))
-                .values(ended_at=on)
-            )
-            conn.execute(
-                insert(o).from_select(
-                    ["customer_id", "manager_id", "started_at", "reason"],
-                    select(c.c.id, literal(to_manager), literal(on), literal(reason or "reassigned"))
-                    .where(c.c.id.in_(ids))
-                    .order_by(c.c.id),
-                )
-            )
-            tasks = conn.execute(
-                update(t.tasks)
-                .where(
-                    t.tasks.c.status == "open",
-                    t.tasks.c.customer_id.in_(ids),
-                    t.tasks.c.manager_id == from_manager,
-                )
-                .values(manager_id=to_manager)
-            ).rowcount
-            moved = conn.execute(
-                update(c).where(c.c.id.in_(ids)).values(manager_id=to_manager)
-            ).rowcount
-        return ReassignResult(
-            from_manager=from_manager, to_manager=to_manager, customers=moved, tasks=tasks, on=on
-        )
+            return reassign(conn, from_manager, to_manager, customers, on or self.today(), reason)
 
     # -- jobs of the mixins, under the job lock ---------------------------------------
     # The engines and the planner write the whole base: they wait for each other.

@@ -83,7 +83,7 @@ def guanxi_after_interactions_saved(workspace, batch):
     from guanxi.builtin import cadences, case_policy
 
     # A visit closes its planned visit task (the planner's tasks only).
-    cadences.close_visited_in_batch(workspace, batch)
+    cadences.close_visited_in_batch(workspace.runtime, batch)
     # A complaint opens its case, owned by whoever received it (首问负责制).
     case_policy.open_saved(workspace, batch)
 
@@ -104,7 +104,7 @@ def _interactions_acted_on(workspace, connection) -> dict:
             | cadences.visit_kinds_if_planned(workspace, connection)}
 
 
-# Read by the importer (guanxi.importing.loader), not by pluggy.
+# Read by the importer, not by pluggy: see guanxi_after_customers_saved in hookspecs.py.
 guanxi_after_interactions_saved.guanxi_rows_acted_on = _interactions_acted_on
 
 

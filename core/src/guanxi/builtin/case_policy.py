@@ -44,7 +44,7 @@ def opening_kinds(workspace) -> set[str]:
     """The interaction kinds some enabled case policy opens a case on."""
     from guanxi.service import cases  # not at import: the config options are read at every start
 
-    return {kind for p in cases.case_policies(workspace).values() for kind in p.opens_on}
+    return {kind for p in cases.case_policies(workspace.runtime).values() for kind in p.opens_on}
 
 
 def open_saved(workspace, batch) -> None:
@@ -57,4 +57,4 @@ def open_saved(workspace, batch) -> None:
     id_at, kind_at = batch.columns.index("id"), batch.columns.index("kind")
     ids = [row[id_at] for row in batch.rows if row[kind_at] in kinds]
     if ids:
-        cases.open_from_interactions(batch.connection, workspace, ids)
+        cases.open_from_interactions(batch.connection, workspace.runtime, ids)

@@ -48,11 +48,9 @@ class EngineMethods:
     def build_context(self, pack: str, as_of: dt.date):
         """A pack's query context, the calendar left as it is (the engines build
         it only for a query that reads it: ``ctx.uses_calendar``)."""
-        from guanxi.engines.context import Context
+        from guanxi.engines.running import build_context
 
-        return Context(dialect=self.dialect, pack=pack, config=self.settings.get(pack, {}),
-                       as_of=as_of, filters=tuple(self.plugins.filters_of(pack)),
-                       metrics=self.plugins.metrics())
+        return build_context(self.runtime, pack, as_of)
 
     # -- reasons ---------------------------------------------------------------
 
@@ -73,7 +71,7 @@ class EngineMethods:
 
         self.require_ready()
         as_of = as_of or self.today()
-        return [run_segmentation(self, s, as_of)
+        return [run_segmentation(self.runtime, s, as_of)
                 for s in ordered(self.plugins.segmentations(), names, what="segmentation")]
 
     def run_rules(self, names: Sequence[str] | None = None, *, as_of: dt.date | None = None) -> list:
@@ -83,7 +81,7 @@ class EngineMethods:
 
         self.require_ready()
         as_of = as_of or self.today()
-        return [run_rule(self, r, as_of)
+        return [run_rule(self.runtime, r, as_of)
                 for r in ordered(self.plugins.service_rules(), names, what="rule")]
 
     def _period(self, period: str | Period | None) -> Period:
@@ -118,7 +116,7 @@ class EngineMethods:
         skipped = set() if names else set(unscoped_kpis(records.values(), by))
         for kpi in ordered(records, names, what="KPI"):
             if kpi.name not in skipped:
-                rows.extend(run_kpi(self, kpi, period, by, as_of or self.today()))
+                rows.extend(run_kpi(self.runtime, kpi, period, by, as_of or self.today()))
         return rows
 
     def explain_kpi(self, name: str, *, period: str | Period | None = None, by: str | None = None,
@@ -135,7 +133,7 @@ class EngineMethods:
         records = self.plugins.kpis()
         if name not in records:
             raise UsageError(f"no KPI named {name!r}{did_you_mean(name, records)}")
-        return explain_kpi(self, records[name], self._period(period), by, scope_key,
+        return explain_kpi(self.runtime, records[name], self._period(period), by, scope_key,
                            as_of or self.today(), render=self.render_reason)
 
     def run(self, *, as_of: dt.date | None = None, progress=None):
@@ -148,7 +146,7 @@ class EngineMethods:
         from guanxi.engines.batch import run_batch
 
         self.require_ready()
-        return run_batch(self, as_of or self.today(), progress)
+        return run_batch(self.runtime, as_of or self.today(), progress)
 
     # -- labels ------------------------------------------------------------------------
 
@@ -171,14 +169,14 @@ class EngineMethods:
         if not reason:
             raise UsageError("a manual label needs a reason")
         self.customer(customer_id)
-        set_override(self, segmentation, customer_id, label, reason, set_by)
+        set_override(self.runtime, segmentation, customer_id, label, reason, set_by)
 
     def clear_label(self, segmentation: str, customer_id: str) -> bool:
         from guanxi.engines.segmentation import clear_override
 
         self.require_ready()
         self._segmentation(segmentation)
-        return clear_override(self, segmentation, customer_id)
+        return clear_override(self.runtime, segmentation, customer_id)
 
     def lock_segmentation(self, segmentation: str, period: str) -> None:
         """Freeze a segmentation's labels for a period (published grades)."""
@@ -186,7 +184,7 @@ class EngineMethods:
 
         self.require_ready()
         self._segmentation(segmentation)
-        lock_period(self, segmentation, parse_period(period))
+        lock_period(self.runtime, segmentation, parse_period(period))
 
     def labels(self, customer_id: str) -> list[model.SegmentAssignment]:
         s = t.segments

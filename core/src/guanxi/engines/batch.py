@@ -68,7 +68,7 @@ def ordered(records: Mapping[str, object], names: Sequence[str] | None = None,
     return result
 
 
-def _kpis_to_close(ws, month: Period, kpis) -> bool:
+def _kpis_to_close(rt, month: Period, kpis) -> bool:
     """Whether the month just ended still lacks its final figures.
 
     The first batch after a month ends computes that month too: its figures
@@ -85,7 +85,7 @@ def _kpis_to_close(ws, month: Period, kpis) -> bool:
         return False
     v = t.kpi_values
     month_end = dt.datetime.combine(month.end, dt.time())
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         # Each KPI's latest computation of the month; a rate with no data
         # stores no row, so only the KPIs that have one are compared.
         latest = conn.execute(
@@ -96,7 +96,7 @@ def _kpis_to_close(ws, month: Period, kpis) -> bool:
     return not latest or any(computed < month_end for _, computed in latest)
 
 
-def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -> BatchResult:
+def run_batch(rt, as_of: dt.date, progress: Callable[..., None] | None = None) -> BatchResult:
     """Run the batch as of a day; ``progress(done, total, step)`` hears each job start.
 
     ``step`` names the job (``segment banking.abc``); a last call with
@@ -112,7 +112,7 @@ def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -
     segments, rules, kpis, closed = [], [], [], []
     month = Period.containing(as_of, "month")
     last_month = month.previous()
-    kpi_records = ordered(ws.plugins.kpis())
+    kpi_records = ordered(rt.plugins.kpis())
     steps: list[tuple[str, Callable[[], None]]] = []
 
     def guarded(job: Callable[[], None], errors=PackError) -> Callable[[], None]:
@@ -125,31 +125,34 @@ def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -
                 failures.append(str(exc))
         return run
 
-    for seg in ordered(ws.plugins.segmentations()):
+    for seg in ordered(rt.plugins.segmentations()):
         steps.append((f"segment {seg.name}",
-                      guarded(lambda seg=seg: segments.append(run_segmentation(ws, seg, as_of)))))
+                      guarded(lambda seg=seg: segments.append(run_segmentation(rt, seg, as_of)))))
 
     def analyze() -> None:
-        if ws.dialect == "postgresql" and any(s.changed for s in segments):
+        if rt.dialect == "postgresql" and any(s.changed for s in segments):
             # The rules and KPIs below read the labels just written. Autovacuum
             # analyzes the table minutes later: on a fresh base the planner took
             # segments for empty, and a KPI that looks up each customer's label
             # (tobacco.promo_coverage) ran for minutes instead of 0.4 s.
-            with ws.engine.begin() as conn:
+            with rt.engine.begin() as conn:
                 conn.exec_driver_sql("ANALYZE segments")
 
     def tick() -> None:
         # The case clocks move first, to the end of the as-of day but never past
         # now, so that the case rules below see the day's breaches and escalations.
-        ws.tick_cases(min(ws.now(), dt.datetime.combine(as_of, dt.time(23, 59, 59))),
-                      rules=False)
+        # (the case rules run below with the others)
+        from guanxi.service.cases import tick as tick_cases
+
+        with rt.engine.begin() as conn:
+            tick_cases(conn, rt, min(rt.now(), dt.datetime.combine(as_of, dt.time(23, 59, 59))))
 
     steps.append(("case clocks", guarded(lambda: (analyze(), tick()), GuanxiError)))
-    for rule in ordered(ws.plugins.service_rules()):
+    for rule in ordered(rt.plugins.service_rules()):
         steps.append((f"rule {rule.name}",
-                      guarded(lambda rule=rule: rules.append(run_rule(ws, rule, as_of)))))
+                      guarded(lambda rule=rule: rules.append(run_rule(rt, rule, as_of)))))
     # Decided before any KPI of this month is stored: the month just ended first.
-    close_last_month = _kpis_to_close(ws, last_month, kpi_records)
+    close_last_month = _kpis_to_close(rt, last_month, kpi_records)
     for period, into in ([(last_month, closed)] if close_last_month else []) + [(month, kpis)]:
         for kpi in kpi_records:
             for by in ("all", "manager"):
@@ -158,7 +161,7 @@ def run_batch(ws, as_of: dt.date, progress: Callable[..., None] | None = None) -
                 steps.append((
                     f"kpi {kpi.name} {period.label}" + ("" if by == "all" else f" by {by}"),
                     guarded(lambda kpi=kpi, by=by, period=period, into=into:
-                            into.extend(run_kpi(ws, kpi, period, by, as_of))),
+                            into.extend(run_kpi(rt, kpi, period, by, as_of))),
                 ))
     for done, (name, job) in enumerate(steps):
         if progress is not None:

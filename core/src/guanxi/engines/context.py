@@ -87,7 +87,7 @@ class Context(DateHelpers, CalendarHelpers, WorkHelpers, MetricHelpers):
         """True once a query built with this context reads ``business_days``.
 
         The context never writes: whoever runs such a query first calls
-        ``ws.ensure_business_days(ctx.as_of)`` (the engines do), so the
+        ``rt.ensure_business_days(ctx.as_of)`` (the engines do), so the
         table covers the as-of year and the years either side.
         """
         return self._uses_calendar

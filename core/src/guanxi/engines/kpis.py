@@ -49,9 +49,9 @@ def unscoped_kpis(kpis, by: str | None) -> list[str]:
     return [k.name for k in kpis if not reported_by(k, by)]
 
 
-def _check_customer_field(ws, name: str) -> None:
+def _check_customer_field(rt, name: str) -> None:
     """``field:NAME`` scopes by a customer field some enabled pack declares."""
-    declared = sorted(f.name for f in ws.plugins.fields_of("customers"))
+    declared = sorted(f.name for f in rt.plugins.fields_of("customers"))
     if name not in declared:
         raise UsageError(
             f"--by field:{name}: no customer field {name!r} is declared"
@@ -60,7 +60,7 @@ def _check_customer_field(ws, name: str) -> None:
         )
 
 
-def _kpi_context(ws, kpi, period: Period, by: str | None, as_of: dt.date | None):
+def _kpi_context(rt, kpi, period: Period, by: str | None, as_of: dt.date | None):
     """The context of a KPI's queries: the value's and the rows behind it alike.
 
     ``ctx.as_of`` is the period's last day, or ``as_of`` when that is
@@ -71,19 +71,19 @@ def _kpi_context(ws, kpi, period: Period, by: str | None, as_of: dt.date | None)
         raise UsageError(f"KPI {kpi.name!r} is not reported by {scope}; it is by: "
                          f"{', '.join(kpi.scopes)}")
     if scope == "field":
-        _check_customer_field(ws, arg)
+        _check_customer_field(rt, arg)
     last_day = period.end - dt.timedelta(days=1)
     as_of = min(as_of, last_day) if as_of else last_day
-    return context_for(ws, kpi, as_of, period=period, scope=scope, scope_arg=arg), stored
+    return context_for(rt, kpi, as_of, period=period, scope=scope, scope_arg=arg), stored
 
 
-def run_kpi(ws, kpi, period: Period, by: str | None = None,
+def run_kpi(rt, kpi, period: Period, by: str | None = None,
             as_of: dt.date | None = None) -> list[KpiValue]:
     """Compute one KPI for a period and scope; see the module docstring."""
-    ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
+    ctx, stored = _kpi_context(rt, kpi, period, by, as_of)
     scope = ctx.scope
     query = build_query(kpi, ctx, REQUIRED, "KPI")
-    prepare_calendar(ws, ctx)
+    prepare_calendar(rt, ctx)
     v, tg = t.kpi_values, t.targets
     key = func.coalesce(cast(query.c.scope_key, String), "")
     if kpi.shown_only:
@@ -95,7 +95,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                    tg.c.scope_key == key)
             .scalar_subquery()
         )
-        configured = ws.config.targets.get(kpi.name, {}).get(scope)
+        configured = rt.config.targets.get(kpi.name, {}).get(scope)
         if configured is None:
             configured = kpi.scope_targets.get(scope)
         if configured is None and scope == "all":
@@ -103,7 +103,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
         fallback = literal(configured, Float)
         target = func.coalesce(cast(imported, Float), fallback)
     mine = and_(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == stored)
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         try:
             with conn.begin():
                 conn.execute(delete(v).where(mine))
@@ -111,7 +111,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                     ["kpi", "period", "scope", "scope_key", "value", "target", "unit", "computed_at"],
                     select(literal(kpi.name), literal(period.label), literal(stored), key,
                            cast(query.c.value, Float), target, literal(kpi.unit),
-                           literal(ws.now(), DateTime))
+                           literal(rt.now(), DateTime))
                     # Non-members of a list are not its figures; elsewhere a missing
                     # key (a customer with no manager) is reported as '' so it shows.
                     .where(query.c.scope_key.is_not(None) if scope == "list" else true())
@@ -125,7 +125,7 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
                 else:
                     conn.execute(statement)
                 if scope == "all" and kpi.empty is not None:
-                    filled = _fill_empty(conn, kpi, period, ws.config.targets, ws.now(),
+                    filled = _fill_empty(conn, kpi, period, rt.config.targets, rt.now(),
                                          found=bool(rows) if returning else None)
                     if returning and filled is not None:
                         rows = [filled]
@@ -167,7 +167,7 @@ def _fill_empty(conn, kpi, period: Period, ws_targets, now, found: bool | None =
 ROWS_REQUIRED = ("scope_key", "row_id", "figure", "reason")
 
 
-def explain_kpi(ws, kpi, period: Period, by: str | None = None, scope_key: str | None = None,
+def explain_kpi(rt, kpi, period: Period, by: str | None = None, scope_key: str | None = None,
                 as_of: dt.date | None = None, render=None) -> list[KpiRow]:
     """The rows behind a KPI's value for a period and scope (one key, or every key).
 
@@ -177,9 +177,9 @@ def explain_kpi(ws, kpi, period: Period, by: str | None = None, scope_key: str |
     """
     if kpi.rows is None:
         raise UsageError(f"KPI {kpi.name!r} does not say which rows it counts")
-    ctx, stored = _kpi_context(ws, kpi, period, by, as_of)
+    ctx, stored = _kpi_context(rt, kpi, period, by, as_of)
     query = build_query(kpi, ctx, ROWS_REQUIRED, "KPI rows", builder=kpi.rows)
-    prepare_calendar(ws, ctx)
+    prepare_calendar(rt, ctx)
     key = func.coalesce(cast(query.c.scope_key, String), "")
     default_weight = 1.0 if kpi.combine == "ratio" else None
     weight = query.c.weight if "weight" in query.c else literal(default_weight, Float)
@@ -190,7 +190,7 @@ def explain_kpi(ws, kpi, period: Period, by: str | None = None, scope_key: str |
         select_rows = select_rows.where(query.c.scope_key.is_not(None))
     if scope_key is not None:
         select_rows = select_rows.where(key == scope_key)
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         try:
             found = conn.execute(select_rows.order_by(key, cast(query.c.row_id, String))).all()
         except Exception as exc:

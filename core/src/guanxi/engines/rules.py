@@ -83,10 +83,10 @@ def _due(ctx, query):
     return case((all_day, ctx.day_at(due, 0)), else_=type_coerce(due, DateTime)), all_day
 
 
-def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
-    ctx = context_for(ws, rule, as_of)
+def run_rule(rt, rule, as_of: dt.date) -> RuleRun:
+    ctx = context_for(rt, rule, as_of)
     query = build_query(rule, ctx, REQUIRED, "service rule")
-    prepare_calendar(ws, ctx)
+    prepare_calendar(rt, ctx)
     c = t.customers
     owner = select(c.c.manager_id).where(c.c.id == query.c.customer_id).scalar_subquery()
     manager = query.c.manager_id if "manager_id" in query.c else owner
@@ -106,10 +106,10 @@ def run_rule(ws, rule, as_of: dt.date) -> RuleRun:
     )
     # A run for a past day dates its tasks that day, so a rerun of history
     # gives the same tasks; today's run keeps the real moment.
-    now = ws.now()
+    now = rt.now()
     created_at = now if as_of >= now.date() else dt.datetime.combine(as_of, dt.time())
     tk = t.tasks
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         try:
             with conn.begin():
                 work.drop(conn, checkfirst=True)

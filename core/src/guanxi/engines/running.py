@@ -18,19 +18,30 @@ from guanxi.engines.context import Context
 from guanxi.errors import PackError
 
 
-def context_for(ws, record, as_of, **extra) -> Context:
+def build_context(rt, pack: str, as_of) -> Context:
+    """A pack's query context, the calendar left as it is.
+
+    The engines build the working days only for a query that reads them
+    (``ctx.uses_calendar``, :func:`prepare_calendar`): building never writes.
+    """
+    return Context(dialect=rt.dialect, pack=pack, config=rt.settings.get(pack, {}),
+                   as_of=as_of, filters=tuple(rt.plugins.filters_of(pack)),
+                   metrics=rt.plugins.metrics())
+
+
+def context_for(rt, record, as_of, **extra) -> Context:
     """The context a contribution's builder receives."""
-    return attrs.evolve(ws.build_context(record.pack, as_of), **extra)
+    return attrs.evolve(build_context(rt, record.pack, as_of), **extra)
 
 
-def prepare_calendar(ws, ctx: Context) -> None:
+def prepare_calendar(rt, ctx: Context) -> None:
     """Build the working days a built query reads (``ctx.uses_calendar``), before it runs.
 
     Building a query never writes; running it may need ``business_days``
     for the as-of years, which only then are built.
     """
     if ctx.uses_calendar:
-        ws.ensure_business_days(ctx.as_of)
+        rt.ensure_business_days(ctx.as_of)
 
 
 def build_query(record, ctx: Context, required: Iterable[str], kind: str, builder=None):

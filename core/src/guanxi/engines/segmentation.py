@@ -82,17 +82,17 @@ def label_counts(conn, name: str) -> dict[str, int]:
     return {label: n for label, n in rows}
 
 
-def run_segmentation(ws, seg, as_of: dt.date) -> SegmentRun:
-    ctx = context_for(ws, seg, as_of)
+def run_segmentation(rt, seg, as_of: dt.date) -> SegmentRun:
+    ctx = context_for(rt, seg, as_of)
     s, o, h = t.segments, t.segment_overrides, t.segment_history
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         period = locked_period(conn, seg.name, as_of)
         if period:
             return SegmentRun(name=seg.name, as_of=as_of, counts=label_counts(conn, seg.name),
                               changed=0, locked=True)
         conn.rollback()  # end the read's implicit transaction; the job opens its own
         query = build_query(seg, ctx, REQUIRED, "segmentation")
-        prepare_calendar(ws, ctx)
+        prepare_calendar(rt, ctx)
         work = temp_table(
             "guanxi_new_labels",
             Column("customer_id", t.Key, primary_key=True),
@@ -188,27 +188,27 @@ def _upsert_labels(conn, work, name: str, as_of: dt.date) -> None:
     conn.execute(stmt)
 
 
-def set_override(ws, name: str, customer_id: str, label: str, reason: str,
+def set_override(rt, name: str, customer_id: str, label: str, reason: str,
                  set_by: str | None = None) -> None:
     """A manager's label for a customer: wins over the derived one until cleared."""
     o = t.segment_overrides
-    with ws.engine.begin() as conn:
+    with rt.engine.begin() as conn:
         conn.execute(delete(o).where(o.c.segmentation == name, o.c.customer_id == customer_id))
         conn.execute(insert(o).values(segmentation=name, customer_id=customer_id, label=label,
-                                      reason=reason, set_by=set_by, set_at=ws.now()))
+                                      reason=reason, set_by=set_by, set_at=rt.now()))
 
 
-def clear_override(ws, name: str, customer_id: str) -> bool:
+def clear_override(rt, name: str, customer_id: str) -> bool:
     o = t.segment_overrides
-    with ws.engine.begin() as conn:
+    with rt.engine.begin() as conn:
         return bool(conn.execute(
             delete(o).where(o.c.segmentation == name, o.c.customer_id == customer_id)
         ).rowcount)
 
 
-def lock_period(ws, name: str, period: Period) -> None:
+def lock_period(rt, name: str, period: Period) -> None:
     """Freeze ``name``'s labels for ``period``: later runs in it change nothing."""
     lk = t.segment_locks
-    with ws.engine.begin() as conn:
+    with rt.engine.begin() as conn:
         conn.execute(delete(lk).where(lk.c.segmentation == name, lk.c.period == period.label))
-        conn.execute(insert(lk).values(segmentation=name, period=period.label, locked_at=ws.now()))
+        conn.execute(insert(lk).values(segmentation=name, period=period.label, locked_at=rt.now()))

@@ -63,37 +63,40 @@ def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str,
     return n
 
 
-def _count(ws, query, progress) -> int:
+def _count(rt, query, progress) -> int:
     # Counted only for a progress bar that is shown: a plain export reads once.
     if not progress:
         return 0
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
 
 
-def _stream(ws, query):
-    with ws.engine.connect() as conn:
+def _stream(rt, query):
+    with rt.engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=CHUNK).execute(query)
         for chunk in result.partitions(CHUNK):
             yield from chunk
 
 
-def export_file(ws, entity_name: str, path, *, format: str | None = None,
+def export_file(rt, entity, path, *, render_reason, format: str | None = None,
                 encoding: str = "utf-8", progress=None) -> ExportResult:
     """Write an entity, or the engines' ``tasks`` or ``segments``, to a file.
 
+    ``entity``: an entity record, or the name of one of :data:`RESULTS`,
+    whose stored reasons ``render_reason(stored)`` turns into sentences.
     ``progress(done, total)``: rows written so far, for a progress bar.
     """
     path = Path(path)
     fmt = _format_of(path, format)
-    if entity_name in RESULTS:
+    if isinstance(entity, str):
+        entity_name = entity
         header, query = RESULTS[entity_name]()
         reason = header.index("reason")
 
         def rendered():
-            for row in _stream(ws, query):
+            for row in _stream(rt, query):
                 values = list(row)
-                values[reason] = ws.render_reason(values[reason])
+                values[reason] = render_reason(values[reason])
                 # tasks: a day task's due_at is its day (see _tasks).
                 if len(values) > len(header) and values.pop():
                     due = header.index("due_at")
@@ -101,10 +104,9 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
                 yield values
 
         n = _write_rows(path, fmt, header, rendered(), encoding, progress,
-                        _count(ws, query, progress))
+                        _count(rt, query, progress))
         return ExportResult(entity=entity_name, rows=n, file=str(path))
-    entity = ws.entity(entity_name)
-    fields = [f.name for f in ws.plugins.fields_of(entity.name)] if entity.attributes else []
+    fields = [f.name for f in rt.plugins.fields_of(entity.name)] if entity.attributes else []
     header = list(entity.columns) + fields
     table = entity.table
     cols = [table.c[c] for c in entity.columns]
@@ -113,7 +115,7 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
     query = select(*cols).order_by(*[table.c[k] for k in entity.key])
 
     def values():
-        for row in _stream(ws, query):
+        for row in _stream(rt, query):
             out = list(row[: len(entity.columns)])
             if fields:
                 doc = row[-1] or {}
@@ -121,7 +123,7 @@ def export_file(ws, entity_name: str, path, *, format: str | None = None,
             yield _blank_keys(out)
 
     n = _write_rows(path, fmt, header, values(), encoding, progress,
-                    _count(ws, query, progress))
+                    _count(rt, query, progress))
     return ExportResult(entity=entity.name, rows=n, file=str(path))
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from guanxi.contributions import RecordBatch
 from guanxi.importing import staging
 from guanxi.importing.values import format_value
+from guanxi.service.ownership import hand_over
 from guanxi.storage import tables as t
 
 
@@ -114,7 +115,7 @@ class MoveStep:
         if self.entity.name == "accounts" and "status" in self.table_names:
             self._record_status_history(today)
         self._upsert()
-        if self.after_hook and getattr(self.ws.plugins.hook, self.after_hook).get_hookimpls():
+        if self.after_hook and getattr(self.rt.plugins.hook, self.after_hook).get_hookimpls():
             self._after_saved()
 
     def _key_order(self) -> list:
@@ -160,33 +161,14 @@ class MoveStep:
         self.conn.execute(statement)
 
     def _record_ownership(self, today) -> None:
-        """Ownership history: a new owner closes the open period and opens one."""
+        """Ownership history: a changed owner is a handover; a new customer's owner starts."""
         stage, c, o = self.table, t.customers, t.ownership
-        changed = (
-            select(stage.c.id)
+        moving = (
+            select(stage.c.id.label("customer_id"), stage.c.manager_id.label("manager_id"))
             .join(c, c.c.id == stage.c.id)
             .where(self.is_update, c.c.manager_id.is_distinct_from(stage.c.manager_id))
         )
-        # Open tasks follow their customer to the new manager.
-        old_owner = select(c.c.manager_id).where(c.c.id == t.tasks.c.customer_id).scalar_subquery()
-        new_owner = select(stage.c.manager_id).where(stage.c.id == t.tasks.c.customer_id).scalar_subquery()
-        self.conn.execute(
-            update(t.tasks)
-            .where(t.tasks.c.status == "open", t.tasks.c.customer_id.in_(changed),
-                   t.tasks.c.manager_id.is_not_distinct_from(old_owner))
-            .values(manager_id=new_owner)
-        )
-        self.conn.execute(
-            update(o).where(o.c.ended_at.is_(None), o.c.customer_id.in_(changed)).values(ended_at=today)
-        )
-        self.conn.execute(
-            insert(o).from_select(
-                ["customer_id", "manager_id", "started_at", "reason"],
-                select(stage.c.id, stage.c.manager_id, literal(today), literal("import"))
-                .where(stage.c.id.in_(changed))
-                .order_by(*self._key_order()),
-            )
-        )
+        hand_over(self.conn, moving, today, "import")
         started = func.coalesce(stage.c.created_at, literal(today)) if "created_at" in self.table_names else literal(today)
         self.conn.execute(
             insert(o).from_select(
@@ -223,21 +205,21 @@ class MoveStep:
     def _rows_acted_on(self) -> dict[str, set] | None:
         """Which saved rows the after-saved hooks need, when each says: column -> values.
 
-        A hook function of the core may carry ``guanxi_rows_acted_on(ws,
-        connection)``: the rows it skips anyway are then not read back and
+        A hook function may carry ``guanxi_rows_acted_on(workspace,
+        connection)`` (documented with ``guanxi_after_customers_saved`` in
+        hookspecs.py): the rows it skips anyway are then not read back and
         handed over (the core's own hook on interactions acts on complaints
         and planned visits, a few rows in a hundred), and without the
-        packs' fields, which it does not read. ``None``: every saved row
-        with every column, as the hook contract says, whenever any
-        implementation (a pack's) does not say.
+        packs' fields. ``None``: every saved row with every column, as the
+        hook contract says, whenever any implementation does not say.
         """
         wanted: dict[str, set] = {}
-        hook = getattr(self.ws.plugins.hook, self.after_hook)
+        hook = getattr(self.rt.plugins.hook, self.after_hook)
         for impl in hook.get_hookimpls():
             acted_on = getattr(impl.function, "guanxi_rows_acted_on", None)
             if acted_on is None:
                 return None
-            for column, values in acted_on(self.ws, self.conn).items():
+            for column, values in acted_on(self.rt.facade, self.conn).items():
                 wanted.setdefault(column, set()).update(values)
         if len(wanted) != 1 or not set(wanted) <= set(self.table_names):
             return None  # one column, in the file: anything else gets every row
@@ -268,7 +250,7 @@ class MoveStep:
                 entity=self.entity.name, columns=columns, rows=list(zip(*values)),
                 lines=list(lines), connection=self.conn,
             )
-            for _ in self.ws.plugins.call_each(self.after_hook, workspace=self.ws, batch=batch):
+            for _ in self.rt.plugins.call_each(self.after_hook, workspace=self.rt.facade, batch=batch):
                 pass
 
     def _saved_pages(self, wanted: dict[str, set] | None = None, attributes: bool = True):

@@ -21,6 +21,35 @@ An import runs in four steps on one connection:
 So an import lands whole or not at all, re-importing a file changes
 nothing, and rejected rows are written beside the input with line, column,
 value and reason.
+
+The path of one value, from a file cell to a table row::
+
+    cell text ──(1) typed value ──(2) stored form ──> staging table ──(3) UPDATE/INSERT ──> table
+      "2026-11-23"   date(2026,11,23)   '2026-11-23' (SQLite)            one statement per file
+                                        2026-11-23   (COPY text, PostgreSQL)
+    declared field ─(1)─> typed ──(2')─> the row's attributes JSON ──> staged, merged into the document
+
+(1) **Converted once**, a column at a time (:mod:`.vectors`): the type, the
+    allowed values and the bounds are checked here and nowhere else. Its
+    fast path is the single-value converter (:mod:`.values`) mapped over a
+    column whose every cell is in canonical form; any other column goes
+    cell by cell through that same converter, so a value has one meaning.
+(2) **Written in the form the database stores**, without a round trip
+    through Python objects per cell: on SQLite the text SQLAlchemy's types
+    store (:func:`.vectors.sqlite_form`), so staged and stored values
+    compare equal and a re-import finds nothing changed; on PostgreSQL the
+    text of one ``COPY`` per file (:func:`.staging.copy_text`), the fastest
+    path the server has. (2') A row's sector fields become its attributes
+    document as :func:`~guanxi.storage.connection.dump_json` writes it
+    (:func:`.staging.attributes_json`), so documents compare equal too.
+(3) **Moved in SQL**: new and changed rows are found by comparing the stage
+    with the table, then upserted; no value goes back through Python.
+
+The after-saved hooks are the one place a value is read back: they see the
+saved rows as SQLAlchemy reads them, and a sector field is given to them as
+its declared type again (a JSON document holds a date as text), by the
+field's own converter. Customers whose owner changed go through
+:func:`guanxi.service.ownership.hand_over`, as a handover does.
 """
 
 from __future__ import annotations
@@ -99,8 +128,8 @@ def rejects_path(path: Path, folder: Path) -> Path:
 class _Importer(MoveStep):
     """One import of one source into one entity; see the module docstring."""
 
-    def __init__(self, ws, entity, plan: ColumnPlan, conn: Connection, batch_size: int) -> None:
-        self.ws = ws
+    def __init__(self, rt, entity, plan: ColumnPlan, conn: Connection, batch_size: int) -> None:
+        self.rt = rt
         self.entity = entity
         self.plan = plan
         self.conn = conn
@@ -127,7 +156,7 @@ class _Importer(MoveStep):
         # (a customer's twelve measurements: one lookup, not twelve). A
         # column where one is unknown, or whose values hardly repeat, is
         # checked row by row in SQL later.
-        entities = ws.plugins.entities()
+        entities = rt.plugins.entities()
         self.chunk_references = {
             self.table_names.index(column): (column, entities[target])
             for column, target in entity.references.items()
@@ -170,7 +199,7 @@ class _Importer(MoveStep):
 
     def _validate_hook_implemented(self) -> bool:
         return bool(self.validate_hook
-                    and getattr(self.ws.plugins.hook, self.validate_hook).get_hookimpls())
+                    and getattr(self.rt.plugins.hook, self.validate_hook).get_hookimpls())
 
     def _flush(self, lines: list[int], cells: list[list], refused: list[tuple]) -> None:
         if cells:
@@ -197,7 +226,7 @@ class _Importer(MoveStep):
         """Targets on a KPI that is shown, never a target (POWER-COMPLAINT's count)."""
         from guanxi.engines.shown_only import refuse_rows
 
-        problems = refuse_rows(self.ws.plugins.kpis(), self.plan.names, columns)
+        problems = refuse_rows(self.rt.plugins.kpis(), self.plan.names, columns)
         if not problems:
             return columns, lines, cells
         for i in sorted(problems):
@@ -214,8 +243,8 @@ class _Importer(MoveStep):
         batch = RecordBatch(entity=self.entity.name, columns=self.plan.names,
                             rows=good, lines=lines)
         refused_index: dict[int, Any] = {}
-        for pack, result in self.ws.plugins.call_each(
-            self.validate_hook, workspace=self.ws, batch=batch
+        for pack, result in self.rt.plugins.call_each(
+            self.validate_hook, workspace=self.rt.facade, batch=batch
         ):
             for rejection in result or ():
                 if rejection.index not in refused_index:
@@ -279,7 +308,7 @@ class _Importer(MoveStep):
         known = {column for column, _ in self.chunk_references.values()
                  if column not in self.unknown_references}
         staging.reject_unknown_references(
-            self.conn, self.plan, self.table, self.ws.plugins.entities(), known=known
+            self.conn, self.plan, self.table, self.rt.plugins.entities(), known=known
         )
         if self.entity.table is t.customer_team:
             staging.reject_overdrawn_shares(self.conn, self.table, t.customer_team)
@@ -356,17 +385,17 @@ class _Importer(MoveStep):
                 writer.writerow([*cells, line, column or "", value or "", reason])
 
 
-def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: str,
+def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: str,
          rejects: Path | None, encoding: str, batch_size: int | None, progress,
          strict: bool = False) -> ImportResult:
-    fields = ws.plugins.fields_of(entity.name)
-    plan = build_plan(entity, header, fields, ws.plugins, ZoneInfo(ws.config.timezone), source_name)
-    with ws.engine.connect() as conn:
-        importer = _Importer(ws, entity, plan, conn, batch_size or DEFAULT_BATCH_SIZE)
+    fields = rt.plugins.fields_of(entity.name)
+    plan = build_plan(entity, header, fields, rt.plugins, ZoneInfo(rt.config.timezone), source_name)
+    with rt.engine.connect() as conn:
+        importer = _Importer(rt, entity, plan, conn, batch_size or DEFAULT_BATCH_SIZE)
         try:
             with conn.begin():
                 importer.stage(chunks(importer.batch_size), progress)
-                today = ws.today()
+                today = rt.today()
                 importer.check(today)
                 importer.classify()
                 counts = importer.counts()
@@ -391,7 +420,7 @@ def _run(ws, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                         warnings=warnings, **counts)
 
 
-def import_file(ws, entity, path, *, encoding=None, format=None, batch_size=None,
+def import_file(rt, entity, path, *, encoding=None, format=None, batch_size=None,
                 progress=None, rejects=None) -> ImportResult:
     """Import a file into ``entity``; see the module docstring.
 
@@ -401,17 +430,17 @@ def import_file(ws, entity, path, *, encoding=None, format=None, batch_size=None
         in the workspace's folder (the config file's).
     """
     path = Path(path)
-    rejects = Path(rejects) if rejects is not None else rejects_path(path, ws.config.directory)
+    rejects = Path(rejects) if rejects is not None else rejects_path(path, rt.config.directory)
     with open_rows(path, encoding=encoding, format=format) as source:
         tick = (lambda: progress(source.bytes_read, source.bytes_total)) if progress else None
         return _run(
-            ws, entity, source.header, source.chunks, source_name=path.name,
+            rt, entity, source.header, source.chunks, source_name=path.name,
             rejects=rejects, encoding=encoding or "utf-8", batch_size=batch_size,
             progress=tick,
         )
 
 
-def save_rows(ws, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:
+def save_rows(rt, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:
     """Store dict rows through the same checks and hooks as a file.
 
     Any refused row stops the call: nothing is written and the error names
@@ -426,6 +455,6 @@ def save_rows(ws, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:
         (i + 1, [None if r.get(h) is None else format_value(r.get(h)) for h in header], None)
         for i, r in enumerate(records)
     )
-    return _run(ws, entity, header, lambda size: chunked(rows, size),
+    return _run(rt, entity, header, lambda size: chunked(rows, size),
                 source_name=f"{entity.name} rows", rejects=None,
                 encoding="utf-8", batch_size=None, progress=None, strict=True)

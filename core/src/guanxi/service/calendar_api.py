@@ -13,38 +13,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import attrs
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import select
 
-from guanxi.errors import ConfigError, UsageError
+from guanxi.errors import UsageError
 from guanxi.service.calendar import BusinessCalendar
+from guanxi.service.calendar_store import CalendarBuild, build_business_days, calendar_names
 from guanxi.storage import service_tables as st
 
-#: Rows per INSERT when filling business_days: one statement per chunk.
-_CHUNK = 500
-
-
-@attrs.frozen(kw_only=True)
-class CalendarBuild:
-    """What :meth:`CalendarMethods.build_calendar` wrote.
-
-    :ivar calendars: the calendars built: ``''`` (the organization) and each
-        territory with ``calendar_days`` rows of its own.
-    :ivar start: the first day of the built range.
-    :ivar end: the day after its last (exclusive).
-    :ivar days: rows written to ``business_days`` (0 when they were current).
-    """
-
-    calendars: tuple[str, ...]
-    start: dt.date
-    end: dt.date
-    days: int
-
-    def as_json(self) -> dict:
-        """``{"calendars", "from", "to", "days"}``; ``to`` is the last day built."""
-        return {"calendars": list(self.calendars), "from": self.start.isoformat(),
-                "to": (self.end - dt.timedelta(days=1)).isoformat(), "days": self.days}
-
+__all__ = ["CalendarBuild", "CalendarMethods"]
 
 class CalendarMethods:
     """Mixed into :class:`guanxi.Workspace`."""
@@ -55,39 +31,13 @@ class CalendarMethods:
         One query per call: keep the calendar while looping over days.
         """
         self.require_ready()
-        with self.engine.connect() as conn:
-            return self._calendar(conn, territory or "")
-
-    def _calendar(self, conn, name: str) -> BusinessCalendar:
-        cd = st.calendar_days
-        names = [""] if not name else ["", name]
-        rows = conn.execute(
-            select(cd.c.calendar, cd.c.day, cd.c.working, cd.c.note)
-            .where(cd.c.calendar.in_(names))
-            .order_by(cd.c.calendar, cd.c.day)
-        )
-        days: dict = {}
-        own: dict = {}
-        for row in rows:
-            (own if row.calendar else days)[row.day] = (row.working, row.note)
-        try:
-            return BusinessCalendar.from_settings(self.settings.get("core", {}), days=days,
-                                                  own_days=own, name=name)
-        except ConfigError as exc:
-            raise ConfigError(f"{self.config.label}: {exc}") from None
+        return self.runtime.calendar(territory)
 
     def calendar_names(self) -> list[str]:
         """``''`` (the organization) and every territory with calendar_days rows."""
         self.require_ready()
         with self.engine.connect() as conn:
-            return self._calendar_names(conn)
-
-    def _calendar_names(self, conn) -> list[str]:
-        cd = st.calendar_days
-        own = conn.scalars(
-            select(cd.c.calendar).where(cd.c.calendar != "").distinct().order_by(cd.c.calendar)
-        )
-        return ["", *own]
+            return calendar_names(conn)
 
     # -- business_days: the calendars as a table for SQL ---------------------------
 
@@ -103,7 +53,7 @@ class CalendarMethods:
         if end <= start:
             raise UsageError(f"the calendar range is empty: {start} to {end}")
         self.require_ready()
-        return self._build_business_days(start, end)
+        return build_business_days(self.runtime, start, end)
 
     def ensure_business_days(self, as_of: dt.date) -> CalendarBuild:
         """What the engines call: build the as-of year and the years before and after.
@@ -112,40 +62,7 @@ class CalendarMethods:
         range; a day outside it gives NULL.
         """
         self.require_ready()
-        return self._build_business_days(dt.date(as_of.year - 1, 1, 1),
-                                         dt.date(as_of.year + 2, 1, 1))
-
-    def _build_business_days(self, start: dt.date, end: dt.date) -> CalendarBuild:
-        bd = st.business_days
-        written = 0
-        with self.engine.begin() as conn:
-            names = self._calendar_names(conn)
-            conn.execute(delete(bd).where(bd.c.calendar.not_in(names)))
-            low, high = conn.execute(select(func.min(bd.c.day), func.max(bd.c.day))).one()
-            if low is not None:
-                start, end = min(start, low), max(end, high + dt.timedelta(days=1))
-            for name in names:
-                calendar = self._calendar(conn, name)
-                wanted, seq = [], 0
-                for day in calendar.days(start, end):
-                    working = calendar.is_working(day)
-                    seq += working
-                    wanted.append((day, working, seq))
-                stored = conn.execute(
-                    select(bd.c.day, bd.c.working, bd.c.seq)
-                    .where(bd.c.calendar == name).order_by(bd.c.day)
-                ).all()
-                if [tuple(row) for row in stored] == wanted:
-                    continue
-                conn.execute(delete(bd).where(bd.c.calendar == name))
-                for i in range(0, len(wanted), _CHUNK):
-                    chunk = wanted[i:i + _CHUNK]
-                    # One multi-row INSERT per chunk (a few years are ~1,100 rows).
-                    conn.execute(insert(bd).values(
-                        [{"calendar": name, "day": d, "working": w, "seq": s} for d, w, s in chunk]
-                    ))
-                written += len(wanted)
-        return CalendarBuild(calendars=tuple(names), start=start, end=end, days=written)
+        return self.runtime.ensure_business_days(as_of)
 
     # -- rotas (BANK-SPOTCHECK) ---------------------------------------------------
 

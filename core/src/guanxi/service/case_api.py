@@ -18,7 +18,7 @@ class CaseMethods:
         from guanxi.service import cases
 
         self.require_ready()
-        return list(cases.case_policies(self).values())
+        return list(cases.case_policies(self.runtime).values())
 
     def open_case(self, policy: str, customer_id: str, owner_id: str | None = None,
                   opened_at: dt.datetime | None = None, summary: str | None = None):
@@ -30,11 +30,11 @@ class CaseMethods:
         from guanxi.service import cases
 
         self.require_ready()
-        record = cases.policy_named(self, policy)
+        record = cases.policy_named(self.runtime, policy)
         with self.engine.begin() as conn:
-            case_id = cases.open_one(conn, self, record, customer_id, owner_id,
+            case_id = cases.open_one(conn, self.runtime, record, customer_id, owner_id,
                                      opened_at or self.now(), summary)
-            return cases.load_case(conn, self, case_id)
+            return cases.load_case(conn, self.runtime, case_id)
 
     def open_cases(self) -> int:
         """Open the cases every interaction of a policy's kinds should have.
@@ -47,7 +47,7 @@ class CaseMethods:
 
         self.require_ready()
         with self.engine.begin() as conn:
-            return cases.open_from_interactions(conn, self)
+            return cases.open_from_interactions(conn, self.runtime)
 
     def case_step(self, case_id: int, action: str, by: str, at: dt.datetime | None = None,
                   note: str | None = None, to: str | None = None):
@@ -59,7 +59,7 @@ class CaseMethods:
         from guanxi.service import cases
 
         self.require_ready()
-        return cases.apply_step(self, case_id, action, by, at, note, to)
+        return cases.apply_step(self.runtime, case_id, action, by, at, note, to)
 
     def tick_cases(self, at: dt.datetime | None = None, *, rules: bool = True):
         """Move every case clock to ``at`` (default now), then run the case rules.
@@ -73,7 +73,7 @@ class CaseMethods:
         self.require_ready()
         at = at or self.now()
         with self.engine.begin() as conn:
-            counts = cases.tick(conn, self, at)
+            counts = cases.tick(conn, self.runtime, at)
         runs = self.run_rules(list(cases.CASE_RULES), as_of=at.date()) if rules else []
         return cases.TickResult(at=at, rules=runs, **counts)
 
@@ -89,7 +89,7 @@ class CaseMethods:
 
         self.require_ready()
         with self.engine.connect() as conn:
-            return cases.list_cases(conn, self, policy=policy, owner=owner, state=state,
+            return cases.list_cases(conn, self.runtime, policy=policy, owner=owner, state=state,
                                     customer=customer, limit=limit, offset=offset, scope=scope)
 
     def case(self, case_id: int):
@@ -97,7 +97,7 @@ class CaseMethods:
 
         self.require_ready()
         with self.engine.connect() as conn:
-            return cases.load_case(conn, self, case_id)
+            return cases.load_case(conn, self.runtime, case_id)
 
     def case_history(self, case_id: int) -> list:
         """Every event of a case, oldest first: who did what when."""
@@ -105,7 +105,7 @@ class CaseMethods:
 
         self.require_ready()
         with self.engine.connect() as conn:
-            cases.load_case(conn, self, case_id)
+            cases.load_case(conn, self.runtime, case_id)
             return cases.case_events(conn, case_id)
 
     def case_waiting_for(self, case_id: int) -> str | None:
@@ -114,8 +114,8 @@ class CaseMethods:
 
         self.require_ready()
         with self.engine.connect() as conn:
-            case = cases.load_case(conn, self, case_id)
-            policy = cases.case_policies(self).get(case.policy)
+            case = cases.load_case(conn, self.runtime, case_id)
+            policy = cases.case_policies(self.runtime).get(case.policy)
             if policy is None or case.resolved_at is not None:
                 return None
             return cases.acting_person(conn, policy, case)

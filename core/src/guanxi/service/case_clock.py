@@ -66,19 +66,19 @@ class Clock:
     territory (``Workspace.calendar``); calendars are kept for the job.
     """
 
-    def __init__(self, ws, policy) -> None:
-        self.ws = ws
+    def __init__(self, rt, policy) -> None:
+        self.rt = rt
         self.policy = policy
         self._calendars: dict[Any, Any] = {}
 
     def _calendar(self, territory):
         if territory not in self._calendars:
-            if not hasattr(self.ws, "calendar"):
+            if not hasattr(self.rt, "calendar"):
                 raise GuanxiError(
                     f"case policy {self.policy.name!r} counts working time, which needs the "
                     "business calendar; this guanxi has none"
                 )
-            self._calendars[territory] = self.ws.calendar(territory)
+            self._calendars[territory] = self.rt.calendar(territory)
         return self._calendars[territory]
 
     def add(self, start: dt.datetime, hours: float, territory=None) -> dt.datetime:

@@ -45,7 +45,7 @@ from guanxi.storage import tables as t
 
 
 
-def fill_due_times(conn, ws, policy, where) -> None:
+def fill_due_times(conn, rt, policy, where) -> None:
     """Response, resolution and first-step due times of just-opened cases.
 
     Calendar time is one UPDATE; working time is counted per case in
@@ -59,10 +59,10 @@ def fill_due_times(conn, ws, policy, where) -> None:
     if not targets and first_limit is None:
         return
     if not policy.working_time:
-        values = due_times_sql(ws.dialect, policy, c.c.opened_at, c.c.resolved_at)
+        values = due_times_sql(rt.dialect, policy, c.c.opened_at, c.c.resolved_at)
         conn.execute(update(c).where(where).values(**values))
         return
-    clock = Clock(ws, policy)
+    clock = Clock(rt, policy)
     rows = conn.execute(select(c.c.id, c.c.opened_at, c.c.resolved_at,
                                case_territory().label("territory")).where(where)).all()
     changes = []
@@ -132,7 +132,7 @@ def _analyze(conn, table) -> None:
         conn.exec_driver_sql(f'ANALYZE "{table.name}"')
 
 
-def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = None) -> int:
+def open_from_interactions(conn, rt, interaction_ids: Iterable[str] | None = None) -> int:
     """Open a case for each interaction of a policy's kinds that has none yet.
 
     One INSERT ... SELECT per policy, over every interaction or, when
@@ -159,10 +159,10 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
         conn.execute(insert(saved), [{"id": x} for x in ids])
         _analyze(conn, saved)
     before = conn.execute(select(func.coalesce(func.max(c.c.id), 0))).scalar_one()
-    for policy in case_policies(ws).values():
+    for policy in case_policies(rt).values():
         if not policy.opens_on:
             continue
-        chosen = [i.c.kind.in_(policy.opens_on), opens_for(ws, policy, cu, i)]
+        chosen = [i.c.kind.in_(policy.opens_on), opens_for(rt, policy, cu, i)]
         mine = [c.c.policy == policy.name, c.c.interaction_id.is_not(None)]
         if saved is not None:
             # The saved rows lead, each found by its key: on an index of
@@ -170,14 +170,14 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
             # batch of a big import (226 of 300 s at a million customers).
             # ``|| ''`` keeps the same rows and takes that index away.
             chosen = [i.c.kind.concat("").in_(policy.opens_on),
-                      i.c.id.in_(select(saved.c.id)), opens_for(ws, policy, cu, i)]
+                      i.c.id.in_(select(saved.c.id)), opens_for(rt, policy, cu, i)]
         has_case = exists().where(c.c.policy == policy.name, c.c.interaction_id == i.c.id)
         owner = func.coalesce(i.c.manager_id, cu.c.manager_id)
         done = i.c.resolved_at
         # Calendar-time due times are written with the row: an UPDATE after
         # the INSERT rewrote every new case (historical complaints by the
         # hundred thousand in a first import).
-        due = due_times_sql(ws.dialect, policy, i.c.occurred_at, done)
+        due = due_times_sql(rt.dialect, policy, i.c.occurred_at, done)
         conn.execute(insert(c).from_select(
             ["policy", "customer_id", "interaction_id", "owner_id", "state", "level", "step",
              "opened_at", "responded_at", "resolved_at", "closed_at", "paused_hours",
@@ -204,14 +204,14 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
             mine = [c.c.id.in_(select(mine_ids.c.id))]
         new = and_(*mine, ~has_event("opened"))
         if policy.working_time:
-            fill_due_times(conn, ws, policy, new)
+            fill_due_times(conn, rt, policy, new)
         # A case the source system closed has its breaches recorded now:
         # its clocks are done, so no later tick looks at it. (``|| ''``: on
         # the index of state SQLite would read every closed case, not these.)
         state = c.c.state.concat("") if saved is not None else c.c.state
         closed = and_(new, state == "closed")
         if conn.execute(select(c.c.id).where(closed).limit(1)).first() is not None:
-            tick(conn, ws, ws.now(), closed, all_resolved=True)
+            tick(conn, rt, rt.now(), closed, all_resolved=True)
         _record_opened(conn, and_(*mine), literal("interaction ") + c.c.interaction_id)
     if saved is not None:
         saved.drop(conn)
@@ -219,7 +219,7 @@ def open_from_interactions(conn, ws, interaction_ids: Iterable[str] | None = Non
     return conn.execute(select(func.count()).where(c.c.id > before)).scalar_one()
 
 
-def open_one(conn, ws, policy, customer_id: str, owner_id: str | None,
+def open_one(conn, rt, policy, customer_id: str, owner_id: str | None,
              opened_at: dt.datetime, summary: str | None) -> int:
     """Open one case through the API; returns its id."""
     cu, m, c = t.customers, t.managers, st.cases
@@ -236,6 +236,6 @@ def open_one(conn, ws, policy, customer_id: str, owner_id: str | None,
         step=0, opened_at=opened_at, paused_hours=0.0, warned=False, breached=False,
         summary=summary,
     )).inserted_primary_key[0]
-    fill_due_times(conn, ws, policy, c.c.id == case_id)
+    fill_due_times(conn, rt, policy, c.c.id == case_id)
     _record_opened(conn, c.c.id == case_id, literal(summary, String))
     return case_id

@@ -34,19 +34,19 @@ def _case(row, policies: Mapping) -> Case:
     return Case(**data)
 
 
-def load_case(conn, ws, case_id: int) -> Case:
+def load_case(conn, rt, case_id: int) -> Case:
     row = conn.execute(select(st.cases).where(st.cases.c.id == case_id)).first()
     if row is None:
         raise NotFoundError(f"no case with id {case_id}")
-    return _case(row, ws.plugins.case_policies(ws))
+    return _case(row, rt.plugins.case_policies(rt.facade))
 
 
-def list_cases(conn, ws, *, policy=None, owner=None, state=None, customer=None,
+def list_cases(conn, rt, *, policy=None, owner=None, state=None, customer=None,
                limit=None, offset=None, scope=None) -> list[Case]:
     c = st.cases
-    policies = ws.plugins.case_policies(ws)
+    policies = rt.plugins.case_policies(rt.facade)
     # 绿色通道: cases a policy's first_when selects (a VIP's) come first.
-    query = select(c).order_by(*first_order(ws, policies), c.c.id)
+    query = select(c).order_by(*first_order(rt, policies), c.c.id)
     if policy:
         query = query.where(c.c.policy == policy)
     if owner:

@@ -146,14 +146,14 @@ def _check_policy(policy) -> None:
              "more than 0 and more than the level before")
 
 
-def case_policies(ws) -> dict:
+def case_policies(rt) -> dict:
     """Every enabled pack's case policies by name, each checked.
 
     The core's policies are the fallback: they open no case for an
     interaction kind a pack's policy opens on (a bank's complaint policy
     replaces the generic one; a complaint never opens two cases).
     """
-    policies = dict(ws.plugins.case_policies(ws))
+    policies = dict(rt.plugins.case_policies(rt.facade))
     claimed = {kind for p in policies.values() if p.pack != "core" for kind in p.opens_on}
     for name, policy in policies.items():
         _check_policy(policy)
@@ -163,8 +163,8 @@ def case_policies(ws) -> dict:
     return policies
 
 
-def policy_named(ws, name: str):
-    policies = case_policies(ws)
+def policy_named(rt, name: str):
+    policies = case_policies(rt)
     if name not in policies:
         raise UsageError(
             f"unknown case policy {name!r}; known: {', '.join(policies) or 'none'}"

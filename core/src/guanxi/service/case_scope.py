@@ -14,7 +14,7 @@ pack builds from the core's tables:
   the web workspace): 绿色通道, VIP requests first (POWER-COMPLAINT).
   Then by id, as before.
 
-``ctx`` is the policy's pack's query context (``ws.build_context(pack)``), for
+``ctx`` is the policy's pack's query context (``build_context(rt, pack, today)``), for
 ``ctx.attribute`` (a declared field such as the customer's area) and the
 other helpers of the query kit. The case machine builds these conditions
 inside its own transactions, where nothing else may write: the working days
@@ -27,18 +27,19 @@ from collections.abc import Mapping
 
 from sqlalchemy import case, exists, literal, or_, true
 
+from guanxi.engines.running import build_context
 from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
 
-def opens_for(ws, policy, customers, interactions):
+def opens_for(rt, policy, customers, interactions):
     """The policy's condition on an interaction (and its customer) to open a case."""
     if policy.applies_to is None:
         return true()
-    return policy.applies_to(ws.build_context(policy.pack, ws.today()), customers, interactions)
+    return policy.applies_to(build_context(rt, policy.pack, rt.today()), customers, interactions)
 
 
-def first_order(ws, policies: Mapping) -> list:
+def first_order(rt, policies: Mapping) -> list:
     """ORDER BY terms that put the cases ``first_when`` selects first (empty when none asks)."""
     c = st.cases
     firsts = [(name, p) for name, p in sorted(policies.items())
@@ -48,7 +49,7 @@ def first_order(ws, policies: Mapping) -> list:
     cu = t.customers.alias("first_customer")
     conditions = [
         (c.c.policy == name) & exists().where(
-            cu.c.id == c.c.customer_id, p.first_when(ws.build_context(p.pack, ws.today()), cu))
+            cu.c.id == c.c.customer_id, p.first_when(build_context(rt, p.pack, rt.today()), cu))
         for name, p in firsts
     ]
     return [case((or_(*conditions), literal(0)), else_=literal(1))]

@@ -70,7 +70,7 @@ def _mark_hours(policy) -> list[tuple[str, int | None, float]]:
     return marks
 
 
-def _fill_marks(conn, ws, policy, marks, running) -> None:
+def _fill_marks(conn, rt, policy, marks, running) -> None:
     """The moments of this policy's unresolved cases: warnings and levels.
 
     A moment is ``hours`` of clock time after opening, plus the time the
@@ -88,11 +88,11 @@ def _fill_marks(conn, ws, policy, marks, running) -> None:
             conn.execute(insert(marks).from_select(
                 ["case_id", "mark", "level", "at"],
                 select(c.c.id, literal(mark), literal(level, Integer),
-                       add_hours_sql(ws.dialect, c.c.opened_at, literal(hours) + c.c.paused_hours))
+                       add_hours_sql(rt.dialect, c.c.opened_at, literal(hours) + c.c.paused_hours))
                 .where(mine),
             ))
         return
-    clock = Clock(ws, policy)
+    clock = Clock(rt, policy)
     rows = conn.execute(select(c.c.id, c.c.opened_at, case_territory().label("territory"))
                         .where(mine)).all()
     paused = _paused_working_hours(conn, clock, {r.id: r.territory for r in rows})
@@ -145,7 +145,7 @@ def live_cases():
                and_(c.c.callback_due_at.is_not(None), c.c.called_back_at.is_(None)))
 
 
-def tick(conn, ws, at: dt.datetime, where=None, *, all_resolved: bool = False) -> dict[str, int]:
+def tick(conn, rt, at: dt.datetime, where=None, *, all_resolved: bool = False) -> dict[str, int]:
     """Move the clocks of the cases ``where`` selects (default: the live ones) to ``at``.
 
     See the module docstring. Set-based: each kind of event is one
@@ -161,7 +161,7 @@ def tick(conn, ws, at: dt.datetime, where=None, *, all_resolved: bool = False) -
     would each read those cases to find nothing.
     """
     c, e = st.cases, st.case_events
-    policies = case_policies(ws)
+    policies = case_policies(rt)
     only = live_cases() if where is None else where
     moment = literal(at, DateTime)
     # Counted from the new events: SQLAlchemy reports no rowcount for an
@@ -177,7 +177,7 @@ def tick(conn, ws, at: dt.datetime, where=None, *, all_resolved: bool = False) -
         conn.execute(insert(e).from_select(columns, query))
 
     for policy in policies.values() if not all_resolved else ():
-        _fill_marks(conn, ws, policy, marks, unresolved)
+        _fill_marks(conn, rt, policy, marks, unresolved)
 
     # Warnings: in the warning window, the deadline not yet past, once per clock.
     for clock, done, due in (("response", c.c.responded_at, c.c.response_due_at),

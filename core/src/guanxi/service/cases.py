@@ -105,16 +105,16 @@ def _shift(clock: Clock, due: dt.datetime | None, paused_at: dt.datetime,
     return due + (resumed_at - paused_at)
 
 
-def apply_step(ws, case_id: int, action: str, by: str, at: dt.datetime | None = None,
+def apply_step(rt, case_id: int, action: str, by: str, at: dt.datetime | None = None,
                note: str | None = None, to: str | None = None) -> Case:
     """One step by a person on a case; see ``docs/cases.md`` for what each allows."""
     if action not in ACTIONS:
         raise UsageError(f"unknown case action {action!r}; use one of: {', '.join(ACTIONS)}")
-    at = at or ws.now()
+    at = at or rt.now()
     c, m = st.cases, t.managers
-    with ws.engine.begin() as conn:
-        case = load_case(conn, ws, case_id)
-        policy = policy_named(ws, case.policy)
+    with rt.engine.begin() as conn:
+        case = load_case(conn, rt, case_id)
+        policy = policy_named(rt, case.policy)
         if conn.execute(select(m.c.id).where(m.c.id == by)).first() is None:
             raise NotFoundError(f"no manager with id {by!r}")
         last = conn.execute(select(func.max(st.case_events.c.at))
@@ -125,13 +125,13 @@ def apply_step(ws, case_id: int, action: str, by: str, at: dt.datetime | None = 
                 f"dated {at}, before it"
             )
         # What the clocks owed up to this moment is recorded before the step.
-        tick(conn, ws, at, st.cases.c.id == case_id)
-        case = load_case(conn, ws, case_id)
-        _STEPS[action](conn, ws, policy, case, by, at, note, to)
-        return load_case(conn, ws, case_id)
+        tick(conn, rt, at, st.cases.c.id == case_id)
+        case = load_case(conn, rt, case_id)
+        _STEPS[action](conn, rt, policy, case, by, at, note, to)
+        return load_case(conn, rt, case_id)
 
 
-def _respond(conn, ws, policy, case, by, at, note, to):
+def _respond(conn, rt, policy, case, by, at, note, to):
     _require(case.state in ("open", "paused"), f"case {case.id} is {case.state}; only an open "
              "case is responded to")
     _require(case.responded_at is None, f"case {case.id} was responded to at {case.responded_at}")
@@ -140,7 +140,7 @@ def _respond(conn, ws, policy, case, by, at, note, to):
     _close_tasks(conn, case, ["response"], at, f"responded to by {by}")
 
 
-def _handover(conn, ws, policy, case, by, at, note, to):
+def _handover(conn, rt, policy, case, by, at, note, to):
     m, tk = t.managers, t.tasks
     if not to:
         raise UsageError("a handover names the manager it goes to (--to)")
@@ -162,18 +162,18 @@ def _handover(conn, ws, policy, case, by, at, note, to):
     ).values(manager_id=to))
 
 
-def _pause(conn, ws, policy, case, by, at, note, to):
+def _pause(conn, rt, policy, case, by, at, note, to):
     _require(case.state == "open", f"case {case.id} is {case.state}; only an open case is paused")
     conn.execute(update(st.cases).where(st.cases.c.id == case.id)
                  .values(state="paused", paused_at=at))
     _event(conn, case.id, at, "pause", by, note=note)
 
 
-def _resume(conn, ws, policy, case, by, at, note, to):
+def _resume(conn, rt, policy, case, by, at, note, to):
     _require(case.state == "paused", f"case {case.id} is {case.state}, not paused")
     territory = conn.execute(select(t.customers.c.territory)
                              .where(t.customers.c.id == case.customer_id)).scalar()
-    clock = Clock(ws, policy)
+    clock = Clock(rt, policy)
     moved = {name: _shift(clock, getattr(case, name), case.paused_at, at, territory)
              for name in ("response_due_at", "resolution_due_at", "step_due_at")}
     conn.execute(update(st.cases).where(st.cases.c.id == case.id).values(
@@ -182,7 +182,7 @@ def _resume(conn, ws, policy, case, by, at, note, to):
     _event(conn, case.id, at, "resume", by, note=note)
 
 
-def _resolve(conn, ws, policy, case, by, at, note, to):
+def _resolve(conn, rt, policy, case, by, at, note, to):
     _require(case.state in ("open", "paused"), f"case {case.id} is {case.state}; only an open "
              "case is resolved")
     if case.step < len(policy.steps) and not note:
@@ -191,10 +191,10 @@ def _resolve(conn, ws, policy, case, by, at, note, to):
             "it before the chain is complete needs a note saying why"
         )
     if case.state == "paused":
-        _resume(conn, ws, policy, case, by, at, None, to)
+        _resume(conn, rt, policy, case, by, at, None, to)
     territory = conn.execute(select(t.customers.c.territory)
                              .where(t.customers.c.id == case.customer_id)).scalar()
-    callback_due = (Clock(ws, policy).add(at, policy.callback_hours, territory)
+    callback_due = (Clock(rt, policy).add(at, policy.callback_hours, territory)
                     if policy.callback_hours is not None else None)
     conn.execute(update(st.cases).where(st.cases.c.id == case.id).values(
         state="resolved", resolved_at=at, responded_at=func.coalesce(st.cases.c.responded_at, at),
@@ -204,7 +204,7 @@ def _resolve(conn, ws, policy, case, by, at, note, to):
                  f"case resolved by {by}")
 
 
-def _callback(conn, ws, policy, case, by, at, note, to):
+def _callback(conn, rt, policy, case, by, at, note, to):
     _require(case.resolved_at is not None, f"case {case.id} is not resolved yet; the customer is "
              "called back after resolving")
     _require(case.called_back_at is None,
@@ -214,7 +214,7 @@ def _callback(conn, ws, policy, case, by, at, note, to):
     _close_tasks(conn, case, ["callback"], at, f"called back by {by}")
 
 
-def _close(conn, ws, policy, case, by, at, note, to):
+def _close(conn, rt, policy, case, by, at, note, to):
     _require(case.state == "resolved", f"case {case.id} is {case.state}; resolve it before "
              "closing it")
     conn.execute(update(st.cases).where(st.cases.c.id == case.id)
@@ -222,7 +222,7 @@ def _close(conn, ws, policy, case, by, at, note, to):
     _event(conn, case.id, at, "close", by, note=note)
 
 
-def _chain_step(conn, ws, policy, case, by, action):
+def _chain_step(conn, rt, policy, case, by, action):
     _require(bool(policy.steps), f"case {case.id}'s policy {policy.name!r} has no approval chain")
     _require(case.state == "open", f"case {case.id} is {case.state}; steps are taken on an "
              "open case")
@@ -236,35 +236,35 @@ def _chain_step(conn, ws, policy, case, by, action):
     return step
 
 
-def _restart_step(conn, ws, policy, case, index: int, at) -> dict:
+def _restart_step(conn, rt, policy, case, index: int, at) -> dict:
     if index >= len(policy.steps) or policy.steps[index].limit_hours is None:
         return {"step": index, "step_due_at": None}
     territory = conn.execute(select(t.customers.c.territory)
                              .where(t.customers.c.id == case.customer_id)).scalar()
-    due = Clock(ws, policy).add(at, policy.steps[index].limit_hours, territory)
+    due = Clock(rt, policy).add(at, policy.steps[index].limit_hours, territory)
     return {"step": index, "step_due_at": due}
 
 
-def _approve(conn, ws, policy, case, by, at, note, to):
-    step = _chain_step(conn, ws, policy, case, by, "approve")
+def _approve(conn, rt, policy, case, by, at, note, to):
+    step = _chain_step(conn, rt, policy, case, by, "approve")
     conn.execute(update(st.cases).where(st.cases.c.id == case.id)
-                 .values(**_restart_step(conn, ws, policy, case, case.step + 1, at)))
+                 .values(**_restart_step(conn, rt, policy, case, case.step + 1, at)))
     _event(conn, case.id, at, "approve", by, step=step.name, note=note)
     _close_tasks(conn, case, ["step:" + step.name], at, f"{step.name} done by {by}")
 
 
-def _reject(conn, ws, policy, case, by, at, note, to):
-    step = _chain_step(conn, ws, policy, case, by, "reject")
+def _reject(conn, rt, policy, case, by, at, note, to):
+    step = _chain_step(conn, rt, policy, case, by, "reject")
     if not note:
         raise UsageError("a rejection needs a note saying why")
     back = max(case.step - 1, 0)
     conn.execute(update(st.cases).where(st.cases.c.id == case.id)
-                 .values(**_restart_step(conn, ws, policy, case, back, at)))
+                 .values(**_restart_step(conn, rt, policy, case, back, at)))
     _event(conn, case.id, at, "reject", by, step=step.name, note=note)
     _close_tasks(conn, case, ["step:" + step.name], at, f"{step.name} rejected by {by}")
 
 
-def _escalate(conn, ws, policy, case, by, at, note, to):
+def _escalate(conn, rt, policy, case, by, at, note, to):
     _require(case.resolved_at is None and case.state in ("open", "paused"),
              f"case {case.id} is {case.state}; only an unresolved case is escalated")
     level = case.level + 1

@@ -45,9 +45,9 @@ class PlanMethods:
         self.require_ready()
         today = self.today() if as_of is None else as_of
         chosen_week = planner.week_of(week, today)
-        chosen = planner.cadences_for(self, cadences)
+        chosen = planner.cadences_for(self.runtime, cadences)
         planner.refuse_past_week(chosen_week, today, force)
-        return planner.build_plan(self, chosen_week, chosen, progress)
+        return planner.build_plan(self.runtime, chosen_week, chosen, progress)
 
     def plan(self, week=None, manager: str | None = None, *,
              since: dt.date | None = None, scope=None) -> list:
@@ -73,4 +73,4 @@ class PlanMethods:
             if found is None:
                 raise NotFoundError(f"no manager with id {manager!r}")
         chosen = None if week is None else planner.week_of(week, self.today())
-        return planner.plan_visits(self, chosen, manager, since, scope)
+        return planner.plan_visits(self.runtime, chosen, manager, since, scope)

@@ -10,9 +10,9 @@ from guanxi.errors import PackError, UsageError
 GROUPINGS = ("territory", "none")
 
 
-def cadences_for(ws, names: Sequence[str] | None) -> list:
+def cadences_for(rt, names: Sequence[str] | None) -> list:
     """The cadences to plan: all, or those named; each checked."""
-    known = ws.plugins.visit_cadences(ws)
+    known = rt.plugins.visit_cadences(rt.facade)
     if names:
         unknown = [n for n in names if n not in known]
         if unknown:
@@ -21,7 +21,7 @@ def cadences_for(ws, names: Sequence[str] | None) -> list:
         chosen = [known[n] for n in dict.fromkeys(names)]
     else:
         chosen = list(known.values())
-    segmentations = ws.plugins.segmentations()
+    segmentations = rt.plugins.segmentations()
     for cadence in chosen:
         _check(cadence, segmentations)
     # The core's generic cadence plans last: it visits whom no sector

@@ -72,9 +72,9 @@ def slots_insert(work, cadence, week: Week):
     )
 
 
-def candidates_insert(ws, work, cadence, week: Week):
+def candidates_insert(rt, work, cadence, week: Week):
     """Every customer due in the week, in one statement (see the module docstring)."""
-    ctx = Context(dialect=ws.dialect, pack=cadence.pack, config={}, as_of=week.start)
+    ctx = Context(dialect=rt.dialect, pack=cadence.pack, config={}, as_of=week.start)
     s, c, m, i, pv = t.segments, t.customers, t.managers, t.interactions, st.plan_visits
     horizons = work["horizons"]
     intervals = planned_intervals(cadence)
@@ -94,7 +94,7 @@ def candidates_insert(ws, work, cadence, week: Week):
     last_day = ctx.date_of(last.c.last_at)
     # Planned already, by this cadence or another: one planned visit a
     # customer a week. (Naming the cadences lets the unique key answer.)
-    cadences = sorted(set(ws.plugins.visit_cadences(ws)) | {cadence.name})
+    cadences = sorted(set(rt.plugins.visit_cadences(rt.facade)) | {cadence.name})
     planned = exists().where(pv.c.cadence.in_(cadences), pv.c.week == week.label,
                              pv.c.customer_id == s.c.customer_id)
     due_list = (

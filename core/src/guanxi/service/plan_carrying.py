@@ -11,7 +11,7 @@ from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
 
-def carry_earlier_tasks(ws, conn, work, cadence, week: Week) -> int:
+def carry_earlier_tasks(rt, conn, work, cadence, week: Week) -> int:
     """Move placed customers' open visit tasks of earlier weeks into this week.
 
     A customer planned again whose earlier planned visit is still open gets
@@ -48,7 +48,7 @@ def carry_earlier_tasks(ws, conn, work, cadence, week: Week) -> int:
         select(earlier.c.customer_id, earlier.c.task_id, earlier.c.old_week, earlier.c.old_day)
         .where(earlier.c.latest == 1),
     ))
-    words = REASONS.get(ws.config.language, REASONS["en"])
+    words = REASONS.get(rt.config.language, REASONS["en"])
     note = (
         select(fill(words["carried"], week=carried.c.old_week, day=carried.c.old_day))
         .where(carried.c.customer_id == placed.c.customer_id)
@@ -63,6 +63,6 @@ def carry_earlier_tasks(ws, conn, work, cadence, week: Week) -> int:
         update(tk)
         .where(tk.c.id == carried.c.task_id, placed.c.customer_id == carried.c.customer_id)
         .values(rule=cadence.name, dedupe_key=week.label, manager_id=placed.c.manager_id,
-                due_at=midnight(ws.dialect, placed.c.day), reason=placed.c.reason)
+                due_at=midnight(rt.dialect, placed.c.day), reason=placed.c.reason)
     ).rowcount
 

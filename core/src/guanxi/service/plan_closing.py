@@ -16,7 +16,7 @@ from guanxi.storage import service_tables as st
 from guanxi.storage import tables as t
 
 
-def close_visited(ws, conn, customer_ids: Iterable[str] | None = None,
+def close_visited(rt, conn, customer_ids: Iterable[str] | None = None,
                   cadences: Iterable[str] | None = None) -> int:
     """Close the open plan tasks whose customer has been visited since the week began.
 
@@ -37,7 +37,7 @@ def close_visited(ws, conn, customer_ids: Iterable[str] | None = None,
         ids = sorted(set(customer_ids))
         if not ids:
             return 0
-    outcome = REASONS.get(ws.config.language, REASONS["en"])["done"]
+    outcome = REASONS.get(rt.config.language, REASONS["en"])["done"]
     # Joins, not a subquery per task: the tasks were often written moments
     # ago, before the database has statistics on them. A plan task's rule
     # is its cadence and its dedupe key its week, which is how its plan row
@@ -73,7 +73,7 @@ def close_visited(ws, conn, customer_ids: Iterable[str] | None = None,
     return closed
 
 
-def close_visited_in_batch(ws, batch) -> int:
+def close_visited_in_batch(rt, batch) -> int:
     """The lifecycle hook's part: interactions just saved close their visit tasks.
 
     Only rows of a kind some cadence counts as a visit can close one, and
@@ -85,9 +85,9 @@ def close_visited_in_batch(ws, batch) -> int:
     pv = st.plan_visits
     if batch.connection.execute(select(pv.c.id).limit(1)).first() is None:
         return 0
-    kinds = {kind for cadence in ws.plugins.visit_cadences(ws).values()
+    kinds = {kind for cadence in rt.plugins.visit_cadences(rt.facade).values()
              for kind in cadence.visit_kinds}
     at, kind_at = batch.columns.index("customer_id"), batch.columns.index("kind")
     customers = {row[at] for row in batch.rows if row[kind_at] in kinds}
-    return close_visited(ws, batch.connection, customers)
+    return close_visited(rt, batch.connection, customers)
 

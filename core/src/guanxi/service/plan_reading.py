@@ -27,7 +27,7 @@ def _row_status(pv, tk):
     return case((row_moved(pv, tk), literal("moved", String)), else_=tk.c.status)
 
 
-def plan_visits(ws, week: Week | None, manager: str | None,
+def plan_visits(rt, week: Week | None, manager: str | None,
                 since: dt.date | None = None, scope=None) -> list[PlanVisit]:
     pv, c, tk = st.plan_visits, t.customers, t.tasks
     query = (
@@ -47,5 +47,5 @@ def plan_visits(ws, week: Week | None, manager: str | None,
         query = query.where(pv.c.manager_id == manager)
     if scope is not None and scope.task_condition(pv) is not None:
         query = query.where(scope.task_condition(pv))  # a plan's visits are its managers'
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         return [PlanVisit(**row._mapping) for row in conn.execute(query)]

@@ -91,7 +91,7 @@ __all__ = [
 ]
 
 
-def _territory_days(ws, week: Week) -> tuple[list[dict], list[dict]]:
+def _territory_days(rt, week: Week) -> tuple[list[dict], list[dict]]:
     """Working days and the due horizon of each active manager territory.
 
     Python over territories (few), never over customers. A territory with
@@ -99,55 +99,55 @@ def _territory_days(ws, week: Week) -> tuple[list[dict], list[dict]]:
     due customers are all reported unplaced.
     """
     m = t.managers
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         territories = list(conn.scalars(
             select(m.c.territory).where(m.c.active.is_(True)).distinct()
         ))
     days, horizons = [], []
     # No territory and an empty one both mean the organization's calendar.
     for key in sorted({territory or "" for territory in territories}):
-        working = _working_days(ws, key or None, week)
+        working = _working_days(rt, key or None, week)
         days += [{"territory_key": key, "day": day} for day in working]
         horizons.append({"territory_key": key,
                          "last_day": working[-1] if working else week.last_day})
     return days, horizons
 
 
-def _working_days(ws, territory, week: Week) -> list[dt.date]:
+def _working_days(rt, territory, week: Week) -> list[dt.date]:
     # The territory's calendar: the organization's days plus its own.
-    return sorted(ws.calendar(territory).working_days(week.start, week.end))
+    return sorted(rt.calendar(territory).working_days(week.start, week.end))
 
 
-def build_plan(ws, week: Week, cadences: Sequence, progress=None) -> PlanResult:
+def build_plan(rt, week: Week, cadences: Sequence, progress=None) -> PlanResult:
     """Plan ``week`` for ``cadences``; ``progress(done, total, step)`` as each cadence starts."""
-    days, horizons = _territory_days(ws, week)
+    days, horizons = _territory_days(rt, week)
     runs, unplaced = [], []
     # Visits recorded since the last plan close their tasks before anything
     # new is planned, whichever way they were loaded.
-    with ws.engine.begin() as conn:
-        close_visited(ws, conn, cadences=[c.name for c in cadences])
+    with rt.engine.begin() as conn:
+        close_visited(rt, conn, cadences=[c.name for c in cadences])
     for done, cadence in enumerate(cadences):
         if progress is not None:
             progress(done, len(cadences), f"cadence {cadence.name}")
-        run, missed = _plan_cadence(ws, cadence, week, days, horizons)
+        run, missed = _plan_cadence(rt, cadence, week, days, horizons)
         runs.append(run)
         unplaced += missed
     if progress is not None:
         progress(len(cadences), len(cadences), None)
-    if ws.dialect == "postgresql" and any(run.planned for run in runs):
+    if rt.dialect == "postgresql" and any(run.planned for run in runs):
         # Thousands of new rows: statistics now, or the next statement on
         # these tables (a visit closing its task) may be planned as if empty.
-        with ws.engine.begin() as conn:
+        with rt.engine.begin() as conn:
             conn.execute(text(f"ANALYZE {t.tasks.name}, {st.plan_visits.name}"))
     return PlanResult(week=week.label, start=week.start, end=week.end, cadences=tuple(runs),
                       unplaced=tuple(unplaced))
 
 
 
-def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, list[Unplaced]]:
+def _plan_cadence(rt, cadence, week: Week, days, horizons) -> tuple[CadenceRun, list[Unplaced]]:
     work = work_tables()
     pv, tk = st.plan_visits, t.tasks
-    with ws.engine.connect() as conn:
+    with rt.engine.connect() as conn:
         try:
             with conn.begin():
                 for table in work.values():
@@ -163,8 +163,8 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
                     .where(pv.c.cadence == cadence.name, pv.c.week == week.label)
                 ).scalar_one()
                 conn.execute(slots_insert(work, cadence, week))
-                conn.execute(candidates_insert(ws, work, cadence, week))
-                if ws.dialect == "postgresql":
+                conn.execute(candidates_insert(rt, work, cadence, week))
+                if rt.dialect == "postgresql":
                     # Temporary tables get no statistics of their own.
                     conn.execute(text(f"ANALYZE {work['candidates'].name}"))
                     conn.execute(text(f"ANALYZE {work['slots'].name}"))
@@ -172,8 +172,8 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
                 spans = day_spans(conn, work)
                 if spans:
                     conn.execute(insert(work["spans"]), spans)
-                conn.execute(placed_insert(ws, work, cadence))
-                carried = carry_earlier_tasks(ws, conn, work, cadence, week)
+                conn.execute(placed_insert(rt, work, cadence))
+                carried = carry_earlier_tasks(rt, conn, work, cadence, week)
                 placed = work["placed"]
                 open_task = exists().where(
                     tk.c.status == "open", tk.c.rule == cadence.name,
@@ -184,9 +184,9 @@ def _plan_cadence(ws, cadence, week: Week, days, horizons) -> tuple[CadenceRun, 
                     ["rule", "customer_id", "manager_id", "kind", "due_at", "priority",
                      "status", "reason", "dedupe_key", "created_at"],
                     select(literal(cadence.name), placed.c.customer_id, placed.c.manager_id,
-                           literal(VISIT_TASK_KIND), midnight(ws.dialect, placed.c.day),
+                           literal(VISIT_TASK_KIND), midnight(rt.dialect, placed.c.day),
                            literal(2), literal("open"), placed.c.reason, literal(week.label),
-                           literal(ws.now(), DateTime))
+                           literal(rt.now(), DateTime))
                     .where(~open_task)
                     .order_by(placed.c.customer_id),
                 ))
