@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from guanxi import audit as audit_mod
 from guanxi import model
-from guanxi.errors import NotFoundError
+from guanxi.errors import NotFoundError, UsageError
 from guanxi.service import users as users_mod
 from guanxi.service.scope import Scope, scope_of, where
 from guanxi.storage import tables as t
@@ -63,11 +63,24 @@ class AccessMethods:
         self.audit("task reassigned", "task", task_id, {"to": to_manager})
         return task
 
-    def case_step(self, case_id: int, action: str, by: str, at: dt.datetime | None = None,
-                  note: str | None = None, to: str | None = None):
-        case = super().case_step(case_id, action, by, at=at, note=note, to=to)
+    def case_step(self, case_id: int, action: str, by: str | None,
+                  at: dt.datetime | None = None, note: str | None = None,
+                  to: str | None = None, *, login: str | None = None):
+        """A case step by manager ``by``; or, ``by`` None, by the user ``login`` (an
+        admin without a manager id), who is then the step's recorded actor."""
+        if by is None:
+            from guanxi.service import cases
+
+            if not login:
+                raise UsageError("a case step needs a manager id or a user's login")
+            self.require_ready()
+            self.user(login)  # a login that exists
+            case = cases.apply_step(self, case_id, action, login, at, note, to, by_login=True)
+        else:
+            case = super().case_step(case_id, action, by, at=at, note=note, to=to)
         self.audit("case step", "case", case_id,
-                   {"action": action, "by": by, "to": to, "note": note, "state": case.state})
+                   {"action": action, "by": by or login, "to": to, "note": note,
+                    "state": case.state})
         return case
 
     def open_case(self, policy: str, customer_id: str, owner_id: str | None = None,
@@ -81,6 +94,16 @@ class AccessMethods:
         super().set_label(segmentation, customer_id, label, reason, set_by)
         self.audit("label set", "customer", customer_id,
                    {"segmentation": segmentation, "label": label, "reason": reason})
+
+    # -- reading figures ----------------------------------------------------------------
+
+    def read_kpi(self, names: Sequence[str] | None = None, *, period=None, by: str | None = None,
+                 as_of: dt.date | None = None) -> list:
+        """:meth:`kpi`'s values computed and not stored: a read, so no job lock.
+
+        The web workspace's figures: they answer while a batch runs.
+        """
+        return self._kpi_values(names, period, by, as_of, store=False)
 
     # -- the 360° view's panels --------------------------------------------------------------
 
@@ -119,6 +142,19 @@ class AccessMethods:
         with self.engine.begin() as conn:
             user = users_mod.set_disabled(conn, login, disabled, self.now())
             self.audit("user disabled" if disabled else "user enabled", "user", login, conn=conn)
+            return user
+
+    def set_user_language(self, login: str, language: str | None):
+        """The language ``login`` reads pages and reasons in; None: ``[guanxi] language``."""
+        from guanxi.config import LANGUAGES
+
+        if language is not None and language not in LANGUAGES:
+            raise UsageError(f"language {language!r} is not allowed; use one of: "
+                             f"{', '.join(LANGUAGES)}")
+        self.require_ready()
+        with self.engine.begin() as conn:
+            user = users_mod.set_language(conn, login, language)
+            self.audit("language set", "user", login, {"language": language}, conn=conn)
             return user
 
     def set_password(self, login: str, password: str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+LANGUAGES = ("en", "zh")
+
 WORDS: dict[str, tuple[str, str]] = {
     "my_day": ("My day", "我的一天"),
     "customers": ("Customers", "客户"),

@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from guanxi.audit import acting_as
-from guanxi.errors import GuanxiError, RowsRefused
+from guanxi.engines.reasons import READER_LANGUAGE
+from guanxi.errors import GuanxiError, RowsRefused, UsageError
 from guanxi.web import api
 from guanxi.web.app import HERE
 from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
-from guanxi.web.i18n import words
+from guanxi.web.i18n import LANGUAGES, words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -27,11 +28,13 @@ LANG_COOKIE = "guanxi_lang"
 
 
 def _language(request: Request, who: Principal | None = None) -> str:
-    chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in ("en", "zh"):
-        return chosen
-    if who is not None and who.user.language in ("en", "zh"):
+    """The user's own language, else the browser's choice on the login page, else
+    ``[guanxi] language``."""
+    if who is not None and who.user.language in LANGUAGES:
         return who.user.language
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
     return request.app.state.ws.config.language
 
 
@@ -55,7 +58,10 @@ def error_page(request: Request, status: int, message: str, headers=None) -> HTM
 
 
 def _who(request: Request) -> Principal:
-    return request.app.state.auth.principal(request)
+    who = request.app.state.auth.principal(request)
+    # The reasons this request renders read in the user's language (engines/reasons.py).
+    READER_LANGUAGE.set(_language(request, who))
+    return who
 
 
 def _form_writer(request: Request, csrf: str | None) -> Principal:
@@ -113,11 +119,38 @@ def logout(request: Request, csrf: str = Form("")):
 
 @router.get("/lang/{language}")
 def language(request: Request, language: str):
-    response = _back(request.headers.get("referer") or "/")
-    if language in ("en", "zh"):
+    """The login page's language, kept in a cookie (a logged-in user's is stored with them)."""
+    response = _back(_local(request.headers.get("referer")))
+    if language in LANGUAGES:
         response.set_cookie(LANG_COOKIE, language, httponly=True, samesite="lax",
                             max_age=365 * 86400)
     return response
+
+
+@router.post("/language")
+def set_language(request: Request, csrf: str = Form(""), language: str = Form(...),
+                 back: str = Form("/")):
+    """A user's language, chosen on the page: stored with the user, audited."""
+    who = _form_writer(request, csrf)
+    if language not in LANGUAGES:
+        raise UsageError(f"language {language!r} is not offered; use one of: "
+                         f"{', '.join(LANGUAGES)}")
+    with acting_as(who.login, _source(request)):
+        request.app.state.ws.set_user_language(who.login, language)
+    response = _back(_local(back))
+    response.delete_cookie(LANG_COOKIE)
+    return response
+
+
+def _local(path: str | None) -> str:
+    """``path`` if it stays on this site, else ``/`` (no open redirect)."""
+    from urllib.parse import urlsplit
+
+    if not path:
+        return "/"
+    parts = urlsplit(path)
+    local = parts.path + ("?" + parts.query if parts.query else "")
+    return local if local.startswith("/") and not local.startswith("//") else "/"
 
 
 # -- my day ----------------------------------------------------------------------------------
@@ -156,7 +189,7 @@ def task_done(request: Request, task_id: int, csrf: str = Form(""), outcome: str
     when = dt.datetime.fromisoformat(at) if at else None
     with acting_as(who.login, _source(request)):
         ws.task_done(task_id, outcome or None, at=when)
-    return _back(back if back.startswith("/") and not back.startswith("//") else "/")
+    return _back(_local(back))
 
 
 @router.post("/interactions")
