@@ -31,11 +31,14 @@ class AccessMethods:
         audit_mod.record(self, action, entity, key, detail, conn=conn)
 
     def audit_log(self, *, since: dt.date | dt.datetime | None = None, actor: str | None = None,
-                  limit: int | None = None, offset: int | None = None) -> list:
-        """Audit entries, oldest first: :class:`~guanxi.service.users.AuditEntry` records."""
+                  limit: int | None = None, offset: int | None = None,
+                  until: dt.date | None = None, newest_first: bool = False) -> list:
+        """Audit entries, oldest first (or newest): :class:`~guanxi.service.users.AuditEntry`
+        records, from ``since`` to the end of the day ``until``."""
         self.require_ready()
         with self.engine.connect() as conn:
-            return users_mod.audit_entries(conn, since, actor, limit, offset)
+            return users_mod.audit_entries(conn, since, actor, limit, offset, until,
+                                           newest_first)
 
     def audit_saved(self, entity: str, rows: Sequence[Mapping], result) -> None:
         """Audit rows stored by :meth:`save`: an interaction logged, a customer saved."""
@@ -186,6 +189,42 @@ class AccessMethods:
             return token
 
     # -- scope -------------------------------------------------------------------------------
+
+    def team_workload(self, scope: Scope, *, limit: int = 25, offset: int = 0) -> tuple[list, int]:
+        """The managers in ``scope`` with their open and overdue tasks and open cases,
+        by id: ``(page of dicts, total managers)``. Counted in SQL, a page at a time."""
+        from sqlalchemy import case
+
+        from guanxi.engines.context import Context
+        from guanxi.storage import service_tables as st
+
+        self.require_ready()
+        m, tk, cs = t.managers, t.tasks, st.cases
+        day, moment = self._task_moment(None)  # overdue as ws.tasks(overdue=True) counts it
+        late = Context(dialect=self.dialect, pack="core", config={}, as_of=day,
+                       moment=moment).task_overdue(tk)
+        managers = where(select(m.c.id, m.c.name, m.c.team_id),
+                         None if scope.everything else m.c.id.in_(sorted(scope.managers)))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(managers.subquery())
+                                 ).scalar_one()
+            page = managers.order_by(m.c.id).limit(limit).offset(offset).subquery("page")
+            tasks = (select(tk.c.manager_id, func.count().label("open"),
+                            func.sum(case((late, 1), else_=0)).label("overdue"))
+                     .where(tk.c.status == "open", tk.c.manager_id.in_(select(page.c.id)))
+                     .group_by(tk.c.manager_id).subquery("tasks"))
+            cases = (select(cs.c.owner_id, func.count().label("cases"))
+                     .where(cs.c.state == "open", cs.c.owner_id.in_(select(page.c.id)))
+                     .group_by(cs.c.owner_id).subquery("cases"))
+            rows = conn.execute(
+                select(page.c.id, page.c.name, page.c.team_id,
+                       func.coalesce(tasks.c.open, 0).label("open"),
+                       func.coalesce(tasks.c.overdue, 0).label("overdue"),
+                       func.coalesce(cases.c.cases, 0).label("cases"))
+                .select_from(page.outerjoin(tasks, tasks.c.manager_id == page.c.id)
+                             .outerjoin(cases, cases.c.owner_id == page.c.id))
+                .order_by(page.c.id))
+            return [dict(r._mapping) for r in rows], total
 
     def scope(self, user) -> Scope:
         """What ``user`` (a :class:`~guanxi.service.users.User`) may see."""

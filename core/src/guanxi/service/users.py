@@ -246,13 +246,18 @@ def user_of_token(conn, token: str) -> User | None:
 
 
 def audit_entries(conn, since: dt.date | dt.datetime | None = None, actor: str | None = None,
-                  limit: int | None = None, offset: int | None = None) -> list[AuditEntry]:
+                  limit: int | None = None, offset: int | None = None,
+                  until: dt.date | None = None, newest_first: bool = False) -> list[AuditEntry]:
+    """Entries from ``since`` to the end of the day ``until``, oldest first (or newest)."""
     a = audit_log
-    q = select(a).order_by(a.c.at, a.c.id)
+    order = (a.c.at.desc(), a.c.id.desc()) if newest_first else (a.c.at, a.c.id)
+    q = select(a).order_by(*order)
     if since is not None:
         if not isinstance(since, dt.datetime):
             since = dt.datetime.combine(since, dt.time())
         q = q.where(a.c.at >= since)
+    if until is not None:
+        q = q.where(a.c.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     if actor:
         q = q.where(a.c.actor == actor)
     if offset:

@@ -16,7 +16,7 @@ from fastapi.templating import Jinja2Templates
 
 from guanxi.audit import acting_as
 from guanxi.engines.reasons import READER_LANGUAGE
-from guanxi.errors import GuanxiError, RowsRefused, UsageError
+from guanxi.errors import GuanxiError, NotFoundError, RowsRefused, UsageError
 from guanxi.web import api
 from guanxi.web.app import HERE
 from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
@@ -243,16 +243,19 @@ def customer(request: Request, customer_id: str):
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def cases(request: Request, page: int = 1):
+def cases(request: Request, page: int = 1, owner: Optional[str] = None):
     who = _who(request)
     ws = request.app.state.ws
+    if owner and not who.scope.sees_manager(owner):
+        raise NotFoundError(f"no manager with id {owner!r}")
     size = request.app.state.settings.page_size
     page = max(page, 1)
-    found = ws.cases(state="open", scope=who.scope, limit=size + 1, offset=(page - 1) * size)
+    found = ws.cases(state="open", owner=owner or None, scope=who.scope, limit=size + 1,
+                     offset=(page - 1) * size)
     from guanxi.service.cases import ACTIONS
 
     return render(request, "cases.html", who, cases=found[:size], more=len(found) > size,
-                  page=page, actions=ACTIONS)
+                  page=page, actions=ACTIONS, owner=owner or "")
 
 
 @router.post("/cases/{case_id}/step")
@@ -264,7 +267,7 @@ def case_step(request: Request, case_id: int, csrf: str = Form(""), action: str 
     return _back("/cases")
 
 
-# -- figures, plan, team, admin -------------------------------------------------------------------
+# -- figures and plan (the team and admin pages: team_pages.py) -------------------------------------------------------------------
 
 
 @router.get("/kpis", response_class=HTMLResponse)
@@ -282,47 +285,3 @@ def plan(request: Request, week: Optional[str] = None):
     who = _who(request)
     visits = api.scoped_plan(request.app.state.ws, who, week)
     return render(request, "plan.html", who, days=_week_by_day(visits), week=week or "")
-
-
-@router.get("/team", response_class=HTMLResponse)
-def team(request: Request):
-    who = _who(request)
-    ws = request.app.state.ws
-    from sqlalchemy import case, func, select
-
-    from guanxi.storage import tables as t
-
-    tk, m = t.tasks, t.managers
-    late = ws.query_context("core").task_overdue(tk)
-    query = (select(m.c.id, m.c.name, m.c.team_id,
-                    func.count(tk.c.id).label("open"),
-                    func.coalesce(func.sum(case((late, 1), else_=0)), 0).label("overdue"))
-             .select_from(m.outerjoin(tk, (tk.c.manager_id == m.c.id) & (tk.c.status == "open")))
-             .group_by(m.c.id, m.c.name, m.c.team_id).order_by(m.c.id))
-    if not who.scope.everything:
-        query = query.where(m.c.id.in_(sorted(who.scope.managers)))
-    with ws.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query.limit(500))]
-    return render(request, "team.html", who, rows=rows)
-
-
-@router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request):
-    who = _who(request)
-    if who.user.role != "admin":
-        raise Forbidden("only an admin opens this page")
-    ws = request.app.state.ws
-    entries = ws.audit_log(since=ws.today() - dt.timedelta(days=7))[-50:]
-    return render(request, "admin.html", who, users=ws.users(), entries=entries[::-1])
-
-
-@router.post("/admin/users/{login}/{change}")
-def admin_user(request: Request, login: str, change: str, csrf: str = Form("")):
-    who = _form_writer(request, csrf)
-    if who.user.role != "admin":
-        raise Forbidden("only an admin disables users")
-    if change not in ("disable", "enable"):
-        raise Forbidden(f"unknown change {change!r}")
-    with acting_as(who.login, _source(request)):
-        request.app.state.ws.disable_user(login, change == "disable")
-    return _back("/admin")
