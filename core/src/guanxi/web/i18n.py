@@ -81,6 +81,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "add_user": ("Add a user", "新增用户"),
     "manager_id": ("Manager id", "客户经理编号"),
     "initial_password": ("Initial password", "初始密码"),
+    "language_name": ("Language", "语言"),
     "default_language": ("workspace default", "系统默认"),
     "add": ("Add", "新增"),
     "disable": ("Disable", "停用"),
