@@ -12,7 +12,6 @@ import json
 from sqlalchemy import update
 
 from guanxi.storage import tables as t
-from tests.web.test_pages import csrf_of
 
 EN_LABEL = "no contact since created on 2025-01-01, 700 days ago"
 ZH_LABEL = "自 2025-01-01 建档以来无联系，已 700 天"

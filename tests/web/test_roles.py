@@ -40,10 +40,6 @@ def test_kpis_answer_200_while_a_batch_holds_the_job_lock(org):
         page = client.get("/kpis", params={"period": "2026-12"})
         admin = org.client("root").get("/api/v1/kpis", params={"period": "2026-12"})
         # what did take the lock waits for it: the batch does hold it
-        import pytest
-
-        from guanxi.storage.locks import DatabaseLocked
-
         waiting = guanxi.Workspace.from_parts(attrs.evolve(org.ws.config, lock_timeout=0.2),
                                               org.ws.plugins)
         with pytest.raises(DatabaseLocked):

@@ -19,7 +19,7 @@ from guanxi.engines.reasons import READER_LANGUAGE
 from guanxi.errors import GuanxiError, NotFoundError, RowsRefused, UsageError
 from guanxi.web import api
 from guanxi.web.app import HERE
-from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
+from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Principal
 from guanxi.web.i18n import LANGUAGES, words
 
 router = APIRouter(include_in_schema=False)
