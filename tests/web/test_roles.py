@@ -11,11 +11,12 @@ from __future__ import annotations
 import contextlib
 
 import attrs
-
+import pytest
 from sqlalchemy import func, select
 
 import guanxi
 from guanxi.storage import tables as t
+from guanxi.storage.locks import DatabaseLocked
 
 
 @contextlib.contextmanager
