@@ -150,7 +150,8 @@ def run_kpi(ws, kpi, period: Period, by: str | None = None,
 def _read_kpi(ws, kpi, period: Period, query, key, target, stored: str, scope: str):
     """:func:`run_kpi`'s figures without storing them: the same select, read only."""
     values = (select(key.label("scope_key"), cast(query.c.value, Float).label("value"),
-                     target.label("target"))
+                     # cast: PostgreSQL types a bare NULL target as text outside an INSERT
+                     cast(target, Float).label("target"))
               .where(query.c.scope_key.is_not(None) if scope == "list" else true())
               .order_by(key))
     with ws.engine.connect() as conn:
