@@ -170,3 +170,20 @@ def test_the_audit_log_on_the_admin_page_pages_and_filters_by_actor_and_date(org
     found, _ = rows(actor="nobody")
     assert found == []
     assert root.get("/admin", params={"since": "yesterday"}).status_code == 422
+
+
+def test_the_audit_api_reads_a_day_range_for_admins(org, time_machine):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    for day in (3, 4):
+        time_machine.move_to(dt.datetime(2026, 12, day, 9, tzinfo=ZoneInfo("Asia/Shanghai")),
+                             tick=False)
+        org.ws.set_user_language("ann", "zh")
+    root = org.client("root")
+    rows = root.get("/api/v1/audit", params={"since": "2026-12-03", "until": "2026-12-03"}).json()
+    assert [(r["at"][:10], r["action"]) for r in rows] == [("2026-12-03", "language set")]
+    rows = root.get("/api/v1/audit", params={"until": "2026-12-02"}).json()
+    assert rows and all(r["at"] < "2026-12-03" for r in rows)
+    assert org.client("lee").get("/api/v1/audit", params={"until": "2026-12-02"}
+                                 ).status_code == 403

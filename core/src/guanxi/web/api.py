@@ -224,11 +224,13 @@ def case_step(request: Request, case_id: int, body: CaseStep,
 
 @router.get("/audit")
 def audit(request: Request, since: Optional[dt.date] = None, actor: Optional[str] = None,
+          until: Optional[dt.date] = None,
           limit: Optional[int] = Query(None, ge=1), offset: Optional[int] = Query(None, ge=0),
           who: Principal = Depends(principal)) -> Any:
-    """Admins only: the audit log, as ``guanxi audit list --format json``."""
+    """Admins only: the audit log, as ``guanxi audit list --format json`` (``until``: to
+    the end of that day)."""
     if who.user.role != "admin":
         raise Forbidden("only an admin reads the audit log")
     limit, offset = _page(limit, offset)
-    return [e.as_json() for e in _ws(request).audit_log(since=since, actor=actor, limit=limit,
-                                                         offset=offset)]
+    return [e.as_json() for e in _ws(request).audit_log(since=since, actor=actor, until=until,
+                                                         limit=limit, offset=offset)]
