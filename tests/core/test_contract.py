@@ -100,7 +100,8 @@ SNAPSHOT = {
         "conn=None) -> 'None'",
     'Workspace.audit_log':
         "(self, *, since: 'dt.date | dt.datetime | None' = None, actor: 'str | None' = No"
-        "ne, limit: 'int | None' = None, offset: 'int | None' = None) -> 'list'",
+        "ne, limit: 'int | None' = None, offset: 'int | None' = None, until: 'dt.date | N"
+        "one' = None, newest_first: 'bool' = False) -> 'list'",
     'Workspace.audit_saved': "(self, entity: 'str', rows: 'Sequence[Mapping]', result) -> 'None'",
     'Workspace.build_calendar': "(self, start: 'dt.date', end: 'dt.date') -> 'CalendarBuild'",
     'Workspace.build_plan':
@@ -115,8 +116,9 @@ SNAPSHOT = {
     'Workspace.case_history': "(self, case_id: 'int') -> 'list'",
     'Workspace.case_policies': "(self) -> 'list'",
     'Workspace.case_step':
-        "(self, case_id: 'int', action: 'str', by: 'str', at: 'dt.datetime | None' = None, "
-        "note: 'str | None' = None, to: 'str | None' = None)",
+        "(self, case_id: 'int', action: 'str', by: 'str | None', at: 'dt.datetime | None'"
+        " = None, note: 'str | None' = None, to: 'str | None' = None, *, login: 'str | No"
+        "ne' = None)",
     'Workspace.case_waiting_for': "(self, case_id: 'int') -> 'str | None'",
     'Workspace.cases':
         "(self, *, policy: 'str | None' = None, owner: 'str | None' = None, state: 'str |"
@@ -183,6 +185,9 @@ SNAPSHOT = {
         "e, scope=None) -> 'list'",
     'Workspace.query_context': "(self, pack: 'str', as_of: 'dt.date | None' = None)",
     'Workspace.build_context': "(self, pack: 'str', as_of: 'dt.date')",
+    'Workspace.read_kpi':
+        "(self, names: 'Sequence[str] | None' = None, *, period=None, by: 'str | None' = "
+        "None, as_of: 'dt.date | None' = None) -> 'list'",
     'Workspace.reason_templates': 'property',
     'Workspace.reassign':
         "(self, from_manager: 'str', to_manager: 'str', *, "
@@ -227,6 +232,8 @@ SNAPSHOT = {
         "(self, segmentation: 'str', customer_id: 'str', label: 'str', reason: 'str', "
         "set_by: 'str | None' = None) -> 'None'",
     'Workspace.set_password': "(self, login: 'str', password: 'str')",
+    'Workspace.set_user_language':
+        "(self, login: 'str', language: 'str | None')",
     'Workspace.settings': 'property',
     'Workspace.submit_report':
         "(self, kind: 'str', author: 'str', period: 'str', "
@@ -241,6 +248,9 @@ SNAPSHOT = {
         "r | None' = None, customer: 'str | None' = None, due: 'str | None' = None, overd"
         "ue: 'bool' = False, as_of: 'dt.date | None' = None, limit: 'int | None' = None, "
         "offset: 'int | None' = None, scope=None) -> 'list[model.Task]'",
+    'Workspace.team_workload':
+        "(self, scope: 'Scope', *, limit: 'int' = 25, offset: 'int' = 0) -> 'tuple[list, "
+        "int]'",
     'Workspace.tick_cases': "(self, at: 'dt.datetime | None' = None, *, rules: 'bool' = True)",
     'Workspace.today': "(self) -> 'dt.date'",
     'Workspace.tokens': "(self, login: 'str | None' = None) -> 'list'",

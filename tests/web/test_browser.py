@@ -128,3 +128,24 @@ def test_a_lead_sees_the_team_on_a_phone_in_chinese(org, server, browser):
     assert {"M1", "M2", "L1"} <= set(page.locator("td").all_inner_texts())
     # no script runs on these pages at all: the CSP allows none inline, and none is needed
     assert page.evaluate("document.scripts.length") == 0
+
+
+def test_an_admin_adds_a_user_who_logs_in(org, server, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    log_in(page, server, "root")
+    page.click("nav >> text=Admin")
+    form = page.locator("#add-user")
+    form.locator("input[name=login]").fill("zoe")
+    form.locator("input[name=manager]").fill("M3")
+    form.locator("select[name=role]").select_option("manager")
+    form.locator("select[name=language]").select_option("zh")
+    form.locator("input[name=password]").fill("long enough")
+    page.screenshot(path=str(IMAGES / "web-admin.png"), full_page=True)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(f"{server}/admin")
+    assert "zoe" in page.locator("#user-zoe").inner_text()
+    assert org.ws.audit_log(actor="root")[-1].action == "user added"
+    page.click("header button:has-text('Log out')")
+    page.wait_for_url(f"{server}/login")
+    log_in(page, server, "zoe", "long enough")
+    assert "我的一天" in page.inner_text("h1")

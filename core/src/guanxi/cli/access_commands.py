@@ -150,20 +150,16 @@ def audit_list(ws, since, actor, limit, fmt):
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on (0.0.0.0: every interface).")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on (0: a free one, printed).")
 @pass_state
 def serve(state, host, port):
     """Serve the web workspace: pages for people, a JSON API at /api/v1 (docs at /api/docs)."""
     try:
-        import uvicorn
-
-        from guanxi.web.app import create_app
+        from guanxi.web.serving import serve as run
     except ImportError as exc:
         raise click.ClickException(f"guanxi serve needs the web extra ({exc.name} is missing): "
                                    "pip install 'guanxi[web]'") from None
     ws = state.workspace
     ws.require_ready()
-    app = create_app(ws)
-    click.echo(f"Serving {ws.config.label} on http://{host}:{port}/ (Ctrl+C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False,
-                proxy_headers=False)
+    run(ws, host, port, lambda line: click.echo(line, err=True))

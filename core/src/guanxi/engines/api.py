@@ -59,8 +59,9 @@ class EngineMethods:
         return reason_text.Templates(self.plugins)
 
     def render_reason(self, stored: str | None) -> str:
-        """A stored reason as a sentence in ``[guanxi] language``."""
-        return reason_text.render(stored, self.reason_templates, self.config.language)
+        """A stored reason as a sentence in ``[guanxi] language`` (or the web user's)."""
+        language = reason_text.READER_LANGUAGE.get() or self.config.language
+        return reason_text.render(stored, self.reason_templates, language)
 
     # -- running -------------------------------------------------------------------
 
@@ -106,6 +107,9 @@ class EngineMethods:
         (:func:`guanxi.engines.kpis.unscoped_kpis` names them); a KPI named
         and not reported by it is an error.
         """
+        return self._kpi_values(names, period, by, as_of, store=True)
+
+    def _kpi_values(self, names, period, by, as_of, *, store: bool) -> list:
         from guanxi.engines.batch import ordered
         from guanxi.engines.kpis import run_kpi, unscoped_kpis
 
@@ -116,7 +120,7 @@ class EngineMethods:
         skipped = set() if names else set(unscoped_kpis(records.values(), by))
         for kpi in ordered(records, names, what="KPI"):
             if kpi.name not in skipped:
-                rows.extend(run_kpi(self.runtime, kpi, period, by, as_of or self.today()))
+                rows.extend(run_kpi(self.runtime, kpi, period, by, as_of or self.today(), store=store))
         return rows
 
     def explain_kpi(self, name: str, *, period: str | Period | None = None, by: str | None = None,

@@ -78,8 +78,12 @@ def _kpi_context(rt, kpi, period: Period, by: str | None, as_of: dt.date | None)
 
 
 def run_kpi(rt, kpi, period: Period, by: str | None = None,
-            as_of: dt.date | None = None) -> list[KpiValue]:
-    """Compute one KPI for a period and scope; see the module docstring."""
+            as_of: dt.date | None = None, store: bool = True) -> list[KpiValue]:
+    """Compute one KPI for a period and scope; see the module docstring.
+
+    ``store=False`` only reads: the values are not kept in ``kpi_values``
+    (the web workspace reads figures so while a batch holds the job lock).
+    """
     ctx, stored = _kpi_context(rt, kpi, period, by, as_of)
     scope = ctx.scope
     query = build_query(kpi, ctx, REQUIRED, "KPI")
@@ -103,6 +107,8 @@ def run_kpi(rt, kpi, period: Period, by: str | None = None,
         fallback = literal(configured, Float)
         target = func.coalesce(cast(imported, Float), fallback)
     mine = and_(v.c.kpi == kpi.name, v.c.period == period.label, v.c.scope == stored)
+    if not store:
+        return _read_kpi(rt, kpi, period, query, key, target, stored, scope)
     with rt.engine.connect() as conn:
         try:
             with conn.begin():
@@ -139,6 +145,25 @@ def run_kpi(rt, kpi, period: Period, by: str | None = None,
                value=r.value, target=r.target, unit=r.unit)
         for r in rows
     ]
+
+
+def _read_kpi(rt, kpi, period: Period, query, key, target, stored: str, scope: str):
+    """:func:`run_kpi`'s figures without storing them: the same select, read only."""
+    values = (select(key.label("scope_key"), cast(query.c.value, Float).label("value"),
+                     # cast: PostgreSQL types a bare NULL target as text outside an INSERT
+                     cast(target, Float).label("target"))
+              .where(query.c.scope_key.is_not(None) if scope == "list" else true())
+              .order_by(key))
+    with rt.engine.connect() as conn:
+        try:
+            rows = [(r.scope_key, r.value, r.target) for r in conn.execute(values)]
+        except Exception as exc:
+            raise failure(kpi, "KPI", exc) from exc
+    if not rows and scope == "all" and kpi.empty is not None:
+        configured = rt.config.targets.get(kpi.name, {}).get("all", kpi.target)
+        rows = [("", kpi.empty, None if kpi.shown_only else configured)]
+    return [KpiValue(kpi=kpi.name, period=period.label, scope=stored, scope_key=k, value=val,
+                     target=tg, unit=kpi.unit) for k, val, tg in sorted(rows, key=lambda r: r[0])]
 
 
 def _fill_empty(conn, kpi, period: Period, ws_targets, now, found: bool | None = None):

@@ -11,8 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
+
+
+#: The reader's language where it differs from ``[guanxi] language``: the web
+#: workspace sets it per request from the user's own setting.
+READER_LANGUAGE: ContextVar[str | None] = ContextVar("guanxi_reader_language", default=None)
 
 
 def format_figure(value: Any) -> str:

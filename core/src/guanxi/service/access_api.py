@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 
 from guanxi import audit as audit_mod
 from guanxi import model
-from guanxi.errors import NotFoundError
+from guanxi.errors import NotFoundError, UsageError
 from guanxi.service import users as users_mod
 from guanxi.service.scope import Scope, scope_of, where
 from guanxi.storage import tables as t
@@ -31,11 +31,14 @@ class AccessMethods:
         audit_mod.record(self, action, entity, key, detail, conn=conn)
 
     def audit_log(self, *, since: dt.date | dt.datetime | None = None, actor: str | None = None,
-                  limit: int | None = None, offset: int | None = None) -> list:
-        """Audit entries, oldest first: :class:`~guanxi.service.users.AuditEntry` records."""
+                  limit: int | None = None, offset: int | None = None,
+                  until: dt.date | None = None, newest_first: bool = False) -> list:
+        """Audit entries, oldest first (or newest): :class:`~guanxi.service.users.AuditEntry`
+        records, from ``since`` to the end of the day ``until``."""
         self.require_ready()
         with self.engine.connect() as conn:
-            return users_mod.audit_entries(conn, since, actor, limit, offset)
+            return users_mod.audit_entries(conn, since, actor, limit, offset, until,
+                                           newest_first)
 
     def audit_saved(self, entity: str, rows: Sequence[Mapping], result) -> None:
         """Audit rows stored by :meth:`save`: an interaction logged, a customer saved."""
@@ -63,11 +66,24 @@ class AccessMethods:
         self.audit("task reassigned", "task", task_id, {"to": to_manager})
         return task
 
-    def case_step(self, case_id: int, action: str, by: str, at: dt.datetime | None = None,
-                  note: str | None = None, to: str | None = None):
-        case = super().case_step(case_id, action, by, at=at, note=note, to=to)
+    def case_step(self, case_id: int, action: str, by: str | None,
+                  at: dt.datetime | None = None, note: str | None = None,
+                  to: str | None = None, *, login: str | None = None):
+        """A case step by manager ``by``; or, ``by`` None, by the user ``login`` (an
+        admin without a manager id), who is then the step's recorded actor."""
+        if by is None:
+            from guanxi.service import cases
+
+            if not login:
+                raise UsageError("a case step needs a manager id or a user's login")
+            self.require_ready()
+            self.user(login)  # a login that exists
+            case = cases.apply_step(self.runtime, case_id, action, login, at, note, to, by_login=True)
+        else:
+            case = super().case_step(case_id, action, by, at=at, note=note, to=to)
         self.audit("case step", "case", case_id,
-                   {"action": action, "by": by, "to": to, "note": note, "state": case.state})
+                   {"action": action, "by": by or login, "to": to, "note": note,
+                    "state": case.state})
         return case
 
     def open_case(self, policy: str, customer_id: str, owner_id: str | None = None,
@@ -81,6 +97,16 @@ class AccessMethods:
         super().set_label(segmentation, customer_id, label, reason, set_by)
         self.audit("label set", "customer", customer_id,
                    {"segmentation": segmentation, "label": label, "reason": reason})
+
+    # -- reading figures ----------------------------------------------------------------
+
+    def read_kpi(self, names: Sequence[str] | None = None, *, period=None, by: str | None = None,
+                 as_of: dt.date | None = None) -> list:
+        """:meth:`kpi`'s values computed and not stored: a read, so no job lock.
+
+        The web workspace's figures: they answer while a batch runs.
+        """
+        return self._kpi_values(names, period, by, as_of, store=False)
 
     # -- the 360° view's panels --------------------------------------------------------------
 
@@ -121,6 +147,19 @@ class AccessMethods:
             self.audit("user disabled" if disabled else "user enabled", "user", login, conn=conn)
             return user
 
+    def set_user_language(self, login: str, language: str | None):
+        """The language ``login`` reads pages and reasons in; None: ``[guanxi] language``."""
+        from guanxi.config import LANGUAGES
+
+        if language is not None and language not in LANGUAGES:
+            raise UsageError(f"language {language!r} is not allowed; use one of: "
+                             f"{', '.join(LANGUAGES)}")
+        self.require_ready()
+        with self.engine.begin() as conn:
+            user = users_mod.set_language(conn, login, language)
+            self.audit("language set", "user", login, {"language": language}, conn=conn)
+            return user
+
     def set_password(self, login: str, password: str):
         self.require_ready()
         hashed = users_mod.hash_password(password)
@@ -150,6 +189,42 @@ class AccessMethods:
             return token
 
     # -- scope -------------------------------------------------------------------------------
+
+    def team_workload(self, scope: Scope, *, limit: int = 25, offset: int = 0) -> tuple[list, int]:
+        """The managers in ``scope`` with their open and overdue tasks and open cases,
+        by id: ``(page of dicts, total managers)``. Counted in SQL, a page at a time."""
+        from sqlalchemy import case
+
+        from guanxi.engines.context import Context
+        from guanxi.storage import service_tables as st
+
+        self.require_ready()
+        m, tk, cs = t.managers, t.tasks, st.cases
+        day, moment = self._task_moment(None)  # overdue as ws.tasks(overdue=True) counts it
+        late = Context(dialect=self.dialect, pack="core", config={}, as_of=day,
+                       moment=moment).task_overdue(tk)
+        managers = where(select(m.c.id, m.c.name, m.c.team_id),
+                         None if scope.everything else m.c.id.in_(sorted(scope.managers)))
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(managers.subquery())
+                                 ).scalar_one()
+            page = managers.order_by(m.c.id).limit(limit).offset(offset).subquery("page")
+            tasks = (select(tk.c.manager_id, func.count().label("open"),
+                            func.sum(case((late, 1), else_=0)).label("overdue"))
+                     .where(tk.c.status == "open", tk.c.manager_id.in_(select(page.c.id)))
+                     .group_by(tk.c.manager_id).subquery("tasks"))
+            cases = (select(cs.c.owner_id, func.count().label("cases"))
+                     .where(cs.c.state == "open", cs.c.owner_id.in_(select(page.c.id)))
+                     .group_by(cs.c.owner_id).subquery("cases"))
+            rows = conn.execute(
+                select(page.c.id, page.c.name, page.c.team_id,
+                       func.coalesce(tasks.c.open, 0).label("open"),
+                       func.coalesce(tasks.c.overdue, 0).label("overdue"),
+                       func.coalesce(cases.c.cases, 0).label("cases"))
+                .select_from(page.outerjoin(tasks, tasks.c.manager_id == page.c.id)
+                             .outerjoin(cases, cases.c.owner_id == page.c.id))
+                .order_by(page.c.id))
+            return [dict(r._mapping) for r in rows], total
 
     def scope(self, user) -> Scope:
         """What ``user`` (a :class:`~guanxi.service.users.User`) may see."""

@@ -106,8 +106,13 @@ def _shift(clock: Clock, due: dt.datetime | None, paused_at: dt.datetime,
 
 
 def apply_step(rt, case_id: int, action: str, by: str, at: dt.datetime | None = None,
-               note: str | None = None, to: str | None = None) -> Case:
-    """One step by a person on a case; see ``docs/cases.md`` for what each allows."""
+               note: str | None = None, to: str | None = None, *,
+               by_login: bool = False) -> Case:
+    """One step by a person on a case; see ``docs/cases.md`` for what each allows.
+
+    ``by_login``: ``by`` is a web user's login (an admin without a manager id),
+    recorded as the step's actor as it is.
+    """
     if action not in ACTIONS:
         raise UsageError(f"unknown case action {action!r}; use one of: {', '.join(ACTIONS)}")
     at = at or rt.now()
@@ -115,7 +120,7 @@ def apply_step(rt, case_id: int, action: str, by: str, at: dt.datetime | None = 
     with rt.engine.begin() as conn:
         case = load_case(conn, rt, case_id)
         policy = policy_named(rt, case.policy)
-        if conn.execute(select(m.c.id).where(m.c.id == by)).first() is None:
+        if not by_login and conn.execute(select(m.c.id).where(m.c.id == by)).first() is None:
             raise NotFoundError(f"no manager with id {by!r}")
         last = conn.execute(select(func.max(st.case_events.c.at))
                             .where(st.case_events.c.case_id == case_id)).scalar()

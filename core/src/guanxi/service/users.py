@@ -136,6 +136,8 @@ def add_user(conn, login: str, manager_id: str | None, role: str, password_hash:
                          f"use one of: {', '.join(ROLES)}")
     if not login or not login.strip() or login != login.strip():
         raise UsageError(f"a login is a name without surrounding spaces, not {login!r}")
+    if language is not None and language not in ("en", "zh"):
+        raise UsageError(f"language {language!r} is not allowed; use one of: en, zh")
     if find_user(conn, login) is not None:
         raise GuanxiError(f"user {login!r} exists already")
     if role != "admin" and not manager_id:
@@ -161,6 +163,13 @@ def set_disabled(conn, login: str, disabled: bool, now: dt.datetime) -> User:
         conn.execute(update(user_tokens).where(user_tokens.c.login == login,
                                                user_tokens.c.revoked_at.is_(None))
                      .values(revoked_at=now))
+    return load_user(conn, login)
+
+
+def set_language(conn, login: str, language: str | None) -> User:
+    """The language a user's pages and reasons read in (None: ``[guanxi] language``)."""
+    load_user(conn, login)
+    conn.execute(update(users).where(users.c.login == login).values(language=language))
     return load_user(conn, login)
 
 
@@ -237,13 +246,18 @@ def user_of_token(conn, token: str) -> User | None:
 
 
 def audit_entries(conn, since: dt.date | dt.datetime | None = None, actor: str | None = None,
-                  limit: int | None = None, offset: int | None = None) -> list[AuditEntry]:
+                  limit: int | None = None, offset: int | None = None,
+                  until: dt.date | None = None, newest_first: bool = False) -> list[AuditEntry]:
+    """Entries from ``since`` to the end of the day ``until``, oldest first (or newest)."""
     a = audit_log
-    q = select(a).order_by(a.c.at, a.c.id)
+    order = (a.c.at.desc(), a.c.id.desc()) if newest_first else (a.c.at, a.c.id)
+    q = select(a).order_by(*order)
     if since is not None:
         if not isinstance(since, dt.datetime):
             since = dt.datetime.combine(since, dt.time())
         q = q.where(a.c.at >= since)
+    if until is not None:
+        q = q.where(a.c.at < dt.datetime.combine(until + dt.timedelta(days=1), dt.time()))
     if actor:
         q = q.where(a.c.actor == actor)
     if offset:

@@ -15,9 +15,11 @@ from typing import Any, Optional
 import attrs
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy import select
 
 from guanxi.audit import acting_as
+from guanxi.engines.reasons import READER_LANGUAGE
 from guanxi.errors import NotFoundError, UsageError
 from guanxi.views import case_detail, kpi_json, kpi_rows, task_row
 from guanxi.web.auth import CSRF_HEADER, Forbidden, Principal
@@ -26,13 +28,16 @@ router = APIRouter(prefix="/api/v1", tags=["guanxi"])
 MAX_LIMIT = 500
 
 
-def principal(request: Request, response: Response) -> Principal:
+async def principal(request: Request, response: Response) -> Principal:
     """The user behind the request (401 without credentials).
 
     A browser's session also learns its CSRF token from the ``X-CSRF-Token``
     header of every answer (a page has it in its forms and a meta tag).
+    Reasons are rendered in the user's language: set here, in the request's
+    own context (an async dependency), so the endpoint's thread inherits it.
     """
-    who = request.app.state.auth.principal(request)
+    who = await run_in_threadpool(request.app.state.auth.principal, request)
+    READER_LANGUAGE.set(who.user.language or request.app.state.ws.config.language)
     if who.needs_csrf:
         response.headers[CSRF_HEADER] = request.app.state.auth.csrf_token(who)
     return who
@@ -151,7 +156,7 @@ def interactions(request: Request, body: dict = Body(...),
 def scoped_kpis(ws, who: Principal, period: str | None, by: str | None) -> list[dict]:
     """KPI rows within the user's scope: a manager's own, a lead's team's, an admin's any."""
     if who.scope.everything:
-        values = ws.kpi(None, period=period, by=by)
+        values = ws.read_kpi(None, period=period, by=by)
     else:
         by = by or "manager"
         if by == "manager":
@@ -161,7 +166,7 @@ def scoped_kpis(ws, who: Principal, period: str | None, by: str | None) -> list[
         else:
             raise Forbidden(f"a {who.user.role} sees KPIs by manager"
                             + (" or by team" if who.user.role == "lead" else ""))
-        values = [v for v in ws.kpi(None, period=period, by=by) if v.scope_key in keep]
+        values = [v for v in ws.read_kpi(None, period=period, by=by) if v.scope_key in keep]
     return kpi_json(kpi_rows(ws, values))
 
 
@@ -200,30 +205,32 @@ def cases(request: Request, status: str = "all", limit: Optional[int] = Query(No
 
 def take_step(ws, who: Principal, case_id: int, step: CaseStep, source: str) -> dict:
     ws.require_case_visible(case_id, who.scope)
-    if not who.user.manager_id:
-        raise Forbidden("a user without a manager id cannot take a case step")
     if step.to is not None and not who.scope.sees_manager(step.to):
         raise NotFoundError(f"no manager with id {step.to!r}")
+    # A manager or a lead steps as their manager id; an admin without one as their login.
     with acting_as(who.login, source):
         ws.case_step(case_id, step.action, who.user.manager_id, at=step.at, note=step.note,
-                     to=step.to)
+                     to=step.to, login=who.login)
     return case_detail(ws, case_id)
 
 
 @router.post("/cases/{case_id}/step")
 def case_step(request: Request, case_id: int, body: CaseStep,
               who: Principal = Depends(writer)) -> Any:
-    """One step on a case in scope, taken as the user's manager; the case after it."""
+    """One step on a case in scope, taken as the user's manager id (an admin without
+    one: as their login); the case after it."""
     return take_step(_ws(request), who, case_id, body, _source(request))
 
 
 @router.get("/audit")
 def audit(request: Request, since: Optional[dt.date] = None, actor: Optional[str] = None,
+          until: Optional[dt.date] = None,
           limit: Optional[int] = Query(None, ge=1), offset: Optional[int] = Query(None, ge=0),
           who: Principal = Depends(principal)) -> Any:
-    """Admins only: the audit log, as ``guanxi audit list --format json``."""
+    """Admins only: the audit log, as ``guanxi audit list --format json`` (``until``: to
+    the end of that day)."""
     if who.user.role != "admin":
         raise Forbidden("only an admin reads the audit log")
     limit, offset = _page(limit, offset)
-    return [e.as_json() for e in _ws(request).audit_log(since=since, actor=actor, limit=limit,
-                                                         offset=offset)]
+    return [e.as_json() for e in _ws(request).audit_log(since=since, actor=actor, until=until,
+                                                         limit=limit, offset=offset)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+LANGUAGES = ("en", "zh")
+
 WORDS: dict[str, tuple[str, str]] = {
     "my_day": ("My day", "我的一天"),
     "customers": ("Customers", "客户"),
@@ -76,6 +78,26 @@ WORDS: dict[str, tuple[str, str]] = {
     "state": ("State", "状态"),
     "policy": ("Policy", "类别"),
     "opened": ("Opened", "受理时间"),
+    "add_user": ("Add a user", "新增用户"),
+    "manager_id": ("Manager id", "客户经理编号"),
+    "initial_password": ("Initial password", "初始密码"),
+    "language_name": ("Language", "语言"),
+    "default_language": ("workspace default", "系统默认"),
+    "add": ("Add", "新增"),
+    "disable": ("Disable", "停用"),
+    "enable": ("Enable", "启用"),
+    "actor": ("Actor", "操作人"),
+    "since": ("From", "起始日期"),
+    "until": ("To", "截止日期"),
+    "filter": ("Filter", "筛选"),
+    "at": ("At", "时间"),
+    "entity": ("Entity", "对象"),
+    "key": ("Key", "编号"),
+    "source": ("Source", "来源"),
+    "open_cases_count": ("Open cases", "未结工单"),
+    "tasks": ("Tasks", "任务"),
+    "overdue_only": ("Overdue only", "仅逾期"),
+    "yes": ("yes", "是"),
 }
 
 

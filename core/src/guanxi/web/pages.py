@@ -15,11 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from guanxi.audit import acting_as
-from guanxi.errors import GuanxiError, RowsRefused
+from guanxi.engines.reasons import READER_LANGUAGE
+from guanxi.errors import GuanxiError, NotFoundError, RowsRefused, UsageError
 from guanxi.web import api
 from guanxi.web.app import HERE
-from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Forbidden, Principal
-from guanxi.web.i18n import words
+from guanxi.web.auth import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE, Principal
+from guanxi.web.i18n import LANGUAGES, words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -27,11 +28,13 @@ LANG_COOKIE = "guanxi_lang"
 
 
 def _language(request: Request, who: Principal | None = None) -> str:
-    chosen = request.cookies.get(LANG_COOKIE)
-    if chosen in ("en", "zh"):
-        return chosen
-    if who is not None and who.user.language in ("en", "zh"):
+    """The user's own language, else the browser's choice on the login page, else
+    ``[guanxi] language``."""
+    if who is not None and who.user.language in LANGUAGES:
         return who.user.language
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGUAGES:
+        return chosen
     return request.app.state.ws.config.language
 
 
@@ -55,7 +58,10 @@ def error_page(request: Request, status: int, message: str, headers=None) -> HTM
 
 
 def _who(request: Request) -> Principal:
-    return request.app.state.auth.principal(request)
+    who = request.app.state.auth.principal(request)
+    # The reasons this request renders read in the user's language (engines/reasons.py).
+    READER_LANGUAGE.set(_language(request, who))
+    return who
 
 
 def _form_writer(request: Request, csrf: str | None) -> Principal:
@@ -113,11 +119,38 @@ def logout(request: Request, csrf: str = Form("")):
 
 @router.get("/lang/{language}")
 def language(request: Request, language: str):
-    response = _back(request.headers.get("referer") or "/")
-    if language in ("en", "zh"):
+    """The login page's language, kept in a cookie (a logged-in user's is stored with them)."""
+    response = _back(_local(request.headers.get("referer")))
+    if language in LANGUAGES:
         response.set_cookie(LANG_COOKIE, language, httponly=True, samesite="lax",
                             max_age=365 * 86400)
     return response
+
+
+@router.post("/language")
+def set_language(request: Request, csrf: str = Form(""), language: str = Form(...),
+                 back: str = Form("/")):
+    """A user's language, chosen on the page: stored with the user, audited."""
+    who = _form_writer(request, csrf)
+    if language not in LANGUAGES:
+        raise UsageError(f"language {language!r} is not offered; use one of: "
+                         f"{', '.join(LANGUAGES)}")
+    with acting_as(who.login, _source(request)):
+        request.app.state.ws.set_user_language(who.login, language)
+    response = _back(_local(back))
+    response.delete_cookie(LANG_COOKIE)
+    return response
+
+
+def _local(path: str | None) -> str:
+    """``path`` if it stays on this site, else ``/`` (no open redirect)."""
+    from urllib.parse import urlsplit
+
+    if not path:
+        return "/"
+    parts = urlsplit(path)
+    local = parts.path + ("?" + parts.query if parts.query else "")
+    return local if local.startswith("/") and not local.startswith("//") else "/"
 
 
 # -- my day ----------------------------------------------------------------------------------
@@ -156,7 +189,7 @@ def task_done(request: Request, task_id: int, csrf: str = Form(""), outcome: str
     when = dt.datetime.fromisoformat(at) if at else None
     with acting_as(who.login, _source(request)):
         ws.task_done(task_id, outcome or None, at=when)
-    return _back(back if back.startswith("/") and not back.startswith("//") else "/")
+    return _back(_local(back))
 
 
 @router.post("/interactions")
@@ -210,16 +243,19 @@ def customer(request: Request, customer_id: str):
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def cases(request: Request, page: int = 1):
+def cases(request: Request, page: int = 1, owner: Optional[str] = None):
     who = _who(request)
     ws = request.app.state.ws
+    if owner and not who.scope.sees_manager(owner):
+        raise NotFoundError(f"no manager with id {owner!r}")
     size = request.app.state.settings.page_size
     page = max(page, 1)
-    found = ws.cases(state="open", scope=who.scope, limit=size + 1, offset=(page - 1) * size)
+    found = ws.cases(state="open", owner=owner or None, scope=who.scope, limit=size + 1,
+                     offset=(page - 1) * size)
     from guanxi.service.cases import ACTIONS
 
     return render(request, "cases.html", who, cases=found[:size], more=len(found) > size,
-                  page=page, actions=ACTIONS)
+                  page=page, actions=ACTIONS, owner=owner or "")
 
 
 @router.post("/cases/{case_id}/step")
@@ -231,7 +267,7 @@ def case_step(request: Request, case_id: int, csrf: str = Form(""), action: str 
     return _back("/cases")
 
 
-# -- figures, plan, team, admin -------------------------------------------------------------------
+# -- figures and plan (the team and admin pages: team_pages.py) -------------------------------------------------------------------
 
 
 @router.get("/kpis", response_class=HTMLResponse)
@@ -249,47 +285,3 @@ def plan(request: Request, week: Optional[str] = None):
     who = _who(request)
     visits = api.scoped_plan(request.app.state.ws, who, week)
     return render(request, "plan.html", who, days=_week_by_day(visits), week=week or "")
-
-
-@router.get("/team", response_class=HTMLResponse)
-def team(request: Request):
-    who = _who(request)
-    ws = request.app.state.ws
-    from sqlalchemy import case, func, select
-
-    from guanxi.storage import tables as t
-
-    tk, m = t.tasks, t.managers
-    late = ws.query_context("core").task_overdue(tk)
-    query = (select(m.c.id, m.c.name, m.c.team_id,
-                    func.count(tk.c.id).label("open"),
-                    func.coalesce(func.sum(case((late, 1), else_=0)), 0).label("overdue"))
-             .select_from(m.outerjoin(tk, (tk.c.manager_id == m.c.id) & (tk.c.status == "open")))
-             .group_by(m.c.id, m.c.name, m.c.team_id).order_by(m.c.id))
-    if not who.scope.everything:
-        query = query.where(m.c.id.in_(sorted(who.scope.managers)))
-    with ws.engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query.limit(500))]
-    return render(request, "team.html", who, rows=rows)
-
-
-@router.get("/admin", response_class=HTMLResponse)
-def admin(request: Request):
-    who = _who(request)
-    if who.user.role != "admin":
-        raise Forbidden("only an admin opens this page")
-    ws = request.app.state.ws
-    entries = ws.audit_log(since=ws.today() - dt.timedelta(days=7))[-50:]
-    return render(request, "admin.html", who, users=ws.users(), entries=entries[::-1])
-
-
-@router.post("/admin/users/{login}/{change}")
-def admin_user(request: Request, login: str, change: str, csrf: str = Form("")):
-    who = _form_writer(request, csrf)
-    if who.user.role != "admin":
-        raise Forbidden("only an admin disables users")
-    if change not in ("disable", "enable"):
-        raise Forbidden(f"unknown change {change!r}")
-    with acting_as(who.login, _source(request)):
-        request.app.state.ws.disable_user(login, change == "disable")
-    return _back("/admin")
