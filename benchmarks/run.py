@@ -627,7 +627,6 @@ def phase_jobs(work: Path) -> None:
     from guanxi.engines import rules as rule_engine
     from guanxi.engines import segmentation as segment_engine
     from guanxi.periods import Period
-    from guanxi.workspace import Workspace
 
     state = load_state(work)
     hand_url, engine_url = copy_snapshot(state, "hand"), copy_snapshot(state, "jobs")
@@ -658,7 +657,7 @@ def phase_jobs(work: Path) -> None:
                     else:
                         # No hand-written twin: the engine's own time stands in.
                         start = time.perf_counter()
-                        saved[kind](hand_ws, record, *args, **kwargs)
+                        saved[kind](hand_ws.runtime, record, *args, **kwargs)
                         hand_out.append({"job": list(job), "seconds": time.perf_counter() - start,
                                          "hand": False})
                     start = time.perf_counter()
@@ -669,15 +668,19 @@ def phase_jobs(work: Path) -> None:
 
             for kind, (module, name) in originals.items():
                 setattr(module, name, timed(kind))
-            # What the batch does besides jobs, done on the hand-written side too.
-            between = [name for name in ("tick_cases",) if hasattr(Workspace, name)]
-            mirrored = {name: getattr(Workspace, name) for name in between}
-            for name, method in mirrored.items():
-                def mirror(self, *args, _method=method, **kwargs):
-                    if self is ws:
-                        _method(hand_ws, *args, **kwargs)
-                    return _method(self, *args, **kwargs)
-                setattr(Workspace, name, mirror)
+            # What the batch does besides jobs, done on the hand-written side too:
+            # moving the case clocks (the case machine's tick, in its own transaction).
+            from guanxi.service import cases as case_machine
+
+            tick = case_machine.tick
+
+            def mirrored_tick(conn, rt, at, *args, **kwargs):
+                if rt.facade is ws:
+                    with hand_ws.engine.begin() as hand_conn:
+                        tick(hand_conn, hand_ws.runtime, at, *args, **kwargs)
+                return tick(conn, rt, at, *args, **kwargs)
+
+            case_machine.tick = mirrored_tick
             try:
                 start = time.perf_counter()
                 result = ws.run(as_of=AS_OF)
@@ -685,8 +688,7 @@ def phase_jobs(work: Path) -> None:
             finally:
                 for kind, (module, name) in originals.items():
                     setattr(module, name, saved[kind])
-                for name, method in mirrored.items():
-                    setattr(Workspace, name, method)
+                case_machine.tick = tick
             hand_summary = _batch_summary(hand_ws)
             engine_summary = _batch_summary(ws)
             # The last closed month's revenue, the month the KPIs compare.
