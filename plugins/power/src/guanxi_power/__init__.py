@@ -100,6 +100,13 @@ def guanxi_service_rules():
 
 
 @guanxi.hookimpl
+def guanxi_record_rules():
+    from guanxi_power import notices
+
+    return notices.RECORD_RULES
+
+
+@guanxi.hookimpl
 def guanxi_kpis():
     from guanxi_power import kpis
 
