@@ -624,6 +624,7 @@ def phase_jobs(work: Path) -> None:
     """
     import handsql
     from guanxi.engines import kpis as kpi_engine
+    from guanxi.engines import record_rules as record_engine
     from guanxi.engines import rules as rule_engine
     from guanxi.engines import segmentation as segment_engine
     from guanxi.periods import Period
@@ -635,6 +636,9 @@ def phase_jobs(work: Path) -> None:
         "segment": (segment_engine, "run_segmentation"),
         "rule": (rule_engine, "run_rule"),
         "kpi": (kpi_engine, "run_kpi"),
+        # Record rules (outage notices): both copies make them, so the KPIs that
+        # read them (power.notice_on_time) meet the same records.
+        "records": (record_engine, "run_record_rule"),
     }
     saved = {kind: getattr(module, name) for kind, (module, name) in originals.items()}
     try:

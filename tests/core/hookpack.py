@@ -4,7 +4,7 @@ Each hook records its call in ``pack.calls`` so that tests can check which
 hooks ran, how often and in what order. The pack adds its own tables (with
 an Alembic branch in ``hookpack_migrations/``), an importable entity, fields
 on customers, accounts and interactions, config options, a metric, a
-segmentation, a service rule, a KPI, a customer filter, a command, demo
+segmentation, a service rule, a record rule, a KPI, a customer filter, a command, demo
 data and a report kind.
 
 Tests register a fresh ``HookPack()`` through ``extra_packs``; the module
@@ -105,6 +105,16 @@ def licence_missing(ctx):
                      sa.literal(2).label("priority"),
                      (sa.literal("no licence on file for ") + c.c.name).label("reason")
                      ).where(sa.or_(licence.is_(None), licence == ""))
+
+
+def licence_notes(ctx):
+    # A note per customer with no licence on file, dated the as-of day: a record
+    # rule, so a second batch adds none and the customer filter keeps lost ones out.
+    c = core_tables.customers
+    licence = ctx.attribute(c, "licence")
+    return sa.select((sa.literal("licence-") + c.c.id).label("id"), c.c.id.label("customer_id"),
+                     sa.literal("ask for the licence").label("body"),
+                     ctx.today.label("noted_on")).where(sa.or_(licence.is_(None), licence == ""))
 
 
 def customer_count(ctx):
@@ -218,6 +228,13 @@ class HookPack:
         return [guanxi.ServiceRule(name="testpack.licence", title="Licence on file",
                                    description="Ask a customer without a licence for it.",
                                    query=licence_missing)]
+
+    @guanxi.hookimpl
+    def guanxi_record_rules(self):
+        self._record("guanxi_record_rules")
+        return [guanxi.RecordRule(name="testpack.licence_notes", title="Licence notes",
+                                  description="A note per customer without a licence.",
+                                  table=notes, key=("id",), query=licence_notes)]
 
     @guanxi.hookimpl
     def guanxi_kpis(self):

@@ -82,6 +82,7 @@ SNAPSHOT = {
     'guanxi.PackError': '',
     'guanxi.Period': '',
     'guanxi.RecordBatch': '',
+    'guanxi.RecordRule': '',
     'guanxi.Rejection': '',
     'guanxi.ReportKind': '',
     'guanxi.Schema': '',

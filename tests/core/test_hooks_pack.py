@@ -65,8 +65,8 @@ def test_the_pack_implements_every_hook(make_pack_ws):
     ws, _ = make_pack_ws()
     assert hook_names() == (
         "guanxi_config_options", "guanxi_fields", "guanxi_entities", "guanxi_metrics",
-        "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules", "guanxi_kpis",
-        "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
+        "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules",
+        "guanxi_record_rules", "guanxi_kpis", "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
         "guanxi_commands", "guanxi_demo_data", "guanxi_report_kinds", "guanxi_customer_panels",
         "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
         "guanxi_after_customers_saved", "guanxi_after_accounts_saved",
@@ -97,6 +97,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.schemas()
         ws.plugins.segmentations()
         ws.plugins.service_rules()
+        ws.plugins.record_rules()
         ws.plugins.kpis()
         ws.plugins.customer_filters()
         ws.plugins.case_policies(ws)
@@ -129,6 +130,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ("guanxi_metrics",),
         ("guanxi_segmentations",),
         ("guanxi_service_rules",),
+        ("guanxi_record_rules",),
         ("guanxi_kpis",),
         ("guanxi_customer_filters",),
         ("guanxi_visit_cadences",),
@@ -285,6 +287,24 @@ def test_hook_service_rules(make_pack_ws, tmp_path):
     # A second run makes nothing new: the open tasks stand.
     (again,) = ws.run_rules(["testpack.licence"], as_of=AS_OF)
     assert again.created == 0 and count(ws, t.tasks) == 2
+
+
+def test_hook_record_rules(make_pack_ws, tmp_path):
+    ws, _ = make_pack_ws()
+    assert ws.plugins.record_rules()["testpack.licence_notes"].pack == "testpack"
+    ws.import_file("customers", write(
+        tmp_path / "customers.csv",
+        "id,name,status,licence\nC1,Ann,active,L1\nC2,Bo,active,\nC3,Cy,lost,\n"))
+    result = ws.run(as_of=AS_OF)
+    # C2 has no licence; C1 has one; C3 is lost, which the pack's filter leaves out.
+    assert [(r.rule, r.created) for r in result.records] == [("testpack.licence_notes", 1)]
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(notes.c.id, notes.c.customer_id, notes.c.noted_on)).all() == [
+            ("licence-C2", "C2", AS_OF)]
+    # The batch again, the same day and the next: the note is there, none is added.
+    assert [r.created for r in ws.run(as_of=AS_OF).records] == [0]
+    assert [r.created for r in ws.run(as_of=AS_OF + dt.timedelta(days=1)).records] == [0]
+    assert count(ws, notes) == 1
 
 
 def test_hook_kpis(make_pack_ws, tmp_path):

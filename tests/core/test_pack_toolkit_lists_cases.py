@@ -27,6 +27,13 @@ def _gold_query(ctx):
                   ).where(gold)
 
 
+def _watch_query(ctx):
+    c = ctx.tables.customers
+    return select(c.c.id.label("customer_id"), ctx.due(1).label("due_at"),
+                  literal(2).label("priority"), literal("gold").label("reason")
+                  ).where(ctx.attribute(c, "gold", "boolean"))
+
+
 def _gold(ctx, customers, interactions=None):
     return ctx.attribute(customers, "gold", "boolean")
 
@@ -47,6 +54,11 @@ class Kit:
         return [guanxi.Segmentation(name="kit.gold", title="Gold", description="Gold ones.",
                                     labels=("gold",), query=_gold_query,
                                     keeps_lists={"gold": "gold_list"})]
+
+    @guanxi.hookimpl
+    def guanxi_service_rules(self):
+        return [guanxi.ServiceRule(name="kit.watch", title="Watch", description="Gold ones.",
+                                   query=_watch_query, adds_to_list="watch")]
 
     @guanxi.hookimpl
     def guanxi_case_policies(self, workspace):
@@ -123,3 +135,71 @@ def test_a_target_on_a_shown_only_kpi_is_refused_with_its_reason(ws, tmp_path):
     assert (result.inserted, result.rejected) == (0, 1)
     rejects = (tmp_path / "targets.rejects.csv").read_text(encoding="utf-8")
     assert "kit.asks is shown, never given a target: a count to read, not to aim at" in rejects
+
+
+def _on(ws, name, customer_id, day):
+    """Whether ``ctx.on_list`` finds the customer on the list on ``day`` (and as of it)."""
+    from sqlalchemy import Date
+
+    ctx = ws.query_context("kit", day)
+    with ws.engine.connect() as conn:
+        at_day = conn.execute(select(ctx.on_list(name, literal(customer_id),
+                                                 literal(day, Date)))).scalar()
+        as_of = conn.execute(select(ctx.on_list(name, literal(customer_id)))).scalar()
+    assert bool(at_day) == bool(as_of)
+    return bool(at_day)
+
+
+def _spells(ws, customer_id, name):
+    return [(s["added_at"], s["removed_at"], s["note"])
+            for s in ws.customer_view(customer_id)["lists"] if s["list"] == name]
+
+
+def test_leaving_and_rejoining_a_kept_list_keeps_both_spells(ws):
+    # The bad-credit list's history (POWER-CREDIT): leave on day D, rejoin on D+30.
+    joined = dt.date(2026, 9, 1)
+    left = dt.date(2026, 10, 1)
+    back = left + dt.timedelta(days=30)
+    ws.segment(["kit.gold"], as_of=joined)
+    ws.save("customers", [{"id": "G", "name": "G", "gold": False}])
+    ws.segment(["kit.gold"], as_of=left)
+    ws.save("customers", [{"id": "G", "name": "G", "gold": True}])
+    ws.segment(["kit.gold"], as_of=back)
+    ws.segment(["kit.gold"], as_of=back + dt.timedelta(days=1))     # a rerun adds no spell
+    kept = "kept by kit.gold"
+    assert _spells(ws, "G", "gold_list") == [(joined, left, kept), (back, None, kept)]
+    day = dt.timedelta(days=1)
+    assert [_on(ws, "gold_list", "G", d) for d in (
+        joined - day, joined, left - day, left, back - day, back)] == [
+        False, True, True, False, False, True]
+    # And a second leave and return: three spells, each day still answered.
+    ws.save("customers", [{"id": "G", "name": "G", "gold": False}])
+    again_left = back + dt.timedelta(days=10)
+    ws.segment(["kit.gold"], as_of=again_left)
+    ws.save("customers", [{"id": "G", "name": "G", "gold": True}])
+    again = again_left + dt.timedelta(days=10)
+    ws.segment(["kit.gold"], as_of=again)
+    assert _spells(ws, "G", "gold_list") == [
+        (joined, left, kept), (back, again_left, kept), (again, None, kept)]
+    assert [_on(ws, "gold_list", "G", d) for d in (
+        left - day, left, back, again_left - day, again_left, again - day, again)] == [
+        True, False, True, True, False, False, True]
+    assert _spells(ws, "A", "gold_list") == []
+
+
+def test_a_rule_puts_a_member_who_left_back_on_its_list_with_a_new_spell(ws):
+    first = dt.date(2026, 9, 1)
+    ws.run_rules(["kit.watch"], as_of=first)
+    note = "added by kit.watch"
+    assert _spells(ws, "G", "watch") == [(first, None, note)]
+    ws.run_rules(["kit.watch"], as_of=first + dt.timedelta(days=1))   # a member stays as it is
+    assert _spells(ws, "G", "watch") == [(first, None, note)]
+    off = dt.date(2026, 9, 15)
+    ws.save("lists", [{"list": "watch", "customer_id": "G", "added_at": first,
+                       "removed_at": off, "note": note}])
+    # The open task stands, so the rule selects G again but makes no new task.
+    again = dt.date(2026, 10, 1)
+    ws.run_rules(["kit.watch"], as_of=again)
+    assert _spells(ws, "G", "watch") == [(first, off, note), (again, None, note)]
+    assert [_on(ws, "watch", "G", d) for d in (off - dt.timedelta(days=1), off, again)] == [
+        True, False, True]

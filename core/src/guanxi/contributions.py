@@ -206,6 +206,28 @@ class ServiceRule:
     pack: str = ""
 
 
+@attrs.frozen(kw_only=True)
+class RecordRule:
+    """Adds records to a pack's own table; run by the daily batch after the service rules.
+
+    ``query(ctx)`` returns a ``Select`` whose columns are named after
+    columns of ``table`` (a table of the pack's :class:`Schema`) and include
+    every column of ``key``. Rows whose key is already in the table are left
+    alone, so a rerun the same day adds nothing; rows of customers the pack
+    does not serve (a ``customer_id`` column) are never added. Made for
+    records that are not tasks: an outage notice per customer (POWER-OUTAGE).
+    """
+
+    name: str = attrs.field(validator=_dotted_name)
+    title: str
+    description: str
+    table: Any
+    key: tuple = attrs.field(converter=_tuple)
+    query: Callable[[Any], Any]
+    requires: tuple = attrs.field(default=(), converter=_tuple)
+    pack: str = ""
+
+
 KPI_SCOPES = ("all", "manager", "team", "territory", "segment", "list", "field")
 #: What the rows behind a KPI's value are.
 ROW_KINDS = ("customer", "task", "case", "interaction", "account", "measurement", "manager",

@@ -217,6 +217,33 @@ def guanxi_service_rules():
 
 
 @hookspec
+def guanxi_record_rules():
+    """Declare record rules: records the daily batch adds to a pack's own table.
+
+    Called once when a workspace opens. ``guanxi run`` runs each rule after
+    the service rules and before the KPIs (which may read the records), as
+    one set-based ``INSERT ... SELECT`` of the rows whose key is not yet in
+    the table: a second run the same day adds nothing. The query builder
+    only reads; the engine writes, in the rule's own transaction.
+
+    :return: an iterable of :class:`guanxi.RecordRule`, each named
+        ``<pack>.<name>``.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_record_rules():
+            return [guanxi.RecordRule(name="power.notices", title="Outage notices",
+                                      description="One per customer, 7 days before.",
+                                      table=tables.notices, key=("outage_id", "customer_id"),
+                                      query=due_notices)]
+
+    .. versionadded:: 0.2
+    """
+    return ()
+
+
+@hookspec
 def guanxi_kpis():
     """Declare KPIs: figures per period and scope, with optional targets.
 

@@ -260,6 +260,9 @@ class PackManager(pluggy.PluginManager):
     def service_rules(self) -> dict[str, c.ServiceRule]:
         return self._collect("guanxi_service_rules", c.ServiceRule, prefixed=True)
 
+    def record_rules(self) -> dict[str, c.RecordRule]:
+        return self._collect("guanxi_record_rules", c.RecordRule, prefixed=True)
+
     def kpis(self) -> dict[str, c.Kpi]:
         return self._collect("guanxi_kpis", c.Kpi, prefixed=True)
 

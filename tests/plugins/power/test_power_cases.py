@@ -137,3 +137,23 @@ def test_a_target_in_the_config_is_refused(tmp_path):
         "guanxi.toml: [targets] power.complaint_count is shown, never given a target: 'zero "
         "complaints' as a hard target hides problems (《客户管理制度》范文5 §3.8): the count is shown to read, "
         "never to aim at")
+
+
+def test_another_packs_customer_opens_no_power_case(make_workspace):
+    # rule POWER-COMPLAINT / POWER-REPAIR: the policies open cases only for the
+    # customers the power pack serves (power.supply: a tariff or a voltage level).
+    from power_kit import Power
+
+    ws = make_workspace(packs=["power", "banking"])
+    both = Power(ws)
+    both.manager("M1")
+    both.customer("C1", area="urban")
+    both.customer("B1", tariff=None, area="urban")    # a bank's customer: no tariff, no voltage
+    for n, kind in enumerate(("complaint", "request", "repair")):
+        both.interaction(f"P{n}", "C1", kind, OPENED)
+        both.interaction(f"B{n}", "B1", kind, OPENED)
+    got = sorted((c.customer_id, c.interaction_id, c.policy) for c in ws.cases())
+    # The bank's complaint policy serves every customer (banking has no filter).
+    assert got == [("B1", "B0", "banking.complaint"),
+                   ("C1", "P0", "banking.complaint"), ("C1", "P0", "power.complaint"),
+                   ("C1", "P1", "power.complaint"), ("C1", "P2", "power.repair_urban")]

@@ -134,6 +134,7 @@ def run(ws, as_of, fmt):
             "as_of": result.as_of.isoformat(),
             "segments": [r.as_json() for r in result.segments],
             "rules": [r.as_json() for r in result.rules],
+            "records": [r.as_json() for r in result.records],
             "kpis": kpi_json(result.kpis),
             "closed_kpis": kpi_json(result.closed_kpis),
             "failures": result.failures,
@@ -147,6 +148,8 @@ def run(ws, as_of, fmt):
                        f" ({'locked' if r.locked else f'{r.changed} changed'})")
         for r in result.rules:
             click.echo(f"  rule {r.rule}: {r.created} new task(s), {r.existing} already open")
+        for r in result.records:
+            click.echo(f"  records {r.rule}: {r.created} new")
         for label, rows in (("", result.kpis), ("closed month ", result.closed_kpis)):
             for r in rows:
                 if r.scope == "all":

@@ -369,8 +369,9 @@ class EngineMethods:
             ct = t.customer_team
             team = rows(select(ct).where(ct.c.customer_id == customer_id)
                         .order_by(ct.c.role, ct.c.manager_id))
-            lm = t.list_members
-            lists = rows(select(lm).where(lm.c.customer_id == customer_id).order_by(lm.c.list))
+            from guanxi.engines.list_keeping import spells
+
+            lists = rows(spells(customer_id))   # every spell, the earlier ones too
             manager = None
             if customer.manager_id:
                 mrow = conn.execute(select(t.managers).where(t.managers.c.id == customer.manager_id)).first()

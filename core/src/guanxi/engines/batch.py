@@ -1,4 +1,4 @@
-"""The daily batch: segmentations, then service rules, then KPIs.
+"""The daily batch: segmentations, then service rules and record rules, then KPIs.
 
 Contributions run in the order their ``requires`` give (BANK-VISIT after
 the relationship level it reads, BANK-CHURN after ABC), each in its own
@@ -26,6 +26,8 @@ class BatchResult:
     failures: list[str]
     #: The month just ended, when this is its first batch after it: its final figures.
     closed_kpis: list = attrs.field(factory=list)
+    #: What the record rules added (outage notices), after the service rules.
+    records: list = attrs.field(factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -103,13 +105,14 @@ def run_batch(rt, as_of: dt.date, progress: Callable[..., None] | None = None) -
     ``done == total`` and no step says the batch is over.
     """
     from guanxi.engines.kpis import run_kpi
+    from guanxi.engines.record_rules import run_record_rule
     from guanxi.engines.rules import run_rule
     from guanxi.engines.segmentation import run_segmentation
     from guanxi.errors import GuanxiError
     from guanxi.storage.locks import caused_by_lock
 
     failures: list[str] = []
-    segments, rules, kpis, closed = [], [], [], []
+    segments, rules, kpis, closed, records = [], [], [], [], []
     month = Period.containing(as_of, "month")
     last_month = month.previous()
     kpi_records = ordered(rt.plugins.kpis())
@@ -151,6 +154,9 @@ def run_batch(rt, as_of: dt.date, progress: Callable[..., None] | None = None) -
     for rule in ordered(rt.plugins.service_rules()):
         steps.append((f"rule {rule.name}",
                       guarded(lambda rule=rule: rules.append(run_rule(rt, rule, as_of)))))
+    for rule in ordered(rt.plugins.record_rules()):
+        steps.append((f"records {rule.name}",
+                      guarded(lambda rule=rule: records.append(run_record_rule(rt, rule, as_of)))))
     # Decided before any KPI of this month is stored: the month just ended first.
     close_last_month = _kpis_to_close(rt, last_month, kpi_records)
     for period, into in ([(last_month, closed)] if close_last_month else []) + [(month, kpis)]:
@@ -170,4 +176,4 @@ def run_batch(rt, as_of: dt.date, progress: Callable[..., None] | None = None) -
     if progress is not None:
         progress(len(steps), len(steps), None)
     return BatchResult(as_of=as_of, segments=segments, rules=rules, kpis=kpis,
-                       closed_kpis=closed, failures=failures)
+                       closed_kpis=closed, records=records, failures=failures)

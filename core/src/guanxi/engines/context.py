@@ -182,19 +182,12 @@ class Context(DateHelpers, CalendarHelpers, WorkHelpers, MetricHelpers):
         )
         return func.coalesce(before, first)
 
-    def on_list(self, name: str, customer_id) -> ColumnElement:
-        """True when the customer is on the named list at the as-of date."""
-        m = tables.list_members.alias("list_member")
-        return (
-            select(m.c.customer_id)
-            .where(
-                m.c.list == name,
-                m.c.customer_id == customer_id,
-                (m.c.added_at.is_(None)) | (m.c.added_at <= self.today),
-                (m.c.removed_at.is_(None)) | (m.c.removed_at > self.today),
-            )
-            .exists()
-        )
+    def on_list(self, name: str, customer_id, day=None) -> ColumnElement:
+        """True when the customer is on the named list on ``day`` (a SQL date; None:
+        the as-of date), in its latest spell or an earlier one."""
+        from guanxi.engines.list_keeping import on_list_at
+
+        return on_list_at(name, customer_id, self.today if day is None else day)
 
     # -- scopes (KPIs) -------------------------------------------------------------
 

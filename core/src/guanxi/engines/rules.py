@@ -160,12 +160,9 @@ def run_rule(rt, rule, as_of: dt.date) -> RuleRun:
 
 
 def _add_to_list(conn, work, rule, as_of: dt.date) -> None:
-    """Put the rule's customers on its named list; members stay as they are."""
-    lm = t.list_members
-    current = exists().where(lm.c.list == rule.adds_to_list, lm.c.customer_id == work.c.customer_id)
-    conn.execute(insert(lm).from_select(
-        ["list", "customer_id", "added_at", "note"],
-        select(literal(rule.adds_to_list), work.c.customer_id, literal(as_of),
-               literal(f"added by {rule.name}"))
-        .where(~current, work.c.customer_id.is_not(None)).group_by(work.c.customer_id).order_by(work.c.customer_id),
-    ))
+    """Put the rule's customers on its named list, dated (engines/list_keeping.py)."""
+    from guanxi.engines.list_keeping import add_members
+
+    add_members(conn, rule.adds_to_list,
+                select(work.c.customer_id).where(work.c.customer_id.is_not(None)),
+                as_of, f"added by {rule.name}")

@@ -65,7 +65,7 @@ def build_query(record, ctx: Context, required: Iterable[str], kind: str, builde
             f"{kind} {record.name!r} of pack {record.pack!r} returns no column(s) "
             f"{', '.join(missing)}; it must return {', '.join(required)}"
         )
-    if ctx.filters and not kind.startswith("KPI"):
+    if ctx.filters and not kind.startswith("KPI") and "customer_id" in names:
         # Keep the pack to the customers it serves.
         inner = query.subquery(record.name.replace(".", "_") + "_all")
         # A rule's task of a manager's own (no customer) is the pack's to give.

@@ -4,7 +4,10 @@ Two optional parts of a :class:`~guanxi.CasePolicy`, each a SQL condition a
 pack builds from the core's tables:
 
 - ``applies_to(ctx, customers, interactions)``: which interactions of the
-  policy's kinds open its cases. Policies that split one kind between them
+  policy's kinds open its cases, among those of customers the policy's pack
+  serves: a pack with a customer filter (``guanxi_customer_filters``)
+  never opens a case for another pack's customer, whatever its condition
+  (the power pack's complaint policies and a bank's customer's complaint). Policies that split one kind between them
   (a VIP's complaint with the VIP limits and everyone else's, a repair
   whose arrival limit depends on the customer's area) each open the
   interactions their condition selects; a condition that is NULL for a
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import case, exists, literal, or_, true
+from sqlalchemy import and_, case, exists, literal, or_
 
 from guanxi.engines.running import build_context
 from guanxi.storage import service_tables as st
@@ -33,10 +36,13 @@ from guanxi.storage import tables as t
 
 
 def opens_for(rt, policy, customers, interactions):
-    """The policy's condition on an interaction (and its customer) to open a case."""
+    """The policy's condition on an interaction (and its customer) to open a case:
+    a customer its pack serves, and its ``applies_to``."""
+    ctx = build_context(rt, policy.pack, rt.today())
+    served = ctx.served(customers.c.id)
     if policy.applies_to is None:
-        return true()
-    return policy.applies_to(build_context(rt, policy.pack, rt.today()), customers, interactions)
+        return served
+    return and_(served, policy.applies_to(ctx, customers, interactions))
 
 
 def first_order(rt, policies: Mapping) -> list:

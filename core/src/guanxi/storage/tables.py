@@ -188,6 +188,22 @@ list_members = Table(
     Column("note", String),
 )
 
+# A list's earlier spells: list_members keeps each customer's latest (the
+# importer's key is list and customer), and a member who left and joined
+# again keeps the spell before here, so "on the list on day D" is known for
+# every past day (engines/list_keeping.py).
+list_spells = Table(
+    "list_spells",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("list", Key, nullable=False),
+    Column("customer_id", Key, nullable=False),
+    Column("added_at", Date),
+    Column("removed_at", Date, nullable=False),
+    Column("note", String),
+    Index(None, "customer_id", "list"),
+)
+
 targets = Table(
     "targets",
     metadata,

@@ -15,7 +15,8 @@ the sector catalogue:
   POWER-ROUTE, POWER-REPAIR) and the open-case list for the monthly
   客户服务委员会 (``power.committee``);
 - planned outages and VIP equipment as entities with their own tables,
-  outage notices on each customer's channel (POWER-BILLPREF) and
+  outage notices on each customer's channel (POWER-BILLPREF), made by the
+  daily batch the day they are due (record rule ``power.notices``) and by
   ``guanxi power notices``; the KPIs, fields, metrics, settings and demo.
 
 User guide: docs/packs/power.md.
@@ -97,6 +98,13 @@ def guanxi_service_rules():
     from guanxi_power import rules
 
     return rules.RULES
+
+
+@guanxi.hookimpl
+def guanxi_record_rules():
+    from guanxi_power import notices
+
+    return notices.RECORD_RULES
 
 
 @guanxi.hookimpl

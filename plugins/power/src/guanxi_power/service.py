@@ -23,9 +23,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, false, func, or_
+from sqlalchemy import false, func, or_
 
-from guanxi import CasePolicy, Escalation, tables
+from guanxi import CasePolicy, Escalation
 
 ESCALATIONS = (Escalation(level=2, after=1.0, role="service dispatcher"),
                Escalation(level=3, after=2.0, role="reports_to"))
@@ -34,12 +34,7 @@ ESCALATIONS = (Escalation(level=2, after=1.0, role="service dispatcher"),
 def vip_when(ctx, customers, day=None):
     """The customer is a VIP: on the ``vip`` list on ``day`` (SQL; None: the as-of
     day), or flagged ``vip_flag``."""
-    lm = tables.list_members.alias("vip_member")
-    day = ctx.today if day is None else day
-    listed = exists().where(
-        lm.c.list == "vip", lm.c.customer_id == customers.c.id,
-        or_(lm.c.added_at.is_(None), lm.c.added_at <= day),
-        or_(lm.c.removed_at.is_(None), lm.c.removed_at > day))
+    listed = ctx.on_list("vip", customers.c.id, day)
     return or_(listed, ctx.attribute(customers, "vip_flag", "boolean"))
 
 
