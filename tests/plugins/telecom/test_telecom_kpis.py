@@ -148,3 +148,35 @@ def test_every_kpis_rows_make_its_value(ws, op, time_machine, kpi, by):
                          {"id": "LG1-2", "customer_id": "G1", "status": "lost"}])
     ws.segment(as_of=D(2026, 10, 31))
     assert kpi_rows_disagree(ws, kpi, period="2026-10", by=by, as_of=D(2026, 10, 31)) == []
+
+
+def test_revenue_growth_compares_recorded_months_and_is_none_for_a_month_with_no_revenue(ws, op):
+    # K1 and K2 are the pack's; C9 is not (a core customer): its November
+    # revenue must not make November look recorded for the pack.
+    op.key_account("K1", manager_id="M1")
+    op.key_account("K2", manager_id="M2")
+    op.customer("C9")
+    op.revenue("K1", {"2025-10": 100, "2025-11": 100, "2026-10": 150})
+    op.revenue("K2", {"2025-10": 300, "2025-11": 300, "2026-10": 250})
+    op.revenue("C9", {"2025-11": 10, "2026-11": 20})
+    # October is recorded: (150 + 250 − 400) ÷ 400 = 0; by manager +50% and −16.7%.
+    assert _value(ws, "telecom.revenue_growth", "2026-10", as_of=D(2026, 10, 31)) == {
+        "": (0.0, None)}
+    assert _value(ws, "telecom.revenue_growth", "2026-10", by="manager",
+                  as_of=D(2026, 10, 31)) == {"M1": (0.5, None), "M2": (-50 / 300, None)}
+    # November so far has no revenue for the pack's customers: no value, not −100%.
+    assert _value(ws, "telecom.revenue_growth", "2026-11", as_of=D(2026, 11, 23)) == {
+        "": (None, None)}
+    assert _value(ws, "telecom.revenue_growth", "2026-11", by="manager",
+                  as_of=D(2026, 11, 23)) == {"M1": (None, None), "M2": (None, None)}
+    rows = ws.explain_kpi("telecom.revenue_growth", period="2026-11", as_of=D(2026, 11, 23))
+    assert [(r.id, r.figure, r.weight, r.reason) for r in rows] == [
+        ("K1@2025-11-01", 0.0, 0.0, "no revenue recorded for 2026-11: no growth against K1 "
+                                    "2025-11 (revenue 100)"),
+        ("K2@2025-11-01", 0.0, 0.0, "no revenue recorded for 2026-11: no growth against K2 "
+                                    "2025-11 (revenue 300)")]
+    # The first figure of November makes the month recorded: K1's alone, against
+    # K1's and K2's November a year before (K2's is missing, so it counts as lost).
+    op.revenue("K1", {"2026-11": 120})
+    assert _value(ws, "telecom.revenue_growth", "2026-11", as_of=D(2026, 11, 30)) == {
+        "": ((120 - 400) / 400, None)}
