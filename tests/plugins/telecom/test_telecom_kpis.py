@@ -49,6 +49,7 @@ def seed(ws, op):
 
 
 def test_the_seeds_line_status_mix(ws, seed):
+    # TEL-STATUS: 003 第5篇's 3,608 lines.
     assert len(seed) == 3608
     figures = {status: _value(ws, f"telecom.lines_{status}", "2026-05", as_of=MAY_END)[""][0]
                for status in ("active", "suspended_nonpayment", "suspended_request", "lost",
@@ -57,6 +58,37 @@ def test_the_seeds_line_status_mix(ws, seed):
                        "suspended_request": 263 / 3608, "lost": 192 / 3608, "dormant": 0.0}
     assert format_figure(figures["suspended_nonpayment"], "share") == "9.9%"
     assert format_figure(figures["suspended_request"], "share") == "7.3%"
+
+
+def test_the_status_mix_by_manager_and_territory_reads_each_lines_status_on_the_day(
+        ws, op, time_machine):
+    # TEL-STATUS by all, manager and territory: each line's status at the
+    # period's end, from the core's status history.
+    op.group("G1", territory="NE", manager_id="M1")
+    op.group("G2", territory="SE", manager_id="M2")
+    op.rows("accounts", [
+        {"id": "a", "customer_id": "G1"}, {"id": "b", "customer_id": "G1"},
+        {"id": "c", "customer_id": "G1", "status": "suspended_nonpayment"},
+        {"id": "d", "customer_id": "G2"},
+        {"id": "e", "customer_id": "G2", "status": "suspended_request"},
+        {"id": "f", "customer_id": "G2", "status": "lost"},
+        {"id": "g", "customer_id": "G2", "status": "dormant"}])
+    time_machine.move_to(at(D(2026, 12, 2)), tick=False)
+    # Suspended in December: still active at the end of November.
+    op.rows("accounts", [{"id": "a", "customer_id": "G1", "status": "suspended_nonpayment"}])
+    end = D(2026, 11, 30)
+
+    def mix(status, by):
+        return _value(ws, f"telecom.lines_{status}", "2026-11", by=by, as_of=end)
+
+    assert mix("active", "all") == {"": (3 / 7, None)}
+    assert mix("active", "manager") == {"M1": (2 / 3, None), "M2": (1 / 4, None)}
+    assert mix("suspended_nonpayment", "territory") == {"NE": (1 / 3, None), "SE": (0.0, None)}
+    assert mix("suspended_request", "territory") == {"NE": (0.0, None), "SE": (1 / 4, None)}
+    assert mix("lost", "manager") == {"M1": (0.0, None), "M2": (1 / 4, None)}
+    assert mix("dormant", "all") == {"": (1 / 7, None)}
+    assert _value(ws, "telecom.lines_suspended_nonpayment", "2026-12", as_of=D(2026, 12, 2)) == {
+        "": (2 / 7, None)}
 
 
 def test_the_seeds_192_lines_due_on_1_may_all_lost_are_5_3_percent(ws, seed):
