@@ -307,27 +307,28 @@ def _growth_rows(ctx):
     # before's rows then weigh 0 and say so, so the value is None, explained.
     m = ctx.tables.measurements
     start, end = ctx.period.start, ctx.period.end
-    latest = m.alias("telecom_latest")
-    last_month = (select(func.max(latest.c.period))
-                  .where(latest.c.metric == "revenue", latest.c.period >= start,
-                         latest.c.period < end, ctx.served(latest.c.customer_id))
-                  .scalar_subquery())
-    none_yet = last_month.is_(None)
     now = and_(m.c.period >= start, m.c.period < end)
-    before = and_(m.c.period >= _year_before(start), m.c.period <= ctx.add_months(last_month, -12))
-    year_before = and_(none_yet, m.c.period >= _year_before(start),
-                       m.c.period < _year_before(end))
-    value = m.c.value
-    figures = dict(customer=m.c.customer_id, month=ctx.month_text(m.c.period), revenue=value)
+    # Both ranges are fixed days, so the index reads just them; the period's
+    # last recorded month comes from the same rows (a window), in one pass.
+    r = (select(m.c.customer_id, m.c.period, m.c.value, now.label("now"),
+                func.max(case((now, m.c.period))).over().label("last_month"))
+         .where(m.c.metric == "revenue", ctx.served(m.c.customer_id),
+                or_(now, and_(m.c.period >= _year_before(start),
+                              m.c.period < _year_before(end))))
+         .subquery("telecom_revenue"))
+    none_yet = r.c.last_month.is_(None)
+    before = r.c.period <= ctx.add_months(r.c.last_month, -12)
+    value = r.c.value
+    figures = dict(customer=r.c.customer_id, month=ctx.month_text(r.c.period), revenue=value)
     return select(
-        ctx.scope_key(m.c.customer_id).label("scope_key"),
-        (m.c.customer_id + literal("@") + ctx.day_text(m.c.period)).label("row_id"),
-        case((now, value), (none_yet, 0), else_=-value).label("figure"),
-        case((now, 0), (none_yet, 0), else_=value).label("weight"),
+        ctx.scope_key(r.c.customer_id).label("scope_key"),
+        (r.c.customer_id + literal("@") + ctx.day_text(r.c.period)).label("row_id"),
+        case((r.c.now, value), (none_yet, 0), else_=-value).label("figure"),
+        case((r.c.now, 0), (none_yet, 0), else_=value).label("weight"),
         case((none_yet, ctx.reason("telecom.revenue_growth_none", period=ctx.period.label,
                                    **figures)),
              else_=ctx.reason("telecom.revenue_growth", **figures)).label("reason"),
-    ).where(m.c.metric == "revenue", ctx.served(m.c.customer_id), or_(now, before, year_before))
+    ).where(or_(r.c.now, none_yet, before))
 
 
 KPIS = (
