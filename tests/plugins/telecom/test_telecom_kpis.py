@@ -49,6 +49,7 @@ def seed(ws, op):
 
 
 def test_the_seeds_line_status_mix(ws, seed):
+    # TEL-STATUS: 003 第5篇's 3,608 lines.
     assert len(seed) == 3608
     figures = {status: _value(ws, f"telecom.lines_{status}", "2026-05", as_of=MAY_END)[""][0]
                for status in ("active", "suspended_nonpayment", "suspended_request", "lost",
@@ -57,6 +58,37 @@ def test_the_seeds_line_status_mix(ws, seed):
                        "suspended_request": 263 / 3608, "lost": 192 / 3608, "dormant": 0.0}
     assert format_figure(figures["suspended_nonpayment"], "share") == "9.9%"
     assert format_figure(figures["suspended_request"], "share") == "7.3%"
+
+
+def test_the_status_mix_by_manager_and_territory_reads_each_lines_status_on_the_day(
+        ws, op, time_machine):
+    # TEL-STATUS by all, manager and territory: each line's status at the
+    # period's end, from the core's status history.
+    op.group("G1", territory="NE", manager_id="M1")
+    op.group("G2", territory="SE", manager_id="M2")
+    op.rows("accounts", [
+        {"id": "a", "customer_id": "G1"}, {"id": "b", "customer_id": "G1"},
+        {"id": "c", "customer_id": "G1", "status": "suspended_nonpayment"},
+        {"id": "d", "customer_id": "G2"},
+        {"id": "e", "customer_id": "G2", "status": "suspended_request"},
+        {"id": "f", "customer_id": "G2", "status": "lost"},
+        {"id": "g", "customer_id": "G2", "status": "dormant"}])
+    time_machine.move_to(at(D(2026, 12, 2)), tick=False)
+    # Suspended in December: still active at the end of November.
+    op.rows("accounts", [{"id": "a", "customer_id": "G1", "status": "suspended_nonpayment"}])
+    end = D(2026, 11, 30)
+
+    def mix(status, by):
+        return _value(ws, f"telecom.lines_{status}", "2026-11", by=by, as_of=end)
+
+    assert mix("active", "all") == {"": (3 / 7, None)}
+    assert mix("active", "manager") == {"M1": (2 / 3, None), "M2": (1 / 4, None)}
+    assert mix("suspended_nonpayment", "territory") == {"NE": (1 / 3, None), "SE": (0.0, None)}
+    assert mix("suspended_request", "territory") == {"NE": (0.0, None), "SE": (1 / 4, None)}
+    assert mix("lost", "manager") == {"M1": (0.0, None), "M2": (1 / 4, None)}
+    assert mix("dormant", "all") == {"": (1 / 7, None)}
+    assert _value(ws, "telecom.lines_suspended_nonpayment", "2026-12", as_of=D(2026, 12, 2)) == {
+        "": (2 / 7, None)}
 
 
 def test_the_seeds_192_lines_due_on_1_may_all_lost_are_5_3_percent(ws, seed):
@@ -148,3 +180,35 @@ def test_every_kpis_rows_make_its_value(ws, op, time_machine, kpi, by):
                          {"id": "LG1-2", "customer_id": "G1", "status": "lost"}])
     ws.segment(as_of=D(2026, 10, 31))
     assert kpi_rows_disagree(ws, kpi, period="2026-10", by=by, as_of=D(2026, 10, 31)) == []
+
+
+def test_revenue_growth_compares_recorded_months_and_is_none_for_a_month_with_no_revenue(ws, op):
+    # K1 and K2 are the pack's; C9 is not (a core customer): its November
+    # revenue must not make November look recorded for the pack.
+    op.key_account("K1", manager_id="M1")
+    op.key_account("K2", manager_id="M2")
+    op.customer("C9")
+    op.revenue("K1", {"2025-10": 100, "2025-11": 100, "2026-10": 150})
+    op.revenue("K2", {"2025-10": 300, "2025-11": 300, "2026-10": 250})
+    op.revenue("C9", {"2025-11": 10, "2026-11": 20})
+    # October is recorded: (150 + 250 − 400) ÷ 400 = 0; by manager +50% and −16.7%.
+    assert _value(ws, "telecom.revenue_growth", "2026-10", as_of=D(2026, 10, 31)) == {
+        "": (0.0, None)}
+    assert _value(ws, "telecom.revenue_growth", "2026-10", by="manager",
+                  as_of=D(2026, 10, 31)) == {"M1": (0.5, None), "M2": (-50 / 300, None)}
+    # November so far has no revenue for the pack's customers: no value, not −100%.
+    assert _value(ws, "telecom.revenue_growth", "2026-11", as_of=D(2026, 11, 23)) == {
+        "": (None, None)}
+    assert _value(ws, "telecom.revenue_growth", "2026-11", by="manager",
+                  as_of=D(2026, 11, 23)) == {"M1": (None, None), "M2": (None, None)}
+    rows = ws.explain_kpi("telecom.revenue_growth", period="2026-11", as_of=D(2026, 11, 23))
+    assert [(r.id, r.figure, r.weight, r.reason) for r in rows] == [
+        ("K1@2025-11-01", 0.0, 0.0, "no revenue recorded for 2026-11: no growth against K1 "
+                                    "2025-11 (revenue 100)"),
+        ("K2@2025-11-01", 0.0, 0.0, "no revenue recorded for 2026-11: no growth against K2 "
+                                    "2025-11 (revenue 300)")]
+    # The first figure of November makes the month recorded: K1's alone, against
+    # K1's and K2's November a year before (K2's is missing, so it counts as lost).
+    op.revenue("K1", {"2026-11": 120})
+    assert _value(ws, "telecom.revenue_growth", "2026-11", as_of=D(2026, 11, 30)) == {
+        "": ((120 - 400) / 400, None)}

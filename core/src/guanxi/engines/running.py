@@ -76,9 +76,19 @@ def build_query(record, ctx: Context, required: Iterable[str], kind: str, builde
     return query.subquery(record.name.replace(".", "_"))
 
 
+#: Work tables by name and columns: SQLAlchemy's statement cache knows a
+#: table by identity, so a new Table per job made every statement on it
+#: compile again (the rule engine's fixed cost per rule).
+_TEMP_TABLES: dict[tuple, Table] = {}
+
+
 def temp_table(name: str, *columns: Column) -> Table:
     """A temporary work table; it lives with the connection of the job."""
-    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    key = (name, tuple((c.name, repr(c.type), c.nullable, c.primary_key, c.index, c.unique)
+                       for c in columns))
+    if key not in _TEMP_TABLES:
+        _TEMP_TABLES[key] = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    return _TEMP_TABLES[key]
 
 
 def drop_temp_table(conn, table: Table) -> None:

@@ -37,7 +37,7 @@ def _one(condition):
 
 
 def _kpi(name, title, description, rows, *, combine="sum", unit="lines", row_kind="account",
-         reason, empty=None, **extra) -> Kpi:
+         reason, more_reasons=None, empty=None, **extra) -> Kpi:
     """A KPI whose value is made from its rows, ``reason`` the rows' one template."""
 
     def query(ctx):
@@ -50,7 +50,7 @@ def _kpi(name, title, description, rows, *, combine="sum", unit="lines", row_kin
         empty = 0
     return Kpi(name=name, title=title, description=description, query=query, rows=rows,
                combine=combine, unit=unit, row_kind=row_kind, empty=empty,
-               reasons={name: reason}, **extra)
+               reasons={name: reason, **(more_reasons or {})}, **extra)
 
 
 # -- lines on the as-of day (TEL-STATUS, TEL-EXPIRY, pay programmes) ---------------------
@@ -302,24 +302,33 @@ def _growth_rows(ctx):
     # This period's revenue adds itself with weight 0; the same months a year
     # before take themselves away and weigh themselves: Σ figure ÷ Σ weight is
     # (this − last) ÷ last. Only the months this period has figures for so far
-    # are compared (a month not closed yet has none).
+    # are compared (a month not closed yet has none). A period with no revenue
+    # recorded for the pack's customers has no growth (not −100%): the year
+    # before's rows then weigh 0 and say so, so the value is None, explained.
     m = ctx.tables.measurements
     start, end = ctx.period.start, ctx.period.end
-    latest = m.alias("telecom_latest")
-    last_month = (select(func.max(latest.c.period))
-                  .where(latest.c.metric == "revenue", latest.c.period >= start,
-                         latest.c.period < end).scalar_subquery())
     now = and_(m.c.period >= start, m.c.period < end)
-    before = and_(m.c.period >= _year_before(start), m.c.period <= ctx.add_months(last_month, -12))
-    value = m.c.value
+    # Both ranges are fixed days, so the index reads just them; the period's
+    # last recorded month comes from the same rows (a window), in one pass.
+    r = (select(m.c.customer_id, m.c.period, m.c.value, now.label("now"),
+                func.max(case((now, m.c.period))).over().label("last_month"))
+         .where(m.c.metric == "revenue", ctx.served(m.c.customer_id),
+                or_(now, and_(m.c.period >= _year_before(start),
+                              m.c.period < _year_before(end))))
+         .subquery("telecom_revenue"))
+    none_yet = r.c.last_month.is_(None)
+    before = r.c.period <= ctx.add_months(r.c.last_month, -12)
+    value = r.c.value
+    figures = dict(customer=r.c.customer_id, month=ctx.month_text(r.c.period), revenue=value)
     return select(
-        ctx.scope_key(m.c.customer_id).label("scope_key"),
-        (m.c.customer_id + literal("@") + ctx.day_text(m.c.period)).label("row_id"),
-        case((now, value), else_=-value).label("figure"),
-        case((now, 0), else_=value).label("weight"),
-        ctx.reason("telecom.revenue_growth", customer=m.c.customer_id,
-                   month=ctx.month_text(m.c.period), revenue=value).label("reason"),
-    ).where(m.c.metric == "revenue", ctx.served(m.c.customer_id), or_(now, before))
+        ctx.scope_key(r.c.customer_id).label("scope_key"),
+        (r.c.customer_id + literal("@") + ctx.day_text(r.c.period)).label("row_id"),
+        case((r.c.now, value), (none_yet, 0), else_=-value).label("figure"),
+        case((r.c.now, 0), (none_yet, 0), else_=value).label("weight"),
+        case((none_yet, ctx.reason("telecom.revenue_growth_none", period=ctx.period.label,
+                                   **figures)),
+             else_=ctx.reason("telecom.revenue_growth", **figures)).label("reason"),
+    ).where(or_(r.c.now, none_yet, before))
 
 
 KPIS = (
@@ -400,7 +409,12 @@ KPIS = (
                  "zh": "{customer}：{contacts} 名在任联系人"}),
     _kpi("telecom.revenue_growth", "Revenue growth", "Revenue of the period against the same "
          "period a year before, (this − last) ÷ last (the core's core.revenue gives the "
-         "revenue).", _growth_rows, combine="ratio", unit="share", row_kind="measurement",
+         "revenue); no value for a period with no revenue recorded yet.", _growth_rows,
+         combine="ratio", unit="share", row_kind="measurement",
          reason={"en": "{customer} {month}: revenue {revenue}",
-                 "zh": "{customer} {month}：收入 {revenue}"}),
+                 "zh": "{customer} {month}：收入 {revenue}"},
+         more_reasons={"telecom.revenue_growth_none": {
+             "en": "no revenue recorded for {period}: no growth against {customer} {month} "
+                   "(revenue {revenue})",
+             "zh": "{period} 尚无收入记录：不与 {customer} {month}（收入 {revenue}）比较"}}),
 )

@@ -40,34 +40,45 @@ def contact_query(ctx):
     cfg = ctx.config
     c = ctx.tables.customers
     since = literal(ctx.as_of - dt.timedelta(days=cfg["contact.lookback_days"] - 1), Date)
-    ch = common.contact_changes(ctx, since).subquery("telecom_change")
-    due = ctx.add_days(ch.c.started, cfg["contact.due_days"])
-    key = literal("contact:") + ch.c.new_id
-    figures = dict(old=ch.c.old_name, new=ch.c.new_name, role=ch.c.role,
-                   ended=ctx.day_text(ch.c.ended), started=ctx.day_text(ch.c.started),
+    # The changes' select itself, extended (not a subquery of it): the rule's
+    # cost is building and compiling its statement, each level of which adds.
+    changes = common.contact_changes(ctx, since)
+    ch = changes.selected_columns
+    due = ctx.add_days(ch.started, cfg["contact.due_days"])
+    figures = dict(old=ch.old_name, new=ch.new_name, role=ch.role,
+                   ended=ctx.day_text(ch.ended), started=ctx.day_text(ch.started),
                    due=ctx.day_text(due))
-    meet = (
-        select(ch.c.customer_id, due.label("due_at"), literal(1).label("priority"),
-               ctx.reason("telecom.contact", **figures).label("reason"),
-               c.c.manager_id.label("manager_id"), literal("meeting").label("kind"),
-               key.label("dedupe_key"))
-        .join(c, c.c.id == ch.c.customer_id)
-        .where(ctx.never_tasked("telecom.contact", key, customer_id=ch.c.customer_id))
-    )
+    meet = ctx.reason("telecom.contact", **figures)
     if not cfg["contact.senior_meeting"]:
-        return meet
-    senior_key = literal("contact:senior:") + ch.c.new_id
+        key = literal("contact:") + ch.new_id
+        return (
+            changes.with_only_columns(
+                ch.customer_id, due.label("due_at"), literal(1).label("priority"),
+                meet.label("reason"), c.c.manager_id.label("manager_id"),
+                literal("meeting").label("kind"), key.label("dedupe_key"))
+            .join(c, c.c.id == ch.customer_id)
+            .where(ctx.never_tasked("telecom.contact", key, customer_id=ch.customer_id))
+        )
+    # One select for both meetings, priority 1 (the manager's) and 2 (the
+    # superior's, in gestation), not a union of two: a union was built and
+    # compiled twice and read the contacts twice.
+    k = select(literal(1).label("priority")).union_all(select(literal(2))).subquery("telecom_k")
+    senior = k.c.priority == 2
+    key = literal("contact:") + case((senior, literal("senior:")), else_=literal("")) + ch.new_id
     superior = func.coalesce(ctx.role_person("reports_to", c.c.manager_id), c.c.manager_id)
-    senior = (
-        select(ch.c.customer_id, due.label("due_at"), literal(2).label("priority"),
-               ctx.reason("telecom.contact_senior", **figures).label("reason"),
-               superior.label("manager_id"), literal("meeting").label("kind"),
-               senior_key.label("dedupe_key"))
-        .join(c, c.c.id == ch.c.customer_id)
-        .where(ctx.label(STAGE, ch.c.customer_id) == "gestation",
-               ctx.never_tasked("telecom.contact", senior_key, customer_id=ch.c.customer_id))
+    return (
+        changes.with_only_columns(
+            ch.customer_id, due.label("due_at"), k.c.priority,
+            case((senior, ctx.reason("telecom.contact_senior", **figures)),
+                 else_=meet).label("reason"),
+            case((senior, superior), else_=c.c.manager_id).label("manager_id"),
+            literal("meeting").label("kind"), key.label("dedupe_key"))
+        .join(c, c.c.id == ch.customer_id)
+        # An outer join that always matches (priority 1 does): it keeps the
+        # two rows inside the loop over the changes, so contacts are read once.
+        .outerjoin(k, or_(~senior, ctx.label(STAGE, ch.customer_id) == "gestation"))
+        .where(ctx.never_tasked("telecom.contact", key, customer_id=ch.customer_id))
     )
-    return _both(meet, senior)
 
 
 CONTACT = ServiceRule(

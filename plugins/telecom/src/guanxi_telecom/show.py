@@ -118,4 +118,13 @@ def lines(ws, ctx, moved=()) -> list[str]:
                      "target": _figure(values[k.name].target, k.unit)
                      if k.name in values and values[k.name].target is not None else ""}
                     for k in KPIS], ["kpi", "value", "target"])
+    # Monthly revenue arrives once a month is closed: the month in progress has
+    # no growth yet, so the last closed month's is shown beside it.
+    closed = f"{ctx.as_of.replace(day=1) - dt.timedelta(days=1):%Y-%m}"
+    growth = ws.kpi(["telecom.revenue_growth"], period=closed)
+    now = values.get("telecom.revenue_growth")
+    out.append(f"  revenue growth of the last closed month, {closed}: "
+               f"{_figure(growth[0].value if growth else None, 'share')}"
+               + (f" ({period}: no revenue recorded yet)" if now is None or now.value is None
+                  else ""))
     return out
