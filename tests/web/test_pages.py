@@ -130,3 +130,20 @@ def test_static_files_come_from_the_package(org):
     assert answer.status_code == 200 and "text/css" in answer.headers["content-type"]
     assert "http" not in org.client().get("/login").text.split("<main>")[0].replace(
         "http-equiv", "")  # no CDN in the head
+
+
+def test_the_kpi_page_pages_its_rows_like_every_list(org):
+    from guanxi.web.settings import ServeSettings
+
+    client, _ = org.browser("root", settings=ServeSettings(page_size=3))
+    every = org.client("root").get("/api/v1/kpis", params={"period": "2026-12", "by": "manager"})
+    total = len(every.json())
+    assert total > 6
+    pages = -(-total // 3)
+    first = client.get("/kpis", params={"period": "2026-12", "by": "manager"})
+    body = first.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count("<tr>") == 3 and f"<small>{total}</small>" in first.text
+    assert f"1 / {pages}" in first.text and "by=manager&amp;page=2" in first.text
+    last = client.get("/kpis", params={"period": "2026-12", "by": "manager", "page": pages + 5})
+    body = last.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert body.count("<tr>") == total - 3 * (pages - 1) and f"{pages} / {pages}" in last.text

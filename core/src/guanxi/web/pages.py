@@ -271,13 +271,19 @@ def case_step(request: Request, case_id: int, csrf: str = Form(""), action: str 
 
 
 @router.get("/kpis", response_class=HTMLResponse)
-def kpis(request: Request, period: Optional[str] = None, by: Optional[str] = None):
+def kpis(request: Request, period: Optional[str] = None, by: Optional[str] = None, page: int = 1):
     who = _who(request)
     ws = request.app.state.ws
     if who.scope.everything and by is None:
         by = "all"
     rows = api.scoped_kpis(ws, who, period, by)
-    return render(request, "kpis.html", who, rows=rows, period=period or "", by=by or "manager")
+    # Paged like every list: an admin by manager reads one row per KPI and manager.
+    size = request.app.state.settings.page_size
+    pages = max((len(rows) + size - 1) // size, 1)
+    page = min(max(page, 1), pages)
+    return render(request, "kpis.html", who, rows=rows[(page - 1) * size:page * size],
+                  total=len(rows), page=page, pages=pages, period=period or "",
+                  by=by or "manager")
 
 
 @router.get("/plan", response_class=HTMLResponse)
