@@ -99,3 +99,27 @@ def test_users_add_keeps_only_an_offered_language(org):
                         language="fr")
     assert org.ws.add_user("zoe", manager="M1", role="manager", password="long enough",
                            language="zh").language == "zh"
+
+
+def test_a_planned_visits_reason_reads_in_each_users_language(org):
+    # The planner stores a visit's reason as figures (service/plan_reasons.py),
+    # read as a sentence in the reader's language, like every other reason.
+    from guanxi.storage import service_tables as st
+
+    _two_languages(org)
+    stored = json.dumps({"key": "core.plan", "segment": "Grade", "label": "1", "days": "7",
+                         "last": "2026-11-23", "due": "2026-11-30",
+                         "week": "2026-W48", "day": "2026-11-27"})
+    with org.ws.engine.begin() as conn:
+        conn.execute(update(st.plan_visits).where(st.plan_visits.c.customer_id == "C1")
+                     .values(reason=stored))
+    english = ("Grade 1: every 7 days, last visit 2026-11-23, due 2026-11-30, "
+               "carried from week 2026-W48 (was due 2026-11-27)")
+    chinese = "Grade1：每 7 天拜访一次，上次拜访 2026-11-23，2026-11-30 到期，自 2026-W48 顺延（原定 2026-11-27）"
+    ann, _ = org.browser("ann")
+    page = ann.get("/").text
+    assert english in page and chinese not in page
+    [c1] = [v for v in org.client("lee").get("/api/v1/plan", params={"week": "2026-W49"}).json()
+            if v["customer_id"] == "C1"]
+    assert c1["reason"] == chinese
+    assert [v.reason for v in org.ws.plan("2026-W49") if v.customer_id == "C1"] == [english]

@@ -42,6 +42,17 @@ def template_for(templates: Mapping[str, Any], key: str, language: str) -> str |
     return entry.get(language) or entry.get("en")
 
 
+def _plan_sentence(figures: dict, language: str) -> str:
+    from guanxi.service.plan_reasons import sentence
+
+    return sentence(figures, language)
+
+
+#: Reasons whose sentence has optional parts, composed by their own function
+#: rather than one template: a planned visit's (service/plan_reasons.py).
+_COMPOSED = {"core.plan": _plan_sentence}
+
+
 def render(stored: str | None, templates: Mapping[str, Any], language: str = "en") -> str:
     """The sentence for a stored reason; plain text passes through."""
     if not stored:
@@ -53,6 +64,9 @@ def render(stored: str | None, templates: Mapping[str, Any], language: str = "en
     except ValueError:
         return stored
     key = figures.pop("key", None)
+    composed = _COMPOSED.get(key)
+    if composed is not None:
+        return composed(figures, language)
     template = template_for(templates, key, language) if key else None
     shown = {name: format_figure(value) for name, value in figures.items()}
     if template is None:

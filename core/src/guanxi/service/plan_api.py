@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+import attrs
+
 from guanxi.errors import NotFoundError
 
 
@@ -73,4 +75,6 @@ class PlanMethods:
             if found is None:
                 raise NotFoundError(f"no manager with id {manager!r}")
         chosen = None if week is None else planner.week_of(week, self.today())
-        return planner.plan_visits(self.runtime, chosen, manager, since, scope)
+        visits = planner.plan_visits(self.runtime, chosen, manager, since, scope)
+        # Stored as figures; read in the workspace's (or a web user's) language.
+        return [attrs.evolve(v, reason=self.render_reason(v.reason)) for v in visits]

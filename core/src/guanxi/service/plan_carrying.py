@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import and_, exists, func, insert, select, update
 
-from guanxi.service.plan_reasons import REASONS, fill
+from guanxi.service.plan_reasons import carried_sql
 from guanxi.service.plan_sql import VISIT_TASK_KIND, midnight
 from guanxi.service.plan_weeks import Week
 from guanxi.storage import service_tables as st
@@ -48,16 +48,15 @@ def carry_earlier_tasks(rt, conn, work, cadence, week: Week) -> int:
         select(earlier.c.customer_id, earlier.c.task_id, earlier.c.old_week, earlier.c.old_day)
         .where(earlier.c.latest == 1),
     ))
-    words = REASONS.get(rt.config.language, REASONS["en"])
-    note = (
-        select(fill(words["carried"], week=carried.c.old_week, day=carried.c.old_day))
+    carried_from = (
+        select(carried_sql(placed.c.reason, carried.c.old_week, carried.c.old_day))
         .where(carried.c.customer_id == placed.c.customer_id)
         .scalar_subquery()
     )
     conn.execute(
         update(placed)
         .where(placed.c.customer_id.in_(select(carried.c.customer_id)))
-        .values(reason=placed.c.reason + note)
+        .values(reason=carried_from)
     )
     return conn.execute(
         update(tk)

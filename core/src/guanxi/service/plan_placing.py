@@ -116,7 +116,7 @@ def placed_insert(rt, work, cadence):
     """Each kept visit on the day its group's span gives its number, with its reason."""
     chosen, spans, placed = work["chosen"], work["spans"], work["placed"]
     segment_title = rt.plugins.segmentations()[cadence.segmentation].title
-    reason = reason_sql(rt.config.language, segment_title, chosen)
+    reason = reason_sql(segment_title, chosen)
     return insert(placed).from_select(
         ["customer_id", "manager_id", "day", "territory", "reason"],
         select(chosen.c.customer_id, chosen.c.manager_id, spans.c.day, chosen.c.territory,

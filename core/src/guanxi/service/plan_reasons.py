@@ -1,14 +1,21 @@
-"""A planned visit's reason, built in SQL in the workspace's language.
+"""A planned visit's reason: its figures stored by SQL, its sentence in the reader's language.
 
-Reasons are built from whole numbers and ISO dates only, which read the
-same on SQLite and PostgreSQL.
+The planner writes each reason as a stored reason (JSON text with the key
+``core.plan``: the segment and label, the cadence's days, the last visit
+and days overdue or the due day, and the week it was carried from), built
+in SQL from whole numbers and ISO dates, which read the same on SQLite and
+PostgreSQL. :func:`sentence` makes it a sentence when it is read, in the
+workspace's language or a web user's own, as every other reason.
 """
 
 from __future__ import annotations
 
-import re
+import json
 
-from sqlalchemy import String, case, cast, literal
+from sqlalchemy import String, case, cast, func, literal
+
+#: The stored reasons' key (engines/reasons.py composes it with :func:`sentence`).
+KEY = "core.plan"
 
 
 REASONS = {
@@ -35,32 +42,53 @@ REASONS = {
 }
 
 
-def fill(template: str, **parts):
-    """A template as SQL: literal text between SQL values, joined with ``||``."""
-    pieces = re.split(r"\{(\w+)\}", template)
-    expr = literal(pieces[0], String)
-    for i in range(1, len(pieces), 2):
-        value = parts[pieces[i]]
-        if not isinstance(value, str):
-            value = cast(value, String)
-        else:
-            value = literal(value, String)
-        expr = expr + value
-        if pieces[i + 1]:
-            expr = expr + literal(pieces[i + 1], String)
-    return expr
+def _text(value):
+    return literal(value, String)
 
 
-def reason_sql(language: str, segment_title: str, cand):
-    words = REASONS.get(language, REASONS["en"])
-    head = fill(words["head"], segment=segment_title, label=cand.c.label,
-                days=cand.c.interval_days)
-    last = fill(words["last"], last=cand.c.last_visit)
+def _quoted(value):
+    # A JSON string of a SQL value; labels are escaped, the rest are ISO
+    # dates, week labels and whole numbers.
+    return _text('"') + cast(value, String) + _text('"')
+
+
+def reason_sql(segment_title: str, cand):
+    """The stored reason of a candidate visit, as SQL."""
+    label = func.replace(func.replace(cast(cand.c.label, String), "\\", "\\\\"), '"', '\\"')
+    head = (_text('{"key":"%s","segment":%s,"label":"' % (KEY, json.dumps(segment_title,
+                                                                          ensure_ascii=False)))
+            + label + _text('","days":') + _quoted(cand.c.interval_days))
+    last = _text(',"last":') + _quoted(cand.c.last_visit)
     tail = case(
-        (cand.c.never == 1, literal(words["never"], String)),
-        (cand.c.overdue == 1, last + literal(words["overdue_one"], String)),
-        (cand.c.overdue > 0, last + fill(words["overdue"], overdue=cand.c.overdue)),
-        else_=last + fill(words["due"], due=cand.c.due),
+        (cand.c.never == 1, _text(',"never":"1"')),
+        (cand.c.overdue > 0, last + _text(',"overdue":') + _quoted(cand.c.overdue)),
+        else_=last + _text(',"due":') + _quoted(cand.c.due),
     )
-    return head + tail
+    return head + tail + _text("}")
 
+
+def carried_sql(reason, week, day):
+    """A stored reason with the week and day a visit was carried from added."""
+    opened = func.substr(reason, 1, func.length(reason) - 1, type_=String)
+    return opened + _text(',"week":') + _quoted(week) + _text(',"day":') + _quoted(day) + _text("}")
+
+
+def sentence(figures: dict, language: str) -> str:
+    """A stored plan reason's figures as a sentence in ``language`` (en, zh)."""
+    words = REASONS.get(language, REASONS["en"])
+    text = words["head"].format(segment=figures.get("segment", ""), label=figures.get("label", ""),
+                                days=figures.get("days", ""))
+    if figures.get("never"):
+        text += words["never"]
+    else:
+        text += words["last"].format(last=figures.get("last", ""))
+        overdue = int(figures.get("overdue") or 0)
+        if overdue == 1:
+            text += words["overdue_one"]
+        elif overdue > 1:
+            text += words["overdue"].format(overdue=overdue)
+        else:
+            text += words["due"].format(due=figures.get("due", ""))
+    if "week" in figures:
+        text += words["carried"].format(week=figures["week"], day=figures.get("day", ""))
+    return text
