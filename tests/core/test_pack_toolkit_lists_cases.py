@@ -203,3 +203,27 @@ def test_a_rule_puts_a_member_who_left_back_on_its_list_with_a_new_spell(ws):
     assert _spells(ws, "G", "watch") == [(first, off, note), (again, None, note)]
     assert [_on(ws, "watch", "G", d) for d in (off - dt.timedelta(days=1), off, again)] == [
         True, False, True]
+
+
+def test_an_imported_list_row_after_a_spell_ended_keeps_that_spell(ws, tmp_path):
+    # A lists file that puts a member back on a list (added on or after the
+    # day the stored spell ended) starts a new spell; the ended one is kept.
+    first, off = dt.date(2026, 9, 1), dt.date(2026, 9, 15)
+    ws.save("lists", [{"list": "vip", "customer_id": "G", "added_at": first,
+                       "removed_at": off, "note": "by hand"}])
+    path = tmp_path / "lists.csv"
+    path.write_text("list,customer_id,added_at,removed_at,note\nvip,G,2026-09-15,,back\n",
+                    encoding="utf-8")
+    ws.import_file("lists", path)
+    assert _spells(ws, "G", "vip") == [(first, off, "by hand"), (off, None, "back")]
+    assert [_on(ws, "vip", "G", d) for d in (off - dt.timedelta(days=1), off)] == [True, True]
+    # A row that corrects the current spell (its start before the stored end,
+    # or no end yet) replaces it: no spell is added.
+    path.write_text("list,customer_id,added_at,removed_at,note\nvip,G,2026-09-15,2026-10-01,back\n",
+                    encoding="utf-8")
+    ws.import_file("lists", path)
+    assert _spells(ws, "G", "vip") == [(first, off, "by hand"), (off, dt.date(2026, 10, 1), "back")]
+    path.write_text("list,customer_id,added_at,removed_at,note\nvip,G,2026-09-20,,fixed\n",
+                    encoding="utf-8")
+    ws.import_file("lists", path)
+    assert _spells(ws, "G", "vip") == [(first, off, "by hand"), (dt.date(2026, 9, 20), None, "fixed")]

@@ -107,6 +107,27 @@ def add_members(conn, name: str, customer_ids, as_of: dt.date, note: str) -> Non
     ))
 
 
+def archive_replaced_spells(conn, incoming) -> None:
+    """Keep the ended spell an imported row would overwrite.
+
+    ``incoming`` selects (list, customer_id, added_at) of the rows an import
+    is about to write over ``list_members``. A stored spell that has ended
+    and is followed by one starting on or after its end (a member who left
+    and is on the list again) moves to ``list_spells`` first, as when a
+    segmentation puts a member back. A row that corrects the spell itself
+    (the same start, or a start before the stored end) replaces it.
+    """
+    lm, ls = t.list_members, t.list_spells
+    new = incoming.subquery("incoming_spell")
+    later = and_(lm.c.list == new.c.list, lm.c.customer_id == new.c.customer_id,
+                 lm.c.removed_at.is_not(None), new.c.added_at.is_not(None),
+                 new.c.added_at >= lm.c.removed_at)
+    conn.execute(insert(ls).from_select(
+        ["list", "customer_id", "added_at", "removed_at", "note"],
+        select(lm.c.list, lm.c.customer_id, lm.c.added_at, lm.c.removed_at, lm.c.note)
+        .select_from(lm.join(new, later)).order_by(lm.c.list, lm.c.customer_id)))
+
+
 def spells(customer_id=None, name: str | None = None):
     """Every spell (list, customer_id, added_at, removed_at, note): latest and earlier ones."""
     parts = []

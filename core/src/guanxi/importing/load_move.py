@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, u
 from sqlalchemy.engine import Connection
 
 from guanxi.contributions import RecordBatch
+from guanxi.engines.list_keeping import archive_replaced_spells
 from guanxi.importing import staging
 from guanxi.importing.values import format_value
 from guanxi.service.ownership import hand_over
@@ -114,6 +115,10 @@ class MoveStep:
             self._record_ownership(today)
         if self.entity.name == "accounts" and "status" in self.table_names:
             self._record_status_history(today)
+        if self.entity.name == "lists" and "added_at" in self.table_names:
+            stage = self.table
+            archive_replaced_spells(self.conn, select(stage.c.list, stage.c.customer_id,
+                                                      stage.c.added_at).where(self.is_update))
         self._upsert()
         if self.after_hook and getattr(self.rt.plugins.hook, self.after_hook).get_hookimpls():
             self._after_saved()
