@@ -157,13 +157,21 @@ def keep_list(p: Params, seg: str, label: str, name: str) -> list[Statement]:
     has = ("EXISTS (SELECT 1 FROM segments s WHERE s.segmentation = :seg AND s.label = :label "
            "AND s.customer_id = list_members.customer_id)")
     added = ":as_of" if p.sqlite else "CAST(:as_of AS date)"
+    # PostgreSQL deduces one type per parameter: :list is compared with a
+    # VARCHAR column and selected as a value, so it is cast once for both.
+    name_sql = ":list" if p.sqlite else "CAST(:list AS VARCHAR)"
+    ended = (f"list = :list AND removed_at IS NOT NULL AND removed_at <= {added} "
+             f"AND note = :note AND {has}")
     return [
-        (f"UPDATE list_members SET added_at = {added}, removed_at = NULL WHERE list = :list "
-         f"AND removed_at IS NOT NULL AND note = :note AND {has}", params),
+        # A member back on the list: the ended spell is kept, as the engine keeps it.
+        (f"INSERT INTO list_spells (list, customer_id, added_at, removed_at, note) "
+         f"SELECT list, customer_id, added_at, removed_at, note FROM list_members "
+         f"WHERE {ended} ORDER BY customer_id", params),
+        (f"UPDATE list_members SET added_at = {added}, removed_at = NULL WHERE {ended}", params),
         (f"INSERT INTO list_members (list, customer_id, added_at, note) "
-         f"SELECT :list, s.customer_id, {added}, :note FROM segments s "
+         f"SELECT {name_sql}, s.customer_id, {added}, :note FROM segments s "
          f"WHERE s.segmentation = :seg AND s.label = :label AND NOT EXISTS "
-         f"(SELECT 1 FROM list_members m WHERE m.list = :list AND m.customer_id = s.customer_id) "
+         f"(SELECT 1 FROM list_members m WHERE m.list = {name_sql} AND m.customer_id = s.customer_id) "
          f"ORDER BY s.customer_id", params),
         (f"UPDATE list_members SET removed_at = {added} WHERE list = :list AND note = :note "
          f"AND removed_at IS NULL AND NOT {has} "
