@@ -18,7 +18,7 @@ def plugins(state, fmt):
 
     # Not the workspace: a bad pack section must not hide the pack listing.
     config = read_config(state.config_path, database=state.database)
-    pm = load_plugins(config.packs)
+    pm = load_plugins(config.packs, config=config)
     rows = []
     for info in pm.pack_infos():
         row = {
@@ -46,18 +46,22 @@ def plugins(state, fmt):
 @format_option
 @pass_workspace
 def fields(ws, entity, fmt):
-    """Sector fields the enabled packs declare, by entity."""
+    """Sector fields the enabled packs and guanxi.toml declare, by entity."""
+    from guanxi.plugins import ORGANIZATION
+
     rows = [
         {"pack": f.pack, "entity": f.entity, "name": f.name, "type": f.type,
-         "required": f.required, "allowed": list(f.allowed), "description": f.description}
+         "required": f.required, "allowed": list(f.allowed), "description": f.description,
+         # where to change it: the pack, or the workspace's own guanxi.toml
+         "source": "guanxi.toml" if f.pack == ORGANIZATION else f.pack}
         for f in ws.fields()
         if not entity or f.entity == entity
     ]
     if fmt == "json":
         for row in rows:
             row.pop("description")
-    emit(rows, ["pack", "entity", "name", "type", "required", "allowed", "description"], fmt,
-         empty="No sector fields: the enabled packs declare none.")
+    emit(rows, ["source", "entity", "name", "type", "required", "allowed", "description"], fmt,
+         empty="No sector fields: neither the enabled packs nor guanxi.toml declare any.")
 
 
 @click.group()
@@ -80,7 +84,7 @@ def show(state, fmt):
     # A pack that is not installed: no job could run this config, so say that
     # alone (a pack installed but broken is still shown, with its problem).
     require_installed(cfg.packs)
-    pm = load_plugins(cfg.packs)
+    pm = load_plugins(cfg.packs, config=cfg)
     options: dict[str, list] = {}
     try:
         for (pack, _), option in pm.config_options().items():
