@@ -155,12 +155,19 @@ def read_number(text: str, *, percent: bool = False, problem: str = _NUMBER) -> 
         raise ValueProblem(problem)
     if pct:
         value = value / 100
-    return _plain(value) if exponent else value
+    return _plain(value, problem) if exponent else value
 
 
-def _plain(value: Decimal) -> Decimal:
-    # 1.5E+05 is stored and shown as 150000, as if written so.
+def _plain(value: Decimal, problem: str = _NUMBER) -> Decimal:
+    # 1.5E+05 is stored and shown as 150000, as if written so. An exponent
+    # past 28 digits is no figure anyone keeps (and 1E+400000000000 would
+    # not fit in memory written out).
+    if abs(value.adjusted()) > _MAX_DIGITS:
+        raise ValueProblem(problem)
     return Decimal(format(value, "f"))
+
+
+_MAX_DIGITS = 28
 
 
 # Thousands separators only in groups of three (1,23 is refused: in some
