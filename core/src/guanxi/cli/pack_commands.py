@@ -51,15 +51,16 @@ def fields(ws, entity, fmt):
 
     rows = [
         {"pack": f.pack, "entity": f.entity, "name": f.name, "type": f.type,
-         "required": f.required, "allowed": list(f.allowed), "description": f.description,
-         # where to change it: the pack, or the workspace's own guanxi.toml
-         "source": "guanxi.toml" if f.pack == ORGANIZATION else f.pack}
+         "required": f.required, "allowed": list(f.allowed), "description": f.description}
         for f in ws.fields()
         if not entity or f.entity == entity
     ]
-    if fmt == "json":
+    if fmt == "json":  # a stable shape: the pack of guanxi.toml's fields is "organization"
         for row in rows:
             row.pop("description")
+    else:  # where to change a field: its pack, or the workspace's own guanxi.toml
+        for row in rows:
+            row["source"] = "guanxi.toml" if row["pack"] == ORGANIZATION else row["pack"]
     emit(rows, ["source", "entity", "name", "type", "required", "allowed", "description"], fmt,
          empty="No sector fields: neither the enabled packs nor guanxi.toml declare any.")
 
