@@ -55,13 +55,17 @@ def fields(ws, entity, fmt):
         for f in ws.fields()
         if not entity or f.entity == entity
     ]
-    if fmt == "json":  # a stable shape: the pack of guanxi.toml's fields is "organization"
+    # JSON and CSV keep their stable shape (the pack of guanxi.toml's fields
+    # is "organization"); the table, for people, says where to change a field.
+    first = "pack"
+    if fmt == "json":
         for row in rows:
             row.pop("description")
-    else:  # where to change a field: its pack, or the workspace's own guanxi.toml
+    elif fmt == "table":
+        first = "source"
         for row in rows:
             row["source"] = "guanxi.toml" if row["pack"] == ORGANIZATION else row["pack"]
-    emit(rows, ["source", "entity", "name", "type", "required", "allowed", "description"], fmt,
+    emit(rows, [first, "entity", "name", "type", "required", "allowed", "description"], fmt,
          empty="No sector fields: neither the enabled packs nor guanxi.toml declare any.")
 
 
