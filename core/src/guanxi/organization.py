@@ -37,7 +37,9 @@ SOURCE = "guanxi.toml"
 FIELD_ENTITIES = ("customers", "accounts", "contacts", "interactions")
 #: Field types ``allowed`` may restrict, with the values' Python types.
 _ALLOWED_ITEMS = {"text": (str,), "integer": (int,), "decimal": (int, float)}
-_FIELD_KEYS = ("type", "allowed", "required", "description")
+# ``aliases`` (a source system's column names for the field) once Field has them.
+_ALIASES = "aliases" in attrs.fields_dict(c.Field)
+_FIELD_KEYS = ("type", "allowed", "required", "description") + (("aliases",) if _ALIASES else ())
 _METRIC_KEYS = ("grain", "aggregate", "unit", "title", "description")
 # The names a pack's records take (guanxi.record_checks).
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -139,8 +141,15 @@ def _field(where: str, section: str, entity: str, name: str, spec: Mapping) -> c
     if not isinstance(description, str):
         raise ConfigError(f"{where}: {section} description = {description!r} must be a text "
                           "in quotes")
+    extra = {}
+    if _ALIASES and "aliases" in spec:
+        aliases = spec["aliases"]
+        if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+            raise ConfigError(f"{where}: {section} aliases = {aliases!r} must be a list of "
+                              'texts like ["风险等级"]')
+        extra["aliases"] = tuple(aliases)
     return c.Field(name=name, entity=entity, type=kind, allowed=tuple(allowed),
-                   required=required, description=description)
+                   required=required, description=description, **extra)
 
 
 def _metrics(where: str, raw: Any) -> tuple:
