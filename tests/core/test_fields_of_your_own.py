@@ -11,13 +11,16 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import literal, select
+
+import guanxi
 
 from core_helpers import read_text, reopen, write
 from guanxi.cli import cli
 from guanxi.errors import ConfigError, ImportFileError
 from guanxi.masking import mask, mask_attributes, mask_rows, masked_fields
 from guanxi.storage import tables as t
+from guanxi.testing import current_labels
 
 OWN = {
     "fields.customers.risk_level": {"type": "text", "allowed": ["low", "medium", "high"],
@@ -333,3 +336,48 @@ def test_export_writes_identity_numbers_whole_so_they_round_trip(customer_with_i
     result = ws.import_file("customers", tmp_path / "out.csv")
     assert (result.inserted, result.rejected) == (0, 0)
     assert ws.customers(unmask=True)[0].attributes["id_card"] == RIC
+
+
+# -- a share field in a pack's query; config show ----------------------------------------
+
+
+class _ShareKit:
+    @guanxi.hookimpl
+    def guanxi_segmentations(self):
+        def query(ctx):
+            c = ctx.tables.customers
+            share = ctx.attribute(c, "wallet_share", "share")
+            return select(c.c.id.label("customer_id"), literal("main").label("label"),
+                          share.label("score"), literal("half or more").label("reason")
+                          ).where(share >= 0.5)
+
+        return [guanxi.Segmentation(name="kit.main", title="Main bank",
+                                    description="Half the wallet or more.", labels=("main",),
+                                    query=query)]
+
+
+def test_a_share_field_of_guanxi_toml_is_a_number_in_a_packs_query(make_workspace, tmp_path):
+    ws = make_workspace(extra_packs={"kit": _ShareKit()},
+                        settings={"fields.customers.wallet_share": {"type": "share"}})
+    ws.import_file("customers", write(tmp_path / "c.csv", """\
+        id,name,wallet_share
+        C1,Ann,50%
+        C2,Bob,49.99%
+        C3,Cai,0.9
+        C4,Dai,
+        """))
+    ws.segment(["kit.main"], as_of=dt.date(2026, 11, 20))
+    assert current_labels(ws, "kit.main") == {"C1": "main", "C3": "main"}
+
+
+def test_config_show_prints_the_declarations(own):
+    code, out, _ = run(own, "config", "show")
+    assert code == 0
+    text = out.split("[fields.customers.risk_level]\n", 1)[1]
+    assert text.startswith('type = "text"\nallowed = ["low", "medium", "high"]\n'
+                           "required = false\n")
+    assert '\n[metrics.cds]\ngrain = "month"\naggregate = "sum"\nunit = "items"\n' in out
+    code, out, _ = run(own, "config", "show", "--format", "json")
+    data = json.loads(out)
+    assert data["metrics"] == {"cds": {"grain": "month", "aggregate": "sum", "unit": "items"}}
+    assert data["fields"]["contacts"] == {"mobile": {"type": "cn_mobile"}}

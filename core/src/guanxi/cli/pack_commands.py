@@ -112,6 +112,9 @@ def show(state, fmt):
                 "packs": {p: {k: v for k, (v, _) in items.items()} for p, items in packs.items()},
                 "targets": {k: dict(v) for k, v in cfg.targets.items()},
                 "broken": dict(pm.broken), "unknown_sections": unknown}
+        for own in ("fields", "metrics"):  # the organization's declarations, when it has some
+            if own in cfg.sections:
+                data[own] = cfg.sections[own]
         click.echo(to_json(data))
         return
     click.echo(f"# from {cfg.path or 'defaults (no guanxi.toml found)'}")
@@ -127,6 +130,11 @@ def show(state, fmt):
         click.echo(f"\n# pack {name!r} is broken: {reason}")
     for name in unknown:
         click.echo(f"\n# section [{name}] names no installed pack: every job refuses it")
+    for own in ("fields", "metrics"):  # the organization's own declarations, as written
+        for head, table in _declared(own, cfg.sections.get(own, {})):
+            click.echo(f"\n[{head}]")
+            for key, value in table.items():
+                click.echo(f"{key} = {toml_value(value)}")
     for pack, items in packs.items():
         sections: dict[str, list] = {}
         for name, (value, option) in items.items():
@@ -137,3 +145,13 @@ def show(state, fmt):
             for leaf, value, option in entries:
                 click.echo(f"# {option.description}")
                 click.echo(f"{leaf} = {toml_value(value)}")
+
+
+def _declared(prefix: str, table) -> list:
+    """``[fields.customers.risk_level]``-style sections: (dotted head, its plain keys)."""
+    plain = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    found = [(prefix, plain)] if plain else []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found += _declared(f"{prefix}.{key}", value)
+    return found
