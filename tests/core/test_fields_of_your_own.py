@@ -381,3 +381,36 @@ def test_config_show_prints_the_declarations(own):
     data = json.loads(out)
     assert data["metrics"] == {"cds": {"grain": "month", "aggregate": "sum", "unit": "items"}}
     assert data["fields"]["contacts"] == {"mobile": {"type": "cn_mobile"}}
+
+
+class _RiskPack:
+    @guanxi.hookimpl
+    def guanxi_fields(self):
+        return [guanxi.Field(name="risk_level", entity="customers", type="text",
+                             allowed=("low", "medium", "high"))]
+
+    @guanxi.hookimpl
+    def guanxi_metrics(self):
+        return [guanxi.Metric(name="cds", title="CDs")]
+
+
+def test_a_packs_field_declared_alike_in_guanxi_toml_is_one_field(make_workspace):
+    ws = make_workspace(extra_packs={"risk": _RiskPack()},
+                        settings={"fields.customers.risk_level": OWN["fields.customers.risk_level"]})
+    assert ws.plugins.fields()[("customers", "risk_level")].pack == "organization"
+
+
+def test_a_clash_with_a_pack_names_guanxi_toml_and_the_pack(make_workspace):
+    ws = make_workspace(extra_packs={"risk": _RiskPack()},
+                        settings={"fields.customers.risk_level": {"type": "integer"},
+                                  "metrics.cds": {"unit": "items"}})
+    with pytest.raises(guanxi.PackError) as caught:
+        ws.plugins.fields()
+    assert str(caught.value) == (
+        "guanxi.toml declares the Field 'customers.risk_level' and so does the pack 'risk', "
+        "differently; remove it from guanxi.toml, or disable the pack")
+    with pytest.raises(guanxi.PackError) as caught:
+        ws.plugins.metrics()
+    assert str(caught.value) == (
+        "guanxi.toml declares the Metric 'cds' and so does the pack 'risk'; remove it from "
+        "guanxi.toml, or disable the pack")

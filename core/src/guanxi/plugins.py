@@ -213,6 +213,12 @@ class PackManager(pluggy.PluginManager):
                         raise PackError(f"pack {pack!r} contributes the {what} {shown!r} twice")
                     if same is not None and same(found[k], record):
                         continue
+                    if ORGANIZATION in (found[k].pack, pack):
+                        other = pack if found[k].pack == ORGANIZATION else found[k].pack
+                        raise PackError(
+                            f"guanxi.toml declares the {what} {shown!r} and so does the pack "
+                            f"{other!r}" + (", differently" if same is not None else "")
+                            + "; remove it from guanxi.toml, or disable the pack")
                     raise PackError(
                         f"two packs contribute the {what} {shown!r}: "
                         f"{found[k].pack!r} and {pack!r}; disable one of them"
