@@ -17,7 +17,8 @@ from guanxi.importing.values import (
 )
 from guanxi.periods import ValueProblem as PeriodValueProblem
 
-TYPES = ["text", "integer", "decimal", "boolean", "date", "datetime"]
+TYPES = ["text", "integer", "decimal", "share", "boolean", "date", "datetime", "cn_ric", "cn_uscc",
+         "cn_mobile"]
 
 
 def problem(type_name, text, **options):
@@ -444,3 +445,11 @@ def test_without_a_grain_the_date_spellings_are_accepted_too():
     assert parse_period("2026/11/30").label == "2026-11-30"
     assert parse_period("20261130").label == "2026-11-30"
     assert parse_period("20261101").label == "2026-11"
+
+
+def test_the_converters_cover_every_field_type():
+    from guanxi.contributions import FIELD_TYPES
+    from guanxi.importing.values import TYPES as CONVERTED
+
+    assert tuple(TYPES) == FIELD_TYPES == CONVERTED
+    assert all(callable(converter_for(name)) for name in FIELD_TYPES)
