@@ -194,7 +194,8 @@ def test_plugins_and_fields_json_shapes(ws, tmp_path, fake_dists):
 
 
 def test_fields_without_packs(ws):
-    assert run(ws, "fields") == (0, "No sector fields: the enabled packs declare none.\n", "")
+    assert run(ws, "fields") == (
+        0, "No sector fields: neither the enabled packs nor guanxi.toml declare any.\n", "")
     assert run(ws, "fields", "--format", "json") == (0, "[]\n", "")
 
 

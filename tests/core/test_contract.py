@@ -18,6 +18,7 @@ import warnings
 import pytest
 
 import guanxi
+import guanxi.masking
 import guanxi.output
 import guanxi.testing
 from guanxi.workspace import Workspace
@@ -59,6 +60,8 @@ def surface() -> dict[str, str]:
         found[f"guanxi.testing.DataBuilder.{name}"] = _member(testing.DataBuilder, name)
     for name in guanxi.output.__all__:
         found[f"guanxi.output.{name}"] = _signature(getattr(guanxi.output, name))
+    for name in guanxi.masking.__all__:
+        found[f"guanxi.masking.{name}"] = _signature(getattr(guanxi.masking, name))
     return found
 
 
@@ -133,11 +136,12 @@ SNAPSHOT = {
     'Workspace.customer': "(self, customer_id: 'str') -> 'model.Customer'",
     'Workspace.customer_panels':
         "(self, customer_id: 'str', *, language: 'str | None' = None) -> 'list'",
-    'Workspace.customer_view': "(self, customer_id: 'str', *, recent: 'int' = 20) -> 'dict'",
+    'Workspace.customer_view':
+        "(self, customer_id: 'str', *, recent: 'int' = 20, unmask: 'bool' = False) -> 'dict'",
     'Workspace.customers':
         "(self, *, manager: 'str | None' = None, territory: 'str | None' = None, "
         "status: 'str | None' = None, unowned: 'bool' = False, "
-        "limit: 'int | None' = None) -> 'list[model.Customer]'",
+        "limit: 'int | None' = None, unmask: 'bool' = False) -> 'list[model.Customer]'",
     'Workspace.dialect': 'property',
     'Workspace.disable_user': "(self, login: 'str', disabled: 'bool' = True)",
     'Workspace.engine': 'property',
@@ -287,6 +291,15 @@ SNAPSHOT = {
         "(self, customer_id: 'str', metric: 'str', period, value, **values) -> 'dict'",
     'guanxi.testing.DataBuilder.rows': "(self, entity: 'str', rows: 'list[dict]') -> 'list[dict]'",
     'guanxi.testing.DataBuilder.team': "(self, id: 'str', **values) -> 'dict'",
+    'guanxi.masking.IDENTITY_TYPES': 'tuple',
+    'guanxi.masking.mask': "(value: 'Any') -> 'Any'",
+    'guanxi.masking.mask_attributes':
+        "(attributes: 'Mapping[str, Any] | None', names: 'Iterable[str]') -> 'dict[str, Any]'",
+    'guanxi.masking.mask_rows':
+        "(rows: 'Iterable[dict]', names: 'Iterable[str]', key: 'str' = 'attributes') "
+        "-> 'list[dict]'",
+    'guanxi.masking.masked_fields':
+        "(fields: 'Iterable[Any]', entity: 'str | None' = None) -> 'frozenset[str]'",
     'guanxi.output.FORMATS': 'tuple',
     'guanxi.output.PERIOD': 'PeriodParam',
     'guanxi.output.attainment': "(value, target) -> 'float | None'",

@@ -19,9 +19,14 @@ TZ = ZoneInfo("Asia/Shanghai")
 #: differently from the canonical form; mixed into columns below.
 CELLS = {
     "text": ["Ann", " Ann", "Ann ", "  ", "王䶮\u3000", "\u3000", "a\nb", "0", "\x00x"],
-    "integer": ["12", "-3", "+4", " 5 ", "1_000", "12.0", "1.5", "x", "１２"],
+    "integer": ["12", "-3", "+4", " 5 ", "1_000", "12.0", "1.5", "x", "１２", "1,234",
+                "1.5E+05", "¥1,234", "12%"],
     "decimal": ["12.50", "-0.1", ".5", "+3", " 7 ", "1e3", "1E3", "NaN", "inf", "Infinity",
-                "1_0", "1.2.3", "１２.５", "sNaN", "0"],
+                "1_0", "1.2.3", "１２.５", "sNaN", "0", "1,234.50", "１２３．５", "1.5E+05",
+                "¥1,234", "12.5%", "1,23"],
+    "share": ["0.125", "12.5%", "１２．５％", "100%", "1", "0", "1.5E-01", "12.5", "abc%"],
+    "cn_ric": ["11010519491231002X", "11010519491231002x", "110105194912310021", "12"],
+    "cn_mobile": ["13800138000", "+86 138 0013 8000", "12800138000"],
     "boolean": ["true", "false", "yes", "no", "1", "0", "是", "否", "TRUE", " yes", "maybe"],
     "date": ["2026-11-23", "2026/11/23", "20261123", "2026-02-30", "2026-W47-1",
              "2026-11-23 00:00:00", "2026-11-23 09:00", " 2026-11-23", "0000-01-01",
@@ -68,7 +73,16 @@ def canonical(type_name: str, n: int = 50) -> list[str]:
         "date": [(start + dt.timedelta(days=i)).date().isoformat() for i in range(n)],
         "datetime": [(start + dt.timedelta(hours=i)).isoformat() for i in range(n)],
         "period_start": [dt.date(2025 + i // 12, i % 12 + 1, 1).isoformat() for i in range(n)],
+        "share": [f"{i / max(n, 1):.3f}" for i in range(n)],
+        "cn_ric": [_ric(f"1101051990010{i:03d}") for i in range(n)],
+        "cn_mobile": [f"1380013{i:04d}" for i in range(n)],
     }[type_name]
+
+
+def _ric(first17: str) -> str:
+    from stdnum.cn import ric
+
+    return first17 + ric.calc_check_digit(first17 + "0")
 
 
 @pytest.mark.parametrize("type_name", sorted(CELLS))

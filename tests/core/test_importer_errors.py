@@ -188,7 +188,7 @@ def test_bad_values_of_each_type(workspace, tmp_path):
         I1,C1,visit,2026-11-02 10:00,12.50,M1
         I2,C1,visit,2026-11-02 25:00,,M1
         I3,C1,order,2026-11-02,"12,5",M1
-        I4,C1,order,2026-11-02,1e3,M1
+        I4,C1,order,2026-11-02,1e-3%,M1
         I5,C1,visit,,,M1
         """)
     result = workspace.import_file("interactions", path)
@@ -197,7 +197,8 @@ def test_bad_values_of_each_type(workspace, tmp_path):
         "I2,C1,visit,2026-11-02 25:00,,M1,3,occurred_at,2026-11-02 25:00,"
         "expected a date and time like 2026-11-23 09:30",
         'I3,C1,order,2026-11-02,"12,5",M1,4,amount,"12,5",expected a number',
-        "I4,C1,order,2026-11-02,1e3,M1,5,amount,1e3,expected a number",
+        "I4,C1,order,2026-11-02,1e-3%,M1,5,amount,1e-3%,"
+        "expected a number; a percentage is read only where a share is expected",
         "I5,C1,visit,,,M1,6,occurred_at,,occurred_at is required",
     ]
     with workspace.engine.connect() as conn:

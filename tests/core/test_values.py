@@ -17,7 +17,8 @@ from guanxi.importing.values import (
 )
 from guanxi.periods import ValueProblem as PeriodValueProblem
 
-TYPES = ["text", "integer", "decimal", "boolean", "date", "datetime"]
+TYPES = ["text", "integer", "decimal", "share", "boolean", "date", "datetime", "cn_ric", "cn_uscc",
+         "cn_mobile"]
 
 
 def problem(type_name, text, **options):
@@ -82,7 +83,7 @@ def test_integer_accepts(text, expected):
 
 
 @pytest.mark.parametrize(
-    "text", ["12.5", "12.", "1e3", "1,000", "1_000", "1 000", "abc", "--1", "0x1F", "½"]
+    "text", ["12.5", "12.", "1.5e0", "1,00", "1_000", "1 000", "abc", "--1", "0x1F", "½"]
 )
 def test_integer_rejects(text):
     assert problem("integer", text) == "expected a whole number"
@@ -115,7 +116,8 @@ def test_decimal_keeps_its_digits():
 
 @pytest.mark.parametrize(
     "text",
-    ["1,234.50", "1e3", "1E-2", "NaN", "nan", "Infinity", "-inf", "1_000", "abc", "1.2.3", "¥12"],
+    ["1,23", "12,5", "1,2345.0", ",123", "1e", "NaN", "nan", "Infinity", "-inf", "1_000",
+     "abc", "1.2.3", "$12", "¥-¥12", "１２,３"],
 )
 def test_decimal_rejects(text):
     assert problem("decimal", text) == "expected a number"
@@ -443,3 +445,11 @@ def test_without_a_grain_the_date_spellings_are_accepted_too():
     assert parse_period("2026/11/30").label == "2026-11-30"
     assert parse_period("20261130").label == "2026-11-30"
     assert parse_period("20261101").label == "2026-11"
+
+
+def test_the_converters_cover_every_field_type():
+    from guanxi.contributions import FIELD_TYPES
+    from guanxi.importing.values import TYPES as CONVERTED
+
+    assert tuple(TYPES) == FIELD_TYPES == CONVERTED
+    assert all(callable(converter_for(name)) for name in FIELD_TYPES)

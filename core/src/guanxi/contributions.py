@@ -16,7 +16,11 @@ from typing import Any
 import attrs
 
 #: The value types a field, an entity column or a config option may declare.
-FIELD_TYPES = ("text", "integer", "decimal", "boolean", "date", "datetime")
+#: ``share``: a decimal from 0 to 1, also written as a percentage (12.5%);
+#: ``cn_ric``, ``cn_uscc``, ``cn_mobile``: identity numbers, checked and
+#: shown masked (docs/import-formats.md, guanxi.masking).
+FIELD_TYPES = ("text", "integer", "decimal", "share", "boolean", "date", "datetime",
+               "cn_ric", "cn_uscc", "cn_mobile")
 CONFIG_TYPES = ("text", "integer", "number", "boolean", "date", "text list", "number list")
 
 from guanxi.record_checks import as_tuple as _tuple

@@ -40,6 +40,8 @@ from guanxi.errors import PackError, did_you_mean
 
 ENTRY_POINT_GROUP = "guanxi"
 BUILTIN = "core"
+#: The fields and metrics guanxi.toml declares (guanxi.organization).
+ORGANIZATION = "organization"
 
 hookimpl = pluggy.HookimplMarker("guanxi")
 
@@ -211,6 +213,12 @@ class PackManager(pluggy.PluginManager):
                         raise PackError(f"pack {pack!r} contributes the {what} {shown!r} twice")
                     if same is not None and same(found[k], record):
                         continue
+                    if ORGANIZATION in (found[k].pack, pack):
+                        other = pack if found[k].pack == ORGANIZATION else found[k].pack
+                        raise PackError(
+                            f"guanxi.toml declares the {what} {shown!r} and so does the pack "
+                            f"{other!r}" + (", differently" if same is not None else "")
+                            + "; remove it from guanxi.toml, or disable the pack")
                     raise PackError(
                         f"two packs contribute the {what} {shown!r}: "
                         f"{found[k].pack!r} and {pack!r}; disable one of them"
@@ -301,13 +309,16 @@ class PackManager(pluggy.PluginManager):
     def pack_infos(self) -> list[PackInfo]:
         """Every installed pack and every enabled one, for ``guanxi plugins``."""
         infos = []
-        names = dict.fromkeys([BUILTIN, *self.enabled, *sorted(self.entry_points)])
+        own = [ORGANIZATION] if self.has_plugin(ORGANIZATION) else []
+        names = dict.fromkeys([BUILTIN, *own, *self.enabled, *sorted(self.entry_points)])
         for name in names:
             ep = self.entry_points.get(name)
             dist, version = _distribution(ep)
             if name == BUILTIN and dist is None:
                 dist, version = "guanxi", _own_version()
-            enabled = name == BUILTIN or name in self.enabled
+            if name in own:  # declared in guanxi.toml, not installed
+                dist, version = "guanxi.toml", None
+            enabled = name in (BUILTIN, *own) or name in self.enabled
             infos.append(
                 PackInfo(
                     name=name,
@@ -346,13 +357,17 @@ def _signature_problem(exc: pluggy.PluginValidationError, pm: pluggy.PluginManag
 
 
 def load_plugins(
-    packs: Sequence[str], *, extra: Mapping[str, object] | None = None
+    packs: Sequence[str], *, extra: Mapping[str, object] | None = None, config: Any = None,
 ) -> PackManager:
     """Build the plugin manager for the enabled ``packs``.
 
     :param packs: pack names from ``[guanxi] packs``; only these are imported.
     :param extra: name -> plugin object registered as if installed (tests and
         scripts that define a pack inline).
+    :param config: the :class:`~guanxi.config.Config` read: the fields and
+        metrics its ``[fields.*]`` and ``[metrics.*]`` declare become the
+        pack ``organization``'s, registered after the core
+        (:mod:`guanxi.organization`); a bad declaration raises ConfigError.
 
     A pack not installed, not importable or with a bad hook is recorded in
     ``broken`` rather than raised, so that listings still work;
@@ -365,6 +380,12 @@ def load_plugins(
     pm = PackManager()
     pm.enabled = tuple(name for name in packs if name != BUILTIN)
     pm.add_pack(BUILTIN, builtin)
+    if config is not None and ("fields" in config.sections or "metrics" in config.sections):
+        from guanxi.organization import ORGANIZATION, organization_pack
+
+        declared = organization_pack(config)
+        if declared is not None:
+            pm.add_pack(ORGANIZATION, declared)
     for name in pm.enabled:
         if name in extra:
             pm.add_pack(name, extra[name])

@@ -86,7 +86,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         packs = tuple(cfg.packs) + tuple(n for n in (extra_packs or {}) if n not in cfg.packs)
         if packs != cfg.packs:
             cfg = attrs.evolve(cfg, packs=packs)
-        return cls.from_parts(cfg, load_plugins(cfg.packs, extra=extra_packs))
+        return cls.from_parts(cfg, load_plugins(cfg.packs, extra=extra_packs, config=cfg))
 
     @classmethod
     def from_parts(cls, cfg: config_mod.Config, plugins: PackManager) -> Workspace:
@@ -330,11 +330,13 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         status: str | None = None,
         unowned: bool = False,
         limit: int | None = None,
+        unmask: bool = False,
     ) -> list[model.Customer]:
         """Customers by owning manager, territory or status, ordered by id.
 
         ``unowned=True`` lists customers with no manager, or one who has
         left or is unknown (全量分配: every customer should have an owner).
+        Identity fields are masked (:mod:`guanxi.masking`) unless ``unmask``.
         """
         self.require_ready()
         query = select(t.customers).order_by(t.customers.c.id)
@@ -353,7 +355,16 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as conn:
-            return [_row_to(model.Customer, row._mapping) for row in conn.execute(query)]
+            found = [_row_to(model.Customer, row._mapping) for row in conn.execute(query)]
+        if unmask:
+            return found
+        from guanxi.masking import mask_attributes, masked_fields
+
+        names = masked_fields(self.plugins.fields_of("customers"))
+        if not names:
+            return found
+        return [attrs.evolve(c, attributes=mask_attributes(c.attributes, names))
+                if c.attributes else c for c in found]
 
     def _unowned_condition(self):
         m = t.managers

@@ -70,7 +70,7 @@ class State:
             from guanxi.plugins import load_plugins
 
             self._config = read_config(self.config_path, database=self.database)
-            self._plugins = load_plugins(self._config.packs)
+            self._plugins = load_plugins(self._config.packs, config=self._config)
         return self._plugins
 
     @property

@@ -40,10 +40,14 @@ def list_(ws, manager, territory, status, unowned, limit, fmt):
 @click.argument("customer_id")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="A page for people, or JSON for scripts.")
+@click.option("--unmask", is_flag=True,
+              help="Show identity numbers whole (they are masked: 110***********002X).")
 @pass_workspace
-def show(ws, customer_id, fmt):
+def show(ws, customer_id, fmt, unmask):
     """The 360° view: contacts, accounts, interactions, labels, tasks, owners."""
-    view = ws.customer_view(customer_id)
+    view = ws.customer_view(customer_id, unmask=unmask)
+    if unmask:  # who saw identity numbers whole stays on record
+        ws.audit("identity shown", "customers", customer_id)
     if fmt == "json":
         click.echo(to_json(view))
         return

@@ -18,7 +18,7 @@ def plugins(state, fmt):
 
     # Not the workspace: a bad pack section must not hide the pack listing.
     config = read_config(state.config_path, database=state.database)
-    pm = load_plugins(config.packs)
+    pm = load_plugins(config.packs, config=config)
     rows = []
     for info in pm.pack_infos():
         row = {
@@ -46,18 +46,27 @@ def plugins(state, fmt):
 @format_option
 @pass_workspace
 def fields(ws, entity, fmt):
-    """Sector fields the enabled packs declare, by entity."""
+    """Sector fields the enabled packs and guanxi.toml declare, by entity."""
+    from guanxi.plugins import ORGANIZATION
+
     rows = [
         {"pack": f.pack, "entity": f.entity, "name": f.name, "type": f.type,
          "required": f.required, "allowed": list(f.allowed), "description": f.description}
         for f in ws.fields()
         if not entity or f.entity == entity
     ]
+    # JSON and CSV keep their stable shape (the pack of guanxi.toml's fields
+    # is "organization"); the table, for people, says where to change a field.
+    first = "pack"
     if fmt == "json":
         for row in rows:
             row.pop("description")
-    emit(rows, ["pack", "entity", "name", "type", "required", "allowed", "description"], fmt,
-         empty="No sector fields: the enabled packs declare none.")
+    elif fmt == "table":
+        first = "source"
+        for row in rows:
+            row["source"] = "guanxi.toml" if row["pack"] == ORGANIZATION else row["pack"]
+    emit(rows, [first, "entity", "name", "type", "required", "allowed", "description"], fmt,
+         empty="No sector fields: neither the enabled packs nor guanxi.toml declare any.")
 
 
 @click.group()
@@ -80,7 +89,7 @@ def show(state, fmt):
     # A pack that is not installed: no job could run this config, so say that
     # alone (a pack installed but broken is still shown, with its problem).
     require_installed(cfg.packs)
-    pm = load_plugins(cfg.packs)
+    pm = load_plugins(cfg.packs, config=cfg)
     options: dict[str, list] = {}
     try:
         for (pack, _), option in pm.config_options().items():
@@ -103,6 +112,9 @@ def show(state, fmt):
                 "packs": {p: {k: v for k, (v, _) in items.items()} for p, items in packs.items()},
                 "targets": {k: dict(v) for k, v in cfg.targets.items()},
                 "broken": dict(pm.broken), "unknown_sections": unknown}
+        for own in ("fields", "metrics"):  # the organization's declarations, when it has some
+            if own in cfg.sections:
+                data[own] = cfg.sections[own]
         click.echo(to_json(data))
         return
     click.echo(f"# from {cfg.path or 'defaults (no guanxi.toml found)'}")
@@ -118,6 +130,11 @@ def show(state, fmt):
         click.echo(f"\n# pack {name!r} is broken: {reason}")
     for name in unknown:
         click.echo(f"\n# section [{name}] names no installed pack: every job refuses it")
+    for own in ("fields", "metrics"):  # the organization's own declarations, as written
+        for head, table in _declared(own, cfg.sections.get(own, {})):
+            click.echo(f"\n[{head}]")
+            for key, value in table.items():
+                click.echo(f"{key} = {toml_value(value)}")
     for pack, items in packs.items():
         sections: dict[str, list] = {}
         for name, (value, option) in items.items():
@@ -128,3 +145,13 @@ def show(state, fmt):
             for leaf, value, option in entries:
                 click.echo(f"# {option.description}")
                 click.echo(f"{leaf} = {toml_value(value)}")
+
+
+def _declared(prefix: str, table) -> list:
+    """``[fields.customers.risk_level]``-style sections: (dotted head, its plain keys)."""
+    plain = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    found = [(prefix, plain)] if plain else []
+    for key, value in table.items():
+        if isinstance(value, dict):
+            found += _declared(f"{prefix}.{key}", value)
+    return found

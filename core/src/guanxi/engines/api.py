@@ -340,8 +340,13 @@ class EngineMethods:
 
     # -- the 360° view ---------------------------------------------------------------------------
 
-    def customer_view(self, customer_id: str, *, recent: int = 20) -> dict:
-        """Everything about one customer, as the ``customers show`` JSON."""
+    def customer_view(self, customer_id: str, *, recent: int = 20, unmask: bool = False) -> dict:
+        """Everything about one customer, as the ``customers show`` JSON.
+
+        Identity fields (``cn_ric``, ``cn_uscc``, ``cn_mobile``) of the
+        customer, its contacts, accounts and interactions are masked
+        (:mod:`guanxi.masking`) unless ``unmask``.
+        """
         import attrs
 
         customer = self.customer(customer_id)
@@ -376,8 +381,16 @@ class EngineMethods:
             if customer.manager_id:
                 mrow = conn.execute(select(t.managers).where(t.managers.c.id == customer.manager_id)).first()
                 manager = dict(mrow._mapping) if mrow else None
+        customer_row = attrs.asdict(customer)
+        if not unmask:
+            from guanxi.masking import mask_rows, masked_fields
+
+            fields = list(self.plugins.fields().values())
+            for entity, found in (("customers", [customer_row]), ("contacts", contacts),
+                                  ("accounts", accounts), ("interactions", interactions)):
+                mask_rows(found, masked_fields(fields, entity))
         return {
-            "customer": attrs.asdict(customer),
+            "customer": customer_row,
             "manager": manager,
             "contacts": contacts,
             "accounts": accounts,

@@ -123,8 +123,10 @@ class Context(DateHelpers, CalendarHelpers, WorkHelpers, MetricHelpers):
             raw = func.json_extract(column, f"$.{name}")
         else:
             raw = column.op("->>", return_type=String)(literal(name))
+        # a share is a decimal; the identity types (cn_ric, ...) are text
         sql_type = {"text": String, "integer": Integer, "decimal": Numeric(20, 4),
-                    "number": Float, "date": Date, "boolean": Integer}.get(type, String)
+                    "share": Numeric(20, 4), "number": Float, "date": Date,
+                    "boolean": Integer}.get(type, String)
         if type == "boolean":
             if self.dialect == "sqlite":
                 return raw == 1

@@ -149,6 +149,9 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
         grains = {name: metric.grain for name, metric in pm.metrics().items()} if by_grain else {}
         if kind.startswith("period"):
             convert = _period_converter(kind, by_grain)
+        elif kind == "decimal" and tuple(entity.bounds.get(name, ())) == (0, 1):
+            # A share column (a team member's credit share) also reads 12.5%.
+            convert = converter_for("share", tz)
         else:
             convert = converter_for(kind, tz)
         default = None
@@ -183,6 +186,7 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 required=field.required,
                 convert=converter_for(field.type, tz),
                 allowed=tuple(field.allowed),
+                bounds=(0, 1) if field.type == "share" else None,
             )
         )
     return ColumnPlan(entity=entity, header=tuple(header), columns=tuple(planned))

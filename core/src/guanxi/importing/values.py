@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from guanxi.importing.identity import IDENTITY_TYPES
 from guanxi.periods import (
     DATE_COMPACT as _DATE_COMPACT,
     DATETIME_LOOSE as _DATETIME_LOOSE,
@@ -37,9 +39,11 @@ __all__ = [
     "converter_for",
     "format_value",
     "parse_period",
+    "read_number",
 ]
 
-TYPES = ("text", "integer", "decimal", "boolean", "date", "datetime")
+TYPES = ("text", "integer", "decimal", "share", "boolean", "date", "datetime",
+         "cn_ric", "cn_uscc", "cn_mobile")
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 Converter = Callable[[str | None], object]
@@ -83,9 +87,13 @@ def _integer(text: str | None) -> int | None:
     if not text:
         return None
     match = _INTEGRAL_DECIMAL.fullmatch(text)
-    if match is None:
+    if match is not None:
+        return int(match[1])
+    # Only now the forms people write: 1,234 / １２３ / 1.5E+05 / ¥1,234.
+    number = read_number(text, problem=_WHOLE_NUMBER)
+    if number != number.to_integral_value():
         raise ValueProblem(_WHOLE_NUMBER)
-    return int(match[1])
+    return int(number)
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -96,12 +104,81 @@ def _decimal(text: str | None) -> Decimal | None:
     except InvalidOperation:
         if not text.strip():
             return None
-        raise ValueProblem(_NUMBER) from None
-    # Decimal() also takes NaN, Infinity, exponents and underscores; an
-    # exponent in a file is usually a spreadsheet's rendering of a long id.
-    if not value.is_finite() or "e" in text or "E" in text or "_" in text:
+        return read_number(text)
+    if not value.is_finite() or "_" in text:
+        # Decimal() also takes NaN, Infinity and underscores.
         raise ValueProblem(_NUMBER)
+    if "e" in text or "E" in text:
+        return _plain(value)
     return value
+
+
+def _share(text: str | None) -> Decimal | None:
+    """A share (0 to 1): a number, or a percentage (``12.5%`` is 0.125)."""
+    if text is None:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        if not text.strip():
+            return None
+        return read_number(text, percent=True)
+    if not value.is_finite() or "_" in text:
+        raise ValueProblem(_NUMBER)
+    if "e" in text or "E" in text:
+        return _plain(value)
+    return value
+
+
+def read_number(text: str, *, percent: bool = False, problem: str = _NUMBER) -> Decimal:
+    """A number as people write it in spreadsheets; the slow path of the converters.
+
+    Accepted, after full-width characters are read as their ASCII forms
+    (``１２３．５`` is 123.5, ``－`` a minus): thousands separators in
+    groups of three (``1,234.50``), an exponent (``1.5E+05``), a leading
+    ``¥`` (``¥1,234``, ``-¥5``), and with ``percent`` a trailing ``%``
+    divided by 100 (``12.5%`` is 0.125). Anything else raises
+    :class:`ValueProblem` with ``problem``.
+    """
+    normal = unicodedata.normalize("NFKC", text).strip().replace("\u2212", "-")
+    match = _LOOSE_NUMBER.fullmatch(normal)
+    if match is None:
+        if normal.endswith("%") and not percent and _LOOSE_NUMBER.fullmatch(normal[:-1]):
+            raise ValueProblem(f"{problem}; a percentage is read only where a share is expected")
+        raise ValueProblem(problem)
+    sign = match["sign"] or match["sign2"]
+    digits, exponent, pct = match["digits"], match["exp"], match["pct"]
+    if pct and not percent:
+        raise ValueProblem(f"{problem}; a percentage is read only where a share is expected")
+    value = Decimal((sign or "") + digits.replace(",", "") + (exponent or ""))
+    if not value.is_finite():  # pragma: no cover - the pattern admits digits only
+        raise ValueProblem(problem)
+    if pct:
+        value = value / 100
+    return _plain(value, problem) if exponent else value
+
+
+def _plain(value: Decimal, problem: str = _NUMBER) -> Decimal:
+    # 1.5E+05 is stored and shown as 150000, as if written so. An exponent
+    # past 28 digits is no figure anyone keeps (and 1E+400000000000 would
+    # not fit in memory written out).
+    if abs(value.adjusted()) > _MAX_DIGITS:
+        raise ValueProblem(problem)
+    return Decimal(format(value, "f"))
+
+
+_MAX_DIGITS = 28
+
+
+# Thousands separators only in groups of three (1,23 is refused: in some
+# locales it is 1.23); the yuan sign before or after the minus sign.
+_LOOSE_NUMBER = re.compile(
+    r"(?P<sign>[+-])?(?:¥\s*)?(?P<sign2>(?(sign)|[+-]))?"
+    r"(?P<digits>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
+    r"(?P<exp>[eE][+-]?\d+)?"
+    r"\s*(?P<pct>%)?",
+    re.ASCII,
+)
 
 
 def _boolean(text: str | None) -> bool | None:
@@ -190,6 +267,7 @@ _CONVERTERS: dict[str, Converter] = {
     "decimal": _decimal,
     "boolean": _boolean,
     "date": _date,
+    "share": _share,
 }
 
 
@@ -201,6 +279,10 @@ def converter_for(type_name: str, tz: ZoneInfo | None = None) -> Converter:
     """
     if type_name == "datetime":
         return _datetime_converter(tz)
+    if type_name in IDENTITY_TYPES:
+        from guanxi.importing.identity import CONVERTERS
+
+        return CONVERTERS[type_name]
     try:
         return _CONVERTERS[type_name]
     except KeyError:

@@ -142,6 +142,7 @@ FAST: dict[str, Callable[[Sequence], list]] = {
     "text": _fast_text,
     "integer": _fast_integer,
     "decimal": _fast_decimal,
+    "share": _fast_decimal,
     "date": _fast_date,
     "datetime": _fast_datetime,
     "boolean": _fast_boolean,
