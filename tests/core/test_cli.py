@@ -231,7 +231,7 @@ def test_export_writes_the_import_columns_back(ws, tmp_path):
 
 def test_export_to_an_unknown_file_type_is_wrong_usage(ws, tmp_path):
     assert run(ws, "export", "customers", str(tmp_path / "out.txt")) == (
-        2, "", "Error: out.txt: export writes .csv or .jsonl files\n")
+        2, "", "Error: out.txt: export writes .csv, .jsonl or .xlsx files\n")
     assert not (tmp_path / "out.txt").exists()
 
 

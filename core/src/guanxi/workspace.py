@@ -307,7 +307,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
 
     def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8",
                progress=None):
-        """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
+        """Write ``entity`` to a file in its canonical columns (xlsx, CSV or JSONL; ``-`` stdout).
 
         ``tasks`` and ``segments`` export the engines' results, reasons
         rendered; they are for reading, not for import. ``progress(done,
