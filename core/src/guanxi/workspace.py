@@ -23,6 +23,7 @@ from guanxi.engines.api import EngineMethods
 from guanxi.service.access_api import AccessMethods
 from guanxi.service.calendar_api import CalendarMethods
 from guanxi.service.case_api import CaseMethods
+from guanxi.service.merge_api import MergeMethods
 from guanxi.service.plan_api import PlanMethods
 from guanxi.service.report_api import ReportMethods
 from guanxi import model
@@ -53,7 +54,7 @@ def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None
 
 
 class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, PlanMethods,
-                ReportMethods):
+                ReportMethods, MergeMethods):
     """A config, its enabled packs and its database.
 
     Open one with :func:`guanxi.open`. Listing, importing, exporting and
@@ -342,12 +343,13 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
             query = query.where(t.customers.c.manager_id == manager)
         if territory:
             query = query.where(t.customers.c.territory == territory)
+        statuses = (*model.CUSTOMER_STATUSES, model.MERGED_STATUS)
         if status:
-            if status not in model.CUSTOMER_STATUSES:
-                raise UsageError(
-                    f"unknown status {status!r}; use one of: {', '.join(model.CUSTOMER_STATUSES)}"
-                )
+            if status not in statuses:
+                raise UsageError(f"unknown status {status!r}; use one of: {', '.join(statuses)}")
             query = query.where(t.customers.c.status == status)
+        else:  # merged customers only when asked for: their records are the kept one's
+            query = query.where(t.customers.c.status != model.MERGED_STATUS)
         if unowned:
             query = query.where(self._unowned_condition())
         if limit:
@@ -428,4 +430,5 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
     run_rules = _job("rules run")(EngineMethods.run_rules)
     kpi = _job("kpi")(EngineMethods.kpi)
     build_plan = _job("plan build")(PlanMethods.build_plan)
+    merge_customers = _job("customers merge")(MergeMethods.merge_customers)
     tick_cases = _job("cases tick")(CaseMethods.tick_cases)
