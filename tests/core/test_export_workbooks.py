@@ -7,6 +7,8 @@ import json
 
 import openpyxl
 import pytest
+
+import guanxi
 from click.testing import CliRunner
 
 from guanxi.cli import cli
@@ -166,3 +168,29 @@ def test_xlsx_export_streams_rows(workspace, tmp_path, monkeypatch):
     assert max(written_ahead) <= 100
     _, rows = sheet_rows(tmp_path / "big.xlsx")
     assert len(rows) == 3001 and rows[-1][:2] == ["C02999", "客户2999"]
+
+
+class FieldsPack:
+    """Declared customer fields: a code with leading zeros and a date."""
+
+    @guanxi.hookimpl
+    def guanxi_fields(self):
+        return [guanxi.Field(name="branch_code", entity="customers", type="text"),
+                guanxi.Field(name="opened_on", entity="customers", type="date"),
+                guanxi.Field(name="score", entity="customers", type="integer")]
+
+
+def test_declared_fields_keep_their_types_and_round_trip(make_workspace, tmp_path):
+    ws = make_workspace(extra_packs={"fp": FieldsPack()})
+    ws.save("customers", [{"id": "C1", "name": "张伟", "branch_code": "0012",
+                           "opened_on": "2025-02-03", "score": 7},
+                          {"id": "C2", "name": "李娜"}])
+    out = tmp_path / "customers.xlsx"
+    assert ws.export("customers", out).rows == 2
+    sheet, rows = sheet_rows(out)
+    assert rows[0][-3:] == ["branch_code", "opened_on", "score"]
+    assert rows[1][-3:] == ["0012", dt.datetime(2025, 2, 3), 7]
+    assert rows[2][-3:] == [None, None, None]
+    assert sheet.cell(2, len(rows[0]) - 1).number_format == "yyyy-mm-dd"
+    result = ws.import_file("customers", out)
+    assert (result.unchanged, result.updated, result.inserted) == (2, 0, 0)

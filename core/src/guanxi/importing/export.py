@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import json
 import sys
 from pathlib import Path
@@ -152,7 +153,10 @@ def export_file(rt, entity, path, *, render_reason, format: str | None = None,
         n = _write_rows(path, fmt, header, rendered(), encoding, progress,
                         _count(rt, query, progress), entity_name)
         return ExportResult(entity=entity_name, rows=n, file=str(path))
-    fields = [f.name for f in rt.plugins.fields_of(entity.name)] if entity.attributes else []
+    declared = list(rt.plugins.fields_of(entity.name)) if entity.attributes else []
+    fields = [f.name for f in declared]
+    # A workbook shows a date field as a date cell (stored as ISO text in the document).
+    dates = {n for n, f in enumerate(declared) if f.type == "date"} if fmt == "xlsx" else set()
     header = list(entity.columns) + fields
     table = entity.table
     cols = [table.c[c] for c in entity.columns]
@@ -168,12 +172,24 @@ def export_file(rt, entity, path, *, render_reason, format: str | None = None,
             out = list(row[: len(entity.columns)])
             if fields:
                 doc = row[-1] or {}
-                out += [doc.get(name) for name in fields]
+                values = [doc.get(name) for name in fields]
+                for n in dates:
+                    values[n] = _as_date(values[n])
+                out += values
             yield _blank_keys(out)
 
     n = _write_rows(path, fmt, header, values(), encoding, progress,
                     _count(rt, query, progress), entity.name)
     return ExportResult(entity=entity.name, rows=n, file=str(path))
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _blank_keys(values: list) -> list:
