@@ -140,6 +140,7 @@ SNAPSHOT = {
         "limit: 'int | None' = None) -> 'list[model.Customer]'",
     'Workspace.dialect': 'property',
     'Workspace.disable_user': "(self, login: 'str', disabled: 'bool' = True)",
+    'Workspace.duplicates': "(self) -> 'list'",
     'Workspace.engine': 'property',
     'Workspace.ensure_business_days': "(self, as_of: 'dt.date') -> 'CalendarBuild'",
     'Workspace.entity': "(self, name: 'str')",
@@ -171,6 +172,8 @@ SNAPSHOT = {
     'Workspace.labels': "(self, customer_id: 'str') -> 'list[model.SegmentAssignment]'",
     'Workspace.lock_segmentation': "(self, segmentation: 'str', period: 'str') -> 'None'",
     'Workspace.managers': "(self) -> 'list[model.Manager]'",
+    'Workspace.merge_customers':
+        "(self, keep: 'str', drop: 'str', *, on: 'dt.date | None' = None)",
     'Workspace.now': "(self) -> 'dt.datetime'",
     'Workspace.on_duty': "(self, rota: 'str', day: 'dt.date') -> 'list[str]'",
     'Workspace.open':
