@@ -371,7 +371,8 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         self.require_ready()
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.count()).select_from(t.customers).where(self._unowned_condition())
+                select(func.count()).select_from(t.customers).where(
+                    self._unowned_condition(), t.customers.c.status != model.MERGED_STATUS)
             ).scalar_one()
 
     def customer(self, customer_id: str) -> model.Customer:
