@@ -59,6 +59,13 @@ def surface() -> dict[str, str]:
         found[f"guanxi.testing.DataBuilder.{name}"] = _member(testing.DataBuilder, name)
     for name in guanxi.output.__all__:
         found[f"guanxi.output.{name}"] = _signature(getattr(guanxi.output, name))
+    from guanxi import workbooks
+
+    found["guanxi.workbooks.write_table"] = _signature(workbooks.write_table)
+    for name in ("__init__", "sheet", "close", "getvalue"):
+        found[f"guanxi.workbooks.Workbook.{name}"] = _member(workbooks.Workbook, name)
+    for name in ("row", "write_rows"):
+        found[f"guanxi.workbooks.Sheet.{name}"] = _member(workbooks.Sheet, name)
     return found
 
 
@@ -310,6 +317,18 @@ SNAPSHOT = {
         "(rows: 'Sequence[dict]', columns: 'Sequence[str]', *, "
         "right: 'Sequence[str]' = ()) -> 'str'",
     'guanxi.output.to_json': "(data: 'Any') -> 'str'",
+    'guanxi.workbooks.write_table':
+        "(path: 'str | os.PathLike', rows: 'Iterable[dict]', columns: 'Sequence[str]', *, "
+        "sheet: 'str', title: 'str | None' = None, notes: 'Sequence[str]' = ()) -> 'int'",
+    'guanxi.workbooks.Workbook.__init__':
+        "(self, target: 'str | os.PathLike | None' = None) -> 'None'",
+    'guanxi.workbooks.Workbook.sheet':
+        "(self, name: 'str', columns: 'Sequence[str]', *, title: 'str | None' = None, "
+        "notes: 'Sequence[str]' = ()) -> 'Sheet'",
+    'guanxi.workbooks.Workbook.close': "(self) -> 'None'",
+    'guanxi.workbooks.Workbook.getvalue': "(self) -> 'bytes'",
+    'guanxi.workbooks.Sheet.row': "(self, values: 'Iterable[Any]') -> 'None'",
+    'guanxi.workbooks.Sheet.write_rows': "(self, rows: 'Iterable[Iterable[Any]]') -> 'int'",
 }
 
 

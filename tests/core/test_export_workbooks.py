@@ -194,3 +194,30 @@ def test_declared_fields_keep_their_types_and_round_trip(make_workspace, tmp_pat
     assert sheet.cell(2, len(rows[0]) - 1).number_format == "yyyy-mm-dd"
     result = ws.import_file("customers", out)
     assert (result.unchanged, result.updated, result.inserted) == (2, 0, 0)
+
+
+def test_the_workbook_writer_for_packs(tmp_path):
+    """guanxi.workbooks, public: titles and notes, typed cells, Excel-safe sheet names."""
+    from guanxi.workbooks import Workbook, write_table
+
+    path = tmp_path / "notices.xlsx"
+    n = write_table(path, [{"customer_id": "000123", "due_on": dt.date(2026, 12, 7),
+                            "count": 3, "big": 2**60, "formula": "=1+1", "sent": True}],
+                    ["customer_id", "due_on", "count", "big", "formula", "sent"],
+                    sheet="停电/通知", title="停电通知 2026-12", notes=["as of 2026-12-06"])
+    assert n == 1
+    sheet, rows = sheet_rows(path)
+    assert sheet.title == "停电_通知"  # / is not allowed in a sheet name
+    assert rows == [["停电通知 2026-12", None, None, None, None, None],
+                    ["as of 2026-12-06", None, None, None, None, None],
+                    ["customer_id", "due_on", "count", "big", "formula", "sent"],
+                    ["000123", dt.datetime(2026, 12, 7), 3, str(2**60), "=1+1", True]]
+    assert sheet.freeze_panes == "A4"
+    assert sheet["A1"].font.b
+    book = Workbook()
+    with book:
+        book.sheet("a" * 40, ["x"]).row([1.5])
+        book.sheet("A" * 40, ["x"]).row([dt.datetime(2026, 1, 2, 3, 4, 5)])
+    loaded = openpyxl.load_workbook(__import__("io").BytesIO(book.getvalue()))
+    assert loaded.sheetnames == ["a" * 31, "A" * 29 + "~2"]
+    assert loaded.worksheets[1]["A2"].value == dt.datetime(2026, 1, 2, 3, 4, 5)
