@@ -74,6 +74,12 @@ class Manager:
     attributes: dict[str, Any] = attrs.field(factory=dict)
 
 
+
+def _customer_status(instance, attribute, value) -> None:
+    # merged is set by a merge only: the message names the statuses one gives.
+    if value != MERGED_STATUS:
+        v.in_(CUSTOMER_STATUSES)(instance, attribute, value)
+
 @attrs.frozen(kw_only=True)
 class Customer:
     id: str = attrs.field(validator=_nonempty)
@@ -81,8 +87,7 @@ class Customer:
     kind: str = attrs.field(default="person", validator=v.in_(CUSTOMER_KINDS))
     manager_id: str | None = attrs.field(default=None, validator=_opt_str)
     territory: str | None = attrs.field(default=None, validator=_opt_str)
-    status: str = attrs.field(default="active",
-                              validator=v.in_((*CUSTOMER_STATUSES, MERGED_STATUS)))
+    status: str = attrs.field(default="active", validator=_customer_status)
     created_at: dt.date | None = attrs.field(default=None, validator=_opt_date)
     attributes: dict[str, Any] = attrs.field(factory=dict)
 

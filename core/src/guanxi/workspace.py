@@ -343,10 +343,11 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
             query = query.where(t.customers.c.manager_id == manager)
         if territory:
             query = query.where(t.customers.c.territory == territory)
-        statuses = (*model.CUSTOMER_STATUSES, model.MERGED_STATUS)
         if status:
-            if status not in statuses:
-                raise UsageError(f"unknown status {status!r}; use one of: {', '.join(statuses)}")
+            if status not in (*model.CUSTOMER_STATUSES, model.MERGED_STATUS):
+                raise UsageError(
+                    f"unknown status {status!r}; use one of: {', '.join(model.CUSTOMER_STATUSES)}"
+                )
             query = query.where(t.customers.c.status == status)
         else:  # merged customers only when asked for: their records are the kept one's
             query = query.where(t.customers.c.status != model.MERGED_STATUS)
