@@ -32,6 +32,8 @@ def ws(workspace):
     b.account("A-0007", "000123", opened_at=dt.date(2024, 3, 16))
     b.interaction("I1", "000123", "visit", dt.datetime(2026, 11, 3, 10, 15, 30),
                   manager_id="M1", amount=1234.5, outcome="签约")
+    b.measurement("000123", "revenue", "2026-11", 76109.3)
+    b.measurement("C2", "revenue", "2026-10", 0.1)
     return workspace
 
 
@@ -74,7 +76,8 @@ def test_xlsx_export_numbers_and_datetimes(ws, tmp_path):
     assert values["outcome"] == "签约"
 
 
-@pytest.mark.parametrize("entity", ["managers", "customers", "accounts", "interactions"])
+@pytest.mark.parametrize("entity", ["managers", "customers", "accounts", "interactions",
+                                    "measurements"])
 def test_an_exported_workbook_imports_back_unchanged(ws, tmp_path, entity):
     out = tmp_path / f"{entity}.xlsx"
     assert run(ws, "export", entity, str(out))[0] == 0
@@ -82,7 +85,7 @@ def test_an_exported_workbook_imports_back_unchanged(ws, tmp_path, entity):
     summary = json.loads(stdout)
     assert (code, summary["inserted"], summary["updated"], summary["rejected"]) == (0, 0, 0, 0)
     assert summary["unchanged"] == {"managers": 1, "customers": 2, "accounts": 1,
-                                    "interactions": 1}[entity]
+                                    "interactions": 1, "measurements": 2}[entity]
 
 
 def test_excel_csv_has_a_bom(ws, tmp_path):
