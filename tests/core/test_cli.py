@@ -68,7 +68,7 @@ def test_init_writes_the_config_and_brings_the_database_to_head(tmp_path, worksp
     result = CliRunner().invoke(cli, ["init", "--dir", str(folder), "--database", url])
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == (f"Wrote {folder / 'guanxi.toml'}.\n"
-                             f"Database {url} is at head (core 0006).\n")
+                             f"Database {url} is at head (core 0007).\n")
     assert read_text(folder / "guanxi.toml") == (
         "# guanxi workspace configuration; see docs/configuration.md.\n"
         "[guanxi]\n"
@@ -83,7 +83,7 @@ def test_init_writes_the_config_and_brings_the_database_to_head(tmp_path, worksp
     config = str(folder / "guanxi.toml")
     current = CliRunner().invoke(cli, ["--config", config, "db", "current", "--format", "json"])
     assert json.loads(current.stdout) == [
-        {"branch": "core", "current": "0006", "head": "0006", "at_head": True}]
+        {"branch": "core", "current": "0007", "head": "0007", "at_head": True}]
 
 
 def test_init_with_a_relative_sqlite_path_puts_the_database_beside_the_config(tmp_path,
@@ -111,19 +111,19 @@ def test_db_upgrade_creates_an_enabled_packs_tables(tmp_path, fake_dists, worksp
     current = CliRunner().invoke(cli, ["--config", str(config), "db", "current"])
     assert current.stdout == ("branch    current  head  at_head\n"
                               "--------  -------  ----  -------\n"
-                              "core      0006     0006  yes\n"
+                              "core      0007     0007  yes\n"
                               "testpack           tp01  no\n")
     listing = CliRunner().invoke(cli, ["--config", str(config), "customers", "list"])
     assert (listing.exit_code, listing.stderr) == (
         1, "Error: the database has no 'testpack' schema yet; run `guanxi db upgrade` (or "
            "`guanxi init` for a new workspace)\n")
     upgrade = CliRunner().invoke(cli, ["--config", str(config), "db", "upgrade"])
-    assert (upgrade.exit_code, upgrade.stdout) == (0, "core: 0006 (head)\ntestpack: tp01 (head)\n")
+    assert (upgrade.exit_code, upgrade.stdout) == (0, "core: 0007 (head)\ntestpack: tp01 (head)\n")
     assert {"testpack_notes", "testpack_log"} <= set(inspect(engine).get_table_names())
     engine.dispose()
     current = CliRunner().invoke(cli, ["--config", str(config), "db", "current", "--format", "json"])
     assert json.loads(current.stdout) == [
-        {"branch": "core", "current": "0006", "head": "0006", "at_head": True},
+        {"branch": "core", "current": "0007", "head": "0007", "at_head": True},
         {"branch": "testpack", "current": "tp01", "head": "tp01", "at_head": True}]
 
 
@@ -134,7 +134,7 @@ def test_init_with_a_pack(tmp_path, fake_dists, workspace):
     result = CliRunner().invoke(cli, ["init", "--dir", str(folder), "--pack", "testpack",
                                       "--database", url])
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines()[1] == f"Database {url} is at head (core 0006, testpack tp01)."
+    assert result.stdout.splitlines()[1] == f"Database {url} is at head (core 0007, testpack tp01)."
     assert 'packs = ["testpack"]' in read_text(folder / "guanxi.toml")
 
 
@@ -232,7 +232,7 @@ def test_export_writes_the_import_columns_back(ws, tmp_path):
 
 def test_export_to_an_unknown_file_type_is_wrong_usage(ws, tmp_path):
     assert run(ws, "export", "customers", str(tmp_path / "out.txt")) == (
-        2, "", "Error: out.txt: export writes .csv or .jsonl files\n")
+        2, "", "Error: out.txt: export writes .csv, .jsonl or .xlsx files\n")
     assert not (tmp_path / "out.txt").exists()
 
 

@@ -62,6 +62,13 @@ def surface() -> dict[str, str]:
         found[f"guanxi.output.{name}"] = _signature(getattr(guanxi.output, name))
     for name in guanxi.masking.__all__:
         found[f"guanxi.masking.{name}"] = _signature(getattr(guanxi.masking, name))
+    from guanxi import workbooks
+
+    found["guanxi.workbooks.write_table"] = _signature(workbooks.write_table)
+    for name in ("__init__", "sheet", "close", "getvalue"):
+        found[f"guanxi.workbooks.Workbook.{name}"] = _member(workbooks.Workbook, name)
+    for name in ("row", "write_rows"):
+        found[f"guanxi.workbooks.Sheet.{name}"] = _member(workbooks.Sheet, name)
     return found
 
 
@@ -144,6 +151,7 @@ SNAPSHOT = {
         "limit: 'int | None' = None, unmask: 'bool' = False) -> 'list[model.Customer]'",
     'Workspace.dialect': 'property',
     'Workspace.disable_user': "(self, login: 'str', disabled: 'bool' = True)",
+    'Workspace.duplicates': "(self) -> 'list'",
     'Workspace.engine': 'property',
     'Workspace.ensure_business_days': "(self, as_of: 'dt.date') -> 'CalendarBuild'",
     'Workspace.entity': "(self, name: 'str')",
@@ -175,6 +183,8 @@ SNAPSHOT = {
     'Workspace.labels': "(self, customer_id: 'str') -> 'list[model.SegmentAssignment]'",
     'Workspace.lock_segmentation': "(self, segmentation: 'str', period: 'str') -> 'None'",
     'Workspace.managers': "(self) -> 'list[model.Manager]'",
+    'Workspace.merge_customers':
+        "(self, keep: 'str', drop: 'str', *, on: 'dt.date | None' = None)",
     'Workspace.now': "(self) -> 'dt.datetime'",
     'Workspace.on_duty': "(self, rota: 'str', day: 'dt.date') -> 'list[str]'",
     'Workspace.open':
@@ -320,6 +330,18 @@ SNAPSHOT = {
         "(rows: 'Sequence[dict]', columns: 'Sequence[str]', *, "
         "right: 'Sequence[str]' = ()) -> 'str'",
     'guanxi.output.to_json': "(data: 'Any') -> 'str'",
+    'guanxi.workbooks.write_table':
+        "(path: 'str | os.PathLike', rows: 'Iterable[dict]', columns: 'Sequence[str]', *, "
+        "sheet: 'str', title: 'str | None' = None, notes: 'Sequence[str]' = ()) -> 'int'",
+    'guanxi.workbooks.Workbook.__init__':
+        "(self, target: 'str | os.PathLike | None' = None) -> 'None'",
+    'guanxi.workbooks.Workbook.sheet':
+        "(self, name: 'str', columns: 'Sequence[str]', *, title: 'str | None' = None, "
+        "notes: 'Sequence[str]' = ()) -> 'Sheet'",
+    'guanxi.workbooks.Workbook.close': "(self) -> 'None'",
+    'guanxi.workbooks.Workbook.getvalue': "(self) -> 'bytes'",
+    'guanxi.workbooks.Sheet.row': "(self, values: 'Iterable[Any]') -> 'None'",
+    'guanxi.workbooks.Sheet.write_rows': "(self, rows: 'Iterable[Iterable[Any]]') -> 'int'",
 }
 
 

@@ -92,6 +92,11 @@ def _reassign_entry(args, kwargs, result):
             {"customers": result.customers, "tasks": result.tasks, "on": result.on})
 
 
+def _merge_entry(args, kwargs, result):
+    return ("customers merge", "customer", f"{result.dropped}->{result.kept}",
+            {"moved": result.moved, "kept_apart": result.kept_apart, "on": result.on})
+
+
 def _batch_entry(args, kwargs, result):
     return ("batch", "batch", str(getattr(result, "as_of", "") or ""),
             {"failures": list(getattr(result, "failures", []) or [])})
@@ -118,6 +123,7 @@ def _tick_entry(args, kwargs, result):
 _JOB_ENTRIES: dict[str, Callable] = {
     "import": _import_entry,
     "reassign": _reassign_entry,
+    "customers merge": _merge_entry,
     "run": _batch_entry,
     "segment": _named_entry("segment"),
     "rules run": _named_entry("rules run"),

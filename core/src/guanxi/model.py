@@ -15,6 +15,8 @@ from attrs import validators as v
 
 CUSTOMER_KINDS = ("person", "organization")
 CUSTOMER_STATUSES = ("prospect", "active", "dormant", "lost")
+#: A customer merged into another (guanxi customers merge): set by a merge, never imported.
+MERGED_STATUS = "merged"
 TASK_STATUSES = ("open", "done", "cancelled")
 TEAM_ROLES = ("product", "risk", "referral", "partner", "corporate_partner", "retail_partner")
 TARGET_SCOPES = ("all", "manager", "team", "territory", "segment", "list", "field")
@@ -72,6 +74,12 @@ class Manager:
     attributes: dict[str, Any] = attrs.field(factory=dict)
 
 
+
+def _customer_status(instance, attribute, value) -> None:
+    # merged is set by a merge only: the message names the statuses one gives.
+    if value != MERGED_STATUS:
+        v.in_(CUSTOMER_STATUSES)(instance, attribute, value)
+
 @attrs.frozen(kw_only=True)
 class Customer:
     id: str = attrs.field(validator=_nonempty)
@@ -79,7 +87,7 @@ class Customer:
     kind: str = attrs.field(default="person", validator=v.in_(CUSTOMER_KINDS))
     manager_id: str | None = attrs.field(default=None, validator=_opt_str)
     territory: str | None = attrs.field(default=None, validator=_opt_str)
-    status: str = attrs.field(default="active", validator=v.in_(CUSTOMER_STATUSES))
+    status: str = attrs.field(default="active", validator=_customer_status)
     created_at: dt.date | None = attrs.field(default=None, validator=_opt_date)
     attributes: dict[str, Any] = attrs.field(factory=dict)
 

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import io
 import re
 import types
 from collections.abc import Iterable, Mapping
@@ -323,12 +322,12 @@ def _cell_value(value):
 
 
 def workbook(reports: list[ReportData]) -> bytes:
-    """The reports' figures as an xlsx workbook (see the module docstring)."""
-    from openpyxl import Workbook
+    """The reports' figures as an xlsx workbook (see the module docstring).
 
-    book = Workbook()
-    summary = book.active
-    summary.title = "report"
+    Written by :mod:`guanxi.workbooks`, the one xlsx writer.
+    """
+    from guanxi.workbooks import Workbook
+
     authored = bool(reports) and reports[0].kind.authored
     scalars_of, tables = [], {}
     for r in reports:
@@ -343,24 +342,19 @@ def workbook(reports: list[ReportData]) -> bytes:
         for path, rows in own.items():
             rows = [({"author_id": r.author_id} if authored else {}) | row for row in rows]
             tables.setdefault(path, []).extend(rows)
-    summary.append(["figure", *(["value"] if len(reports) == 1 else
-                                [r.author_id or r.period.label for r in reports])])
-    names = list(dict.fromkeys(name for scalars in scalars_of for name, _ in scalars))
-    values = [dict(scalars) for scalars in scalars_of]
-    for name in names:
-        summary.append([name, *(_cell_value(v.get(name)) for v in values)])
-    used = {"report"}
-    for path, rows in tables.items():
-        title = re.sub(r"[\[\]:*?/\\]", "_", path)[:31]
-        while title in used:
-            title = title[:28] + f"~{len(used)}"
-        used.add(title)
-        sheet = book.create_sheet(title)
-        columns = list(dict.fromkeys(k for row in rows for k in row)) or (
-            ["author_id"] if authored else [])
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([_cell_value(row.get(c)) for c in columns])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book = Workbook()
+    with book:
+        summary = book.sheet("report", ["figure", *(["value"] if len(reports) == 1 else
+                                                    [r.author_id or r.period.label
+                                                     for r in reports])])
+        names = list(dict.fromkeys(name for scalars in scalars_of for name, _ in scalars))
+        values = [dict(scalars) for scalars in scalars_of]
+        for name in names:
+            summary.row([name, *(_cell_value(v.get(name)) for v in values)])
+        for path, rows in tables.items():
+            columns = list(dict.fromkeys(k for row in rows for k in row)) or (
+                ["author_id"] if authored else [])
+            sheet = book.sheet(path, columns)
+            for row in rows:
+                sheet.row([_cell_value(row.get(c)) for c in columns])
+    return book.getvalue()

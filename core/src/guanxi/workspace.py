@@ -23,6 +23,7 @@ from guanxi.engines.api import EngineMethods
 from guanxi.service.access_api import AccessMethods
 from guanxi.service.calendar_api import CalendarMethods
 from guanxi.service.case_api import CaseMethods
+from guanxi.service.merge_api import MergeMethods
 from guanxi.service.plan_api import PlanMethods
 from guanxi.service.report_api import ReportMethods
 from guanxi import model
@@ -53,7 +54,7 @@ def _row_to(cls, row: Mapping[str, Any], rename: Mapping[str, str] | None = None
 
 
 class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, PlanMethods,
-                ReportMethods):
+                ReportMethods, MergeMethods):
     """A config, its enabled packs and its database.
 
     Open one with :func:`guanxi.open`. Listing, importing, exporting and
@@ -307,7 +308,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
 
     def export(self, entity: str, path: str | os.PathLike, *, encoding: str = "utf-8",
                progress=None):
-        """Write ``entity`` to a file in its canonical columns (CSV or JSONL).
+        """Write ``entity`` to a file in its canonical columns (xlsx, CSV or JSONL; ``-`` stdout).
 
         ``tasks`` and ``segments`` export the engines' results, reasons
         rendered; they are for reading, not for import. ``progress(done,
@@ -345,11 +346,13 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         if territory:
             query = query.where(t.customers.c.territory == territory)
         if status:
-            if status not in model.CUSTOMER_STATUSES:
+            if status not in (*model.CUSTOMER_STATUSES, model.MERGED_STATUS):
                 raise UsageError(
                     f"unknown status {status!r}; use one of: {', '.join(model.CUSTOMER_STATUSES)}"
                 )
             query = query.where(t.customers.c.status == status)
+        else:  # merged customers only when asked for: their records are the kept one's
+            query = query.where(t.customers.c.status != model.MERGED_STATUS)
         if unowned:
             query = query.where(self._unowned_condition())
         if limit:
@@ -380,7 +383,8 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         self.require_ready()
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.count()).select_from(t.customers).where(self._unowned_condition())
+                select(func.count()).select_from(t.customers).where(
+                    self._unowned_condition(), t.customers.c.status != model.MERGED_STATUS)
             ).scalar_one()
 
     def customer(self, customer_id: str) -> model.Customer:
@@ -439,4 +443,5 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
     run_rules = _job("rules run")(EngineMethods.run_rules)
     kpi = _job("kpi")(EngineMethods.kpi)
     build_plan = _job("plan build")(PlanMethods.build_plan)
+    merge_customers = _job("customers merge")(MergeMethods.merge_customers)
     tick_cases = _job("cases tick")(CaseMethods.tick_cases)

@@ -51,11 +51,14 @@ def _customer_key(ctx, c):
 
 def _on_books(ctx, c):
     """A customer on the books at the end of the period (core.customers, coverage)."""
-    return (c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end)
+    # A merged customer's records are the kept one's: counted once, there.
+    return ((c.c.created_at.is_(None)) | (c.c.created_at < ctx.period.end)) & (
+        c.c.status != "merged")
 
 
 def _new_in_period(ctx, c):
-    return and_(c.c.created_at >= ctx.period.start, c.c.created_at < ctx.period.end)
+    return and_(c.c.created_at >= ctx.period.start, c.c.created_at < ctx.period.end,
+                c.c.status != "merged")
 
 
 def _customer_rows(ctx, condition, reason):

@@ -1,4 +1,4 @@
-"""``guanxi customers``: list, show and reassign."""
+"""``guanxi customers``: list, show, reassign, and find and merge duplicates."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ def customers():
 @customers.command("list")
 @click.option("--manager", help="Only this manager's customers.")
 @click.option("--territory", help="Only customers in this territory.")
-@click.option("--status", help="Only this status: prospect, active, dormant, lost.")
+@click.option("--status", help="Only this status: prospect, active, dormant, lost, or merged "
+              "(merged customers are listed only when asked for).")
 @click.option("--unowned", is_flag=True, help="Only customers without an active owner.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @format_option
@@ -71,6 +72,7 @@ def show(ws, customer_id, fmt, unmask):
         ("Label history", view["segment_history"],
          ["segmentation", "old_label", "new_label", "changed_on", "reason"]),
         ("Ownership", view["ownership"], ["manager_id", "started_at", "ended_at", "reason"]),
+        ("Merged into this customer", view["merged"], ["id", "merged_on", "reason"]),
     ]
     for title, rows, columns in sections:
         click.echo(f"\n{title}")
@@ -94,3 +96,44 @@ def reassign(ws, from_manager, to_manager, customer_ids, reason, fmt):
     else:
         click.echo(f"Moved {result.customers} customer(s) and {result.tasks} open task(s) "
                    f"from {result.from_manager} to {result.to_manager} on {result.on}.")
+
+
+@customers.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A table for people, or JSON for scripts.")
+@pass_workspace
+def duplicates(ws, fmt):
+    """Candidate duplicate customers: the same identity number, or the same name and phone.
+
+    Each pair names the customer to keep (the lower id) and the one to
+    merge into it, with why they look alike: guanxi customers merge KEEP DROP.
+    """
+    pairs = ws.duplicates()
+    if fmt == "json":
+        click.echo(to_json([p.as_json() for p in pairs]))
+        return
+    emit([{**attrs.asdict(p), "rules": ", ".join(p.rules)} for p in pairs],
+         ["keep", "keep_name", "drop", "drop_name", "reason"], "table",
+         empty="No duplicate customers found.")
+
+
+@customers.command()
+@click.argument("keep")
+@click.argument("drop")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The merge day (default: today): DROP's ownership ends on it.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="A sentence for people, or JSON for scripts.")
+@pass_workspace
+def merge(ws, keep, drop, on, fmt):
+    """Merge customer DROP into KEEP: its records move, its id stays as an alias.
+
+    Accounts, contacts, interactions, measurements, tasks, cases, lists,
+    team and planned visits move to KEEP; DROP is marked merged (never
+    deleted), and a later import naming DROP lands on KEEP.
+    """
+    result = ws.merge_customers(keep, drop, on=on.date() if on else None)
+    if fmt == "json":
+        click.echo(to_json(result.as_json()))
+    else:
+        click.echo(f"{result.reason[0].upper()}{result.reason[1:]}.")

@@ -8,7 +8,8 @@ import attrs
 import click
 
 from guanxi.cli import pass_workspace
-from guanxi.cli.output import PERIOD, emit, format_option, progress_for, to_json
+from guanxi.cli.output import (PERIOD, emit, format_option, progress_for, to_json, write_xlsx,
+                               xlsx_option)
 
 as_of_option = click.option(
     "--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
@@ -77,14 +78,18 @@ def rules_list(ws, fmt):
               help="List the rows behind NAME's value (customers, tasks, ...), what each adds "
               "and why, instead of computing it.")
 @format_option
+@xlsx_option
 @pass_workspace
-def kpi(ws, names, period, by, scope_key, explain, fmt):
+def kpi(ws, names, period, by, scope_key, explain, fmt, output):
     """Compute KPIs (all, or NAMES) for a period and scope, with targets.
 
     Without NAMES, KPIs not reported by the scope (a bank-wide figure asked
     --by manager) are left out and named under the table. With --explain
     and one NAME, the rows behind its value: what it counted and why.
+    --output kpis.xlsx writes the values with titles, units and targets.
     """
+    if explain and output:
+        raise click.UsageError("--output goes without --explain")
     if explain:
         return _explain(ws, names, period, by, scope_key, fmt)
     if scope_key is not None:
@@ -95,6 +100,13 @@ def kpi(ws, names, period, by, scope_key, explain, fmt):
     records = ws.plugins.kpis()
     left_out = [] if names else unscoped_kpis(records.values(), by)
     rows = kpi_rows(ws, ws.kpi(names or None, period=period, by=by))
+    if output:
+        label = rows[0]["period"] if rows else (period.label if period else "this month")
+        notes = [f"Period {label}; by {by}; money in {ws.config.currency}"]
+        if left_out:
+            notes.append(f"Not reported by {by}: {', '.join(left_out)}")
+        write_xlsx(output, rows, KPI_COLUMNS, sheet="kpis", title=f"KPIs {label}", notes=notes)
+        return
     if fmt == "table":
         shown = [{"kpi": row["kpi"], "title": row["title"], "period": row["period"],
                   "scope_key": row["scope_key"], "value": row["_value"],

@@ -52,16 +52,28 @@ def import_(ws, entity, file, encoding, input_format, batch_size, rejects, fmt):
 
 @click.command()
 @click.argument("entity")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--encoding", default="utf-8", show_default=True,
-              help="Text encoding of the file written, e.g. gb18030 for Chinese Excel.")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--encoding", default=None,
+              help="Text encoding of a CSV or JSON Lines file written, e.g. gb18030 for "
+              "Chinese Excel (default UTF-8).")
+@click.option("--excel", is_flag=True,
+              help="CSV for Excel: UTF-8 with a byte-order mark, so Excel shows Chinese intact.")
 @pass_workspace
-def export(ws, entity, file, encoding):
-    """Write ENTITY to FILE (.csv or .jsonl) in the columns import reads.
+def export(ws, entity, file, encoding, excel):
+    """Write ENTITY to FILE (.xlsx, .csv or .jsonl) in the columns import reads.
 
-    ENTITY may also be `tasks` or `segments`: the engines' results with
-    their reasons, for reading and reporting.
+    An .xlsx workbook keeps types: dates as dates, ids as text (000123
+    keeps its zeros), numbers as numbers. FILE `-` writes CSV to standard
+    output. ENTITY may also be `tasks` or `segments`: the engines' results
+    with their reasons, for reading and reporting.
     """
+    if excel and encoding:
+        raise click.UsageError("--excel writes UTF-8 with a BOM; leave out --encoding")
+    encoding = "utf-8-sig" if excel else (encoding or "utf-8")
+    if file == "-":
+        result = ws.export(entity, file, encoding=encoding)
+        click.echo(f"{result.entity}: wrote {result.rows} rows", err=True)
+        return
     with progress_for(f"Exporting {entity}") as progress:
         result = ws.export(entity, file, encoding=encoding, progress=progress)
     click.echo(f"{result.entity}: wrote {result.rows} rows to {result.file}")

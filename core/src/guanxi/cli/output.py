@@ -228,3 +228,22 @@ class Progress:
 def progress_for(label: str) -> Progress:
     """A :class:`Progress` for the running command: shown only at a terminal without --quiet."""
     return Progress(label, enabled=progress_enabled())
+
+
+def xlsx_option(func: Callable) -> Callable:
+    """``--output FILE.xlsx``: a listing written as a workbook (:mod:`guanxi.workbooks`)."""
+    return click.option(
+        "--output", "output", type=click.Path(dir_okay=False), metavar="FILE.xlsx",
+        help="Write the listing to an .xlsx workbook (a title, typed cells) instead of printing.",
+    )(func)
+
+
+def write_xlsx(path: str, rows: Iterable[dict], columns: Sequence[str], *, sheet: str,
+               title: str, notes: Sequence[str] = ()) -> None:
+    """Write ``rows`` to the workbook ``path`` and say so in one line."""
+    from guanxi.workbooks import write_table
+
+    if not path.lower().endswith(".xlsx"):
+        raise click.UsageError(f"--output {path!r}: write a .xlsx file")
+    n = write_table(path, rows, columns, sheet=sheet, title=title, notes=notes)
+    click.echo(f"Wrote {n} row(s) to {path}")

@@ -9,9 +9,13 @@ import click
 
 from guanxi.cli import pass_workspace
 from guanxi.cli.engine_commands import as_of_option
-from guanxi.cli.output import FORMATS, emit, format_option, progress_for, table, to_json
+from guanxi.cli.output import (FORMATS, emit, format_option, progress_for, table, to_json,
+                               write_xlsx, xlsx_option)
 
 SHOW_COLUMNS = ["manager_id", "date", "customer_id", "territory", "reason", "task_id"]
+#: The columns of ``plan show --output FILE.xlsx``.
+PLAN_XLSX_COLUMNS = ("manager_id", "manager_name", "week", "date", "weekday", "territory",
+                     "customer_id", "customer_name", "cadence", "reason", "task_id", "status")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -58,15 +62,31 @@ def build(ws, week, cadences, force, as_of, fmt):
 @click.option("--manager", metavar="ID", help="Only this manager's visits.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="How to print: a schedule per manager and day, or JSON or CSV for scripts.")
+@xlsx_option
 @pass_workspace
-def show(ws, week, manager, fmt):
-    """The planned visits by manager and day, each with its reason."""
+def show(ws, week, manager, fmt, output):
+    """The planned visits by manager and day, each with its reason.
+
+    --output plan.xlsx writes the schedule as a workbook, a row a visit.
+    """
     since = None
     if week is None:
         since = ws.today() - dt.timedelta(days=ws.today().weekday())
     elif week.lower() == "all":
         week = None
     visits = ws.plan(week, manager, since=since)
+    if output:
+        names = {m.id: m.name for m in ws.managers()}
+        rows = [{"manager_id": v.manager_id, "manager_name": names.get(v.manager_id),
+                 "week": v.week, "date": v.day, "weekday": WEEKDAYS[v.day.weekday()],
+                 "territory": v.territory, "customer_id": v.customer_id,
+                 "customer_name": v.customer_name, "cadence": v.cadence, "reason": v.reason,
+                 "task_id": v.task_id, "status": v.status} for v in visits]
+        who = f" of {manager} {names.get(manager) or ''}".rstrip() if manager else ""
+        write_xlsx(output, rows, list(PLAN_XLSX_COLUMNS), sheet="plan",
+                   title=f"Visit plan {week or 'from ' + str(since)}{who}",
+                   notes=[f"{len(visits)} visit(s)"])
+        return
     if fmt != "table":
         emit([v.as_json() for v in visits], SHOW_COLUMNS, fmt)
         return

@@ -6,7 +6,7 @@ import click
 
 from guanxi.cli import pass_workspace
 from guanxi.cli.case_commands import at_option
-from guanxi.cli.output import emit, format_option
+from guanxi.cli.output import emit, format_option, write_xlsx, xlsx_option
 
 from guanxi.views import TASK_COLUMNS as COLUMNS, task_row as _row  # the web API's too
 
@@ -30,12 +30,24 @@ def tasks():
 @click.option("--customer", help="Only this customer's tasks.")
 @click.option("--limit", type=click.IntRange(min=1), help="At most this many.")
 @format_option
+@xlsx_option
 @pass_workspace
-def list_(ws, manager, status, due, overdue, as_of, rule, customer, limit, fmt):
-    """Tasks, soonest due first, each with its customer, whether it is overdue, and its reason."""
+def list_(ws, manager, status, due, overdue, as_of, rule, customer, limit, fmt, output):
+    """Tasks, soonest due first, each with its customer, whether it is overdue, and its reason.
+
+    --output day.xlsx writes them as a manager's sheet for the day.
+    """
+    day = as_of.date() if as_of else None
     found = ws.tasks(manager=manager, status=None if status == "all" else status, rule=rule,
-                     customer=customer, due=due, overdue=overdue,
-                     as_of=as_of.date() if as_of else None, limit=limit)
+                     customer=customer, due=due, overdue=overdue, as_of=day, limit=limit)
+    if output:
+        names = {m.id: m.name for m in ws.managers()} if manager else {}
+        who = f" of {manager} {names.get(manager) or ''}".rstrip() if manager else ""
+        notes = [f"As of {day or ws.today()}; status {status}"
+                 + (f"; due {due}" if due else "") + ("; overdue only" if overdue else "")]
+        write_xlsx(output, [_row(x) for x in found], COLUMNS, sheet="tasks",
+                   title=f"Tasks{who}", notes=notes)
+        return
     emit([_row(x) for x in found], COLUMNS, fmt, empty="No tasks.")
 
 

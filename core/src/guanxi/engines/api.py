@@ -377,6 +377,11 @@ class EngineMethods:
             from guanxi.engines.list_keeping import spells
 
             lists = rows(spells(customer_id))   # every spell, the earlier ones too
+            al = t.customer_aliases   # customers merged into this one (customers merge)
+            merged = [{"id": r.alias, "merged_on": r.merged_on,
+                       "reason": self.render_reason(r.reason)}
+                      for r in conn.execute(select(al).where(al.c.customer_id == customer_id)
+                                            .order_by(al.c.merged_on, al.c.alias))]
             manager = None
             if customer.manager_id:
                 mrow = conn.execute(select(t.managers).where(t.managers.c.id == customer.manager_id)).first()
@@ -402,4 +407,5 @@ class EngineMethods:
             "ownership": [attrs.asdict(o) for o in self.ownership(customer_id)],
             "team": team,
             "lists": lists,
+            "merged": merged,
         }

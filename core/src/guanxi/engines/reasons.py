@@ -48,9 +48,16 @@ def _plan_sentence(figures: dict, language: str) -> str:
     return sentence(figures, language)
 
 
+def _merge_sentence(figures: dict, language: str) -> str:
+    from guanxi.service.merging import sentence
+
+    return sentence(figures, language)
+
+
 #: Reasons whose sentence has optional parts, composed by their own function
-#: rather than one template: a planned visit's (service/plan_reasons.py).
-_COMPOSED = {"core.plan": _plan_sentence}
+#: rather than one template: a planned visit's (service/plan_reasons.py), a
+#: customers merge's (service/merging.py).
+_COMPOSED = {"core.plan": _plan_sentence, "core.merge": _merge_sentence}
 
 
 def render(stored: str | None, templates: Mapping[str, Any], language: str = "en") -> str:

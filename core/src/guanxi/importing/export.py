@@ -3,12 +3,19 @@
 Export then import changes nothing: the same canonical columns, the
 declared fields of the enabled packs after them, values written the way the
 importer parses them. Rows stream from the database in chunks.
+
+An ``.xlsx`` file is written by :mod:`guanxi.workbooks` with typed cells
+(dates as dates, ids as text), streamed; ``encoding="utf-8-sig"`` is CSV for
+Excel (a BOM, so Excel reads UTF-8); a path ``-`` writes CSV to ``stdout``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import attrs
@@ -31,21 +38,61 @@ class ExportResult:
         return attrs.asdict(self)
 
 
+#: The formats export writes, by the file's suffix.
+SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+
+
 def _format_of(path: Path, format: str | None) -> str:
-    fmt = format or {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(path.suffix.lower())
-    if fmt not in ("csv", "jsonl"):
-        raise UsageError(f"{path.name}: export writes .csv or .jsonl files")
+    if str(path) == "-":
+        fmt = format or "csv"
+        if fmt == "xlsx":
+            raise UsageError("-: a workbook cannot go to standard output; name a .xlsx file")
+        return fmt
+    fmt = format or SUFFIXES.get(path.suffix.lower())
+    if fmt not in ("csv", "jsonl", "xlsx"):
+        raise UsageError(f"{path.name}: export writes .csv, .jsonl or .xlsx files")
     return fmt
 
 
+@contextlib.contextmanager
+def _text_out(path: Path, encoding: str):
+    if str(path) == "-":
+        # A BOM asked for (--excel) is written to a pipe too: the reader is Excel.
+        if encoding.lower().replace("_", "-") == "utf-8-sig":
+            sys.stdout.write("\ufeff")
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    with open(path, "w", newline="", encoding=encoding) as handle:
+        yield handle
+
+
+def _write_xlsx(path: Path, header: list[str], rows, progress, total: int,
+                sheet: str) -> int:
+    from guanxi.workbooks import Workbook
+
+    with Workbook(path) as book:
+        out = book.sheet(sheet, header)
+        for values in rows:
+            out.row(values)
+            if progress and out.rows % CHUNK == 0:
+                progress(out.rows, total)
+        n = out.rows
+    if progress:
+        progress(n, max(n, total))
+    return n
+
+
 def _write_rows(path: Path, fmt: str, header: list[str], rows, encoding: str,
-                progress=None, total: int = 0) -> int:
-    """Stream rows (sequences in ``header`` order) to CSV or JSON Lines.
+                progress=None, total: int = 0, sheet: str = "data") -> int:
+    """Stream rows (sequences in ``header`` order) to CSV, JSON Lines or xlsx.
 
     ``progress(done, total)`` hears every ``CHUNK`` rows and the end.
     """
+    if fmt == "xlsx":
+        return _write_xlsx(path, header, rows, progress, total, sheet)
     n = 0
-    with open(path, "w", newline="", encoding=encoding) as handle:
+    with _text_out(path, encoding) as handle:
         writer = csv.writer(handle) if fmt == "csv" else None
         if writer:
             writer.writerow(header)
@@ -104,27 +151,45 @@ def export_file(rt, entity, path, *, render_reason, format: str | None = None,
                 yield values
 
         n = _write_rows(path, fmt, header, rendered(), encoding, progress,
-                        _count(rt, query, progress))
+                        _count(rt, query, progress), entity_name)
         return ExportResult(entity=entity_name, rows=n, file=str(path))
-    fields = [f.name for f in rt.plugins.fields_of(entity.name)] if entity.attributes else []
+    declared = list(rt.plugins.fields_of(entity.name)) if entity.attributes else []
+    fields = [f.name for f in declared]
+    # A workbook shows a date field as a date cell (stored as ISO text in the document).
+    dates = {n for n, f in enumerate(declared) if f.type == "date"} if fmt == "xlsx" else set()
     header = list(entity.columns) + fields
     table = entity.table
     cols = [table.c[c] for c in entity.columns]
     if fields:
         cols.append(table.c[entity.attributes])
     query = select(*cols).order_by(*[table.c[k] for k in entity.key])
+    if table is t.customers:
+        # A merged customer's id lands on the one kept when imported: not exported.
+        query = query.where(table.c.status != "merged")
 
     def values():
         for row in _stream(rt, query):
             out = list(row[: len(entity.columns)])
             if fields:
                 doc = row[-1] or {}
-                out += [doc.get(name) for name in fields]
+                values = [doc.get(name) for name in fields]
+                for n in dates:
+                    values[n] = _as_date(values[n])
+                out += values
             yield _blank_keys(out)
 
     n = _write_rows(path, fmt, header, values(), encoding, progress,
-                    _count(rt, query, progress))
+                    _count(rt, query, progress), entity.name)
     return ExportResult(entity=entity.name, rows=n, file=str(path))
+
+
+def _as_date(value):
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def _blank_keys(values: list) -> list:

@@ -75,6 +75,7 @@ from guanxi.importing.readers import chunked, open_rows
 from guanxi.importing.values import format_value
 from guanxi.plugins import hook_names
 from guanxi.storage import tables as t
+from guanxi.storage.aliases import land_on_kept_customers
 
 DEFAULT_BATCH_SIZE = 10_000
 
@@ -189,6 +190,9 @@ class _Importer(MoveStep):
             self.writer.close(exc)
             raise
         self.writer.close()
+        # Merged customers' ids land on the customer kept (customers merge).
+        if land_on_kept_customers(self.conn, self.table, self.entity, self.table_names):
+            self.ascending = False
         # A reference to the entity itself is looked up in the stage by key.
         self_referencing = self.entity.name in self.entity.references.values()
         if self.ascending and not self_referencing:

@@ -225,6 +225,17 @@ ownership = Table(
     Column("reason", String),
 )
 
+# A customer merged into another (guanxi customers merge KEEP DROP): DROP's
+# id points at KEEP, so an import naming DROP lands on KEEP (migration 0007).
+customer_aliases = Table(
+    "customer_aliases",
+    metadata,
+    Column("alias", Key, primary_key=True),
+    Column("customer_id", Key, nullable=False, index=True),
+    Column("merged_on", Date, nullable=False),
+    Column("reason", Text, nullable=False),
+)
+
 # Each account's status from a day on (the latest row on or before a day is
 # the status that day): written by the importer when an account arrives or
 # its status changes, or imported from a source system's own history.
