@@ -276,11 +276,15 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         batch_size: int | None = None,
         progress=None,
         rejects: str | os.PathLike | None = None,
+        **options: Any,
     ):
         """Import one file into ``entity``; see :mod:`guanxi.importing.loader`.
 
         :param rejects: the file for rejected rows (default
             ``<file stem>.rejects.csv`` in the workspace's folder).
+        :param options: ``delimiter``, ``sheet``, ``header_row``, ``dry_run``,
+            ``snapshot``, ``scope``, ``force``, ``as_of``: see
+            :func:`guanxi.importing.files.import_file`.
         :return: an :class:`~guanxi.importing.loader.ImportResult`.
         """
         from guanxi.importing.loader import import_file
@@ -288,7 +292,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         self.require_ready()
         return import_file(
             self.runtime, self.entity(entity), path, encoding=encoding, format=format,
-            batch_size=batch_size, progress=progress, rejects=rejects,
+            batch_size=batch_size, progress=progress, rejects=rejects, **options,
         )
 
     def save(self, entity: str, rows: Iterable[Mapping[str, Any]]):
