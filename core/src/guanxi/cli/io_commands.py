@@ -71,9 +71,7 @@ def import_(ws, entity, file, encoding, input_format, delimiter, sheet, header_r
         for reason in result.reasons:
             click.echo(f"  {reason}")
         if result.rejects_file:
-            more = " (the first above)" if result.reasons else ""
-            click.echo(f"Rejected rows, with line, column and reason{more}: "
-                       f"{result.rejects_file}")
+            click.echo(f"Rejected rows, with line, column and reason: {result.rejects_file}")
         for warning in result.warnings:
             click.echo(f"Warning: {warning}", err=True)
     sys.exit(result.exit_code) if result.exit_code else None

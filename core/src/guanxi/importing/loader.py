@@ -110,13 +110,14 @@ class ImportResult:
         return 3 if self.rejected else 0
 
     def as_json(self) -> dict[str, Any]:
-        """The counts, rejects file, encoding and ``dry_run``; ``warnings`` and
-        ``reasons`` (lists) only when there are any, ``gone`` for a snapshot."""
+        """The counts, rejects file, encoding and ``dry_run``; ``warnings`` (a
+        list) only when there are any, ``gone`` for a snapshot. The reasons
+        are the rejects file's: only the terminal repeats the first."""
         shape = attrs.asdict(self)
-        for key in ("warnings", "reasons"):
-            value = shape.pop(key)
-            if value:
-                shape[key] = list(value)
+        del shape["reasons"]
+        warnings = shape.pop("warnings")
+        if warnings:
+            shape["warnings"] = list(warnings)
         if shape["gone"] is None:
             del shape["gone"]
         return shape
