@@ -39,6 +39,7 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
 )
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
+_GB_RIVALS = {"big5", "big5hkscs", "cp950"}
 
 
 def _binary_kind(sample: bytes) -> str | None:
@@ -78,11 +79,13 @@ def detect_encoding(sample: bytes, name: str, complete: bool = False) -> str:
     found = codecs.lookup(best.encoding).name if best is not None else ""
     if found in _GB_FAMILY:
         return "gb18030"
-    if found and found not in ("big5", "big5hkscs", "cp950") and _decodes(sample, found, complete):
+    # Big5 bytes decode as GB18030 too, and a short CJK sample without NUL
+    # bytes passes for UTF-16 to the detector: either is read as GB18030 when
+    # GB18030 reads the sample (see the docstring).
+    unsure = not found or found in _GB_RIVALS or found.startswith(("utf-16", "utf-32"))
+    if found and not unsure and _decodes(sample, found, complete):
         return found
     if _decodes(sample, "gb18030", complete):
-        # Big5 bytes decode as GB18030 too; the detector's Big5 wins only
-        # when GB18030 cannot read the sample at all (see the docstring).
         return "gb18030"
     if found:
         return found
