@@ -256,3 +256,15 @@ def test_a_bad_mapping_is_one_sentence(workspace, tmp_path, section, message):
             ws.import_file("customers", write(tmp_path / "c.csv", "id,name\nC1,A\n"))
     assert str(caught.value).startswith(f"guanxi.toml: {message}")
     assert "\n" not in str(caught.value)
+
+
+def test_the_worked_example_of_the_docs(mapped, examples):
+    # docs/import-formats.md, "A branch system's export": the file as saved,
+    # CRLF, GB18030, a title row; the mapping above and the example managers.
+    mapped.import_file("teams", examples / "teams.csv")
+    mapped.import_file("managers", examples / "managers.csv")
+    result = mapped.import_file("customers", examples / "branch-export-gb18030.csv")
+    assert (result.inserted, result.rejected, result.encoding) == (3, 0, "gb18030")
+    c = mapped.customer("C0202")
+    assert (c.name, c.kind, c.manager_id, str(c.created_at)) == (
+        "华北机械有限公司", "organization", "M001", "2026-11-05")
