@@ -68,7 +68,7 @@ from sqlalchemy.engine import Connection
 
 from guanxi.contributions import RecordBatch
 from guanxi.errors import RowsRefused
-from guanxi.importing import staging, vectors
+from guanxi.importing import snapshot, staging, vectors
 from guanxi.importing.columns import ColumnPlan, build_plan
 from guanxi.importing.files import FileOptions
 from guanxi.importing.load_move import MoveStep, collector_paused
@@ -443,15 +443,11 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                     raise importer.first_problems()
                 today = options.as_of or today
                 if options.snapshot:
-                    from guanxi.importing.snapshot import gone_rows
-
-                    gone = gone_rows(importer, options, source_name, dry_run=options.dry_run)
+                    gone = snapshot.gone_rows(importer, options, source_name)
                 if not options.dry_run:
                     importer.move(today)
                     if gone:
-                        from guanxi.importing.snapshot import mark_gone
-
-                        mark_gone(importer, options, today)
+                        snapshot.mark_gone(importer, options, today)
                 reasons = importer.first_problems().problems if counts["rejected"] else []
             rejects_file = None
             if rejects is not None and not counts["rejected"]:

@@ -77,7 +77,7 @@ def _gone_condition(importer, options):
                         target.c.id.not_in(_named_ids(importer)))
 
 
-def gone_rows(importer, options, source_name: str, dry_run: bool = False) -> int:
+def gone_rows(importer, options, source_name: str) -> int:
     """How many rows the snapshot marks gone; raises past the share without ``force``."""
     target, condition = _gone_condition(importer, options)
     conn = importer.conn
