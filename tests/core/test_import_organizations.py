@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import guanxi
 from core_helpers import write
 from guanxi.cli import cli
-from guanxi.errors import GuanxiError, ImportFileError
+from guanxi.errors import GuanxiError, ImportFileError, UsageError
 from guanxi.importing.sniffing import HeaderRule, detect_delimiter, detect_encoding
 
 # The shape Chinese Excel saves: a merged title row, a blank row, Chinese
@@ -268,3 +268,23 @@ def test_the_worked_example_of_the_docs(mapped, examples):
     c = mapped.customer("C0202")
     assert (c.name, c.kind, c.manager_id, str(c.created_at)) == (
         "华北机械有限公司", "organization", "M001", "2026-11-05")
+
+
+def test_a_sheet_names_its_rows_and_options_of_another_format_are_usage_errors(
+        workspace, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["客户清单"])
+    book.active.append(["id", "name"])
+    book.active.append(["C1", None])
+    book.save(tmp_path / "c.xlsx")
+    code, out, _ = run_cli(workspace, "import", "customers", str(tmp_path / "c.xlsx"))
+    assert code == 3
+    assert out.splitlines()[1] == "  row 3 name: name is required"
+    with pytest.raises(UsageError, match="^--delimiter applies to csv files, not xlsx$"):
+        workspace.import_file("customers", tmp_path / "c.xlsx", delimiter=";")
+    jsonl = write(tmp_path / "c.jsonl", '{"id": "C2", "name": "Bo"}\n')
+    with pytest.raises(UsageError, match="^--header-row applies to csv and xlsx files"):
+        workspace.import_file("customers", jsonl, header_row=1)
+    with pytest.raises(UsageError, match="^--sheet applies to xlsx files, not csv$"):
+        workspace.import_file("customers", write(tmp_path / "c.csv", "id,name\n"), sheet=2)

@@ -42,6 +42,8 @@ class FileOptions:
     scope: tuple[str, str] | None = None
     force: bool = False
     as_of: dt.date | None = None
+    #: what rejects call a row's place: "line" (text) or "row" (a sheet's)
+    row_word: str = "line"
 
 
 def parse_scope(text: str | None) -> tuple[str, str] | None:
@@ -102,8 +104,10 @@ def import_file(rt, entity, path, *, encoding=None, format=None, delimiter=None,
         rejects = Path(rejects) if rejects is not None else rejects_path(path, rt.config.directory)
         with open_rows(path, encoding=encoding, format=format, delimiter=delimiter, sheet=sheet,
                        header_row=header_row, is_header=header_test(known, names)) as source:
+            _check_applies(source.format, delimiter=delimiter, sheet=sheet,
+                           header_row=header_row)
             tick = (lambda: progress(source.bytes_read, source.bytes_total)) if progress else None
-            options = FileOptions(
+            options = FileOptions(row_word="row" if source.format == "xlsx" else "line",
                 names=names, values=value_maps(rt.config, entity.name),
                 encoding=getattr(source, "encoding", None), dry_run=dry_run,
                 snapshot=snapshot, scope=scope, force=force, as_of=as_of)
@@ -112,6 +116,16 @@ def import_file(rt, entity, path, *, encoding=None, format=None, delimiter=None,
                 rejects=rejects, encoding=options.encoding or "utf-8", batch_size=batch_size,
                 progress=tick, options=options,
             )
+
+
+def _check_applies(format: str, **given) -> None:
+    """An option of another format is a usage error, not silently ignored."""
+    applies = {"delimiter": ("csv",), "sheet": ("xlsx",), "header_row": ("csv", "xlsx")}
+    for name, value in given.items():
+        if value is not None and format not in applies[name]:
+            option = "--" + name.replace("_", "-")
+            raise UsageError(f"{option} applies to {' and '.join(applies[name])} files, "
+                             f"not {format}")
 
 
 class _stdin_if_dash:

@@ -466,9 +466,9 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
     return ImportResult(
         entity=entity.name, read=importer.read, rejects_file=rejects_file, warnings=warnings,
         encoding=options.encoding, dry_run=options.dry_run, gone=gone,
-        reasons=tuple(f"line {r['line']}" + (f" {shown.get(r['column'], r['column'])}"
-                                             if r["column"] else "") + f": {r['reason']}"
-                      for r in reasons), **counts)
+        reasons=tuple(f"{options.row_word} {r['line']}"
+                      + (f" {shown.get(r['column'], r['column'])}" if r["column"] else "")
+                      + f": {r['reason']}" for r in reasons), **counts)
 
 
 def import_file(rt, entity, path, **options) -> ImportResult:
