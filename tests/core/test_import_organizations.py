@@ -288,3 +288,14 @@ def test_a_sheet_names_its_rows_and_options_of_another_format_are_usage_errors(
         workspace.import_file("customers", jsonl, header_row=1)
     with pytest.raises(UsageError, match="^--sheet applies to xlsx files, not csv$"):
         workspace.import_file("customers", write(tmp_path / "c.csv", "id,name\n"), sheet=2)
+
+
+def test_two_names_of_one_column_and_values_mapped_in_json_lines(mapped, tmp_path):
+    both = write(tmp_path / "c.csv", "id,客户编号,name\nC1,C1,Ann\n")
+    with pytest.raises(ImportFileError) as caught:
+        mapped.import_file("customers", both)
+    assert str(caught.value) == ('c.csv: columns "id" and "客户编号" both name the column id; '
+                                 "keep one")
+    path = write(tmp_path / "c.jsonl", '{"客户号": "C1", "客户名称": "张伟", "客户类型": " 对公 "}\n')
+    assert mapped.import_file("customers", path).inserted == 1
+    assert mapped.customer("C1").kind == "organization"
