@@ -120,6 +120,14 @@ def test_encodings_found_from_a_sample():
     # GBK bytes are GB18030 bytes: read as the superset.
     assert detect_encoding(("id,name\n" + "C1,北京华能电力有限公司\n" * 20).encode("gbk"),
                            "f.csv") == "gb18030"
+    # A few Chinese names among ASCII, which the detector alone ranks as a
+    # Western or Korean code page: GB18030 reads them cleanly, so it wins.
+    few = "id,name,territory\n" + "".join(f"C{i:04d},Customer {i},north\n" for i in range(300))
+    assert detect_encoding((few + "C9,王,north\n").encode("gb18030"), "f.csv") == "gb18030"
+    assert detect_encoding("id,name\nC1,张伟\nC2,李娜\n".encode("gb18030"), "f.csv") == "gb18030"
+    # Japanese reads as mess in GB18030 (0.125): the detector's answer stands.
+    assert detect_encoding("id,name\nC1,山田太郎\nC2,東京株式会社\n".encode("shift_jis"),
+                           "f.csv") == "cp932"
     # A sample cut inside a UTF-8 character is still UTF-8.
     assert detect_encoding("id,name\nC1,张伟".encode()[:-1], "f.csv") == "utf-8"
 

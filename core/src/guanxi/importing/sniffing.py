@@ -9,8 +9,9 @@ the file for good; nothing here reads a file twice.
   (the common case costs one decode of the sample). Otherwise
   charset-normalizer ranks the candidates; any of the GB family (GB2312,
   GBK, GB18030) is read as GB18030, its superset, and so is a sample that
-  GB18030 decodes when the detector is not sure: mainland files are
-  GB18030 far more often than Big5.
+  GB18030 reads cleanly whatever the detector ranks first (a few Chinese
+  names among ASCII read as well in a Western or Korean code page):
+  mainland files are GB18030 far more often than anything else.
 - **Delimiter**: the one of comma, tab, semicolon and ``|`` that splits the
   sample's lines into the same number of cells (more than one) most often;
   a title row above the header is a line of one cell and does not count.
@@ -39,7 +40,10 @@ _MAGIC = (
     (b"\x1f\x8b", "a gzip archive"),
 )
 _GB_FAMILY = {"gb2312", "gbk", "gb18030", "hz", "cp936"}
-_GB_RIVALS = {"big5", "big5hkscs", "cp950"}
+#: how much of a sample may read as mess (charset-normalizer's "chaos", 0-1)
+#: for GB18030 to be chosen over the detector's first answer: Shift-JIS
+#: Japanese reads 0.125 as GB18030, short Chinese samples 0-0.03
+GB18030_MAX_CHAOS = 0.1
 
 
 def _binary_kind(sample: bytes) -> str | None:
@@ -79,15 +83,13 @@ def detect_encoding(sample: bytes, name: str, complete: bool = False) -> str:
     found = codecs.lookup(best.encoding).name if best is not None else ""
     if found in _GB_FAMILY:
         return "gb18030"
-    # Big5 bytes decode as GB18030 too, and a short CJK sample without NUL
-    # bytes passes for UTF-16 to the detector: either is read as GB18030 when
-    # GB18030 reads the sample (see the docstring).
-    unsure = not found or found in _GB_RIVALS or found.startswith(("utf-16", "utf-32"))
-    if found and not unsure and _decodes(sample, found, complete):
-        return found
-    if _decodes(sample, "gb18030", complete):
+    # A sample with few Chinese characters reads as well in a Western or
+    # Korean code page, which the detector may rank first; mainland files
+    # are GB18030, so GB18030 wins whenever it reads the sample cleanly.
+    gb = from_bytes(sample, cp_isolation=["gb18030"]).best()
+    if gb is not None and gb.chaos <= GB18030_MAX_CHAOS and _decodes(sample, "gb18030", complete):
         return "gb18030"
-    if found:
+    if found and not found.startswith(("utf-16", "utf-32")) and _decodes(sample, found, complete):
         return found
     raise ImportFileError(
         f"{name}: its encoding cannot be told from its first bytes; "
