@@ -210,10 +210,11 @@ def test_import_json_summary(ws, tmp_path):
     assert (code, err) == (3, "")
     data = json.loads(out)
     assert list(data) == ["entity", "read", "inserted", "updated", "unchanged", "rejected",
-                          "rejects_file"]
+                          "rejects_file", "encoding", "dry_run"]
     assert data == {"entity": "customers", "read": 3, "inserted": 1, "updated": 0,
                     "unchanged": 1, "rejected": 1,
-                    "rejects_file": str(tmp_path / "more.rejects.csv")}
+                    "rejects_file": str(tmp_path / "more.rejects.csv"),
+                    "encoding": "utf-8", "dry_run": False}
 
 
 def test_export_writes_the_import_columns_back(ws, tmp_path):

@@ -174,7 +174,10 @@ SNAPSHOT = {
     'Workspace.import_file':
         "(self, entity: 'str', path: 'str | os.PathLike', *, encoding: 'str | None' = None, "
         "format: 'str | None' = None, batch_size: 'int | None' = None, progress=None, "
-        "rejects: 'str | os.PathLike | None' = None)",
+        "rejects: 'str | os.PathLike | None' = None, delimiter: 'str | None' = None, "
+        "sheet: 'str | int | None' = None, header_row: 'int | None' = None, "
+        "dry_run: 'bool' = False, snapshot: 'bool' = False, scope: 'str | None' = None, "
+        "force: 'bool' = False, as_of: 'dt.date | None' = None)",
     'Workspace.job': "(self, name: 'str')",
     'Workspace.kpi':
         "(self, names: 'Sequence[str] | None' = None, *, period: 'str | Period | None' = None, "

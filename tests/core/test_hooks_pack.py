@@ -216,7 +216,8 @@ def test_hook_entities(make_pack_ws, tmp_path):
     result = ws.import_file("testpack_notes", path)
     assert result.as_json() == {
         "entity": "testpack_notes", "read": 4, "inserted": 2, "updated": 0, "unchanged": 0,
-        "rejected": 2, "rejects_file": str(tmp_path / "notes.rejects.csv")}
+        "rejected": 2, "rejects_file": str(tmp_path / "notes.rejects.csv"),
+        "encoding": "utf-8", "dry_run": False}
     with ws.engine.connect() as conn:
         assert [tuple(r) for r in conn.execute(select(notes).order_by(notes.c.id))] == [
             ("N1", "C1", "first", dt.date(2026, 11, 2), 10),

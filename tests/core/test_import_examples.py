@@ -30,6 +30,7 @@ def test_reimporting_the_same_files_changes_nothing(workspace, examples):
         assert result.as_json() == {
             "entity": entity, "read": EXPECTED_ROWS[entity], "inserted": 0, "updated": 0,
             "unchanged": EXPECTED_ROWS[entity], "rejected": 0, "rejects_file": None,
+            "encoding": "utf-8", "dry_run": False,
         }
 
 

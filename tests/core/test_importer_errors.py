@@ -163,7 +163,8 @@ def test_bad_customer_rows_go_to_the_rejects_file(workspace, tmp_path):
     assert (code, err) == (3, "")
     assert json.loads(out) == {
         "entity": "customers", "read": 7, "inserted": 2, "updated": 0, "unchanged": 0,
-        "rejected": 5, "rejects_file": str(tmp_path / "customers.rejects.csv")}
+        "rejected": 5, "rejects_file": str(tmp_path / "customers.rejects.csv"),
+        "encoding": "utf-8", "dry_run": False}
     assert rejects(tmp_path / "customers.rejects.csv") == [
         "id,name,kind,manager_id,territory,status,created_at,line,column,value,reason",
         'C2,Bo,robot,,north,active,,3,kind,robot,"not allowed; use one of: person, organization"',
@@ -254,6 +255,7 @@ def test_the_cli_exit_codes_of_an_import(workspace, tmp_path):
     code, out, err = run_cli(workspace, "import", "customers", str(some_bad))
     assert (code, err) == (3, "")
     assert out == ("customers: read 2, inserted 1, updated 0, unchanged 0, rejected 1\n"
+                   "  line 3 name: name is required\n"
                    "Rejected rows, with line, column and reason: "
                    f"{tmp_path / 'some.rejects.csv'}\n")
     code, out, err = run_cli(workspace, "import", "customers", str(tmp_path / "missing.csv"))
@@ -350,17 +352,19 @@ def test_a_manager_may_report_to_one_defined_later_in_the_same_file(workspace, t
 # ---------------------------------------------------------------------------
 
 
-def test_a_gb18030_file_needs_its_encoding(workspace, tmp_path):
+def test_a_gb18030_file_is_found_and_utf8_forced_on_it_fails(workspace, tmp_path):
     text = "id,name,territory\nC1,刘䶮,华北\nC2,,华南\n"
     path = write(tmp_path / "customers.csv", text, encoding="gb18030")
     before = counts(workspace)
-    code, out, err = run_cli(workspace, "import", "customers", str(path))
+    # --encoding still forces: UTF-8 forced on a GB18030 file names the line.
+    code, out, err = run_cli(workspace, "import", "customers", str(path), "--encoding", "utf-8")
     assert (code, out) == (1, "")
     assert err == ("Error: customers.csv line 2 is not valid UTF-8; a file saved by Chinese "
                    "Excel is usually GB18030: try --encoding gb18030\n")
     assert counts(workspace) == before
-    code, out, err = run_cli(workspace, "import", "customers", str(path), "--encoding", "gb18030")
+    code, out, err = run_cli(workspace, "import", "customers", str(path))
     assert code == 3
+    assert out.splitlines()[0].endswith("rejected 1 (read as GB18030)")
     assert [(c.id, c.name, c.territory) for c in workspace.customers()] == [("C1", "刘䶮", "华北")]
     # The rejects file is written in the input's encoding, beside it.
     assert (tmp_path / "customers.rejects.csv").read_bytes().decode("gb18030").splitlines() == [
@@ -441,7 +445,8 @@ def test_reimport_counts_unchanged_and_updated(workspace, tmp_path):
                     "id,name,status\nC1,Ann,dormant\nC2,Bo,active\nC3,Cy,lost\n")
     result = workspace.import_file("customers", changed)
     assert result.as_json() == {"entity": "customers", "read": 3, "inserted": 1, "updated": 1,
-                                "unchanged": 1, "rejected": 0, "rejects_file": None}
+                                "unchanged": 1, "rejected": 0, "rejects_file": None,
+                                "encoding": "utf-8", "dry_run": False}
     assert [(c.id, c.status) for c in workspace.customers()] == [
         ("C1", "dormant"), ("C2", "active"), ("C3", "lost")]
 
@@ -586,7 +591,8 @@ def test_batch_size_two_gives_the_same_result_as_the_default(workspace, tmp_path
     assert (code, out, _snapshot(ws, path)) == small
     assert json.loads(out) == {"entity": "customers", "read": 7, "inserted": 3, "updated": 0,
                                "unchanged": 0, "rejected": 4,
-                               "rejects_file": str(tmp_path / "customers.rejects.csv")}
+                               "rejects_file": str(tmp_path / "customers.rejects.csv"),
+                               "encoding": "utf-8", "dry_run": False}
 
 
 def test_progress_is_reported_after_each_chunk(workspace, tmp_path):

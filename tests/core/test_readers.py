@@ -72,8 +72,10 @@ def test_csv_gb18030_with_bom(tmp_path):
 def test_csv_gb18030_read_as_utf8_names_the_line(tmp_path):
     text = "name,city\nAnn,Paris\n王䶮,北京\n"
     path = write(tmp_path, "customers.csv", text.encode("gb18030"))
+    # Found, it is GB18030; forced to UTF-8, the error names the line.
+    assert read_all(path)[1][1] == (3, ["王䶮", "北京"], None)
     with pytest.raises(ImportFileError) as caught:
-        read_all(path)
+        read_all(path, encoding="utf-8")
     assert str(caught.value) == (
         "customers.csv line 3 is not valid UTF-8; a file saved by Chinese Excel "
         "is usually GB18030: try --encoding gb18030"
@@ -94,13 +96,13 @@ def test_csv_bad_utf8_deep_in_a_large_file_names_its_line(tmp_path):
 def test_csv_bad_utf8_in_header(tmp_path):
     path = write(tmp_path, "customers.csv", "姓名\n".encode("gb18030"))
     with pytest.raises(ImportFileError, match=r"^customers\.csv line 1 is not valid UTF-8;"):
-        open_rows(path)
+        open_rows(path, encoding="utf-8")
 
 
 def test_csv_line_counts_lone_carriage_returns(tmp_path):
     path = write(tmp_path, "old.csv", b"name\rAnn\r\xff\r")
     with pytest.raises(ImportFileError, match=r"^old\.csv line 3 is not valid UTF-8;"):
-        read_all(path)
+        read_all(path, encoding="utf-8")
 
 
 def test_csv_bytes_invalid_in_gb18030(tmp_path):
@@ -238,7 +240,8 @@ def test_unsupported_suffix(tmp_path):
     with pytest.raises(ImportFileError) as caught:
         open_rows(path)
     assert str(caught.value) == (
-        "people.xls has an unsupported file type; the importer reads .csv, .jsonl, .ndjson, .xlsx"
+        "people.xls has an unsupported file type; the importer reads .csv, .tsv, .txt, .jsonl, "
+        ".ndjson, .xlsx"
     )
 
 
@@ -356,7 +359,7 @@ def test_jsonl_bad_utf8_names_the_line(tmp_path):
     data = b'{"name": "Ann"}\n\n' + '{"name": "王"}\n'.encode("gb18030")
     path = write(tmp_path, "people.jsonl", data)
     with pytest.raises(ImportFileError) as caught:
-        read_all(path)
+        read_all(path, encoding="utf-8")
     assert str(caught.value) == (
         "people.jsonl line 3 is not valid UTF-8; a file saved by Chinese Excel "
         "is usually GB18030: try --encoding gb18030"

@@ -145,7 +145,8 @@ def job(name: str):
             with self.job(name):
                 result = method(self, *args, **kwargs)
                 entry = _JOB_ENTRIES.get(name)
-                if entry is not None:
+                # A dry run (guanxi import --dry-run) changed nothing to audit.
+                if entry is not None and not getattr(result, "dry_run", False):
                     action, entity, key, detail = entry(args, kwargs, result)
                     record(self, action, entity, key, detail)
                 return result

@@ -304,6 +304,7 @@ def unknown_sections(config: Config, installed: Iterable[str]) -> list[str]:
     """Top-level sections that belong to no installed pack (typos, leftovers)."""
     known = set(installed) | {"core", "serve"}  # [serve]: guanxi.web.settings
     known |= {"fields", "metrics"}  # the organization's own (guanxi.organization)
+    known.add("import")  # [import]: guanxi.importing.mapping checks it
     return sorted(name for name in config.sections if name not in known)
 
 

@@ -68,6 +68,9 @@ class Field:
     allowed: tuple = attrs.field(default=(), converter=_tuple)
     required: bool = False
     pack: str = ""
+    #: other names a source system's export gives the column (Chinese
+    #: headers such as 风险等级); the importer reads them as ``name``.
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
 
 
 @attrs.frozen(kw_only=True, eq=False)

@@ -277,11 +277,22 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         batch_size: int | None = None,
         progress=None,
         rejects: str | os.PathLike | None = None,
+        delimiter: str | None = None,
+        sheet: str | int | None = None,
+        header_row: int | None = None,
+        dry_run: bool = False,
+        snapshot: bool = False,
+        scope: str | None = None,
+        force: bool = False,
+        as_of: dt.date | None = None,
     ):
         """Import one file into ``entity``; see :mod:`guanxi.importing.loader`.
 
         :param rejects: the file for rejected rows (default
             ``<file stem>.rejects.csv`` in the workspace's folder).
+        The other options (``delimiter``, ``sheet``, ``header_row``,
+        ``dry_run``, ``snapshot``, ``scope``, ``force``, ``as_of``): see
+        :func:`guanxi.importing.files.import_file`.
         :return: an :class:`~guanxi.importing.loader.ImportResult`.
         """
         from guanxi.importing.loader import import_file
@@ -289,7 +300,9 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         self.require_ready()
         return import_file(
             self.runtime, self.entity(entity), path, encoding=encoding, format=format,
-            batch_size=batch_size, progress=progress, rejects=rejects,
+            batch_size=batch_size, progress=progress, rejects=rejects, delimiter=delimiter,
+            sheet=sheet, header_row=header_row, dry_run=dry_run, snapshot=snapshot, scope=scope,
+            force=force, as_of=as_of,
         )
 
     def save(self, entity: str, rows: Iterable[Mapping[str, Any]]):

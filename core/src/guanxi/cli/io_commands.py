@@ -12,21 +12,38 @@ from guanxi.cli.output import progress_for, to_json
 
 @click.command("import")
 @click.argument("entity")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--encoding", help="The file's text encoding, e.g. gb18030 for Chinese Excel CSV "
-              "(default UTF-8, with or without BOM).")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--encoding", help="Force the file's text encoding, e.g. gb18030 (default: found "
+              "from the file's first 64 KiB; UTF-8 with or without BOM first).")
 @click.option("--input-format", "input_format", type=click.Choice(["csv", "jsonl", "xlsx"]),
-              help="Override the format the file's suffix implies.")
+              help="Override the format the file's suffix implies (FILE - is csv unless given).")
+@click.option("--delimiter", metavar="CHAR",
+              help="Force CSV's delimiter: , or ; or | or tab (default: sniffed).")
+@click.option("--sheet", metavar="NAME|N", help="The xlsx sheet to read, by name or number "
+              "from 1 (default: the first).")
+@click.option("--header-row", "header_row", type=click.IntRange(min=1), metavar="N",
+              help="The line (sheet row) of the column names, from 1 (default: found below "
+              "any title rows).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Rows per chunk (default 10000).")
 @click.option("--rejects", "rejects", type=click.Path(dir_okay=False), metavar="FILE",
               help="Where rejected rows go (default: STEM.rejects.csv in the workspace's "
               "folder, beside guanxi.toml).")
+@click.option("--dry-run", "dry_run", is_flag=True,
+              help="Check every row and write the rejects file and summary; store nothing.")
+@click.option("--snapshot", is_flag=True, help="FILE is the whole set (customers, accounts, "
+              "contacts): rows missing from it are marked gone, never deleted.")
+@click.option("--scope", metavar="KEY=VALUE", help="With --snapshot: the file stands for "
+              "territory=, team= or manager= only.")
+@click.option("--force", is_flag=True, help="With --snapshot: mark gone even more than 10%.")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The import day (default today): when snapshot rows go.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True, help="How to print the summary.")
 @pass_workspace
-def import_(ws, entity, file, encoding, input_format, batch_size, rejects, fmt):
-    """Import FILE (CSV, JSON Lines or .xlsx) into ENTITY.
+def import_(ws, entity, file, encoding, input_format, delimiter, sheet, header_row, batch_size,
+            rejects, dry_run, snapshot, scope, force, as_of, fmt):
+    """Import FILE (CSV/TSV/TXT, JSON Lines or .xlsx; - for standard input) into ENTITY.
 
     Rows that fail a check go to STEM.rejects.csv in the workspace's folder
     (or --rejects FILE), with line, column, value and reason; the good rows
@@ -35,14 +52,24 @@ def import_(ws, entity, file, encoding, input_format, batch_size, rejects, fmt):
     """
     with progress_for(f"Importing {entity}") as progress:
         result = ws.import_file(entity, file, encoding=encoding, format=input_format,
-                                batch_size=batch_size, progress=progress, rejects=rejects)
+                                batch_size=batch_size, progress=progress, rejects=rejects,
+                                delimiter=delimiter, sheet=sheet, header_row=header_row,
+                                dry_run=dry_run, snapshot=snapshot, scope=scope, force=force,
+                                as_of=as_of.date() if as_of else None)
     if fmt == "json":
         click.echo(to_json(result.as_json()))
     else:
+        gone = f", gone {result.gone}" if result.gone is not None else ""
         click.echo(
-            f"{result.entity}: read {result.read}, inserted {result.inserted}, updated "
-            f"{result.updated}, unchanged {result.unchanged}, rejected {result.rejected}"
+            ("Dry run, nothing stored: " if result.dry_run else "")
+            + f"{result.entity}: read {result.read}, inserted {result.inserted}, updated "
+            f"{result.updated}, unchanged {result.unchanged}, rejected {result.rejected}{gone}"
+            # UTF-8 goes without saying; anything else was found or forced.
+            + (f" (read as {result.encoding.upper()})"
+               if result.encoding not in (None, "utf-8") else "")
         )
+        for reason in result.reasons:
+            click.echo(f"  {reason}")
         if result.rejects_file:
             click.echo(f"Rejected rows, with line, column and reason: {result.rejects_file}")
         for warning in result.warnings:

@@ -8,7 +8,7 @@ bounds, so converting a row is a loop over prepared closures.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -103,8 +103,12 @@ class ColumnPlan:
 
 
 def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: ZoneInfo,
-               source_name: str) -> ColumnPlan:
-    """Check the header against the entity and its declared fields; plan each column."""
+               source_name: str, aliases: Mapping[str, str] | None = None) -> ColumnPlan:
+    """Check the header against the entity and its declared fields; plan each column.
+
+    ``aliases`` (other name -> column, :mod:`.mapping`) join the "did you
+    mean" of an unknown column.
+    """
     by_field = {f.name: f for f in fields}
     known = list(entity.columns) + [f for f in by_field if f not in entity.columns]
     unknown = [h for h in header if h not in entity.columns and h not in by_field]
@@ -120,7 +124,8 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
                 if entity.attributes
                 else ""
             )
-            named = ", ".join(f"{h}{did_you_mean(h, known)}" for h in unknown)
+            names = [*known, *(aliases or {})]
+            named = ", ".join(f"{h}{_suggest(h, names, aliases or {})}" for h in unknown)
             parts.append(f"has unknown column(s) {named} (allowed: {', '.join(known)}{hint})")
         raise ImportFileError(
             f"{source_name}: the header {' and '.join(parts)}; nothing was imported"
@@ -190,3 +195,12 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
             )
         )
     return ColumnPlan(entity=entity, header=tuple(header), columns=tuple(planned))
+
+
+def _suggest(name: str, names: Sequence[str], aliases: Mapping[str, str]) -> str:
+    """`` (did you mean '客户名称', read as name?)`` when the closest is another name."""
+    hint = did_you_mean(name, names)
+    for alias, column in aliases.items():
+        if hint == f" (did you mean {alias!r}?)" and alias != column:
+            return f" (did you mean {alias!r}, read as {column}?)"
+    return hint

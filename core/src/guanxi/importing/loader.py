@@ -68,10 +68,12 @@ from sqlalchemy.engine import Connection
 
 from guanxi.contributions import RecordBatch
 from guanxi.errors import RowsRefused
-from guanxi.importing import staging, vectors
+from guanxi.importing import snapshot, staging, vectors
 from guanxi.importing.columns import ColumnPlan, build_plan
+from guanxi.importing.files import FileOptions
 from guanxi.importing.load_move import MoveStep, collector_paused
-from guanxi.importing.readers import chunked, open_rows
+from guanxi.importing.mapping import translate_header
+from guanxi.importing.readers import chunked
 from guanxi.importing.values import format_value
 from guanxi.plugins import hook_names
 from guanxi.storage import tables as t
@@ -94,6 +96,14 @@ class ImportResult:
     #: Rows kept that ask for attention, one sentence each (a new customer
     #: owned by a manager who has left).
     warnings: tuple[str, ...] = ()
+    #: the encoding the file was read in (None for xlsx and saved rows)
+    encoding: str | None = None
+    #: validated and counted, nothing stored (``--dry-run``)
+    dry_run: bool = False
+    #: rows a ``--snapshot`` marked gone (None: not a snapshot)
+    gone: int | None = None
+    #: the first few rejected rows, ``line N column: reason`` each
+    reasons: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -101,11 +111,16 @@ class ImportResult:
         return 3 if self.rejected else 0
 
     def as_json(self) -> dict[str, Any]:
-        """The counts and rejects file; ``warnings`` (a list) only when there are any."""
+        """The counts, rejects file, encoding and ``dry_run``; ``warnings`` (a
+        list) only when there are any, ``gone`` for a snapshot. The reasons
+        are the rejects file's: only the terminal repeats the first."""
         shape = attrs.asdict(self)
+        del shape["reasons"]
         warnings = shape.pop("warnings")
         if warnings:
             shape["warnings"] = list(warnings)
+        if shape["gone"] is None:
+            del shape["gone"]
         return shape
 
 
@@ -129,8 +144,12 @@ def rejects_path(path: Path, folder: Path) -> Path:
 class _Importer(MoveStep):
     """One import of one source into one entity; see the module docstring."""
 
-    def __init__(self, rt, entity, plan: ColumnPlan, conn: Connection, batch_size: int) -> None:
+    def __init__(self, rt, entity, plan: ColumnPlan, conn: Connection, batch_size: int,
+                 value_maps: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.rt = rt
+        # [import.values]: (position in the row, source text -> value read)
+        self.value_maps = [(pc.index, value_maps[pc.name]) for pc in plan.columns
+                           if value_maps and pc.name in value_maps]
         self.entity = entity
         self.plan = plan
         self.conn = conn
@@ -206,6 +225,13 @@ class _Importer(MoveStep):
                     and getattr(self.rt.plugins.hook, self.validate_hook).get_hookimpls())
 
     def _flush(self, lines: list[int], cells: list[list], refused: list[tuple]) -> None:
+        if cells and self.value_maps:
+            cells = [list(row) for row in cells]
+            for index, mapping in self.value_maps:
+                for row in cells:
+                    text = row[index] if index < len(row) else None
+                    if text and text.strip() in mapping:
+                        row[index] = mapping[text.strip()]
         if cells:
             columns, problems = vectors.convert_chunk(self.plan, cells)
             if problems:
@@ -354,8 +380,12 @@ class _Importer(MoveStep):
 
     # -- rejects ------------------------------------------------------------
 
-    def write_rejects(self, path: Path, header, encoding: str) -> None:
+    def write_rejects(self, path: Path, header, encoding: str, written=None) -> None:
+        """The rejected rows as the file had them; ``written``: its own header
+        (the names mapped to ``header``'s columns), which the file repeats."""
         import json
+
+        shown = dict(zip(header, written or header))
 
         stage = self.table
         cols = [stage.c[n] for n in self.table_names]
@@ -369,7 +399,7 @@ class _Importer(MoveStep):
         position = {name: i for i, name in enumerate(header)}
         with open(path, "w", newline="", encoding=encoding) as handle:
             writer = csv.writer(handle)
-            writer.writerow([*header, *rejects_columns(header)])
+            writer.writerow([*shown.values(), *rejects_columns(shown.values())])
             for row in self.conn.execute(query):
                 line, reason, column, value, raw = row[:5]
                 if raw is not None:
@@ -386,16 +416,25 @@ class _Importer(MoveStep):
                         doc = json.loads(doc) if isinstance(doc, str) else (doc or {})
                         for name in self.field_names:
                             cells[position[name]] = format_value(doc.get(name))
-                writer.writerow([*cells, line, column or "", value or "", reason])
+                writer.writerow([*cells, line, shown.get(column, column or ""), value or "",
+                                 reason])
 
 
 def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: str,
          rejects: Path | None, encoding: str, batch_size: int | None, progress,
-         strict: bool = False) -> ImportResult:
+         strict: bool = False, options: FileOptions | None = None) -> ImportResult:
+    options = options or FileOptions()
     fields = rt.plugins.fields_of(entity.name)
-    plan = build_plan(entity, header, fields, rt.plugins, ZoneInfo(rt.config.timezone), source_name)
+    written = list(header)
+    if options.names is not None:
+        known = [*entity.columns, *(f.name for f in fields)]
+        header = translate_header(header, known, options.names, source_name)
+    plan = build_plan(entity, header, fields, rt.plugins, ZoneInfo(rt.config.timezone), source_name,
+                      aliases=options.names or {})
+    gone = None
     with rt.engine.connect() as conn:
-        importer = _Importer(rt, entity, plan, conn, batch_size or DEFAULT_BATCH_SIZE)
+        importer = _Importer(rt, entity, plan, conn, batch_size or DEFAULT_BATCH_SIZE,
+                             options.values)
         try:
             with conn.begin():
                 importer.stage(chunks(importer.batch_size), progress)
@@ -406,13 +445,20 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                 warnings = importer.warnings(today)
                 if strict and counts["rejected"]:
                     raise importer.first_problems()
-                importer.move(today)
+                today = options.as_of or today
+                if options.snapshot:
+                    gone = snapshot.gone_rows(importer, options, source_name)
+                if not options.dry_run:
+                    importer.move(today)
+                    if gone:
+                        snapshot.mark_gone(importer, options, today)
+                reasons = importer.first_problems().problems if counts["rejected"] else []
             rejects_file = None
             if rejects is not None and not counts["rejected"]:
                 # A rejects file from an earlier run would describe rows that are now in.
                 rejects.unlink(missing_ok=True)
             if counts["rejected"] and rejects is not None:
-                importer.write_rejects(rejects, header, encoding)
+                importer.write_rejects(rejects, header, encoding, written)
                 rejects_file = str(rejects)
         finally:
             try:
@@ -420,28 +466,20 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                 conn.commit()
             except Exception:  # the stage is temporary: it dies with the connection anyway
                 pass
-    return ImportResult(entity=entity.name, read=importer.read, rejects_file=rejects_file,
-                        warnings=warnings, **counts)
+    shown = dict(zip(header, written))
+    return ImportResult(
+        entity=entity.name, read=importer.read, rejects_file=rejects_file, warnings=warnings,
+        encoding=options.encoding, dry_run=options.dry_run, gone=gone,
+        reasons=tuple(f"{options.row_word} {r['line']}"
+                      + (f" {shown.get(r['column'], r['column'])}" if r["column"] else "")
+                      + f": {r['reason']}" for r in reasons), **counts)
 
 
-def import_file(rt, entity, path, *, encoding=None, format=None, batch_size=None,
-                progress=None, rejects=None) -> ImportResult:
-    """Import a file into ``entity``; see the module docstring.
+def import_file(rt, entity, path, **options) -> ImportResult:
+    """Import a file into ``entity``: :func:`guanxi.importing.files.import_file`."""
+    from guanxi.importing.files import import_file as run
 
-    :param progress: called as ``progress(bytes_read, bytes_total)`` after
-        each chunk.
-    :param rejects: where rejected rows go; default ``<stem>.rejects.csv``
-        in the workspace's folder (the config file's).
-    """
-    path = Path(path)
-    rejects = Path(rejects) if rejects is not None else rejects_path(path, rt.config.directory)
-    with open_rows(path, encoding=encoding, format=format) as source:
-        tick = (lambda: progress(source.bytes_read, source.bytes_total)) if progress else None
-        return _run(
-            rt, entity, source.header, source.chunks, source_name=path.name,
-            rejects=rejects, encoding=encoding or "utf-8", batch_size=batch_size,
-            progress=tick,
-        )
+    return run(rt, entity, path, **options)
 
 
 def save_rows(rt, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:

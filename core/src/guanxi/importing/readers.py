@@ -47,13 +47,20 @@ from pathlib import Path
 from typing import Any
 
 from guanxi.errors import ImportFileError, UsageError
+from guanxi.importing.sniffing import (
+    SAMPLE_SIZE,
+    HeaderRule,
+    detect_delimiter,
+    detect_encoding,
+)
 
 __all__ = ["FORMATS", "SUFFIXES", "Chunk", "Row", "RowSource", "chunked", "open_rows"]
 
 Row = tuple[int, list[str | None], str | None]
 Chunk = tuple[list[int], list[list[str | None]], list[Row]]
 
-SUFFIXES = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".xlsx": "xlsx"}
+SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+            ".xlsx": "xlsx"}
 FORMATS = ("csv", "jsonl", "xlsx")
 
 _BUFFER_SIZE = 1 << 16
@@ -64,12 +71,21 @@ def open_rows(
     *,
     encoding: str | None = None,
     format: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
+    is_header: Any = None,
 ) -> RowSource:
     """Open a file to import and read its header.
 
-    ``format`` ("csv", "jsonl" or "xlsx") overrides the suffix; ``encoding``
-    applies to CSV and JSON Lines (default UTF-8, with or without a BOM) and
-    is ignored for xlsx, which records its own.
+    ``format`` ("csv", "jsonl" or "xlsx") overrides the suffix (``.tsv`` and
+    ``.txt`` are delimited text); ``encoding`` applies to CSV and JSON Lines
+    (default: found from a sample, see :mod:`.sniffing`) and is ignored for
+    xlsx, which records its own; ``delimiter`` forces CSV's (default:
+    sniffed). ``sheet`` picks an xlsx sheet by name or 1-based number.
+    ``header_row`` (1-based line or sheet row) says where the header is;
+    else it is the first of the first rows that ``is_header(cells)`` accepts,
+    else the first non-blank row.
     """
     path = Path(path)
     if format is None:
@@ -90,7 +106,7 @@ def open_rows(
     if not path.is_file():
         raise ImportFileError(f"{path} is not a file")
     if format == "csv":
-        return CsvSource(path, encoding)
+        return CsvSource(path, encoding, delimiter, HeaderRule(header_row, is_header))
     # Each other format's reader is a module of its own, loaded when used.
     if format == "jsonl":
         from guanxi.importing.read_jsonl import JsonLinesSource
@@ -98,7 +114,7 @@ def open_rows(
         return JsonLinesSource(path, encoding)
     from guanxi.importing.read_xlsx import XlsxSource
 
-    return XlsxSource(path)
+    return XlsxSource(path, sheet, HeaderRule(header_row, is_header))
 
 
 class RowSource(abc.ABC):
@@ -195,6 +211,19 @@ class _TextFileSource(RowSource):
         self._stream: io.IOBase = self._raw
         self.bytes_total = os.fstat(self._raw.fileno()).st_size
         self._bytes_at_close = 0
+        # One sample, read once, tells the encoding (unless forced) and the
+        # delimiter; then the reader starts from the first byte again.
+        self._sample = self._raw.read(SAMPLE_SIZE)
+        self._raw.seek(0)
+        if encoding is None:
+            try:
+                self._codec = detect_encoding(self._sample, path.name,
+                                              len(self._sample) >= self.bytes_total)
+            except BaseException:
+                self._raw.close()
+                raise
+        #: the encoding the file is read in, as the summary names it
+        self.encoding = "utf-8" if self._codec == "utf-8-sig" else self._codec
 
     @property
     def bytes_read(self) -> int:
@@ -226,38 +255,66 @@ class CsvSource(_TextFileSource):
 
     format = "csv"
 
-    def __init__(self, path: Path, encoding: str | None) -> None:
+    def __init__(self, path: Path, encoding: str | None, delimiter: str | None = None,
+                 header: HeaderRule | None = None) -> None:
         super().__init__(path, encoding)
         # utf-8-sig drops the BOM Excel writes and reads BOM-less UTF-8 alike.
-        codec = "utf-8-sig" if self._codec == "utf-8" else self._codec
+        self._text_codec = "utf-8-sig" if self._codec == "utf-8" else self._codec
+        if delimiter is None:
+            text = self._sample.decode(self._text_codec, errors="replace")
+            delimiter = detect_delimiter(text)
+        elif len(delimiter) != 1:
+            delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+            if len(delimiter) != 1:
+                raise UsageError(f"--delimiter {delimiter!r} is not one character; "
+                                 "use , or tab or ; or |")
+        #: the delimiter cells are split at
+        self.delimiter = delimiter
         try:
-            self._stream = io.TextIOWrapper(
-                io.BufferedReader(self._raw, _BUFFER_SIZE), encoding=codec, newline=""
-            )
-            # strict: an unclosed quote would otherwise swallow the rest of
-            # the file into one cell without a word.
-            self._reader = csv.reader(self._stream, strict=True)
-            self._read_header()
+            self._open_reader()
+            self._read_header(header or HeaderRule(None, None))
         except BaseException:
             self.close()
             raise
 
-    def _read_header(self) -> None:
+    def _open_reader(self) -> None:
+        self._stream = io.TextIOWrapper(
+            io.BufferedReader(self._raw, _BUFFER_SIZE), encoding=self._text_codec, newline=""
+        )
+        # strict: an unclosed quote would otherwise swallow the rest of
+        # the file into one cell without a word.
+        self._reader = csv.reader(self._stream, strict=True, delimiter=self.delimiter)
+
+    def _records(self) -> Iterator[tuple[int, list[str]]]:
         reader = self._reader
-        line = 0
+        line = reader.line_num
+        for cells in reader:
+            start, line = line + 1, reader.line_num
+            if not _is_blank(cells):
+                yield start, cells
+
+    def _read_header(self, rule: HeaderRule) -> None:
         try:
-            for cells in reader:
-                start, line = line + 1, reader.line_num
-                if not _is_blank(cells):
-                    break
-            else:
-                raise ImportFileError(
-                    f"{self._name} is empty; its first line must name the columns"
-                )
+            line, cells, found = rule.find(self._records())
+            if cells is None and found:
+                # The header is a row the search passed: read again up to it.
+                self._stream.detach().detach().seek(0)
+                self._open_reader()
+                cells = next((c for start, c in self._records() if start == line), None)
         except UnicodeDecodeError:
-            raise self._encoding_error(line + 1) from None
+            raise self._encoding_error(self._reader.line_num + 1) from None
         except csv.Error as err:
-            raise self._csv_error(err, line + 1) from None
+            raise self._csv_error(err, self._reader.line_num + 1) from None
+        if cells is None:
+            if rule.row is not None:
+                raise ImportFileError(
+                    f"{self._name} line {rule.row} is blank or past the end; "
+                    "--header-row names the line of the column names, counting from 1"
+                )
+            raise ImportFileError(
+                f"{self._name} is empty; its first line must name the columns"
+            )
+        start = line
         # A BOM in an encoding other than UTF-8 (GB18030 has one) decodes to
         # U+FEFF, which strip() keeps.
         cells[0] = cells[0].lstrip("\ufeff")
@@ -323,7 +380,7 @@ class CsvSource(_TextFileSource):
         except csv.Error as err:
             # Where the bad row starts is known to the row-by-row reader:
             # read the file again that way to say which line it is.
-            with CsvSource(self.path, self._codec) as again:
+            with CsvSource(self.path, self._codec, self.delimiter) as again:
                 for _ in again.rows():
                     pass
             raise self._csv_error(err, reader.line_num) from None  # pragma: no cover

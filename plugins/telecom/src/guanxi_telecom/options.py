@@ -123,20 +123,28 @@ OPTIONS = (
 
 FIELDS = (
     Field(name="key_account", entity="customers", type="boolean",
+          aliases=("大客户",),
           description="A key account (大客户): staged by TEL-STAGE."),
     Field(name="group_customer", entity="customers", type="boolean",
+          aliases=("集团客户",),
           description="A group customer (集团客户): a business with several lines."),
     Field(name="association", entity="customers", type="text",
+          aliases=("所属协会",),
           description="The customer id of the association (协会) the customer belongs to; a "
                       "signal on the association flags its members (TEL-PRICE)."),
     Field(name="swept_on", entity="customers", type="date",
+          aliases=("摸排建档日期",),
           description="The day a territory sweep registered the customer (摸排建档, TEL-SWEEP)."),
     Field(name="paid_until", entity="accounts", type="date",
+          aliases=("到费日",),
           description="The last day the line is paid for (到费日, TEL-EXPIRY)."),
     Field(name="pay_programme", entity="accounts", type="boolean",
+          aliases=("付费节目",),
           description="The line subscribes to a pay programme (付费节目)."),
     Field(name="competitor", entity="interactions", type="text",
+          aliases=("竞争对手",),
           description="Of a competitor signal or price complaint: the competitor (电信, 联通...)."),
     Field(name="risk_cause", entity="interactions", type="text", allowed=RISK_CAUSES,
+          aliases=("风险原因",),
           description="Of a risk note: the cause of interruption the manager learnt of."),
 )
