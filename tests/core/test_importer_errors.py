@@ -57,10 +57,11 @@ def pack_ws(make_workspace):
     ("id,kind", "misses the required column(s) name"),
     ("id,name,colour,size",
      "has unknown column(s) colour, size (allowed: id, name, kind, manager_id, territory, status, "
-     "created_at; extra columns must be fields declared by an enabled pack)"),
+     "created_at; extra columns must be fields declared by an enabled pack or in guanxi.toml "
+     "[fields.customers])"),
     ("name,colour", "misses the required column(s) id and has unknown column(s) colour (allowed: "
      "id, name, kind, manager_id, territory, status, created_at; extra columns must be fields "
-     "declared by an enabled pack)"),
+     "declared by an enabled pack or in guanxi.toml [fields.customers])"),
 ])
 def test_a_bad_header_stops_the_import_before_anything_is_written(workspace, tmp_path, header,
                                                                    problem):
@@ -130,7 +131,8 @@ def test_an_unknown_column_suggests_the_closest_one(workspace, tmp_path):
     assert err == (
         "Error: customers.csv: the header has unknown column(s) manger_id (did you mean "
         "'manager_id'?) (allowed: id, name, kind, manager_id, territory, status, created_at; "
-        "extra columns must be fields declared by an enabled pack); nothing was imported\n")
+        "extra columns must be fields declared by an enabled pack or in guanxi.toml "
+        "[fields.customers]); nothing was imported\n")
 
 
 def test_an_unknown_key_of_a_json_lines_row_suggests_the_closest_column(workspace, tmp_path):

@@ -295,7 +295,7 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
         :func:`guanxi.importing.files.import_file`.
         :return: an :class:`~guanxi.importing.loader.ImportResult`.
         """
-        from guanxi.importing.loader import import_file
+        from guanxi.importing.files import import_file
 
         self.require_ready()
         return import_file(

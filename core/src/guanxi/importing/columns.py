@@ -119,11 +119,8 @@ def build_plan(entity, header: Sequence[str], fields: Sequence[Any], pm, tz: Zon
         if missing:
             parts.append(f"misses the required column(s) {', '.join(missing)}")
         if unknown:
-            hint = (
-                "; extra columns must be fields declared by an enabled pack"
-                if entity.attributes
-                else ""
-            )
+            hint = (f"; extra columns must be fields declared by an enabled pack or in "
+                    f"guanxi.toml [fields.{entity.name}]" if entity.attributes else "")
             names = [*known, *(aliases or {})]
             named = ", ".join(f"{h}{_suggest(h, names, aliases or {})}" for h in unknown)
             parts.append(f"has unknown column(s) {named} (allowed: {', '.join(known)}{hint})")

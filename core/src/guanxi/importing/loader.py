@@ -475,13 +475,6 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
                       + f": {r['reason']}" for r in reasons), **counts)
 
 
-def import_file(rt, entity, path, **options) -> ImportResult:
-    """Import a file into ``entity``: :func:`guanxi.importing.files.import_file`."""
-    from guanxi.importing.files import import_file as run
-
-    return run(rt, entity, path, **options)
-
-
 def save_rows(rt, entity, records: Iterable[Mapping[str, Any]]) -> ImportResult:
     """Store dict rows through the same checks and hooks as a file.
 

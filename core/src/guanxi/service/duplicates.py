@@ -30,6 +30,7 @@ from __future__ import annotations
 import attrs
 from sqlalchemy import String, and_, case, cast, func, literal, literal_column, select, union_all
 
+from guanxi.masking import mask
 from guanxi.storage import tables as t
 
 #: Text fields taken for an identity number by their name.
@@ -206,13 +207,6 @@ def duplicate_pairs(conn, fields) -> list[DuplicatePair]:
                           drop_name=p["drop_name"], rules=tuple(p["rules"]),
                           reason="; ".join(p["why"]))
             for (keep, drop), p in pairs.items()]
-
-
-def mask(value: str) -> str:
-    """An identity number or phone as shown: the first 3 and last 4 kept."""
-    if len(value) <= 7:
-        return value[:1] + "*" * (len(value) - 1)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
 
 
 def _why(rule: str, key: str) -> str:
