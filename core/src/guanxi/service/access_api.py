@@ -117,6 +117,14 @@ class AccessMethods:
         self.require_ready()
         return customer_panels(self, customer_id, language)
 
+    def page_panels(self, page: str, *, managers=None, language: str | None = None) -> list:
+        """The enabled packs' panels and charts for a web page (``guanxi_page_panels``):
+        ``team`` or ``numbers``; ``managers`` the ids the reader sees (None: all)."""
+        from guanxi.panels import page_panels
+
+        self.require_ready()
+        return page_panels(self, page, managers, language)
+
     # -- users and tokens ------------------------------------------------------------------
 
     def add_user(self, login: str, *, manager: str | None, role: str,
