@@ -127,6 +127,7 @@ def _run_batch(ws, run: BatchRun, login: str, source: str) -> None:
         with acting_as(login, source):
             result = ws.run(progress=run.hear)
         run.failures = list(result.failures)
+        run.done = run.total  # every job started has ended
         run.state = "failed" if result.failures else "done"
     except Exception as exc:  # the page says why; the server goes on
         explained = ws.explain_locked(exc) if hasattr(ws, "explain_locked") else None
