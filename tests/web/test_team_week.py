@@ -46,3 +46,17 @@ def test_a_lead_hands_customers_over_audited_as_the_lead(org):
     # a manager cannot hand over at all
     ann, ann_csrf = org.browser("ann")
     assert ann.post("/team/reassign", data={"csrf": ann_csrf, **form}).status_code == 403
+
+
+def test_a_pack_adds_a_chart_and_a_table_to_the_team_page(org):
+    lee, csrf = org.browser("lee")
+    page = lee.get("/team").text
+    chart = page.split('id="chart-web-1"')[1].split("</figure>")[0]
+    assert "Visits" in chart and "<th scope=\"row\">2026-11</th><td>40</td>" in chart
+    assert lee.get("/team", params={"chart": "web-1", "download": "csv"}).content.decode(
+        "utf-8-sig") == "month,visits\r\n2026-11,40\r\n2026-12,12\r\n"
+    # the pack hears who reads: the lead's managers
+    seen = page.split('id="panel-web-')[1].split("</section>")[0]
+    assert "L1, M1, M2" in seen
+    lee.post("/language", data={"csrf": csrf, "language": "zh", "back": "/team"})
+    assert "月份" in lee.get("/team").text
