@@ -35,27 +35,39 @@ class FigureCache:
     """A period's KPI values by manager, kept ``seconds`` (``[serve] figures_seconds``).
 
     Twenty people opening My numbers in the same minute share one computation
-    per period; the figures are then at most that old.
+    per period; the figures are then at most that old. A period already over
+    (the trend's eleven before this one) is kept sixty times as long (an hour
+    by default): its figures change only when late data comes in.
     """
 
     def __init__(self, seconds: float, size: int = 64) -> None:
         self.seconds, self.size = seconds, size
         self._kept: dict = {}
+        self._computing: dict = {}
         self._lock = threading.Lock()
 
     def values(self, ws, period, by: str = "manager") -> list:
         key = (period.label, by, ws.today())
-        now = time.monotonic()
         with self._lock:
             kept = self._kept.get(key)
-            if kept is not None and kept[0] > now:
+            if kept is not None and kept[0] > time.monotonic():
                 return kept[1]
-        values = ws.read_kpi(None, period=period, by=by)
-        if self.seconds > 0:
+            # One computation per key: the others asking meanwhile wait for it.
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
             with self._lock:
-                if len(self._kept) >= self.size:
-                    self._kept.clear()
-                self._kept[key] = (now + self.seconds, values)
+                kept = self._kept.get(key)
+                if kept is not None and kept[0] > time.monotonic():
+                    return kept[1]
+            values = ws.read_kpi(None, period=period, by=by)
+            with self._lock:
+                self._computing.pop(key, None)
+                if self.seconds > 0:
+                    if len(self._kept) >= self.size:
+                        self._kept.clear()
+                    over = period.end <= ws.today()
+                    self._kept[key] = (time.monotonic() + self.seconds * (60 if over else 1),
+                                       values)
         return values
 
 
