@@ -250,7 +250,8 @@ class AccessMethods:
 
         self.require_ready()
         c, ct = t.customers, t.contacts
-        query = where(select(c), scope.customer_condition(c) if scope else None)
+        visible = scope.visible_customer_ids() if scope else None
+        query = where(select(c), c.c.id.in_(visible) if visible is not None else None)
         if q:
             q = q.strip()
             by_phone = select(ct.c.customer_id).where(ct.c.phone == q)
