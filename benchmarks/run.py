@@ -43,6 +43,8 @@ The run, each phase in its own process so that its peak RSS is its own:
 8. ``web`` (before ``latency``, on the same database): My day, the 360°
    view and ``GET /api/v1/tasks`` of the web workspace, server time beside
    the same Workspace calls made directly (benchmarks/web.py).
+   ``web_load`` (last): twenty users on ``guanxi serve`` for 30 s, alone and
+   while ``guanxi run`` runs (benchmarks/web.py ``load``).
 
 Results go to ``benchmarks/results/<date>-<database>-<N>.json`` and ``.md``,
 and the tables into docs/performance.md.
@@ -855,6 +857,18 @@ def phase_web(work: Path) -> None:
         write_output(work, "web", web.measure(ws, seed=state["seed"]))
 
 
+def phase_web_load(work: Path) -> None:
+    """Twenty users on ``guanxi serve`` for 30 s, alone then during ``guanxi run``
+    (benchmarks/web.py ``load``); last, as its batch and tasks done change the base."""
+    import web
+
+    state = load_state(work)
+    batch = json.loads((work / "batch.json").read_text())
+    runs = [web.load(state["config"], batch["url"], with_batch=False, seed=state["seed"]),
+            web.load(state["config"], batch["url"], with_batch=True, seed=state["seed"])]
+    write_output(work, "web_load", {"runs": runs})
+
+
 PHASES = {
     "generate": phase_generate,
     "baseline_setup": phase_baseline_setup,
@@ -867,6 +881,7 @@ PHASES = {
     "latency": phase_latency,
     "startup": phase_startup,
     "web": phase_web,
+    "web_load": phase_web_load,
 }
 
 
@@ -1032,7 +1047,7 @@ def main() -> None:
             loads[step][item["key"]] = run_phase(work, step, item["key"], quiet=True)
     drop_copy(state, run_url(state, "baseline"))
     phases.update(loads)
-    for phase in ("prime", "batch", "jobs", "web", "latency", "startup"):
+    for phase in ("prime", "batch", "jobs", "web", "latency", "startup", "web_load"):
         phases[phase] = run_phase(work, phase)
 
     info = versions(url, dialect)
@@ -1047,6 +1062,9 @@ def main() -> None:
     web.update_doc(DOC, f"{dialect}-{n}" + "".join(f"-{p}" for p in packs),
                    web.markdown(phases["web"], f"{engine_name}, N = {n:,} customers, "
                                 f"packs: {', '.join(packs) or 'core'} ({dt.date.today()})"))
+    web.update_doc(DOC, f"load-{dialect}-{n}" + "".join(f"-{p}" for p in packs),
+                   web.load_markdown(phases["web_load"]["runs"], f"{engine_name}, N = {n:,} "
+                                     f"customers, 20 users ({dt.date.today()})"))
     print(paths["markdown_text"])
     print(f"results: {paths['json']}  {paths['markdown']}  (docs/performance.md updated)")
     if not os.environ.get("BENCH_KEEP") and not resume:

@@ -291,6 +291,17 @@ class HookPack:
         return [guanxi.CustomerPanel(title="笔记" if language == "zh" else "Notes",
                                      text=f"{len(notes_of)} note(s)", rows=notes_of)]
 
+    @guanxi.hookimpl
+    def guanxi_page_panels(self, workspace, page, managers, language):
+        self._record("guanxi_page_panels", page)
+        if page != "team":
+            return []
+        with workspace.engine.connect() as conn:
+            count = conn.execute(sa.select(sa.func.count()).select_from(notes)).scalar_one()
+        return [guanxi.CustomerPanel(title="笔记数" if language == "zh" else "Notes", chart="bar",
+                                     columns=("what", "notes"),
+                                     rows=[{"what": "all", "notes": count}])]
+
     # -- lifecycle --------------------------------------------------------
 
     def _validate(self, hook: str, workspace, batch):

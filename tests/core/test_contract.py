@@ -198,6 +198,8 @@ SNAPSHOT = {
         "opened_at: 'dt.datetime | None' = None, summary: 'str | None' = None)",
     'Workspace.open_cases': "(self) -> 'int'",
     'Workspace.ownership': "(self, customer_id: 'str') -> 'list[model.Ownership]'",
+    'Workspace.page_panels':
+        "(self, page: 'str', *, managers=None, language: 'str | None' = None) -> 'list'",
     'Workspace.plan':
         "(self, week=None, manager: 'str | None' = None, *, since: 'dt.date | None' = Non"
         "e, scope=None) -> 'list'",

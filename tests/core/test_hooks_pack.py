@@ -68,7 +68,7 @@ def test_the_pack_implements_every_hook(make_pack_ws):
         "guanxi_schemas", "guanxi_segmentations", "guanxi_service_rules",
         "guanxi_record_rules", "guanxi_kpis", "guanxi_customer_filters", "guanxi_case_policies", "guanxi_visit_cadences",
         "guanxi_commands", "guanxi_demo_data", "guanxi_report_kinds", "guanxi_customer_panels",
-        "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
+        "guanxi_page_panels", "guanxi_validate_customers", "guanxi_validate_accounts", "guanxi_validate_interactions",
         "guanxi_after_customers_saved", "guanxi_after_accounts_saved",
         "guanxi_after_interactions_saved",
     )
@@ -106,6 +106,7 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ws.plugins.demo_data()
         ws.plugins.report_kinds(ws)
     ws.customer_panels("C1")
+    ws.page_panels("team")
 
     assert pack.calls == [
         ("guanxi_config_options",),
@@ -139,6 +140,8 @@ def test_every_hook_is_called_once_per_workspace_or_once_per_batch_in_order(make
         ("guanxi_report_kinds",),
         # once per page shown, for its customer
         ("guanxi_customer_panels", "C1"),
+        # once per team page shown
+        ("guanxi_page_panels", "team"),
     ]
     assert set(pack.hooks_called()) == set(hook_names())
     assert all(workspace is ws for workspace in pack.workspaces)
@@ -461,6 +464,21 @@ def test_hook_customer_panels(make_pack_ws, tmp_path):
         "columns": ["id", "body"]}]
     assert pack.calls[-1] == ("guanxi_customer_panels", "C1")
     assert [p.title for p in ws.customer_panels("C2", language="en")] == ["Notes"]
+
+
+def test_hook_page_panels(make_pack_ws, tmp_path):
+    ws, pack = make_pack_ws()
+    ws.import_file("customers", write(tmp_path / "customers.csv", CUSTOMERS))
+    ws.import_file("testpack_notes", write(tmp_path / "notes.csv",
+                                           "id,customer_id,body\nN1,C1,first\nN2,C1,second\n"))
+    [panel] = ws.page_panels("team", managers=frozenset({"M1"}), language="zh")
+    assert panel.as_json() == {"pack": "testpack", "title": "笔记数", "text": None,
+                               "rows": [{"what": "all", "notes": 2}],
+                               "columns": ["what", "notes"], "chart": "bar"}
+    assert pack.calls[-1] == ("guanxi_page_panels", "team")
+    assert ws.page_panels("numbers") == []
+    with pytest.raises(ValueError):  # a chart is a line or bars
+        guanxi.CustomerPanel(title="x", chart="pie")
 
 
 def test_every_hook_has_a_test():

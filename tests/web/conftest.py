@@ -35,6 +35,19 @@ class WebPack:
         title = "巡访清单" if language == "zh" else "Visit checklist"
         return [guanxi.CustomerPanel(title=title, rows=[{"item": "price tags", "done": "yes"}])]
 
+    @guanxi.hookimpl
+    def guanxi_page_panels(self, workspace, page, managers, language):
+        # the team page: a chart (visits by month) and a table (the managers it may see)
+        if page != "team":
+            return ()
+        month = "月份" if language == "zh" else "month"
+        return [guanxi.CustomerPanel(title="走访" if language == "zh" else "Visits", chart="bar",
+                                     columns=(month, "visits"),
+                                     rows=[{month: "2026-11", "visits": 40},
+                                           {month: "2026-12", "visits": 12}]),
+                guanxi.CustomerPanel(title="Seen", rows=[{"managers": ", ".join(
+                    sorted(managers)) if managers is not None else "everyone"}])]
+
 
 class Org:
     def __init__(self, ws, tokens, task, case):

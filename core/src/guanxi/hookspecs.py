@@ -457,6 +457,39 @@ def guanxi_customer_panels(workspace, customer_id, language):
     return ()
 
 
+@hookspec
+def guanxi_page_panels(workspace, page, managers, language):
+    """Add panels, or charts, to a page of the web workspace other than a customer's.
+
+    The same :class:`guanxi.CustomerPanel` records as the 360° view; one with
+    ``chart="line"`` or ``"bar"`` is drawn as a chart of its rows (the first
+    column labels the points, each other column is a series), its figures
+    shown beside it as a table and downloadable as CSV or xlsx. Called each
+    time the page is shown: keep it to set-based queries.
+
+    :param workspace: the :class:`guanxi.Workspace`.
+    :param page: ``team`` (the team lead's page) or ``numbers`` (a manager's
+        figures); return nothing for a page you do not add to.
+    :param managers: the manager ids the reader may see (a frozenset), or
+        None for everyone (an admin).
+    :param language: ``en`` or ``zh``: the language of the titles and headings.
+    :return: an iterable of :class:`guanxi.CustomerPanel`; empty or None for none.
+
+    Example::
+
+        @guanxi.hookimpl
+        def guanxi_page_panels(workspace, page, managers, language):
+            if page != "team":
+                return ()
+            return [guanxi.CustomerPanel(title="Visits by month", chart="bar",
+                                         columns=("month", "visits"),
+                                         rows=[{"month": "2026-11", "visits": 40}])]
+
+    .. versionadded:: 0.2
+    """
+    return ()
+
+
 # ---------------------------------------------------------------------------
 # lifecycle: customers, accounts and interactions on their way in
 # ---------------------------------------------------------------------------

@@ -23,6 +23,9 @@ class CustomerPanel:
     :param rows: dicts, one per table row (a visit checklist's items).
     :param columns: which keys of ``rows`` to show, in order (default: the first row's).
     :param pack: stamped by the core with the pack that gave it.
+    :param chart: ``line`` or ``bar`` to draw the rows as a chart (on a page of
+        ``guanxi_page_panels``): the first column labels the points, the others
+        are series; None (the default) shows the rows as a table.
     """
 
     title: str
@@ -30,6 +33,8 @@ class CustomerPanel:
     rows: tuple[Mapping, ...] = attrs.field(default=(), converter=tuple)
     columns: tuple[str, ...] = attrs.field(default=(), converter=tuple)
     pack: str = ""
+    chart: str | None = attrs.field(default=None, validator=attrs.validators.in_(
+        (None, "line", "bar")))
 
     def __attrs_post_init__(self) -> None:
         if not self.columns and self.rows:
@@ -37,7 +42,8 @@ class CustomerPanel:
 
     def as_json(self) -> dict:
         return {"pack": self.pack, "title": self.title, "text": self.text,
-                "rows": [dict(r) for r in self.rows], "columns": list(self.columns)}
+                "rows": [dict(r) for r in self.rows], "columns": list(self.columns),
+                **({"chart": self.chart} if self.chart else {})}
 
 
 def customer_panels(ws, customer_id: str, language: str | None = None) -> list[CustomerPanel]:
@@ -50,5 +56,19 @@ def customer_panels(ws, customer_id: str, language: str | None = None) -> list[C
             if not isinstance(panel, CustomerPanel):
                 raise PackError(f"pack {pack!r} returned {type(panel).__name__} from "
                                 "guanxi_customer_panels; return guanxi.CustomerPanel records")
+            panels.append(attrs.evolve(panel, pack=pack))
+    return panels
+
+
+def page_panels(ws, page: str, managers, language: str | None = None) -> list[CustomerPanel]:
+    """Every enabled pack's panels for a web page (``guanxi_page_panels``), in config order."""
+    language = language or ws.config.language
+    panels: list[CustomerPanel] = []
+    for pack, result in ws.plugins.call_each("guanxi_page_panels", workspace=ws, page=page,
+                                             managers=managers, language=language):
+        for panel in result or ():
+            if not isinstance(panel, CustomerPanel):
+                raise PackError(f"pack {pack!r} returned {type(panel).__name__} from "
+                                "guanxi_page_panels; return guanxi.CustomerPanel records")
             panels.append(attrs.evolve(panel, pack=pack))
     return panels

@@ -77,3 +77,20 @@ def test_cohorts_to_csv_and_xlsx(buyers, ws, tmp_path):
 def test_another_suffix_is_a_usage_error(buyers, ws, tmp_path):
     code, _, err = _run(ws, "--output", str(tmp_path / "grid.pdf"))
     assert code == 2 and "write a .csv or .xlsx file" in err
+
+
+def test_the_grid_is_a_chart_on_the_team_page(buyers, ws, time_machine):
+    # rule VAL-COHORT through guanxi_page_panels: a line per cohort, percent by month after
+    time_machine.move_to(dt.datetime.combine(AS_OF, dt.time(12)), tick=False)
+    assert ws.page_panels("numbers", language="en") == []
+    [panel] = ws.page_panels("team", language="en")
+    assert (panel.pack, panel.chart) == ("value", "line")
+    # twelve months up to November: D's August cohort is in (bought again in September)
+    assert panel.columns == ("months after the first", "2026-08", "2026-09", "2026-10",
+                             "2026-11")
+    assert [tuple(r.values()) for r in panel.rows[:4]] == [
+        ("m0", 100.0, 100.0, 100.0, 100.0), ("m1", 100.0, 50.0, 0.0, None),
+        ("m2", 0.0, 100.0, None, None), ("m3", 0.0, None, None, None)]
+    assert len(panel.rows) == 12
+    [zh] = ws.page_panels("team", language="zh")
+    assert zh.title == "按首购月份的复购留存（VAL-COHORT），%" and zh.columns[0] == "首购后月数"

@@ -79,3 +79,11 @@ def guanxi_demo_data():
     from guanxi_value import demo
 
     return demo.DEMO
+
+
+@guanxi.hookimpl
+def guanxi_page_panels(workspace, page, managers, language):
+    # VAL-COHORT as a chart on the team lead's page of the web workspace
+    from guanxi_value import panels
+
+    return panels.page_panels(workspace, page, managers, language)

@@ -117,6 +117,14 @@ class AccessMethods:
         self.require_ready()
         return customer_panels(self, customer_id, language)
 
+    def page_panels(self, page: str, *, managers=None, language: str | None = None) -> list:
+        """The enabled packs' panels and charts for a web page (``guanxi_page_panels``):
+        ``team`` or ``numbers``; ``managers`` the ids the reader sees (None: all)."""
+        from guanxi.panels import page_panels
+
+        self.require_ready()
+        return page_panels(self, page, managers, language)
+
     # -- users and tokens ------------------------------------------------------------------
 
     def add_user(self, login: str, *, manager: str | None, role: str,
@@ -242,7 +250,8 @@ class AccessMethods:
 
         self.require_ready()
         c, ct = t.customers, t.contacts
-        query = where(select(c), scope.customer_condition(c) if scope else None)
+        visible = scope.visible_customer_ids() if scope else None
+        query = where(select(c), c.c.id.in_(visible) if visible is not None else None)
         if q:
             q = q.strip()
             by_phone = select(ct.c.customer_id).where(ct.c.phone == q)

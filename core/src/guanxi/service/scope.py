@@ -43,6 +43,19 @@ class Scope:
             ct.c.customer_id == c.c.id, ct.c.manager_id.in_(sorted(self.managers))))
         return or_(c.c.manager_id.in_(sorted(self.managers)), on_team)
 
+    def visible_customer_ids(self):
+        """The ids of the visible customers as a select (None for all): the same rows as
+        :meth:`customer_condition`, read from the managers' indexes first, for a search
+        that would otherwise test every customer (a name's part, at 100,000 customers)."""
+        if self.managers is None:
+            return None
+        from sqlalchemy import union
+
+        c, ct = t.customers, t.customer_team
+        mine = sorted(self.managers)
+        return union(select(c.c.id).where(c.c.manager_id.in_(mine)),
+                     select(ct.c.customer_id).where(ct.c.manager_id.in_(mine)))
+
     def customer_id_condition(self, column):
         """A condition on a ``customer_id`` column: that customer is visible; None for all."""
         if self.managers is None:

@@ -26,6 +26,7 @@ import datetime as dt
 import json
 import os
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,8 +99,25 @@ class JobLock:
         self.timeout = timeout
         self.now = now
         self.notify = notify
-        self.depth = 0
-        self._release: Callable[[], None] | None = None
+        # Re-entrant per thread: a job inside a job passes; a job another thread of
+        # this process starts (the web's batch, an upload) waits like another process's.
+        self._local = threading.local()
+
+    @property
+    def depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    @depth.setter
+    def depth(self, value: int) -> None:
+        self._local.depth = value
+
+    @property
+    def _release(self) -> Callable[[], None] | None:
+        return getattr(self._local, "release", None)
+
+    @_release.setter
+    def _release(self, value: Callable[[], None] | None) -> None:
+        self._local.release = value
 
     @contextlib.contextmanager
     def hold(self, command: str) -> Iterator[None]:

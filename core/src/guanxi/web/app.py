@@ -61,7 +61,7 @@ def _is_busy(exc: BaseException) -> bool:
 
 def create_app(ws, settings=None) -> FastAPI:
     """The application serving ``ws``; ``settings`` default to its ``[serve]``."""
-    from guanxi.web import api, pages, team_pages
+    from guanxi.web import admin_pages, api, numbers, pages, team_pages
 
     settings = settings or serve_settings(ws.config)
     # A web request waits a few seconds for a busy database, not a batch's lock_timeout.
@@ -167,6 +167,8 @@ def create_app(ws, settings=None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(team_pages.router)
+    app.include_router(numbers.router)
+    app.include_router(admin_pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     return app
 

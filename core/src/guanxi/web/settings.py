@@ -28,6 +28,8 @@ SERVE_KEYS = {
     "busy_timeout": ((int, float), 5, "seconds a web write waits for a busy database before "
                                       "answering 503"),
     "page_size": (int, 25, "rows a page lists"),
+    "figures_seconds": ((int, float), 60, "how long My numbers keeps a period's KPI values "
+                                          "before computing them again (0: never kept)"),
 }
 
 
@@ -41,6 +43,7 @@ class ServeSettings:
     cookie_secure: bool = False
     busy_timeout: float = 5
     page_size: int = 25
+    figures_seconds: float = 60
 
     def trusts(self, host: str | None) -> bool:
         """Whether a request from ``host`` may name its user in :attr:`header`."""
@@ -80,9 +83,10 @@ def serve_settings(config) -> ServeSettings:
         except ValueError:
             raise ConfigError(f"{where}: [serve] trusted_proxies names {item!r}, which is not an "
                               "address or a network like 10.0.0.0/8") from None
-    if values["page_size"] < 1 or values["session_hours"] <= 0 or values["busy_timeout"] < 0:
+    if values["page_size"] < 1 or values["session_hours"] <= 0 or values["busy_timeout"] < 0 \
+            or values["figures_seconds"] < 0:
         raise ConfigError(f"{where}: [serve] page_size and session_hours must be positive, "
-                          "busy_timeout 0 or more")
+                          "busy_timeout and figures_seconds 0 or more")
     values["trusted_proxies"] = tuple(networks)
     if not values["secret_key"]:
         values["secret_key"] = _stored_secret(config.directory)

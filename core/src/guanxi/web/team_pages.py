@@ -39,14 +39,81 @@ def _in_scope(who: Principal, manager: Optional[str]) -> Optional[str]:
 # -- the team ----------------------------------------------------------------------------------
 
 
+def _lead(request: Request, csrf: str | None = None) -> Principal:
+    """A team lead or an admin: a manager gets 403 on the team's pages."""
+    who = _form_writer(request, csrf) if request.method == "POST" else _who(request)
+    if who.user.role not in ("lead", "admin"):
+        raise Forbidden("only a team lead or an admin opens the team's page")
+    return who
+
+
 @router.get("/team", response_class=HTMLResponse)
-def team(request: Request, page: int = 1):
-    """The managers in scope with their open and overdue tasks and open cases, paged."""
-    who = _who(request)
+def team(request: Request, page: int = 1, period: Optional[str] = None):
+    """The lead's week: tasks per manager, KPIs per team, the packs' tables and charts
+    (the banking league), the customers' handover form and the week's visit plans."""
+    who = _lead(request)
+    return _team_page(request, who, page, period)
+
+
+def _team_page(request: Request, who: Principal, page: int = 1, period: Optional[str] = None,
+               error: str = "", moved: Optional[int] = None, form: Optional[dict] = None,
+               status: int = 200):
+    from guanxi.web import api
+    from guanxi.web.charts import Chart, download, from_panel
+    from guanxi.web.i18n import words
+    from guanxi.web.numbers import current_period
+    from guanxi.web.pages import _language, _week_by_day
+
+    ws = request.app.state.ws
+    language = _language(request, who)
+    w = words(language)
     page, size, offset = _page_of(request, page)
-    rows, total = request.app.state.ws.team_workload(who.scope, limit=size, offset=offset)
-    return render(request, "team.html", who, rows=rows, total=total, page=page,
-                  pages=max((total + size - 1) // size, 1))
+    rows, total = ws.team_workload(who.scope, limit=size, offset=offset)
+    the_period = current_period(ws, period)
+    team_kpis = api.scoped_kpis(ws, who, the_period.label, "team")
+    panels = ws.page_panels("team", managers=who.scope.managers, language=language)
+    charts = [Chart(id="tasks", title=w["team_workload"], kind="bar",
+                    columns=(w["manager"], w["open_tasks_count"], w["overdue_count"]),
+                    rows=[(r["id"], r["open"], r["overdue"]) for r in rows])]
+    charts += [from_panel(p, i) for i, p in enumerate(panels, start=1) if p.chart]
+    answer = download(request, charts)
+    if answer is not None:
+        return answer
+    visits = api.scoped_plan(ws, who, None)
+    managers = [m for m in ws.managers() if who.scope.sees_manager(m.id)]
+    from urllib.parse import urlencode
+
+    return render(request, "team.html", who, status=status, rows=rows, total=total, page=page,
+                  pages=max((total + size - 1) // size, 1), period=the_period.label,
+                  team_kpis=team_kpis, panels=[p for p in panels if not p.chart],
+                  charts=charts, days=_week_by_day(visits), managers=managers,
+                  error=error, moved=moved, form=form or {},
+                  query=urlencode({"page": page, "period": the_period.label}))
+
+
+@router.post("/team/reassign")
+def reassign(request: Request, csrf: str = Form(""), from_manager: str = Form(""),
+             to_manager: str = Form(""), customers: str = Form(""), reason: str = Form("")):
+    """Hand customers over, as ``guanxi customers reassign`` does: audited as the lead.
+
+    Both managers must be in the lead's scope; blank customers move all of them.
+    """
+    who = _lead(request, csrf)
+    form = {"from_manager": from_manager, "to_manager": to_manager, "customers": customers,
+            "reason": reason}
+    ids = [c for c in customers.replace(",", " ").split() if c]
+    try:
+        for manager in (from_manager.strip(), to_manager.strip()):
+            _in_scope(who, manager)
+            if not manager:
+                raise NotFoundError("name both managers: from and to")
+        with acting_as(who.login, _source(request)):
+            result = request.app.state.ws.reassign(
+                from_manager.strip(), to_manager.strip(), customers=ids or None,
+                reason=reason.strip() or None)
+    except GuanxiError as exc:  # an unknown manager or customer, the same manager twice
+        return _team_page(request, who, error=str(exc), form=form, status=422)
+    return _team_page(request, who, moved=result)
 
 
 @router.get("/tasks", response_class=HTMLResponse)

@@ -77,6 +77,14 @@ def guanxi_customer_panels(workspace, customer_id, language):
 
 
 @guanxi.hookimpl
+def guanxi_page_panels(workspace, page, managers, language):
+    # the team league table on the team lead's page of the web workspace
+    from guanxi_banking import panels
+
+    return panels.page_panels(workspace, page, managers, language)
+
+
+@guanxi.hookimpl
 def guanxi_visit_cadences(workspace):
     from guanxi_banking import service
 

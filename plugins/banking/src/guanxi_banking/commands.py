@@ -56,10 +56,15 @@ def expect_reports(ws, *, week: str | None = None, month: str | None = None) -> 
     return expected
 
 
-def league(ws, period: str | None = None, as_of=None) -> list[dict]:
-    """The team league table of a period: one dict per team, best first."""
+def league(ws, period: str | None = None, as_of=None, *, read: bool = False) -> list[dict]:
+    """The team league table of a period: one dict per team, best first.
+
+    ``read``: the figures computed and not stored (``ws.read_kpi``: no job lock), as
+    the web workspace's team page reads them while a batch may run.
+    """
     rows: dict[str, dict] = {}
-    for value in ws.kpi(list(LEAGUE_KPIS), period=period, by="team", as_of=as_of):
+    compute = ws.read_kpi if read else ws.kpi
+    for value in compute(list(LEAGUE_KPIS), period=period, by="team", as_of=as_of):
         if not value.scope_key:
             continue
         row = rows.setdefault(value.scope_key, {"team": value.scope_key, "period": value.period})

@@ -1,4 +1,5 @@
-"""The banking panel of a customer's 360° view: BANK-REL, the relationship level.
+"""The banking panels of the web workspace: BANK-REL on a customer's 360° view, the
+team league table on the team lead's page.
 
 The level (A key, B target, C potential, D general) is the one the
 segmentation ``banking.relationship`` last gave, with its reason; a level
@@ -24,3 +25,24 @@ def customer_panels(workspace, customer_id: str, language: str) -> list:
     # The reason opens with the level's name ("A key: ..."), in [guanxi] language.
     text = f"{level.reason}{MANUAL[lang] if level.manual else ''} ({level.as_of})"
     return [guanxi.CustomerPanel(title=TITLE[lang], text=text)]
+
+
+LEAGUE = {"en": "Team league table", "zh": "团队排名"}
+LEAGUE_COLUMNS = {
+    "en": ("team", "name", "customers maintained", "accounts opened", "reward", "fines"),
+    "zh": ("团队", "名称", "维护客户数", "开户数", "奖励", "罚款"),
+}
+
+
+def page_panels(workspace, page: str, managers, language: str) -> list:
+    """The league table of this month (read, not stored: the page answers during a batch)."""
+    if page != "team":
+        return []
+    from guanxi_banking.commands import league
+
+    lang = "zh" if language == "zh" else "en"
+    names = LEAGUE_COLUMNS[lang]
+    rows = [dict(zip(names, (r["team"], r["name"], r["customers_maintained"],
+                             r["accounts_opened"], r["reward"], r["fines"])))
+            for r in league(workspace, read=True)]
+    return [guanxi.CustomerPanel(title=LEAGUE[lang], rows=rows, columns=names)]
