@@ -109,7 +109,13 @@ def run_batch(rt, as_of: dt.date, progress: Callable[..., None] | None = None) -
     from guanxi.engines.rules import run_rule
     from guanxi.engines.segmentation import run_segmentation
     from guanxi.errors import GuanxiError
+    from guanxi.storage.connection import writing_engine
     from guanxi.storage.locks import caused_by_lock
+
+    # Each job's transaction takes SQLite's write lock when it begins: a
+    # page's short write during the batch then waits, rather than making
+    # the job fail (storage.connection.writing_engine says why).
+    rt = attrs.evolve(rt, engine=writing_engine(rt.engine))
 
     failures: list[str] = []
     segments, rules, kpis, closed, records = [], [], [], [], []

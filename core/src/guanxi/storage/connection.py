@@ -37,6 +37,33 @@ def _sqlite_pragmas(lock_timeout: float):
     return on_connect
 
 
+#: Execution option: a SQLite transaction that takes the write lock when it begins.
+WRITES_AHEAD = "guanxi_writes_ahead"
+
+
+def writing_engine(engine: Engine) -> Engine:
+    """``engine`` for a job whose transactions write after reading (the batch).
+
+    On SQLite such a transaction, begun deferred, reads a snapshot (often
+    while filling a temporary work table) and only then asks for the write
+    lock; if a short write (a task marked done on a page) committed in
+    between, SQLite refuses at once with "database is locked", whatever the
+    busy timeout. Begun IMMEDIATE it takes the write lock first, so the short
+    write waits its turn instead. Other databases ignore the option.
+    """
+    return engine.execution_options(**{WRITES_AHEAD: True})
+
+
+def _sqlite_begin(conn) -> None:
+    # The sqlite3 driver begins a transaction itself, before the first
+    # statement that writes; its isolation_level says with which BEGIN.
+    # None is autocommit (left alone).
+    dbapi = conn.connection.dbapi_connection
+    if dbapi.isolation_level is not None:
+        dbapi.isolation_level = "IMMEDIATE" if conn.get_execution_options().get(
+            WRITES_AHEAD) else ""
+
+
 def connect(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     """An engine for ``url``: ``sqlite:///path`` or ``postgresql+psycopg://...``.
 
@@ -55,6 +82,7 @@ def connect(url: str, *, lock_timeout: float = DEFAULT_LOCK_TIMEOUT) -> Engine:
     if backend == "sqlite":
         engine = create_engine(parsed, json_serializer=dump_json)
         event.listen(engine, "connect", _sqlite_pragmas(lock_timeout))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":
         from guanxi.storage.tables import describe_postgresql
