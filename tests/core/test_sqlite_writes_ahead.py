@@ -12,6 +12,8 @@ they run on SQLite whichever database the rest of the suite uses.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, insert, select, text, update
 from sqlalchemy.exc import OperationalError
@@ -84,3 +86,35 @@ def test_reads_and_short_writes_still_begin_deferred(engine):
         # WAL: a reader sees the last committed state while the job writes.
         assert reader.execute(select(counters.c.n)).scalar_one() == 10
         job.commit()
+
+
+
+def test_the_batch_and_the_importers_move_begin_immediate_and_reads_do_not(tmp_path):
+    # Which transactions ask for the write lock first: every job of the
+    # batch, and the import's checks and move (after the file is staged);
+    # not the staging itself, nor a read.
+    from sqlalchemy import event
+
+    import guanxi
+    from guanxi.config import write_config
+    from guanxi.storage.connection import WRITES_AHEAD
+
+    config = write_config(tmp_path / "guanxi.toml", database=f"sqlite:///{tmp_path / 'w.db'}",
+                          packs=[])
+    path = tmp_path / "managers.csv"
+    path.write_text("id,name\nM1,Li\nM2,Wang\n", encoding="utf-8")
+    with guanxi.open(config) as ws:
+        ws.upgrade()
+        begun: list[bool] = []
+        event.listen(ws.engine, "begin",
+                     lambda conn: begun.append(bool(conn.get_execution_options().get(WRITES_AHEAD))))
+        ws.import_file("managers", path)
+        # Staged; checked and moved; the stage dropped on that connection; the
+        # audit entry, a short write of its own.
+        assert begun == [False, True, True, False]
+        begun.clear()
+        ws.tasks()
+        assert begun and not any(begun)
+        begun.clear()
+        ws.run(as_of=dt.date(2026, 11, 23))
+        assert True in begun

@@ -77,6 +77,7 @@ from guanxi.importing.readers import chunked
 from guanxi.importing.values import format_value
 from guanxi.plugins import hook_names
 from guanxi.storage import tables as t
+from guanxi.storage.connection import WRITES_AHEAD
 from guanxi.storage.aliases import land_on_kept_customers
 
 DEFAULT_BATCH_SIZE = 10_000
@@ -438,6 +439,10 @@ def _run(rt, entity, header, chunks: Callable[[int], Iterable], *, source_name: 
         try:
             with conn.begin():
                 importer.stage(chunks(importer.batch_size), progress)
+            # Staged (temporary tables only); the checks and the move take SQLite's write
+            # lock first, so a page's short write meanwhile waits instead of failing them.
+            conn.execution_options(**{WRITES_AHEAD: True})
+            with conn.begin():
                 today = rt.today()
                 importer.check(today)
                 importer.classify()
