@@ -74,9 +74,10 @@ def rating_query(ctx):
     a, b_, c_ = (int(v) for v in ctx.config["rating.grades"])
     label = case((total >= a, literal(GRADES[0])), (total >= b_, literal(GRADES[1])),
                  (total >= c_, literal(GRADES[2])), else_=literal(GRADES[3]))
-    reason = ctx.reason("receivables.rating", character=s.s_character, paid=s.paid, due=s.due,
-                        capacity=s.s_capacity, invoiced=s.invoiced, capital=s.s_capital,
-                        registered=s.capital, total=total)
+    figures = dict(character=s.s_character, paid=s.paid, due=s.due, capacity=s.s_capacity,
+                   invoiced=s.invoiced, capital=s.s_capital, total=total)
+    reason = case((s.capital.is_(None), ctx.reason("receivables.rating_no_capital", **figures)),
+                  else_=ctx.reason("receivables.rating", registered=s.capital, **figures))
     return select(s.customer_id, label.label("label"), cast(total, Float).label("score"),
                   reason.label("reason"))
 
@@ -92,7 +93,13 @@ RATING_SEGMENTATION = Segmentation(
               "{capacity} ({invoiced} invoiced in 12 months), capital {capital} (registered "
               "capital {registered}): {total}",
         "zh": "品德 {character} 分（{due} 张到期发票中 {paid} 张按期付清），能力 {capacity} 分"
-              "（12 个月开票 {invoiced}），资本 {capital} 分（注册资本 {registered}）：合计 {total}"}},
+              "（12 个月开票 {invoiced}），资本 {capital} 分（注册资本 {registered}）：合计 {total}"},
+        "receivables.rating_no_capital": {
+            "en": "character {character} ({paid} of {due} invoices paid by the due day), capacity "
+                  "{capacity} ({invoiced} invoiced in 12 months), capital {capital} (no registered "
+                  "capital declared): {total}",
+            "zh": "品德 {character} 分（{due} 张到期发票中 {paid} 张按期付清），能力 {capacity} 分"
+                  "（12 个月开票 {invoiced}），资本 {capital} 分（未申报注册资本）：合计 {total}"}},
 )
 
 SEGMENTATIONS = [RATING_SEGMENTATION]
