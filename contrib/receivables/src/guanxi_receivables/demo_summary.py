@@ -69,14 +69,18 @@ def _approvals(ws, ctx) -> list[str]:
         if approver:
             at = dt.datetime.combine(ctx.as_of, dt.time(9))
             try:
-                ws.case_step(credit.id, "approve", approver, at=at,
-                             note="large order for the new season, guaranteed")
+                moved = ws.case_step(credit.id, "approve", approver, at=at,
+                                     note="large order for the new season, guaranteed")
+                cases = [moved if c.id == moved.id else c for c in cases]
                 out.append(f"  case {credit.id} (credit exception of {credit.customer_id}) "
                            f"approved by {approver}, now with the credit manager")
             except Exception as exc:  # a chain the demo cannot move: say why, keep going
                 out.append(f"  case {credit.id}: {exc}")
-    for c in cases[:6]:
-        out.append(f"  {c.id} {c.policy} {c.customer_id} owner {c.owner_id} state {c.state}")
+    legal = [c for c in cases if c.policy == "receivables.legal"]
+    shown = [c for c in cases if c.policy == "receivables.credit"][:4] + legal[:2]
+    for c in shown:
+        out.append(f"  {c.id} {c.policy} {c.customer_id} owner {c.owner_id}, step "
+                   f"{c.step_name or 'done'}")
     return out
 
 

@@ -37,7 +37,7 @@ class BillHelpers:
         due day is on time), ``owed`` what is left (never below 0: an
         overpayment owes nothing). A bill without ``due_on`` or amount is
         left out. One set-based subquery: settlements are summed per bill
-        first, then joined once.
+        and day first, then joined once.
         """
         kinds = (kind,) if isinstance(kind, str) else tuple(kind)
         day = self.as_of if day is None else day
@@ -65,13 +65,21 @@ class BillHelpers:
                    p.c.amount.is_not(None))
             .subquery(f"{name}_moves")
         )
+        # Settlements summed per bill and day first (one pass, grouped: SQLite
+        # indexes the result), then joined to the bills by id: never a bill
+        # looked up by a JSON expression for each settlement.
+        daily = (
+            select(moves.c.bill_id, moves.c.day, func.sum(moves.c.amount).label("amount"))
+            .group_by(moves.c.bill_id, moves.c.day)
+            .subquery(f"{name}_daily")
+        )
         per_bill = (
-            select(moves.c.bill_id,
-                   func.sum(moves.c.amount).label("settled"),
-                   func.sum(case((moves.c.day <= issued.c.due_on, moves.c.amount), else_=0))
+            select(issued.c.id.label("bill_id"),
+                   func.sum(daily.c.amount).label("settled"),
+                   func.sum(case((daily.c.day <= issued.c.due_on, daily.c.amount), else_=0))
                    .label("settled_by_due"))
-            .join(issued, issued.c.id == moves.c.bill_id)
-            .group_by(moves.c.bill_id)
+            .select_from(issued.join(daily, daily.c.bill_id == issued.c.id))
+            .group_by(issued.c.id)
             .subquery(f"{name}_settled")
         )
         b = issued.c
