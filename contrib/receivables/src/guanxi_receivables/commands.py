@@ -27,7 +27,7 @@ def receivables():
 @format_option
 @pass_workspace
 def ledger_command(ws, customer_id, as_of, fmt):
-    """A customer's receivables ledger (应收账款台账) and credit archive (资信调查)."""
+    """A customer's receivables ledger (应收账款台账) and credit archive (资信调查): REC-LEDGER."""
     from guanxi_receivables import archive
 
     day = as_of.date() if as_of else None
