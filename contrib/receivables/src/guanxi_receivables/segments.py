@@ -63,7 +63,9 @@ def rating_query(ctx):
     def score(column):
         # Missing figures rank lowest; ties share the lower rank.
         rank = func.rank().over(order_by=(case((column.is_(None), 0), else_=1), column))
-        return (literal(1) + cast((rank - 1) * 5 / n, Integer))
+        # Floor division: SQLAlchemy makes "/" a true division, and PostgreSQL rounds
+        # where SQLite truncates when the quotient is cast back to an integer.
+        return literal(1) + (rank - 1) * 5 // n
 
     f = figures.c
     scored = select(f.customer_id, f.due, f.paid, f.invoiced, f.character, f.capital,
