@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from guanxi import Kpi
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Float, and_, case, cast, func, or_, select
 
 from guanxi_receivables.ledger import in_bucket, invoices, snapshot_day
 from guanxi_receivables.options import BUCKETS, PAYMENT

@@ -15,7 +15,7 @@ which opens a ``receivables.legal`` case (see ``cases``).
 from __future__ import annotations
 
 from guanxi import ServiceRule
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from guanxi_receivables.ledger import invoices
 from guanxi_receivables.options import STAGES

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 
 from guanxi import Segmentation
-from sqlalchemy import Float, Integer, and_, case, cast, func, literal, select
+from sqlalchemy import Float, and_, case, cast, func, literal, select
 
 from guanxi_receivables.ledger import invoices
 from guanxi_receivables.options import GRADES, RATING
