@@ -91,3 +91,25 @@ def test_the_grade_gives_the_policy(ws, ledger):
     assert credit_cases(ws) == []
     ledger.invoice("I3", "C1", day(5), 10, day(-86))
     assert credit_cases(ws) == ["C1"]
+
+
+def test_a_credit_step_past_its_limit_escalates_above_the_superior(make_workspace):
+    # The first step is the owner's superior's (reports_to): past its 48 hours it is
+    # a breach for L1 and an escalation to L1's own superior, D1.
+    from receivables_kit import Ledger
+
+    ws = make_workspace(packs=["receivables"])
+    ledger = Ledger(ws)
+    ledger.manager("D1")
+    ledger.manager("L1", reports_to="D1")
+    ledger.manager("M1", reports_to="L1")
+    ledger.customer("C1")
+    ledger.customer("C2")
+    ledger.invoice("I1", "C1", day(10), 10, day(-40))   # 50 days' terms: past grade C's 30
+    ledger.invoice("I2", "C2", day(10), 10, day(-40))
+    ws.tick_cases(dt.datetime.combine(day(7), dt.time(12)), rules=False)
+    for case in ws.cases():
+        assert case.breached and case.step_name == "superior"
+        events = ws.case_history(case.id)
+        assert [(e.action, e.step, e.to_owner) for e in events if e.action == "escalate"] == [
+            ("escalate", "superior", "D1")]
