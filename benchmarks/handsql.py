@@ -402,3 +402,9 @@ import handsql_value  # noqa: E402
 
 JOBS.update(handsql_value.JOBS)
 FLAGSHIP = FLAGSHIP + handsql_value.FLAGSHIP
+
+# The receivables pack's (benchmarks/handsql_receivables.py): aging and DSO.
+import handsql_receivables  # noqa: E402
+
+JOBS.update(handsql_receivables.JOBS)
+FLAGSHIP = FLAGSHIP + handsql_receivables.FLAGSHIP

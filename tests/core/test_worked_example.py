@@ -37,13 +37,15 @@ from guanxi.testing import TEST_DATABASE_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "docs" / "writing-a-pack.md"
-_BLOCK = re.compile(r"<!-- guanxi-water: (\S+) -->\n```[a-z]*\n(.*?)^```", re.S | re.M)
+def guide_files(page: Path = GUIDE, project: str = "guanxi-water") -> dict[str, str]:
+    """PATH -> the text of the page's blocks marked ``<!-- PROJECT: PATH -->``, in page order.
 
-
-def guide_files() -> dict[str, str]:
-    """PATH -> the text of the guide's blocks marked for it, in page order."""
+    docs/tutorial.md's pack is put together the same way (test_tutorial.py).
+    """
+    block = re.compile(rf"<!-- {re.escape(project)}: (\S+) -->\n```[a-z]*\n(.*?)^```",
+                       re.S | re.M)
     files: dict[str, list[str]] = {}
-    for path, code in _BLOCK.findall(GUIDE.read_text(encoding="utf-8")):
+    for path, code in block.findall(page.read_text(encoding="utf-8")):
         files.setdefault(path, []).append(code)
     return {path: "\n\n".join(parts) for path, parts in files.items()}
 
@@ -123,6 +125,16 @@ def water(tmp_path, example_database):
     # The guide's guanxi.toml, on this test's database.
     config.write_text(config.read_text(encoding="utf-8").replace(
         "[guanxi]\n", f'[guanxi]\ndatabase = "{example_database}"\n', 1), encoding="utf-8")
+    run = runner(tmp_path, config, site)
+    run.tmp = tmp_path
+    run.project = project
+    run.database = example_database
+    return run
+
+
+def runner(cwd: Path, config: Path, site: Path):
+    """``run(*args, check=True)``: guanxi in a subprocess on ``config``, with the packs
+    installed in ``site`` importable (``run.env`` is its environment)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(site), *filter(None, [os.environ.get("PYTHONPATH")])])}
     env.pop("GUANXI_DEBUG", None)
@@ -131,15 +143,12 @@ def water(tmp_path, example_database):
         done = subprocess.run(
             [sys.executable, "-c", "from guanxi.cli import main; main()",
              "--config", str(config), *args],
-            cwd=tmp_path, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
+            cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120)
         if check:
             assert done.returncode == 0, (args, done.stdout, done.stderr)
         return done
 
-    run.tmp = tmp_path
-    run.project = project
     run.env = env
-    run.database = example_database
     return run
 
 

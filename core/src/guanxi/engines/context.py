@@ -15,7 +15,8 @@ sums, role holders, labels at a date, days past due, case hours and
 The class keeps the context's values, fields and labels, scopes and
 reasons; its helpers by topic live in mixins: dates and periods
 (``context_dates``), working days (``context_calendar``), tasks, cases,
-plans and accounts (``context_work``), metrics (``context_metrics``).
+plans and accounts (``context_work``), metrics (``context_metrics``), bills
+(``context_bills``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
+from guanxi.engines.context_bills import BillHelpers
 from guanxi.engines.context_calendar import CalendarHelpers
 from guanxi.engines.context_dates import DateHelpers
 from guanxi.engines.context_metrics import MetricHelpers
@@ -51,7 +53,7 @@ from guanxi.storage import tables
 
 
 @attrs.define(kw_only=True)
-class Context(DateHelpers, CalendarHelpers, WorkHelpers, MetricHelpers):
+class Context(DateHelpers, CalendarHelpers, WorkHelpers, MetricHelpers, BillHelpers):
     """What a query builder sees; see the module docstring.
 
     :ivar config: the pack's settings, by dotted option name.

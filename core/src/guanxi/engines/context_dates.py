@@ -137,14 +137,18 @@ class DateHelpers:
         """A date as its month's label, ``2026-10``: for dedupe keys and reasons."""
         return func.substr(cast(expr, String), 1, 7)
 
-    def days_past_due(self, due) -> ColumnElement:
-        """Whole days the as-of date is past the due day ``due`` (a date or datetime).
+    def days_past_due(self, due, day=None) -> ColumnElement:
+        """Whole days the as-of date (or ``day``) is past the due day ``due`` (a date or
+        datetime).
 
         0 on the due day itself and before it (a bill due on D is on time all
-        of D), 1 on D+1; NULL when ``due`` is NULL. Bills, invoices and
-        receivables read this one shape.
+        of D), 1 on D+1; NULL when ``due`` is NULL. ``day``: a Python date or
+        SQL to count to instead of the as-of date (aging at a period's last
+        day). Bills, invoices and receivables read this one shape.
         """
-        days = self.days_between(due, self.today)
+        if isinstance(day, dt.date):
+            day = literal(day, Date)
+        days = self.days_between(due, self.today if day is None else day)
         return case((days > 0, days), (days <= 0, 0))
 
     # -- the KPI period ------------------------------------------------------------

@@ -49,7 +49,10 @@ def role_person(role: str, owner) -> ColumnElement:
         return owner
     m = tables.managers.alias("role_base")
     if role == "reports_to":
-        return select(m.c.reports_to).where(m.c.id == owner).scalar_subquery()
+        # correlate_except: nested in another subquery (a step's superior), the owner's
+        # table is the outermost query's; auto-correlation would stop one level up and
+        # add that table to this FROM (PostgreSQL: more than one row).
+        return select(m.c.reports_to).where(m.c.id == owner).correlate_except(m).scalar_subquery()
     holder = tables.managers.alias("role_holder")
     holds = and_(func.lower(holder.c.role) == role.lower(), holder.c.active.is_(True))
 
@@ -58,6 +61,7 @@ def role_person(role: str, owner) -> ColumnElement:
             select(func.min(holder.c.id))
             .select_from(holder.join(m, condition))
             .where(m.c.id == owner, holds)
+            .correlate_except(holder, m)
             .scalar_subquery()
         )
 
