@@ -76,47 +76,19 @@ def bills(ctx, name: str = "power_bills", since: dt.date | None = None):
     """(id, customer_id, amount, due_on, period, paid, paid_by_due) of every bill.
 
     A bill is an interaction ``bill`` with its ``amount`` and ``due_on``; a
-    payment an interaction ``payment`` naming it in ``bill_id``. Partial
-    payments add up: ``paid`` is every payment up to the end of the as-of
-    day, ``paid_by_due`` those made by the end of the due day (a bill paid
-    on its due day is paid on time). ``since``: bills due on or after it.
+    payment an interaction ``payment`` naming it in ``bill_id``. Read through
+    the query kit's :meth:`ctx.bills <guanxi.engines.context_bills.BillHelpers.bills>`,
+    as every pack reads bills: partial payments add up, ``paid`` is every
+    payment up to the end of the as-of day, ``paid_by_due`` those made by the
+    end of the due day (a bill paid on its due day is paid on time).
+    ``since``: bills due on or after it. ``period`` is the month the bill is
+    for (``bill_period``, else the month it was issued).
     """
-    i = ctx.tables.interactions.alias(f"{name}_bill")
-    p = ctx.tables.interactions.alias(f"{name}_payment")
-    # Fields are projected in subqueries first and grouped by their columns:
-    # PostgreSQL does not take two JSON lookups with their own parameters as
-    # one expression in GROUP BY.
-    payments = (
-        select(ctx.attribute(p, "bill_id").label("bill_id"),
-               ctx.date_of(p.c.occurred_at).label("day"), p.c.amount)
-        .where(p.c.kind == "payment", p.c.occurred_at < end_of_as_of(ctx))
-        .subquery(f"{name}_payments")
-    )
-    # Payments summed per bill and day first: one pass over the payments,
-    # then one join by bill id (a million bills join a grouped subquery).
-    daily = (
-        select(payments.c.bill_id, payments.c.day, func.sum(payments.c.amount).label("amount"))
-        .group_by(payments.c.bill_id, payments.c.day)
-        .subquery(f"{name}_daily")
-    )
-    due = ctx.attribute(i, "due_on", "date")
-    where = [i.c.kind == "bill", due.is_not(None), i.c.amount.is_not(None)]
-    if since is not None:
-        where.append(due >= literal(since))
-    period = func.coalesce(ctx.attribute(i, "bill_period"), ctx.month_text(i.c.occurred_at))
-    issued = (
-        select(i.c.id, i.c.customer_id, i.c.amount, due.label("due_on"), period.label("period"))
-        .where(*where)
-        .subquery(f"{name}_issued")
-    )
-    b = issued.c
+    b = ctx.bills("bill", settled_by=("payment",), since=since, name=f"{name}_kit")
+    period = func.coalesce(ctx.attribute(b, "bill_period"), ctx.month_text(b.c.issued_at))
     return (
-        select(b.id, b.customer_id, b.amount, b.due_on, b.period,
-               func.coalesce(func.sum(daily.c.amount), 0).label("paid"),
-               func.coalesce(func.sum(case((daily.c.day <= b.due_on, daily.c.amount), else_=0)), 0)
-               .label("paid_by_due"))
-        .select_from(issued.outerjoin(daily, daily.c.bill_id == b.id))
-        .group_by(b.id, b.customer_id, b.amount, b.due_on, b.period)
+        select(b.c.id, b.c.customer_id, b.c.amount, b.c.due_on, period.label("period"),
+               b.c.settled.label("paid"), b.c.settled_by_due.label("paid_by_due"))
         .subquery(name)
     )
 
