@@ -48,27 +48,22 @@ class CustomerPanel:
 
 def customer_panels(ws, customer_id: str, language: str | None = None) -> list[CustomerPanel]:
     """Every enabled pack's panels for one customer, packs in the config's order."""
-    language = language or ws.config.language
-    panels: list[CustomerPanel] = []
-    for pack, result in ws.plugins.call_each("guanxi_customer_panels", workspace=ws,
-                                             customer_id=customer_id, language=language):
-        for panel in result or ():
-            if not isinstance(panel, CustomerPanel):
-                raise PackError(f"pack {pack!r} returned {type(panel).__name__} from "
-                                "guanxi_customer_panels; return guanxi.CustomerPanel records")
-            panels.append(attrs.evolve(panel, pack=pack))
-    return panels
+    return _collect(ws, "guanxi_customer_panels", language, customer_id=customer_id)
 
 
 def page_panels(ws, page: str, managers, language: str | None = None) -> list[CustomerPanel]:
     """Every enabled pack's panels for a web page (``guanxi_page_panels``), in config order."""
-    language = language or ws.config.language
+    return _collect(ws, "guanxi_page_panels", language, page=page, managers=managers)
+
+
+def _collect(ws, hook: str, language: str | None, **arguments) -> list[CustomerPanel]:
     panels: list[CustomerPanel] = []
-    for pack, result in ws.plugins.call_each("guanxi_page_panels", workspace=ws, page=page,
-                                             managers=managers, language=language):
+    for pack, result in ws.plugins.call_each(hook, workspace=ws,
+                                             language=language or ws.config.language,
+                                             **arguments):
         for panel in result or ():
             if not isinstance(panel, CustomerPanel):
                 raise PackError(f"pack {pack!r} returned {type(panel).__name__} from "
-                                "guanxi_page_panels; return guanxi.CustomerPanel records")
+                                f"{hook}; return guanxi.CustomerPanel records")
             panels.append(attrs.evolve(panel, pack=pack))
     return panels

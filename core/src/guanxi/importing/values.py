@@ -96,7 +96,7 @@ def _integer(text: str | None) -> int | None:
     return int(number)
 
 
-def _decimal(text: str | None) -> Decimal | None:
+def _decimal(text: str | None, *, percent: bool = False) -> Decimal | None:
     if text is None:
         return None
     try:
@@ -104,7 +104,7 @@ def _decimal(text: str | None) -> Decimal | None:
     except InvalidOperation:
         if not text.strip():
             return None
-        return read_number(text)
+        return read_number(text, percent=percent)
     if not value.is_finite() or "_" in text:
         # Decimal() also takes NaN, Infinity and underscores.
         raise ValueProblem(_NUMBER)
@@ -115,19 +115,7 @@ def _decimal(text: str | None) -> Decimal | None:
 
 def _share(text: str | None) -> Decimal | None:
     """A share (0 to 1): a number, or a percentage (``12.5%`` is 0.125)."""
-    if text is None:
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:
-        if not text.strip():
-            return None
-        return read_number(text, percent=True)
-    if not value.is_finite() or "_" in text:
-        raise ValueProblem(_NUMBER)
-    if "e" in text or "E" in text:
-        return _plain(value)
-    return value
+    return _decimal(text, percent=True)
 
 
 def read_number(text: str, *, percent: bool = False, problem: str = _NUMBER) -> Decimal:
