@@ -78,6 +78,29 @@ def test_a_bill_without_a_due_day_is_left_out_and_kinds_are_chosen(ws, book):
     assert bills(ws, kind="invoice", since=dt.date(2026, 11, 2)) == []
 
 
+def test_a_payment_naming_another_bill_or_no_bill_settles_only_what_it_names(ws, book):
+    # Settlements find their bill by its id: one naming a bill of another
+    # kind, or an id that is no interaction at all, settles nothing here.
+    book.interaction("B1", "C1", "bill", dt.date(2026, 10, 1), amount=100, due_on=dt.date(2026, 11, 1))
+    book.interaction("X1", "C1", "visit", dt.date(2026, 10, 1))
+    book.interaction("P1", "C1", "payment", dt.date(2026, 10, 2), amount=10, bill_id="B1")
+    book.interaction("P2", "C1", "payment", dt.date(2026, 10, 2), amount=20, bill_id="X1")
+    book.interaction("P3", "C1", "payment", dt.date(2026, 10, 2), amount=40, bill_id="NOPE")
+    assert bills(ws) == [("B1", 100.0, 10.0, 10.0, 90.0)]
+
+
+def test_without_the_due_day_sum_the_column_is_left_out_and_the_rest_is_equal(ws, book):
+    book.interaction("B1", "C1", "bill", dt.date(2026, 10, 1), amount=100, due_on=dt.date(2026, 11, 1))
+    book.interaction("P1", "C1", "payment", dt.datetime(2026, 10, 20, 9), amount=30, bill_id="B1")
+    book.interaction("P2", "C1", "payment", dt.datetime(2026, 11, 2, 0, 0), amount=10, bill_id="B1")
+    ctx = ws.query_context("billing", AS_OF)
+    b = ctx.bills(by_due=False)
+    assert "settled_by_due" not in b.c
+    with ws.engine.connect() as conn:
+        rows = conn.execute(select(b.c.id, b.c.settled, b.c.owed)).all()
+    assert [(r[0], float(r[1]), float(r[2])) for r in rows] == [("B1", 40.0, 60.0)]
+
+
 @pytest.mark.parametrize("day, days", [(dt.date(2026, 10, 31), 0), (dt.date(2026, 11, 1), 1),
                                        (dt.date(2026, 11, 30), 30)])
 def test_days_past_due_counts_to_the_day_given(ws, day, days):

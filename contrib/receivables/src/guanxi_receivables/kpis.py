@@ -101,7 +101,7 @@ def dso_rows(ctx):
 
 def _on_time(ctx):
     # Invoices due inside the period, up to the as-of day: their due day has come.
-    b = invoices(ctx, snapshot_day(ctx), "on_time_invoices")
+    b = invoices(ctx, snapshot_day(ctx), "on_time_invoices", by_due=True)
     on_time = case((b.c.settled_by_due < b.c.amount, b.c.settled_by_due), else_=b.c.amount)
     counted = and_(ctx.in_period(b.c.due_on), b.c.amount > 0, ctx.served(b.c.customer_id))
     return b, ctx.scope_key(b.c.customer_id).label("scope_key"), counted, on_time

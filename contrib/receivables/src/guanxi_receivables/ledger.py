@@ -23,10 +23,13 @@ def snapshot_day(ctx) -> dt.date:
     return min(ctx.period.end - dt.timedelta(days=1), ctx.as_of)
 
 
-def invoices(ctx, day: dt.date | None = None, name: str = "rec_invoices"):
+def invoices(ctx, day: dt.date | None = None, name: str = "rec_invoices", *,
+             by_due: bool = False):
     """Every invoice issued by the end of ``day`` with what settled it by then
-    (payments, credit notes, write-offs): ``ctx.bills`` over the ledger's kinds."""
-    return ctx.bills(INVOICE, settled_by=SETTLEMENTS, day=day, name=name)
+    (payments, credit notes, write-offs): ``ctx.bills`` over the ledger's kinds.
+    ``by_due``: also what settled it by its due day (``settled_by_due``), which
+    only the on-time figures read."""
+    return ctx.bills(INVOICE, settled_by=SETTLEMENTS, day=day, name=name, by_due=by_due)
 
 
 def bucket(ctx, due, day) -> object:

@@ -36,7 +36,7 @@ def _since(ctx) -> dt.date:
 
 def rating_query(ctx):
     since = _since(ctx)
-    b = invoices(ctx, name="rating_invoices")
+    b = invoices(ctx, name="rating_invoices", by_due=True)
     c = ctx.tables.customers
     due_in_window = and_(b.c.due_on >= literal(since), b.c.due_on <= ctx.today)
     on_time = and_(due_in_window, b.c.settled_by_due >= b.c.amount)

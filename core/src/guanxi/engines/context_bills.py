@@ -19,7 +19,7 @@ class BillHelpers:
     """Bill helpers of the query context (a mixin of Context)."""
 
     def bills(self, kind="bill", *, settled_by=("payment",), day: dt.date | None = None,
-              since: dt.date | None = None, name: str = "bills"):
+              since: dt.date | None = None, by_due: bool = True, name: str = "bills"):
         """Every bill with what has settled it: a subquery of ``(id, customer_id,
         manager_id, issued_at, amount, due_on, attributes, settled, settled_by_due,
         owed)``.
@@ -31,13 +31,17 @@ class BillHelpers:
         :param day: settlements up to the end of this day count (default: the
             as-of day); bills issued after it are left out.
         :param since: only bills due on or after this day.
+        :param by_due: also sum ``settled_by_due``; ``False`` leaves that
+            column out, and with it a lookup of each settlement's bill (what
+            an aging or an amount owed needs: a whole-base statement should
+            not compute what it does not read).
 
         ``settled`` is every settlement up to the end of ``day``,
         ``settled_by_due`` those made by the end of the due day (paid on the
         due day is on time), ``owed`` what is left (never below 0: an
         overpayment owes nothing). A bill without ``due_on`` or amount is
         left out. One set-based subquery: settlements are summed per bill
-        and day first, then joined once.
+        in one grouped pass, then joined once to the bills.
         """
         kinds = (kind,) if isinstance(kind, str) else tuple(kind)
         day = self.as_of if day is None else day
@@ -65,30 +69,32 @@ class BillHelpers:
                    p.c.amount.is_not(None))
             .subquery(f"{name}_moves")
         )
-        # Settlements summed per bill and day first (one pass, grouped: SQLite
-        # indexes the result), then joined to the bills by id: never a bill
-        # looked up by a JSON expression for each settlement.
-        daily = (
-            select(moves.c.bill_id, moves.c.day, func.sum(moves.c.amount).label("amount"))
-            .group_by(moves.c.bill_id, moves.c.day)
-            .subquery(f"{name}_daily")
-        )
+        # Settlements summed per bill in one grouped pass, then joined once to
+        # the bills (SQLite indexes the grouped result): never a bill looked
+        # up by a JSON expression, nor the bills read twice. The sum by the
+        # due day needs each settlement's bill: found by its primary key.
+        sums = [func.sum(moves.c.amount).label("settled")]
+        source = moves
+        if by_due:
+            bill = self.tables.interactions.alias(f"{name}_due")
+            bill_due = self.attribute(bill, "due_on", "date")
+            sums.append(func.sum(case((moves.c.day <= bill_due, moves.c.amount), else_=0))
+                        .label("settled_by_due"))
+            source = moves.join(bill, bill.c.id == moves.c.bill_id)
         per_bill = (
-            select(issued.c.id.label("bill_id"),
-                   func.sum(daily.c.amount).label("settled"),
-                   func.sum(case((daily.c.day <= issued.c.due_on, daily.c.amount), else_=0))
-                   .label("settled_by_due"))
-            .select_from(issued.join(daily, daily.c.bill_id == issued.c.id))
-            .group_by(issued.c.id)
+            select(moves.c.bill_id, *sums)
+            .select_from(source)
+            .group_by(moves.c.bill_id)
             .subquery(f"{name}_settled")
         )
         b = issued.c
         settled = func.coalesce(per_bill.c.settled, 0)
         owed = case((b.amount - settled > 0, b.amount - settled), else_=0)
+        by_due_column = ([func.coalesce(per_bill.c.settled_by_due, 0).label("settled_by_due")]
+                         if by_due else [])
         return (
             select(b.id, b.customer_id, b.manager_id, b.issued_at, b.amount, b.due_on,
-                   b.attributes, settled.label("settled"),
-                   func.coalesce(per_bill.c.settled_by_due, 0).label("settled_by_due"),
+                   b.attributes, settled.label("settled"), *by_due_column,
                    owed.label("owed"))
             .select_from(issued.outerjoin(per_bill, per_bill.c.bill_id == b.id))
             .subquery(name)
