@@ -6,7 +6,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from guanxi import tables
+from guanxi.engines import reasons as reason_text
 from receivables_kit import AS_OF, day, rule_tasks
+from sqlalchemy import select
 
 RULE = "receivables.collect"
 
@@ -47,6 +50,20 @@ def test_each_stage_once_and_the_next_stage_when_it_comes(ws, ledger):
     reason = ws.tasks(customer="C1", status="open")[0].reason
     assert reason == ("call: 1,000 owed on 1 invoice(s) past due, the oldest due 2026-11-16 "
                       "(15 days past due)")
+
+
+@pytest.mark.parametrize("days_late, name", [(0, "到期提醒"), (15, "电话催收"), (30, "上门催收"),
+                                             (60, "催收函"), (90, "法律催收")])
+def test_a_chinese_reader_reads_the_stage_in_chinese(ws, ledger, days_late, name):
+    ledger.customer("C1")
+    ledger.invoice("I1", "C1", day(days_late + 30), 1000, day(days_late))
+    ws.run_rules([RULE], as_of=AS_OF)
+    with ws.engine.connect() as conn:
+        stored = conn.execute(select(tables.tasks.c.reason)
+                              .where(tables.tasks.c.rule == RULE)).scalar_one()
+    due = (AS_OF - dt.timedelta(days=days_late)).isoformat()
+    assert reason_text.render(stored, ws.reason_templates, "zh") == (
+        f"{name}：1 张逾期发票共欠 1,000，最早 {due} 到期（逾期 {days_late} 天）")
 
 
 def test_legal_action_goes_through_the_approval_chain(ws, ledger):

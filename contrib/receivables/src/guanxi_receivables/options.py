@@ -33,6 +33,9 @@ BUCKETS = (
 #: Collection stages (REC-COLLECT, 分阶段加紧追收): the task kind of each, in
 #: order; their days past due are ``[receivables.collection] days``.
 STAGES = ("reminder", "call", "visit", "letter", "legal")
+#: Their names in a Chinese reader's reasons.
+STAGE_NAMES_ZH = {"reminder": "到期提醒", "call": "电话催收", "visit": "上门催收",
+                  "letter": "催收函", "legal": "法律催收"}
 
 #: The 3C grades (REC-3C), best first.
 GRADES = ("A", "B", "C", "D")

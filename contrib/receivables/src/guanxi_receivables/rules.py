@@ -18,7 +18,7 @@ from guanxi import ServiceRule
 from sqlalchemy import case, func, literal, select
 
 from guanxi_receivables.ledger import invoices
-from guanxi_receivables.options import STAGES
+from guanxi_receivables.options import STAGE_NAMES_ZH, STAGES
 
 RULE = "receivables.collect"
 
@@ -40,7 +40,11 @@ def collect_query(ctx):
     due_in = case((stage == "reminder", 0), (stage == "call", 1), else_=3)
     priority = case(*[(stage == s, n + 1) for n, s in enumerate(STAGES)])
     key = stage + literal(":") + ctx.day_text(owing.c.oldest)
-    reason = ctx.reason("receivables.collect", stage=stage, days=owing.c.days,
+    # The stage's Chinese name as its own figure (as the telecom pack's
+    # reasons do): a reason is rendered in each reader's language.
+    stage_zh = case(*[(stage == s, literal(STAGE_NAMES_ZH[s])) for s in STAGES])
+    reason = ctx.reason("receivables.collect", stage=stage, stage_zh=stage_zh,
+                        days=owing.c.days,
                         owed=owing.c.owed, invoices=owing.c.invoices,
                         oldest=ctx.day_text(owing.c.oldest))
     return (
@@ -65,7 +69,7 @@ COLLECT = ServiceRule(
     reasons={"receivables.collect": {
         "en": "{stage}: {owed} owed on {invoices} invoice(s) past due, the oldest due {oldest} "
               "({days} days past due)",
-        "zh": "{stage}：{invoices} 张逾期发票共欠 {owed}，最早 {oldest} 到期（逾期 {days} 天）"}},
+        "zh": "{stage_zh}：{invoices} 张逾期发票共欠 {owed}，最早 {oldest} 到期（逾期 {days} 天）"}},
 )
 
 RULES = [COLLECT]
