@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 import guanxi
 from core_helpers import write
@@ -271,3 +271,41 @@ def test_core_customers_counts_a_merged_customer_once(held):
     held.merge_customers("C1", "C2", on=ON)
     (after,) = held.kpi(["core.customers"], period="2026-11")
     assert (before.value, after.value) == (6, 5)
+
+
+
+class CallEveryone:
+    """A rule that calls every customer: a merged one would be called too."""
+
+    @guanxi.hookimpl
+    def guanxi_service_rules(self):
+        def query(ctx):
+            c = ctx.tables.customers
+            return select(c.c.id.label("customer_id"), ctx.due(1).label("due_at"),
+                          literal(2).label("priority"), literal("call").label("reason"))
+        return [guanxi.ServiceRule(name="calls.everyone", title="", description="", query=query)]
+
+
+def test_the_next_run_labels_and_tasks_the_kept_customer_only(make_workspace):
+    # C2's records moved to C1: the engines give the merged customer no label
+    # and no task, and its earlier label ends with a history row.
+    from guanxi.testing import current_labels
+
+    ws = make_workspace(extra_packs={"calls": CallEveryone()})
+    ws.save("managers", [{"id": "M1", "name": "王芳"}])
+    ws.save("customers", [{"id": c, "name": c, "manager_id": "M1", "created_at": "2026-11-01"}
+                          for c in ("C1", "C2", "C3")])
+    ws.segment(["core.activity"], as_of=ON)
+    assert current_labels(ws, "core.activity") == {"C1": "active", "C2": "active", "C3": "active"}
+    ws.merge_customers("C1", "C2", on=ON)
+    as_of = ON + dt.timedelta(days=1)
+    ws.segment(["core.activity"], as_of=as_of)
+    assert current_labels(ws, "core.activity") == {"C1": "active", "C3": "active"}
+    h = t.segment_history
+    with ws.engine.connect() as conn:
+        assert conn.execute(select(h.c.old_label, h.c.new_label, h.c.changed_on).where(
+            h.c.customer_id == "C2").order_by(h.c.id)).all() == [
+            (None, "active", ON), ("active", None, as_of)]
+    (run,) = ws.run_rules(["calls.everyone"], as_of=as_of)
+    assert (run.created, run.existing) == (2, 0)
+    assert sorted(task.customer_id for task in ws.tasks(rule="calls.everyone")) == ["C1", "C3"]

@@ -45,7 +45,7 @@ from sqlalchemy import (
 from guanxi.errors import PackError
 
 from guanxi.engines.running import (build_query, context_for, drop_temp_table, failure,
-                                     prepare_calendar, temp_table)
+                                     leave_out_merged, prepare_calendar, temp_table)
 from guanxi.storage import tables as t
 
 REQUIRED = ("customer_id", "due_at", "priority", "reason")
@@ -123,6 +123,7 @@ def run_rule(rt, rule, as_of: dt.date) -> RuleRun:
                     select(query.c.customer_id, manager, kind, due_at, all_day,
                            cast(query.c.priority, Integer), func.coalesce(query.c.reason, ""), dedupe),
                 ), execution_options=counted).rowcount
+                total -= leave_out_merged(conn, work)
                 nobody = conn.execute(select(func.count()).select_from(work).where(
                     work.c.customer_id.is_(None), work.c.manager_id.is_(None))).scalar()
                 if nobody:

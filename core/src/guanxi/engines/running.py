@@ -11,11 +11,13 @@ from collections.abc import Iterable
 
 import attrs
 
-from sqlalchemy import Column, MetaData, Table, select
+from sqlalchemy import Column, MetaData, Table, delete, select
 from sqlalchemy.sql import Select
 
 from guanxi.engines.context import Context
 from guanxi.errors import PackError
+from guanxi.model import MERGED_STATUS
+from guanxi.storage import tables as t
 
 
 def build_context(rt, pack: str, as_of) -> Context:
@@ -89,6 +91,21 @@ def temp_table(name: str, *columns: Column) -> Table:
     if key not in _TEMP_TABLES:
         _TEMP_TABLES[key] = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
     return _TEMP_TABLES[key]
+
+
+def leave_out_merged(conn, work: Table) -> int:
+    """Delete a work table's rows for customers merged into another; how many.
+
+    A merged customer (``guanxi customers merge``) is kept only as an alias:
+    its records moved to the customer kept, so no label or task is its. One
+    probe of the status index first: most bases have no merged customer.
+    The cost is the merged customers', not the base's.
+    """
+    merged = select(t.customers.c.id).where(t.customers.c.status == MERGED_STATUS)
+    if conn.execute(merged.limit(1)).first() is None:
+        return 0
+    return conn.execute(delete(work).where(work.c.customer_id.in_(merged)),
+                        execution_options={"preserve_rowcount": True}).rowcount
 
 
 def drop_temp_table(conn, table: Table) -> None:

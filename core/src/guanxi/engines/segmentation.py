@@ -39,7 +39,7 @@ from sqlalchemy import (
 
 from guanxi.engines.list_keeping import keep_lists
 from guanxi.engines.running import (build_query, context_for, drop_temp_table, failure,
-                                     prepare_calendar, temp_table)
+                                     leave_out_merged, prepare_calendar, temp_table)
 from guanxi.periods import Period
 from guanxi.storage import tables as t
 
@@ -112,6 +112,7 @@ def run_segmentation(rt, seg, as_of: dt.date) -> SegmentRun:
                     .where(query.c.label.is_not(None))
                     .order_by(query.c.customer_id),
                 ))
+                leave_out_merged(conn, work)
                 mine = o.c.segmentation == seg.name
                 # Most segmentations have no manual label: one probe says so.
                 if conn.execute(select(o.c.customer_id).where(mine).limit(1)).first():
