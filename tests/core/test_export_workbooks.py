@@ -224,3 +224,20 @@ def test_the_workbook_writer_for_packs(tmp_path):
     loaded = openpyxl.load_workbook(__import__("io").BytesIO(book.getvalue()))
     assert loaded.sheetnames == ["a" * 31, "A" * 29 + "~2"]
     assert loaded.worksheets[1]["A2"].value == dt.datetime(2026, 1, 2, 3, 4, 5)
+
+
+def test_a_column_number_format_keeps_the_number(tmp_path):
+    """formats: a share shown as a percent is still the fraction; a name no column is refused."""
+    from guanxi.workbooks import Workbook, write_table
+
+    path = tmp_path / "shares.xlsx"
+    write_table(path, [{"cohort": "2026-09", "m0": 1, "m1": 0.5, "note": "x"}],
+                ["cohort", "m0", "m1", "note"], sheet="cohorts",
+                formats={"m0": "0.0%", "m1": "0.0%"})
+    sheet = openpyxl.load_workbook(path).active
+    assert [c.value for c in sheet[2]] == ["2026-09", 1, 0.5, "x"]
+    assert (sheet["B2"].number_format, sheet["C2"].number_format) == ("0.0%", "0.0%")
+    assert sheet["A2"].number_format == "General" and sheet["D2"].number_format == "General"
+    with pytest.raises(ValueError, match="formats name no column of the sheet: m9"):
+        with Workbook() as book:
+            book.sheet("s", ["m0"], formats={"m9": "0%"})

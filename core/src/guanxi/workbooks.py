@@ -10,7 +10,9 @@
 - a date is a date cell shown ``yyyy-mm-dd``, a datetime one shown
   ``yyyy-mm-dd hh:mm:ss`` (a time zone is dropped: Excel has none);
 - a sheet may open with a title row and a line of notes (the period, the
-  units) above its header; the header row is frozen, so it stays in view.
+  units) above its header; the header row is frozen, so it stays in view;
+- a column may carry an Excel number format for its numbers (``formats``:
+  ``{"share": "0.0%"}`` shows 0.5 as 50.0% and keeps the cell the number 0.5).
 
 Rows are streamed: xlsxwriter's ``constant_memory`` mode flushes each row to
 a temporary file once the next starts, so writing a whole base holds one row.
@@ -23,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -57,8 +59,15 @@ class Sheet:
     """One sheet being written: :meth:`row` appends rows below the header."""
 
     def __init__(self, book: Workbook, name: str, columns: Sequence[str], *,
-                 title: str | None = None, notes: Sequence[str] = ()) -> None:
+                 title: str | None = None, notes: Sequence[str] = (),
+                 formats: Mapping[str, str] | None = None) -> None:
         self._book = book
+        # A column's number format, by position: None where it has none.
+        self._formats = [book._number_format(formats[c]) if formats and c in formats else None
+                         for c in columns]
+        unknown = set(formats or ()) - set(columns)
+        if unknown:
+            raise ValueError(f"formats name no column of the sheet: {', '.join(sorted(unknown))}")
         self._sheet = book._book.add_worksheet(_sheet_name(name, book._names))
         self._row = 0
         self._widths = [_width(c) for c in columns]
@@ -104,9 +113,9 @@ class Sheet:
         elif isinstance(value, bool):  # before int: True is an int too
             sheet.write_boolean(row, col, value)
         elif isinstance(value, int) and abs(value) < _EXACT:
-            sheet.write_number(row, col, value)
+            sheet.write_number(row, col, value, self._format_of(col))
         elif isinstance(value, (float, Decimal)):
-            sheet.write_number(row, col, float(value))
+            sheet.write_number(row, col, float(value), self._format_of(col))
         elif isinstance(value, dt.datetime):  # before date: a datetime is a date too
             sheet.write_datetime(row, col, value, book._datetime)
         elif isinstance(value, dt.date):
@@ -115,6 +124,9 @@ class Sheet:
             sheet.write_datetime(row, col, value, book._time)
         else:
             sheet.write_string(row, col, str(value))
+
+    def _format_of(self, col: int):
+        return self._formats[col] if col < len(self._formats) else None
 
     def _finish(self) -> None:
         for col, width in enumerate(self._widths):
@@ -146,14 +158,22 @@ class Workbook:
         self._date = self._book.add_format({"num_format": "yyyy-mm-dd"})
         self._datetime = self._book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
         self._time = self._book.add_format({"num_format": "hh:mm:ss"})
+        self._number_formats: dict[str, Any] = {}
+
+    def _number_format(self, code: str):
+        # One format object a code: xlsxwriter writes each one into the file.
+        if code not in self._number_formats:
+            self._number_formats[code] = self._book.add_format({"num_format": code})
+        return self._number_formats[code]
 
     def sheet(self, name: str, columns: Sequence[str], *, title: str | None = None,
-              notes: Sequence[str] = ()) -> Sheet:
+              notes: Sequence[str] = (), formats: Mapping[str, str] | None = None) -> Sheet:
         """A new sheet named ``name`` (made valid for Excel) with ``columns`` as its header.
 
-        ``title`` (bold) and ``notes`` (one a row) go above the header.
+        ``title`` (bold) and ``notes`` (one a row) go above the header;
+        ``formats`` gives columns an Excel number format (``"0.0%"``).
         """
-        sheet = Sheet(self, name, columns, title=title, notes=notes)
+        sheet = Sheet(self, name, columns, title=title, notes=notes, formats=formats)
         self._sheets.append(sheet)
         return sheet
 
@@ -187,12 +207,13 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_table(path: str | os.PathLike, rows: Iterable[dict], columns: Sequence[str], *,
-                sheet: str, title: str | None = None, notes: Sequence[str] = ()) -> int:
+                sheet: str, title: str | None = None, notes: Sequence[str] = (),
+                formats: Mapping[str, str] | None = None) -> int:
     """Write ``rows`` (dicts) as one sheet of a workbook at ``path``; the rows written.
 
     What ``--output FILE.xlsx`` of a listing writes: the title, the notes,
     then the columns named in ``columns``.
     """
     with Workbook(path) as book:
-        out = book.sheet(sheet, columns, title=title, notes=notes)
+        out = book.sheet(sheet, columns, title=title, notes=notes, formats=formats)
         return out.write_rows([row.get(c) for c in columns] for row in rows)

@@ -75,6 +75,21 @@ def test_outage_notices_one_per_customer_on_the_bill_channel(ws, power):
                                  "2026-12-13 08:00 (7 days before), by email")
 
 
+def test_the_send_list_as_a_workbook_has_typed_cells(ws, power, tmp_path):
+    # The send list goes through guanxi.workbooks, as every xlsx guanxi writes.
+    from openpyxl import load_workbook
+
+    power.customer("A", feeder="F1", bill_channel="email", bill_address="a@example.cn")
+    _outage(ws, "O1", "planned", dt.datetime(2026, 12, 20, 8))
+    notices.build(ws, "O1")
+    notices.write(notices.rows(ws, "O1"), tmp_path / "o1.xlsx")
+    sheet = load_workbook(tmp_path / "o1.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert sheet.title == "notices" and header == list(notices.COLUMNS)
+    row = dict(zip(header, (c.value for c in sheet[2])))
+    assert row["customer_id"] == "A" and row["due_at"] == dt.datetime(2026, 12, 13, 8)
+
+
 def test_a_notice_7_days_before_is_on_time_6_days_late(ws, power):
     power.customer("A", feeder="F1")
     power.customer("B", feeder="F2")

@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 from pathlib import Path
 
+from guanxi.workbooks import write_table
 from sqlalchemy import distinct, func, select
 
 from guanxi_value import purchases as p
@@ -80,17 +81,8 @@ def write(rows: list[dict], months: int, path: Path) -> None:
             for row in rows:
                 out.writerow(["" if row[n] is None else row[n] for n in names])
         return
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "cohorts"
-    sheet.append(names)
-    for row in rows:
-        sheet.append([row[n] for n in names])
-    for line in sheet.iter_rows(min_row=2, min_col=3):
-        for cell in line:
-            cell.number_format = "0.0%"
-    book.save(path)
+    # The shares (m0, m1, ...) shown as percents; the cells stay fractions.
+    write_table(path, rows, names, sheet="cohorts",
+                formats={n: "0.0%" for n in names[2:]})
 
 

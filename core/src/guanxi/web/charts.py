@@ -91,13 +91,8 @@ def _csv(chart: Chart) -> bytes:
 
 
 def _xlsx(chart: Chart) -> bytes:
-    from openpyxl import Workbook
+    from guanxi.workbooks import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=chart.id[:31])
-    sheet.append(list(chart.columns))
-    for row in chart.rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    with Workbook() as book:
+        book.sheet(chart.id, chart.columns).write_rows(chart.rows)
+    return book.getvalue()

@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import DateTime, String, and_, case, func, insert, literal, or_, select, update
 
 from guanxi import NotFoundError, RecordRule, UsageError
+from guanxi.workbooks import write_table
 from guanxi_power import tables
 from guanxi_power.blocks import notified
 
@@ -157,14 +158,8 @@ def write(rows: list[dict], path) -> None:
             writer.writerow(COLUMNS)
             writer.writerows(values)
     elif suffix == ".xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("notices")
-        sheet.append(list(COLUMNS))
-        for line in values:
-            sheet.append(line)
-        book.save(path)
+        # Typed cells (the send time a datetime cell), as every xlsx guanxi writes.
+        write_table(path, rows, COLUMNS, sheet="notices")
     else:
         raise UsageError(f"{path.name}: the send list is written as .csv or .xlsx")
 
