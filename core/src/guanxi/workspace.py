@@ -131,6 +131,13 @@ class Workspace(AccessMethods, EngineMethods, CalendarMethods, CaseMethods, Plan
             if refused:
                 raise ConfigError(f"{self.config.label}: [targets] "
                                   f"{next(iter(refused.values()))}")
+        # [import] mappings name entities and columns: checked at open, as the
+        # packs' sections are, not first at an import (only when there is one:
+        # opening must not ask every pack for its fields).
+        if "import" in self.config.sections and not self.plugins.broken:
+            from guanxi.importing.mapping import check_import_config
+
+            check_import_config(self.config, self.plugins.entities(), self.plugins.fields_of)
         by_pack: dict[str, list] = {}
         for (pack, _), option in self.plugins.config_options().items():
             by_pack.setdefault(pack, []).append(option)
