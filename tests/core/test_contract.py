@@ -337,12 +337,13 @@ SNAPSHOT = {
     'guanxi.output.to_json': "(data: 'Any') -> 'str'",
     'guanxi.workbooks.write_table':
         "(path: 'str | os.PathLike', rows: 'Iterable[dict]', columns: 'Sequence[str]', *, "
-        "sheet: 'str', title: 'str | None' = None, notes: 'Sequence[str]' = ()) -> 'int'",
+        "sheet: 'str', title: 'str | None' = None, notes: 'Sequence[str]' = (), "
+        "formats: 'Mapping[str, str] | None' = None) -> 'int'",
     'guanxi.workbooks.Workbook.__init__':
         "(self, target: 'str | os.PathLike | None' = None) -> 'None'",
     'guanxi.workbooks.Workbook.sheet':
         "(self, name: 'str', columns: 'Sequence[str]', *, title: 'str | None' = None, "
-        "notes: 'Sequence[str]' = ()) -> 'Sheet'",
+        "notes: 'Sequence[str]' = (), formats: 'Mapping[str, str] | None' = None) -> 'Sheet'",
     'guanxi.workbooks.Workbook.close': "(self) -> 'None'",
     'guanxi.workbooks.Workbook.getvalue': "(self) -> 'bytes'",
     'guanxi.workbooks.Sheet.row': "(self, values: 'Iterable[Any]') -> 'None'",
