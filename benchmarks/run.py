@@ -808,7 +808,7 @@ def phase_latency(work: Path) -> None:
                     "plan": lines,
                     "full_scans": _full_scans(ws.dialect, lines),
                 })
-    drop_copy(state, url)
+    # The batch's copy stays: web_load, last, serves it (main() drops it).
     write_output(work, "latency", {
         "customer_view_ms": view_ms, "tasks_manager_ms": tasks_ms, "pk_lookup_ms": pk_ms,
         "tasks_per_manager_sample": task_counts, "plans": plans,
@@ -1049,6 +1049,11 @@ def main() -> None:
     phases.update(loads)
     for phase in ("prime", "batch", "jobs", "web", "latency", "startup", "web_load"):
         phases[phase] = run_phase(work, phase)
+    # The batch's copy served web, latency and web_load; a resumed run that
+    # redid none of them has none.
+    batch_url = phases["batch"].get("url")
+    if batch_url:
+        drop_copy(state, batch_url)
 
     info = versions(url, dialect)
     import report
