@@ -10,9 +10,10 @@ then through the engine on another (the jobs phase's order), and holds the
 stored KPI values equal::
 
     BENCH_KEEP=1 BENCH_PACKS=receivables BENCH_N=1000000 make bench   # stop it after import
-    .venv/bin/python benchmarks/twins.py /tmp/guanxi-bench-XXXX receivables
-    .venv/bin/python benchmarks/twins.py --flagship /tmp/guanxi-bench-XXXX receivables
+    .venv/bin/python benchmarks/twins.py WORK_DIR receivables
+    .venv/bin/python benchmarks/twins.py --flagship WORK_DIR receivables
 
+``WORK_DIR``: the work directory the bench prints on its first line.
 ``--flagship``: only the flagship contributions' twins (★ in the tables).
 The state is the kept work directory's database as it stands: imported, or
 primed too (a KPI over the ledger reads the same invoices either way).
