@@ -361,3 +361,24 @@ def test_query_context_gives_a_pack_the_engines_helpers_for_its_own_queries(work
     with workspace.engine.connect() as conn:
         day = conn.execute(select(ctx.next_working_day(ctx.today))).scalar_one()
     assert str(day)[:10] == "2026-10-08"
+
+
+def test_the_360_view_shows_each_metrics_latest_period(workspace):
+    # Per metric and account: the newest period only, whatever the history.
+    ws = workspace
+    ws.save("managers", [{"id": "M1", "name": "M"}])
+    ws.save("customers", [{"id": "C1", "name": "c", "manager_id": "M1"}])
+    ws.save("accounts", [{"id": "A1", "customer_id": "C1", "type": "deposit"}])
+    ws.save("measurements", [
+        {"customer_id": "C1", "metric": "revenue", "period": "2026-09", "value": 1},
+        {"customer_id": "C1", "metric": "revenue", "period": "2026-11", "value": 3},
+        {"customer_id": "C1", "metric": "revenue", "period": "2026-10", "value": 2},
+        {"customer_id": "C1", "account_id": "A1", "metric": "revenue", "period": "2026-10",
+         "value": 5},
+        {"customer_id": "C1", "account_id": "A1", "metric": "revenue", "period": "2026-08",
+         "value": 7}])
+    view = ws.customer_view("C1")
+    got = sorted((m["metric"], m["account_id"] or "", m["period"], float(m["value"]))
+                 for m in view["measurements"])
+    assert got == [("revenue", "", dt.date(2026, 11, 1), 3.0),
+                   ("revenue", "A1", dt.date(2026, 10, 1), 5.0)]

@@ -61,13 +61,14 @@ class Sheet:
     def __init__(self, book: Workbook, name: str, columns: Sequence[str], *,
                  title: str | None = None, notes: Sequence[str] = (),
                  formats: Mapping[str, str] | None = None) -> None:
-        self._book = book
-        # A column's number format, by position: None where it has none.
-        self._formats = [book._number_format(formats[c]) if formats and c in formats else None
-                         for c in columns]
-        unknown = set(formats or ()) - set(columns)
+        formats = formats or {}
+        unknown = set(formats) - set(columns)
         if unknown:
             raise ValueError(f"formats name no column of the sheet: {', '.join(sorted(unknown))}")
+        self._book = book
+        # A column's number format, by position: None where it has none.
+        self._formats = [book._number_format(formats[c]) if c in formats else None
+                         for c in columns]
         self._sheet = book._book.add_worksheet(_sheet_name(name, book._names))
         self._row = 0
         self._widths = [_width(c) for c in columns]

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import desc, select, update
+from sqlalchemy import desc, func, select, update
 
 from guanxi import model
 from guanxi.engines import reasons as reason_text
@@ -362,15 +362,17 @@ class EngineMethods:
             interactions = rows(select(i).where(i.c.customer_id == customer_id)
                                 .order_by(desc(i.c.occurred_at), i.c.id).limit(recent))
             ms = t.measurements
-            latest = (select(ms.c.metric, ms.c.account_id, ms.c.period, ms.c.value)
-                      .where(ms.c.customer_id == customer_id)
-                      .order_by(ms.c.metric, ms.c.account_id, desc(ms.c.period)))
-            measurements, seen = [], set()
-            for r in conn.execute(latest):
-                if (r.metric, r.account_id) not in seen:
-                    seen.add((r.metric, r.account_id))
-                    measurements.append({"metric": r.metric, "account_id": r.account_id or None,
-                                         "period": r.period, "value": r.value})
+            # Each metric's (and account's) latest period, chosen in SQL: a
+            # customer with years of monthly figures sends back one row each.
+            newest = func.row_number().over(partition_by=(ms.c.metric, ms.c.account_id),
+                                            order_by=desc(ms.c.period)).label("newest")
+            ranked = (select(ms.c.metric, ms.c.account_id, ms.c.period, ms.c.value, newest)
+                      .where(ms.c.customer_id == customer_id).subquery("ranked_measurements"))
+            measurements = [
+                {"metric": r.metric, "account_id": r.account_id or None, "period": r.period,
+                 "value": r.value}
+                for r in conn.execute(select(ranked).where(ranked.c.newest == 1)
+                                      .order_by(ranked.c.metric, ranked.c.account_id))]
             ct = t.customer_team
             team = rows(select(ct).where(ct.c.customer_id == customer_id)
                         .order_by(ct.c.role, ct.c.manager_id))

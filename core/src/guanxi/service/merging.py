@@ -11,9 +11,9 @@ counted as ``kept_apart``: KEEP's own figure is not overwritten or summed.
 
 What stays with DROP, on purpose: its computed labels and label history
 (``segments``, ``segment_history``: the engines label KEEP again from the
-merged records at their next run, and end DROP's labels, since they give a
-merged customer no label and no task (``engines.running.leave_out_merged``); and ``ctx.label_at`` must not read two
-customers' changes as one history), and its ownership history (KPIs
+merged records at their next run and end DROP's labels, since they give a
+merged customer no label and no task (``engines.running.leave_out_merged``);
+and ``ctx.label_at`` must not read two customers' changes as one history), and its ownership history (KPIs
 credit each day to whoever owned *that* customer; DROP's open ownership
 period ends on the merge day). DROP's open tasks held by DROP's owner go to
 KEEP's owner, as in a handover. KEEP's fields gain those only DROP had.

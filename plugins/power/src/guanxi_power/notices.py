@@ -149,14 +149,13 @@ def write(rows: list[dict], path) -> None:
     """The send list as CSV (UTF-8 with a BOM, for Excel) or xlsx."""
     path = Path(path)
     suffix = path.suffix.lower()
-    values = [[_cell(r[k]) for k in COLUMNS] for r in rows]
     if suffix == ".csv":
         import csv
 
         with open(path, "w", newline="", encoding="utf-8-sig") as handle:
             writer = csv.writer(handle)
             writer.writerow(COLUMNS)
-            writer.writerows(values)
+            writer.writerows([_cell(r[k]) for k in COLUMNS] for r in rows)
     elif suffix == ".xlsx":
         # Typed cells (the send time a datetime cell), as every xlsx guanxi writes.
         write_table(path, rows, COLUMNS, sheet="notices")
